@@ -1,0 +1,49 @@
+package dev.pulse.events.topics;
+
+import java.util.Objects;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * The contract of one Kafka topic: its name, what its records are keyed by, the Avro type of
+ * their values (single-object encoded), and where records that cannot be processed go.
+ *
+ * @param name the Kafka topic name
+ * @param valueType the generated Avro class of record values
+ * @param schema the current (newest released) writer schema of the values
+ * @param keyField the name of the value field whose text is the record key
+ * @param key extracts the record key from a value; producers must use it so ordering holds
+ * @param deadLetterTopic the topic that receives this topic's undecodable or invalid records
+ */
+public record Topic<T extends SpecificRecord>(
+    String name,
+    Class<T> valueType,
+    Schema schema,
+    String keyField,
+    Function<T, String> key,
+    String deadLetterTopic) {
+
+  public Topic {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(valueType, "valueType");
+    Objects.requireNonNull(schema, "schema");
+    Objects.requireNonNull(keyField, "keyField");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    if (schema.getField(keyField) == null) {
+      throw new IllegalArgumentException(
+          "key field " + keyField + " is not a field of " + schema.getFullName());
+    }
+  }
+
+  /** The key this topic's producers must use for {@code value}. */
+  public String keyOf(T value) {
+    return key.apply(value);
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
