@@ -1,0 +1,53 @@
+package dev.pulse.launcher;
+
+import dev.pulse.simulator.SimulateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code pulse} command line: one entry point for every piece of Pulse a user runs.
+ *
+ * <p>The {@code ./pulse} script at the repository root builds this module and calls it; it
+ * handles {@code ./pulse test} itself, because running the test suite must not need a build
+ * first.
+ */
+@Command(
+    name = "pulse",
+    mixinStandardHelpOptions = true,
+    versionProvider = Pulse.Version.class,
+    description = "Streaming analytics for an online-learning platform's telemetry.",
+    subcommands = {SimulateCommand.class, MigrateCommand.class},
+    footer = {
+      "",
+      "Also: ./pulse test   install the test prerequisites and run the whole test suite.",
+      "Run 'pulse COMMAND --help' for a command's options."
+    })
+public final class Pulse implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    // No subcommand given: show what there is rather than doing something surprising.
+    spec.commandLine().usage(spec.commandLine().getErr());
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command.");
+  }
+
+  /** Builds the command tree; tests use it to run commands in-process. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Pulse()).setCaseInsensitiveEnumValuesAllowed(true);
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** Reports the version Maven stamped into the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Pulse.class.getPackage().getImplementationVersion();
+      return new String[] {"pulse " + (version == null ? "development build" : version)};
+    }
+  }
+}
