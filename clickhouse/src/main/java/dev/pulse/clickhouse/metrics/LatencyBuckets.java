@@ -1,0 +1,86 @@
+package dev.pulse.clickhouse.metrics;
+
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
+
+/**
+ * How latencies are stored in ClickHouse: a mergeable log-bucket histogram (the DDSketch
+ * mapping) whose quantiles are within {@link #RELATIVE_ACCURACY} of the exact value.
+ *
+ * <p>A latency of {@code v} microseconds falls in bucket {@code i = ceil(log_gamma(v))} with
+ * {@code gamma = (1 + a) / (1 - a)}; every value in bucket {@code i} lies within relative error
+ * {@code a} of {@link #bucketValue(int)}. Histograms are stored as two parallel arrays (bucket
+ * indexes, counts) so that ClickHouse's {@code sumMap} merges minutes into hours and days
+ * exactly: merging never loses accuracy.
+ *
+ * <p>Quantiles use the nearest-rank definition: the q-quantile of n values is the value of rank
+ * {@code max(1, ceil(q * n))} in ascending order. The bucket holding that rank is the answer,
+ * so the reported value is within {@code a} (relative) of the exact nearest-rank value.
+ */
+public final class LatencyBuckets {
+
+  /** Relative accuracy of every latency quantile Pulse reports: 1 %. */
+  public static final double RELATIVE_ACCURACY = 0.01;
+
+  private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
+
+  private LatencyBuckets() {}
+
+  /**
+   * The bucket of a latency in microseconds. Latencies below 1 µs (0, as some services log
+   * cached hits) count as 1 µs; negative latencies are invalid input and rejected upstream.
+   */
+  public static int bucketOf(long latencyUs) {
+    if (latencyUs < 0) {
+      throw new IllegalArgumentException("latency must not be negative: " + latencyUs);
+    }
+    return MAPPING.index(Math.max(1L, latencyUs));
+  }
+
+  /** The representative latency (microseconds) of a bucket: within the accuracy of all its values. */
+  public static double bucketValue(int bucket) {
+    return MAPPING.value(bucket);
+  }
+
+  /**
+   * The nearest-rank q-quantile of a histogram given as parallel arrays, in microseconds; NaN
+   * for an empty histogram. Buckets may come in any order and may repeat (they are summed).
+   */
+  public static double quantile(int[] buckets, long[] counts, double q) {
+    if (buckets.length != counts.length) {
+      throw new IllegalArgumentException(
+          "buckets and counts differ in length: " + buckets.length + " vs " + counts.length);
+    }
+    if (!(q >= 0.0 && q <= 1.0)) {
+      throw new IllegalArgumentException("quantile must be within [0, 1]: " + q);
+    }
+    long total = 0;
+    for (long c : counts) {
+      if (c < 0) {
+        throw new IllegalArgumentException("bucket counts must not be negative: " + c);
+      }
+      total += c;
+    }
+    if (total == 0) {
+      return Double.NaN;
+    }
+    long rank = Math.max(1L, (long) Math.ceil(q * total));
+    int[] order = sortedOrder(buckets);
+    long seen = 0;
+    for (int i : order) {
+      seen += counts[i];
+      if (seen >= rank) {
+        return bucketValue(buckets[i]);
+      }
+    }
+    throw new AssertionError("rank " + rank + " beyond total " + total);
+  }
+
+  private static int[] sortedOrder(int[] buckets) {
+    return java.util.stream.IntStream.range(0, buckets.length)
+        .boxed()
+        .sorted(java.util.Comparator.comparingInt(i -> buckets[i]))
+        .mapToInt(Integer::intValue)
+        .toArray();
+  }
+}
