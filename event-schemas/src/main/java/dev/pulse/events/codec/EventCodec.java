@@ -73,7 +73,11 @@ public final class EventCodec<T extends SpecificRecord> {
   private final Schema[] writerSchemas;
   private final SpecificDatumReader<T>[] readers;
 
-  private EventCodec(Topic<T> topic, EventValidator validator, int maxRecordBytes) {
+  private EventCodec(
+      Topic<T> topic,
+      EventValidator validator,
+      int maxRecordBytes,
+      List<ReleasedSchema> released) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.validator = Objects.requireNonNull(validator, "validator");
     if (maxRecordBytes < HEADER_BYTES) {
@@ -82,7 +86,7 @@ public final class EventCodec<T extends SpecificRecord> {
     this.maxRecordBytes = maxRecordBytes;
     Schema current = topic.schema();
     SpecificData model = SpecificData.getForClass(topic.valueType());
-    this.released = SchemaVersions.released(current.getName());
+    this.released = List.copyOf(released);
     long currentFingerprint = SchemaNormalization.parsingFingerprint64(current);
     if (released.stream().noneMatch(r -> r.fingerprint() == currentFingerprint)) {
       throw new IllegalStateException(
@@ -98,6 +102,9 @@ public final class EventCodec<T extends SpecificRecord> {
     SpecificDatumReader<T>[] readers = new SpecificDatumReader[n];
     for (int i = 0; i < n; i++) {
       ReleasedSchema version = released.get(i);
+      if (!version.schema().getFullName().equals(current.getFullName())) {
+        throw new IllegalArgumentException(version + " is not a version of " + current.getFullName());
+      }
       fingerprints[i] = version.fingerprint();
       writerSchemas[i] = version.schema();
       readers[i] = new SpecificDatumReader<>(version.schema(), current, model);
@@ -113,7 +120,20 @@ public final class EventCodec<T extends SpecificRecord> {
   /** A codec for {@code topic}'s values that validates decoded events with {@code validator}. */
   public static <T extends SpecificRecord> EventCodec<T> forTopic(
       Topic<T> topic, EventValidator validator) {
-    return new EventCodec<>(topic, validator, EventValidator.MAX_RECORD_BYTES);
+    return new EventCodec<>(
+        topic,
+        validator,
+        EventValidator.MAX_RECORD_BYTES,
+        SchemaVersions.released(topic.schema().getName()));
+  }
+
+  /**
+   * A codec that accepts exactly {@code released} as writer versions: lets tests prove that an
+   * older writer version resolves, before a second version exists on the classpath.
+   */
+  static <T extends SpecificRecord> EventCodec<T> withReleased(
+      Topic<T> topic, EventValidator validator, List<ReleasedSchema> released) {
+    return new EventCodec<>(topic, validator, EventValidator.MAX_RECORD_BYTES, released);
   }
 
   /** The topic this codec reads and writes. */
@@ -280,11 +300,15 @@ public final class EventCodec<T extends SpecificRecord> {
 
   /** An unsynchronized growable byte buffer, reused per thread for encoding. */
   private static final class Buffer extends OutputStream {
+    private static final int SHRINK_ABOVE = 1 << 20;
     private byte[] buf = new byte[512];
     private int count;
 
     void reset() {
       count = 0;
+      if (buf.length > SHRINK_ABOVE) {
+        buf = new byte[512]; // one huge record must not pin its buffer to the thread for ever
+      }
     }
 
     @Override
