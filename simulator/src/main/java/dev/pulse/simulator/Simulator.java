@@ -1,0 +1,106 @@
+package dev.pulse.simulator;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The simulated platform: from a {@link SimulationConfig} it produces, lazily and in event-time
+ * order, every event of the chosen domains (memory stays proportional to the sessions and views
+ * alive at once), and the delivered records with the configured faults. Each call starts over
+ * from the seed, so every iteration yields the same sequence.
+ */
+public final class Simulator {
+
+  private final SimulationConfig config;
+
+  public Simulator(SimulationConfig config) {
+    this.config = java.util.Objects.requireNonNull(config, "config");
+  }
+
+  public SimulationConfig config() {
+    return config;
+  }
+
+  /** The incidents this run injects, to know when errors and slowness are expected. */
+  public List<Incident> incidents() {
+    return config.incidents();
+  }
+
+  /**
+   * The original events, time-ordered (ties in a fixed order), ending at the configured end or
+   * after the configured count, whichever comes first.
+   */
+  public Iterator<SimulatedEvent> events() {
+    PlatformModel platform = new PlatformModel(config);
+    List<EventSource> sources = new ArrayList<>();
+    for (Domain d : config.domains()) { // EnumSet: declaration order, so the tie-break is fixed
+      sources.add(switch (d) {
+        case API -> new ApiTraffic(config, platform);
+        case CLASSROOM -> new ClassroomSessions(config, platform);
+        case PLAYBACK -> new PlaybackViews(config, platform);
+        case PROBES -> new ProbeChecks(config);
+      });
+    }
+    EventSource merged = EventSource.merge(sources);
+    long endMs = config.end() == null ? Long.MAX_VALUE : config.end().toEpochMilli();
+    long max = config.maxEvents() == 0 ? Long.MAX_VALUE : config.maxEvents();
+    return new Iterator<>() {
+      private long produced;
+
+      @Override
+      public boolean hasNext() {
+        return produced < max && merged.peekTime() < endMs;
+      }
+
+      @Override
+      public SimulatedEvent next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        produced++;
+        return merged.next();
+      }
+    };
+  }
+
+  /** {@link #events()} as a sequential stream. */
+  public Stream<SimulatedEvent> eventStream() {
+    return StreamSupport.stream(
+        Spliterators.spliteratorUnknownSize(events(), Spliterator.ORDERED | Spliterator.NONNULL), false);
+  }
+
+  /** The delivered records: the events with the configured faults applied, and their counts. */
+  public RecordStream records() {
+    return new RecordStream(new FaultInjector(events(), config.faults(), config.seed()));
+  }
+
+  /** The delivered records of one run, with a live count of what was delivered so far. */
+  public static final class RecordStream implements Iterator<SimulatedRecord> {
+    private final FaultInjector injector;
+
+    private RecordStream(FaultInjector injector) {
+      this.injector = injector;
+    }
+
+    @Override
+    public boolean hasNext() {
+      return injector.hasNext();
+    }
+
+    @Override
+    public SimulatedRecord next() {
+      return injector.next();
+    }
+
+    /** What has been delivered so far (everything, once the iterator is exhausted). */
+    public FaultReport report() {
+      return injector.report();
+    }
+  }
+}
