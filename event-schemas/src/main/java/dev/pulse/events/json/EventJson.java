@@ -142,37 +142,36 @@ public final class EventJson {
         }
         converted = model.deepCopy(field.schema(), model.getDefaultValue(field));
       } else {
-        converted = readValue(model, field.schema(), value, field.name());
+        converted = readValue(model, field.schema(), value, field.name(), false);
       }
       record.put(field.pos(), converted);
     }
     return record;
   }
 
-  private static Object readValue(SpecificData model, Schema schema, JsonNode value, String field) {
+  private static Object readValue(
+      SpecificData model, Schema schema, JsonNode value, String field, boolean nullable) {
     if (schema.getType() == Schema.Type.UNION) {
+      // nonNullBranch refuses other unions, so a [null, X] union is all that reaches here.
       if (value.isNull()) {
-        if (schema.getTypes().stream().noneMatch(t -> t.getType() == Schema.Type.NULL)) {
-          throw wrongType(field, schema, value);
-        }
         return null;
       }
-      return readValue(model, nonNullBranch(schema), value, field);
+      return readValue(model, nonNullBranch(schema), value, field, true);
     }
     switch (schema.getType()) {
       case STRING:
         if (!value.isTextual()) {
-          throw wrongType(field, schema, value);
+          throw wrongType(field, schema, value, nullable);
         }
         return value.textValue();
       case INT:
         if (!value.isIntegralNumber() || !value.canConvertToInt()) {
-          throw wrongType(field, schema, value);
+          throw wrongType(field, schema, value, nullable);
         }
         return value.intValue();
       case LONG:
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-          throw wrongType(field, schema, value);
+          throw wrongType(field, schema, value, nullable);
         }
         LogicalType logical = schema.getLogicalType();
         if (logical instanceof LogicalTypes.TimestampMillis) {
@@ -181,7 +180,7 @@ public final class EventJson {
         return value.longValue();
       case BOOLEAN:
         if (!value.isBoolean()) {
-          throw wrongType(field, schema, value);
+          throw wrongType(field, schema, value, nullable);
         }
         return value.booleanValue();
       case ENUM:
@@ -211,13 +210,12 @@ public final class EventJson {
     return found;
   }
 
-  private static IllegalArgumentException wrongType(String field, Schema schema, JsonNode value) {
+  private static IllegalArgumentException wrongType(
+      String field, Schema schema, JsonNode value, boolean nullable) {
     String expected =
-        schema.getType() == Schema.Type.UNION
-            ? "null or " + nonNullBranch(schema).getType().getName()
-            : schema.getLogicalType() != null
-                ? schema.getType().getName() + " (" + schema.getLogicalType().getName() + ")"
-                : schema.getType().getName();
+        (nullable ? "null or " : "")
+            + schema.getType().getName()
+            + (schema.getLogicalType() != null ? " (" + schema.getLogicalType().getName() + ")" : "");
     return new IllegalArgumentException(
         "field '" + field + "': expected " + expected + ", got " + value.getNodeType() + " "
             + abbreviate(value.toString()));
