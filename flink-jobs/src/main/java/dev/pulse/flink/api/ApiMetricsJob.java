@@ -1,0 +1,187 @@
+package dev.pulse.flink.api;
+
+import dev.pulse.events.topics.Topics;
+import dev.pulse.flink.api.functions.DeltaMinuteFactFunction;
+import dev.pulse.flink.api.functions.LateRequestFunction;
+import dev.pulse.flink.api.functions.MinuteStats;
+import dev.pulse.flink.api.functions.MinuteStatsAggregate;
+import dev.pulse.flink.api.records.ApiKey;
+import dev.pulse.flink.api.records.ApiMinuteFact;
+import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.api.records.LateApiRequest;
+import dev.pulse.flink.common.BoundedLagWatermarks;
+import dev.pulse.flink.common.DeadLetter;
+import dev.pulse.flink.common.DeadLetterSerializationSchema;
+import dev.pulse.flink.common.DecodeFunction;
+import dev.pulse.flink.common.DeduplicateFunction;
+import dev.pulse.flink.common.RawRecord;
+import dev.pulse.flink.common.RawRecordDeserializationSchema;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The API metrics job: API request records from Kafka become validated, deduplicated raw events,
+ * additive per-minute SLO facts (requests, 5xx/4xx, latency histogram, counts under latency
+ * thresholds) per tenant/service/endpoint/method/region, dead letters, and late events.
+ *
+ * <p>{@link #build} is the whole computation as a pure function over streams; {@link #wire} adds
+ * the Kafka source and the sinks from configuration; {@link #main} runs it. The operator graph,
+ * uids and semantics are described in flink-jobs/README.md.
+ */
+public final class ApiMetricsJob {
+
+  /** Requests the minute window dropped because they came after the allowed lateness. */
+  public static final OutputTag<ApiRequest> LATE_REQUESTS =
+      new OutputTag<>("late-api-requests", TypeInformation.of(ApiRequest.class));
+
+  /** Watermarks are also emitted as soon as event time has moved this far (see BoundedLagWatermarks). */
+  static final Duration WATERMARK_STEP = Duration.ofSeconds(1);
+
+  static final String JOB_NAME = "pulse-api-metrics";
+
+  private ApiMetricsJob() {}
+
+  /**
+   * The job as a function: raw Kafka records of {@link Topics#API_REQUESTS} in, the four result
+   * streams out. Every operator has a stable uid.
+   */
+  public static ApiMetricsStreams build(DataStream<RawRecord> records, ApiMetricsConfig config) {
+    SingleOutputStreamOperator<ApiRequest> decoded =
+        records
+            .process(new DecodeFunction<>(Topics.API_REQUESTS, ApiRequest.class, ApiRequest::of))
+            .name("decode-api-requests")
+            .uid("decode-api-requests");
+    DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS);
+
+    DataStream<ApiRequest> timed =
+        decoded
+            .assignTimestampsAndWatermarks(watermarks(config))
+            .name("api-requests-event-time")
+            .uid("api-requests-event-time");
+
+    DataStream<ApiRequest> deduplicated =
+        timed
+            .keyBy(ApiRequest::eventId, Types.STRING)
+            .process(new DeduplicateFunction<ApiRequest>(config.dedupTtl()), TypeInformation.of(ApiRequest.class))
+            .name("dedup-api-requests")
+            .uid("dedup-api-requests");
+
+    SingleOutputStreamOperator<ApiMinuteFact> facts = minuteFacts(deduplicated, config);
+
+    DataStream<LateApiRequest> late =
+        facts
+            .getSideOutput(LATE_REQUESTS)
+            .process(new LateRequestFunction(), TypeInformation.of(LateApiRequest.class))
+            .name("late-api-requests")
+            .uid("late-api-requests");
+
+    return new ApiMetricsStreams(deduplicated, facts, deadLetters, late);
+  }
+
+  /**
+   * The minute window over deduplicated, timestamped requests: one-minute tumbling event-time
+   * windows per {@link ApiKey}, incremental {@link MinuteStatsAggregate}, delta rows from
+   * {@link DeltaMinuteFactFunction}, late requests to {@link #LATE_REQUESTS}.
+   */
+  public static SingleOutputStreamOperator<ApiMinuteFact> minuteFacts(
+      DataStream<ApiRequest> requests, ApiMetricsConfig config) {
+    TypeInformation<MinuteStats> statsType = TypeInformation.of(MinuteStats.class);
+    return requests
+        .keyBy(ApiRequest::key, TypeInformation.of(ApiKey.class))
+        .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
+        .allowedLateness(config.allowedLateness())
+        .sideOutputLateData(LATE_REQUESTS)
+        .aggregate(
+            new MinuteStatsAggregate(config.latencyThresholdsUs()),
+            new DeltaMinuteFactFunction(config.latencyThresholdsUs()),
+            statsType,
+            statsType,
+            TypeInformation.of(ApiMinuteFact.class))
+        .name("api-minute-facts")
+        .uid("api-minute-facts");
+  }
+
+  static WatermarkStrategy<ApiRequest> watermarks(ApiMetricsConfig config) {
+    long boundMs = config.outOfOrderness().toMillis();
+    long stepMs = WATERMARK_STEP.toMillis();
+    return WatermarkStrategy.<ApiRequest>forGenerator(ctx -> new BoundedLagWatermarks<>(boundMs, stepMs))
+        .withTimestampAssigner((request, previous) -> request.eventTime().toEpochMilli())
+        .withIdleness(config.idleness());
+  }
+
+  /**
+   * Adds the whole job to {@code env}: the Kafka source over {@link Topics#API_REQUESTS},
+   * {@link #build}, and the sinks (dead letters to Kafka; ClickHouse tables through
+   * {@code dev.pulse.flink.sink}). Checkpointing and parallelism are set from {@code config}.
+   */
+  public static ApiMetricsStreams wire(StreamExecutionEnvironment env, ApiMetricsConfig config) {
+    env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    if (config.parallelism() > 0) {
+      env.setParallelism(config.parallelism());
+    }
+    KafkaSource<RawRecord> source =
+        KafkaSource.<RawRecord>builder()
+            .setBootstrapServers(config.kafkaBootstrapServers())
+            .setGroupId(config.kafkaGroupId())
+            .setTopics(Topics.API_REQUESTS.name())
+            // Restores take offsets from the checkpoint; a first start reads the topic from the start.
+            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setDeserializer(new RawRecordDeserializationSchema())
+            .build();
+    DataStream<RawRecord> records =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-api-requests")
+            .uid("kafka-api-requests");
+
+    ApiMetricsStreams streams = build(records, config);
+
+    streams
+        .deadLetters()
+        .sinkTo(deadLetterSink(config))
+        .name("dead-letters-to-kafka")
+        .uid("dead-letters-to-kafka");
+    return streams;
+  }
+
+  /** Dead letters to each origin topic's dead-letter topic; at least once (a replayed dead letter is harmless). */
+  static KafkaSink<DeadLetter> deadLetterSink(ApiMetricsConfig config) {
+    return KafkaSink.<DeadLetter>builder()
+        .setBootstrapServers(config.kafkaBootstrapServers())
+        .setRecordSerializer(new DeadLetterSerializationSchema())
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .build();
+  }
+
+  /** Builds and runs the job in the current execution environment (a cluster under {@code flink run}). */
+  public static void run(ApiMetricsConfig config) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    wire(env, config);
+    env.execute(JOB_NAME);
+  }
+
+  /** {@code flink run flink-jobs-<version>-job.jar [--key value ...]}; settings in flink-jobs/README.md. */
+  public static void main(String[] args) throws Exception {
+    ApiMetricsConfig config;
+    try {
+      config = ApiMetricsConfig.fromArgs(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(JOB_NAME + ": " + e.getMessage());
+      System.err.println("settings: " + new java.util.TreeSet<>(ApiMetricsConfig.KEYS));
+      System.exit(2);
+      return;
+    }
+    run(config);
+  }
+}

@@ -1,0 +1,55 @@
+package dev.pulse.flink.common;
+
+import dev.pulse.events.topics.Topic;
+import dev.pulse.events.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/**
+ * Writes a {@link DeadLetter} to its origin topic's dead-letter topic: the value is the original
+ * bytes (so a fixed consumer can replay it as is), and headers carry why and where from.
+ */
+public final class DeadLetterSerializationSchema
+    implements KafkaRecordSerializationSchema<DeadLetter> {
+
+  public static final String REASON = "pulse.reason";
+  public static final String MESSAGE = "pulse.message";
+  public static final String ORIGIN_TOPIC = "pulse.origin.topic";
+  public static final String ORIGIN_PARTITION = "pulse.origin.partition";
+  public static final String ORIGIN_OFFSET = "pulse.origin.offset";
+
+  @Override
+  public ProducerRecord<byte[], byte[]> serialize(
+      DeadLetter letter, KafkaSinkContext context, Long timestamp) {
+    List<Header> headers = new ArrayList<>(5);
+    headers.add(header(REASON, letter.reason()));
+    headers.add(header(MESSAGE, letter.message()));
+    headers.add(header(ORIGIN_TOPIC, letter.originTopic()));
+    headers.add(header(ORIGIN_PARTITION, Integer.toString(letter.partition())));
+    headers.add(header(ORIGIN_OFFSET, Long.toString(letter.offset())));
+    return new ProducerRecord<>(
+        deadLetterTopicOf(letter.originTopic()), null, timestamp, null, letter.value(), headers);
+  }
+
+  /**
+   * The dead-letter topic of {@code originTopic} from its contract in {@link Topics}; a topic
+   * without a contract gets {@code <topic>.dlq}, the same naming rule.
+   */
+  public static String deadLetterTopicOf(String originTopic) {
+    for (Topic<?> topic : Topics.ALL) {
+      if (topic.name().equals(originTopic)) {
+        return topic.deadLetterTopic();
+      }
+    }
+    return originTopic + ".dlq";
+  }
+
+  private static Header header(String key, String value) {
+    return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+}

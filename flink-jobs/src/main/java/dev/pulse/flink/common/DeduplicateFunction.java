@@ -1,0 +1,62 @@
+package dev.pulse.flink.common;
+
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Passes the first event of each key (the event id) and drops later copies, remembering a key
+ * for {@code ttl} of processing time after it was first seen. A copy that arrives after that is
+ * passed again: the TTL is the deduplication horizon, chosen to cover producer retries and
+ * Kafka redelivery, not arbitrary replays (see flink-jobs/README.md).
+ *
+ * <p>State is one boolean per key within the horizon, so its size is event rate x TTL; expired
+ * entries are dropped when read and incrementally in the background.
+ *
+ * @param <T> the event type; the stream must be keyed by the event id
+ */
+public final class DeduplicateFunction<T> extends KeyedProcessFunction<String, T, T> {
+
+  private final Duration ttl;
+
+  private transient ValueState<Boolean> seen;
+  private transient Counter duplicates;
+
+  public DeduplicateFunction(Duration ttl) {
+    Objects.requireNonNull(ttl, "ttl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("dedup TTL must be positive, got " + ttl);
+    }
+    this.ttl = ttl;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>("seen", Types.BOOLEAN);
+    descriptor.enableTimeToLive(
+        StateTtlConfig.newBuilder(ttl)
+            // Measured from the first copy: later copies must not extend the horizon for ever.
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            .build());
+    seen = getRuntimeContext().getState(descriptor);
+    duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
+  }
+
+  @Override
+  public void processElement(T event, Context ctx, Collector<T> out) throws Exception {
+    if (seen.value() != null) {
+      duplicates.inc();
+      return;
+    }
+    seen.update(Boolean.TRUE);
+    out.collect(event);
+  }
+}

@@ -1,0 +1,15 @@
+package dev.pulse.flink.common;
+
+/**
+ * One Kafka record exactly as it arrived, with its origin: what every job decodes, and what a
+ * dead letter points back to.
+ *
+ * @param topic the topic it was read from
+ * @param partition its partition
+ * @param offset its offset in that partition
+ * @param kafkaTimestamp the record's Kafka timestamp (epoch millis; producer or log-append time)
+ * @param key the key bytes, or null
+ * @param value the value bytes, or null (a tombstone)
+ */
+public record RawRecord(
+    String topic, int partition, long offset, long kafkaTimestamp, byte[] key, byte[] value) {}
