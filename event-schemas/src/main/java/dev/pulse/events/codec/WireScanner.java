@@ -1,6 +1,7 @@
 package dev.pulse.events.codec;
 
 import dev.pulse.events.codec.DecodeError.Reason;
+import java.util.Arrays;
 import org.apache.avro.Schema;
 
 /**
@@ -21,6 +22,10 @@ final class WireScanner {
   /** Arrays and maps of zero-byte items could claim billions of items in one byte; cap them. */
   private static final long MAX_ZERO_SIZE_ITEMS = 65_536;
 
+  private final String root;
+  /** Field names from the root to the value being scanned; a path string only on failure. */
+  private String[] names = new String[8];
+  private int depth;
   private final byte[] buf;
   private final int limit;
   private int pos;
@@ -29,7 +34,8 @@ final class WireScanner {
   private Reason reason;
   private String problem;
 
-  private WireScanner(byte[] buf, int offset, int limit) {
+  private WireScanner(String root, byte[] buf, int offset, int limit) {
+    this.root = root;
     this.buf = buf;
     this.pos = offset;
     this.limit = limit;
@@ -40,8 +46,8 @@ final class WireScanner {
    * the bytes are exactly one such value, otherwise the error.
    */
   static DecodeError scan(Schema schema, byte[] buf, int offset, int length) {
-    WireScanner scanner = new WireScanner(buf, offset, offset + length);
-    if (!scanner.value(schema, schema.getName())) {
+    WireScanner scanner = new WireScanner(schema.getName(), buf, offset, offset + length);
+    if (!scanner.value(schema)) {
       return new DecodeError(scanner.reason, scanner.problem);
     }
     if (scanner.pos != scanner.limit) {
@@ -54,62 +60,64 @@ final class WireScanner {
     return null;
   }
 
-  private boolean value(Schema schema, String path) {
+  private boolean value(Schema schema) {
     switch (schema.getType()) {
       case NULL:
         return true;
       case BOOLEAN:
-        if (!need(1, path)) {
+        if (!need(1)) {
           return false;
         }
         int b = buf[pos];
         if (b != 0 && b != 1) {
-          return fail(Reason.MALFORMED, path + ": boolean byte is " + b + ", expected 0 or 1");
+          return fail(Reason.MALFORMED, path() + ": boolean byte is " + b + ", expected 0 or 1");
         }
         pos++;
         return true;
       case INT:
-        return readVarint(5, path);
+        return readVarint(5);
       case LONG:
-        return readVarint(10, path);
+        return readVarint(10);
       case FLOAT:
-        return skipBytes(4, path);
+        return skipBytes(4);
       case DOUBLE:
-        return skipBytes(8, path);
+        return skipBytes(8);
       case FIXED:
-        return skipBytes(schema.getFixedSize(), path);
+        return skipBytes(schema.getFixedSize());
       case STRING:
-        return string(path);
+        return string();
       case BYTES:
-        return length(path) && skipBytes((int) lastLong, path);
+        return length() && skipBytes((int) lastLong);
       case ENUM:
-        return index(schema.getEnumSymbols().size(), "enum symbol", path);
+        return index(schema.getEnumSymbols().size(), "enum symbol");
       case UNION:
-        if (!index(schema.getTypes().size(), "union branch", path)) {
+        if (!index(schema.getTypes().size(), "union branch")) {
           return false;
         }
-        return value(schema.getTypes().get((int) lastLong), path);
+        return value(schema.getTypes().get((int) lastLong));
       case RECORD:
         for (Schema.Field field : schema.getFields()) {
-          if (!value(field.schema(), path + "." + field.name())) {
-            return false;
+          push(field.name());
+          if (!value(field.schema())) {
+            return false; // the failure message already holds the path
           }
+          depth--;
         }
         return true;
       case ARRAY:
-        return blocks(schema.getElementType(), false, path);
+        return blocks(schema.getElementType(), false);
       case MAP:
-        return blocks(schema.getValueType(), true, path);
+        return blocks(schema.getValueType(), true);
       default:
-        return fail(Reason.MALFORMED, path + ": unsupported schema type " + schema.getType());
+        return fail(Reason.MALFORMED, path() + ": unsupported schema type " + schema.getType());
     }
   }
 
-  private boolean readVarint(int maxBytes, String path) {
+  private boolean readVarint(int maxBytes) {
     long value = 0;
     for (int i = 0; i < maxBytes; i++) {
       if (pos >= limit) {
-        return fail(Reason.TRUNCATED, path + ": input ends inside a number");
+        return fail(Reason.TRUNCATED, path() + ": input ends inside a number");
       }
       int b = buf[pos++] & 0xff;
       value |= (long) (b & 0x7f) << (7 * i);
@@ -118,51 +126,51 @@ final class WireScanner {
         return true;
       }
     }
-    return fail(Reason.MALFORMED, path + ": number longer than " + maxBytes + " bytes");
+    return fail(Reason.MALFORMED, path() + ": number longer than " + maxBytes + " bytes");
   }
 
-  private boolean length(String path) {
-    if (!readVarint(10, path)) {
+  private boolean length() {
+    if (!readVarint(10)) {
       return false;
     }
     if (lastLong < 0) {
-      return fail(Reason.MALFORMED, path + ": negative length " + lastLong);
+      return fail(Reason.MALFORMED, path() + ": negative length " + lastLong);
     }
     return true;
   }
 
-  private boolean string(String path) {
-    if (!length(path)) {
+  private boolean string() {
+    if (!length()) {
       return false;
     }
     long len = lastLong;
     if (len > limit - pos) {
       return fail(
           Reason.TRUNCATED,
-          path + ": string declares " + len + " bytes but only " + (limit - pos) + " remain");
+          path() + ": string declares " + len + " bytes but only " + (limit - pos) + " remain");
     }
     int end = pos + (int) len;
     if (!validUtf8(pos, end)) {
-      return fail(Reason.MALFORMED, path + ": string is not valid UTF-8");
+      return fail(Reason.MALFORMED, path() + ": string is not valid UTF-8");
     }
     pos = end;
     return true;
   }
 
-  private boolean index(int size, String what, String path) {
-    if (!readVarint(5, path)) {
+  private boolean index(int size, String what) {
+    if (!readVarint(5)) {
       return false;
     }
     if (lastLong < 0 || lastLong >= size) {
       return fail(
-          Reason.MALFORMED, path + ": " + what + " index " + lastLong + " outside 0.." + (size - 1));
+          Reason.MALFORMED, path() + ": " + what + " index " + lastLong + " outside 0.." + (size - 1));
     }
     return true;
   }
 
-  private boolean blocks(Schema item, boolean map, String path) {
+  private boolean blocks(Schema item, boolean map) {
     while (true) {
-      if (!readVarint(10, path)) {
+      if (!readVarint(10)) {
         return false;
       }
       long count = lastLong;
@@ -172,36 +180,36 @@ final class WireScanner {
       if (count < 0) {
         // A negative count is followed by the block's size in bytes, which we do not need.
         count = -count;
-        if (!length(path)) {
+        if (!length()) {
           return false;
         }
       }
       if (count > Math.max(limit - pos, MAX_ZERO_SIZE_ITEMS)) {
-        return fail(Reason.MALFORMED, path + ": block claims " + count + " items");
+        return fail(Reason.MALFORMED, path() + ": block claims " + count + " items");
       }
       for (long i = 0; i < count; i++) {
-        if (map && !string(path + "[key]")) {
+        if (map && !string()) {
           return false;
         }
-        if (!value(item, path + "[]")) {
+        if (!value(item)) {
           return false;
         }
       }
     }
   }
 
-  private boolean skipBytes(int n, String path) {
-    if (!need(n, path)) {
+  private boolean skipBytes(int n) {
+    if (!need(n)) {
       return false;
     }
     pos += n;
     return true;
   }
 
-  private boolean need(long n, String path) {
+  private boolean need(long n) {
     if (n > limit - pos) {
       return fail(
-          Reason.TRUNCATED, path + ": needs " + n + " bytes but only " + (limit - pos) + " remain");
+          Reason.TRUNCATED, path() + ": needs " + n + " bytes but only " + (limit - pos) + " remain");
     }
     return true;
   }
@@ -210,6 +218,22 @@ final class WireScanner {
     this.reason = reason;
     this.problem = problem;
     return false;
+  }
+
+  private void push(String name) {
+    if (depth == names.length) {
+      names = Arrays.copyOf(names, depth * 2);
+    }
+    names[depth++] = name;
+  }
+
+  /** Where the scan is, as Record.field: built only when reporting a failure. */
+  private String path() {
+    StringBuilder s = new StringBuilder(root);
+    for (int i = 0; i < depth; i++) {
+      s.append('.').append(names[i]);
+    }
+    return s.toString();
   }
 
   /** Strict UTF-8 (no overlongs, no surrogates, at most U+10FFFF); ASCII takes the fast loop. */
