@@ -1,0 +1,207 @@
+// SRE service page: loads serviceMetrics over GraphQL, draws three ECharts charts and a numbers table,
+// and keeps them current with the serviceMetricsUpdates subscription (graphql-ws over /graphql-ws).
+'use strict';
+
+const TOKEN_KEY = 'pulse.token';
+const RANGES = { '15m': 15 * 60e3, '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
+const params = new URLSearchParams(location.search);
+const $ = (id) => document.getElementById(id);
+
+const SERIES_QUERY = `query serviceMetrics($service: String!, $endpoint: String, $from: DateTime!, $to: DateTime!, $granularity: Granularity) {
+  serviceMetrics(service: $service, endpoint: $endpoint, from: $from, to: $to, granularity: $granularity) {
+    from to granularity
+    points { time requests errors5xx errors4xx errorRate p50Ms p95Ms p99Ms maxMs }
+  }
+}`;
+const SERVICES_QUERY = `query { services { name endpoints { path methods } } }`;
+const UPDATES = `subscription updates($service: String!, $endpoint: String) {
+  serviceMetricsUpdates(service: $service, endpoint: $endpoint) {
+    time requests errors5xx errors4xx errorRate p50Ms p95Ms p99Ms maxMs
+  }
+}`;
+
+const state = { services: [], window: null, points: new Map(), live: null, liveTo: false };
+const charts = {};
+
+function token() { return localStorage.getItem(TOKEN_KEY) || ''; }
+
+function setStatus(text, attrs) {
+  const el = $('status');
+  el.textContent = text;
+  Object.entries(attrs || {}).forEach(([k, v]) => { el.dataset[k] = v; });
+}
+
+async function graphql(query, variables) {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Authorization': 'Bearer ' + token() },
+    body: JSON.stringify({ query, variables }),
+  });
+  if (response.status === 401) throw new Error('the token was refused (401): enter a valid development token');
+  const body = await response.json();
+  if (body.errors && body.errors.length) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data;
+}
+
+async function loadServices() {
+  const data = await graphql(SERVICES_QUERY, {});
+  state.services = data.services;
+  const select = $('service');
+  select.innerHTML = '';
+  for (const s of state.services) select.add(new Option(s.name, s.name));
+  if (params.get('service')) {
+    if (![...select.options].some((o) => o.value === params.get('service'))) select.add(new Option(params.get('service'), params.get('service')));
+    select.value = params.get('service');
+  }
+  fillEndpoints();
+  if (params.get('endpoint')) $('endpoint').value = params.get('endpoint');
+}
+
+function fillEndpoints() {
+  const select = $('endpoint');
+  select.innerHTML = '<option value="">all endpoints</option>';
+  const service = state.services.find((s) => s.name === $('service').value);
+  for (const e of service ? service.endpoints : []) select.add(new Option(e.path + ' (' + e.methods.join(', ') + ')', e.path));
+  if (params.get('endpoint') && ![...select.options].some((o) => o.value === params.get('endpoint'))) {
+    select.add(new Option(params.get('endpoint'), params.get('endpoint')));
+  }
+}
+
+/** The range to show: from/to in the URL (custom) or the last N minutes up to now (live range). */
+function requestedRange() {
+  const range = $('range').value;
+  if (range === 'custom' && params.get('from') && params.get('to')) {
+    return { from: params.get('from'), to: params.get('to'), live: false };
+  }
+  const to = new Date(Math.ceil(Date.now() / 60e3) * 60e3);
+  return { from: new Date(to.getTime() - RANGES[range === 'custom' ? '1h' : range]).toISOString(), to: to.toISOString(), live: true };
+}
+
+async function load() {
+  if (!token()) { setStatus('Enter a token to start.', { state: 'idle' }); return; }
+  const service = $('service').value;
+  if (!service) { setStatus('No services have reported requests for this tenant yet.', { state: 'empty' }); return; }
+  const endpoint = $('endpoint').value || null;
+  const range = requestedRange();
+  setStatus('Loading ' + service + ' ...', { state: 'loading' });
+  try {
+    const data = await graphql(SERIES_QUERY, { service, endpoint, from: range.from, to: range.to, granularity: params.get('granularity') || null });
+    const series = data.serviceMetrics;
+    state.window = { service, endpoint, from: Date.parse(series.from), to: Date.parse(series.to), granularity: series.granularity };
+    state.liveTo = range.live;
+    state.points = new Map(series.points.map((p) => [p.time, p]));
+    render();
+    setStatus('Showing ' + series.points.length + ' points of ' + service + (endpoint ? ' ' + endpoint : '') + ' by ' + series.granularity.toLowerCase()
+      + ', ' + series.from + ' .. ' + series.to, { state: 'loaded' });
+    subscribe(service, endpoint);
+  } catch (e) {
+    setStatus(e.message, { state: 'error' });
+  }
+}
+
+/** Live minute points: merged into the shown series when it is by minute and the point falls in (or, for a live range, past) it. */
+function subscribe(service, endpoint) {
+  if (state.live) { state.live.dispose(); state.live = null; }
+  if (state.window.granularity !== 'MINUTE') { $('status').dataset.live = 'off'; return; }
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const client = graphqlWs.createClient({
+    url: scheme + '//' + location.host + '/graphql-ws',
+    connectionParams: { Authorization: 'Bearer ' + token() },
+    retryAttempts: 1000,
+    on: { connected: () => { $('status').dataset.live = 'connected'; }, closed: () => { $('status').dataset.live = 'closed'; } },
+  });
+  state.live = client;
+  client.subscribe({ query: UPDATES, variables: { service, endpoint } }, {
+    next: (message) => {
+      const p = message.data && message.data.serviceMetricsUpdates;
+      if (!p || state.live !== client) return;
+      const t = Date.parse(p.time);
+      if (t < state.window.from || (!state.liveTo && t >= state.window.to)) return;
+      state.points.set(p.time, p);
+      $('status').dataset.lastUpdate = p.time;
+      render();
+    },
+    error: (e) => { $('status').dataset.live = 'error'; console.error('subscription failed', e); },
+    complete: () => {},
+  });
+}
+
+function sortedPoints() {
+  return [...state.points.values()].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+}
+
+function chart(id) {
+  if (!charts[id]) charts[id] = echarts.init($(id), null, { renderer: 'canvas' });
+  return charts[id];
+}
+
+function lineOption(series, unit) {
+  return {
+    animation: false,
+    grid: { left: 60, right: 20, top: 30, bottom: 30 },
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    xAxis: { type: 'time', min: state.window.from, max: state.liveTo ? undefined : state.window.to },
+    yAxis: { type: 'value', name: unit, min: 0 },
+    series,
+  };
+}
+
+function render() {
+  const points = sortedPoints();
+  const at = (f) => points.map((p) => [p.time, f(p)]);
+  chart('chart-requests').setOption(lineOption([
+    { name: 'requests', type: 'bar', data: at((p) => p.requests) },
+    { name: '5xx', type: 'bar', data: at((p) => p.errors5xx) },
+    { name: '4xx', type: 'bar', data: at((p) => p.errors4xx) },
+  ], 'requests'), true);
+  chart('chart-errors').setOption(lineOption([
+    { name: 'error rate %', type: 'line', showSymbol: points.length < 60, data: at((p) => p.errorRate * 100) },
+  ], '%'), true);
+  chart('chart-latency').setOption(lineOption([
+    { name: 'p50', type: 'line', showSymbol: points.length < 60, data: at((p) => p.p50Ms) },
+    { name: 'p95', type: 'line', showSymbol: points.length < 60, data: at((p) => p.p95Ms) },
+    { name: 'p99', type: 'line', showSymbol: points.length < 60, data: at((p) => p.p99Ms) },
+  ], 'ms'), true);
+  document.querySelectorAll('.grain').forEach((el) => { el.textContent = state.window.granularity.toLowerCase(); });
+  $('granularity').textContent = state.window.granularity;
+  $('points-count').textContent = String(points.length);
+  // The exact numbers behind the charts, as the API sent them (the browser test compares them with the API).
+  const body = $('points').tBodies[0];
+  body.innerHTML = '';
+  for (const p of points) {
+    const row = body.insertRow();
+    row.dataset.time = p.time;
+    const cells = { time: p.time, requests: p.requests, errors5xx: p.errors5xx, errors4xx: p.errors4xx, errorRate: p.errorRate,
+      p50Ms: p.p50Ms, p95Ms: p.p95Ms, p99Ms: p.p99Ms, maxMs: p.maxMs };
+    for (const [field, value] of Object.entries(cells)) {
+      const cell = row.insertCell();
+      cell.dataset.field = field;
+      cell.textContent = value === null ? '' : String(value);
+    }
+  }
+}
+
+async function start() {
+  $('token').value = token();
+  if (params.get('from') && params.get('to')) $('range').value = 'custom';
+  if (!token()) { setStatus('Enter a token to start.', { state: 'idle' }); return; }
+  try {
+    await loadServices();
+    await load();
+  } catch (e) {
+    setStatus(e.message, { state: 'error' });
+  }
+}
+
+$('token-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  localStorage.setItem(TOKEN_KEY, $('token').value.trim());
+  start();
+});
+$('controls').addEventListener('submit', (e) => { e.preventDefault(); load(); });
+$('service').addEventListener('change', () => { fillEndpoints(); load(); });
+$('endpoint').addEventListener('change', load);
+$('range').addEventListener('change', load);
+window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+start();
