@@ -8,7 +8,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.flink.util.ParameterTool;
 import org.apache.flink.util.TimeUtils;
 
 /**
@@ -18,8 +17,8 @@ import org.apache.flink.util.TimeUtils;
  */
 public final class JobSettings {
 
-  /** What {@link ParameterTool} stores for a flag given without a value. */
-  private static final String NO_VALUE = "__NO_VALUE_KEY";
+  /** Marks a flag given without a value. */
+  private static final String NO_VALUE = "\u0000(no value)";
 
   private final Map<String, String> values;
 
@@ -27,23 +26,37 @@ public final class JobSettings {
     this.values = new TreeMap<>(values);
   }
 
-  /** Settings from {@code --key value} or {@code --key=value} command-line arguments. */
+  /**
+   * Settings from {@code --key value} or {@code --key=value} command-line arguments. A value may
+   * start with a single dash ({@code --allowed-lateness -5s} is read, then rejected as negative,
+   * rather than mistaken for a key); {@code --key} followed by another {@code --key} has no value.
+   */
   public static JobSettings fromArgs(String... args) {
-    List<String> split = new ArrayList<>();
-    for (String arg : args) {
+    Map<String, String> values = new TreeMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--") || arg.length() == 2) {
+        throw new IllegalArgumentException(
+            "unexpected argument '" + arg + "': settings are given as --key value or --key=value");
+      }
+      String key;
+      String value;
       int eq = arg.indexOf('=');
-      if (arg.startsWith("--") && eq > 2) {
-        split.add(arg.substring(0, eq));
-        split.add(arg.substring(eq + 1));
+      if (eq > 2) {
+        key = arg.substring(2, eq);
+        value = arg.substring(eq + 1);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        key = arg.substring(2);
+        value = args[++i];
       } else {
-        split.add(arg);
+        key = arg.substring(2);
+        value = NO_VALUE;
+      }
+      if (values.put(key, value) != null) {
+        throw new IllegalArgumentException("--" + key + " is given more than once");
       }
     }
-    try {
-      return new JobSettings(ParameterTool.fromArgs(split.toArray(String[]::new)).toMap());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot read the arguments: " + e.getMessage(), e);
-    }
+    return new JobSettings(values);
   }
 
   /** Settings from a map (for example loaded properties); keys are as on the command line, without {@code --}. */
@@ -63,11 +76,11 @@ public final class JobSettings {
   }
 
   public String string(String key, String defaultValue) {
-    String v = values.get(key);
+    String v = raw(key);
     if (v == null) {
       return defaultValue;
     }
-    if (v.isBlank() || v.equals(NO_VALUE)) {
+    if (v.isBlank()) {
       throw invalid(key, v, "a value is required");
     }
     return v.trim();
@@ -75,12 +88,9 @@ public final class JobSettings {
 
   /** A string that may be empty (a password), but must be given a value when the key is present. */
   public String stringAllowEmpty(String key, String defaultValue) {
-    String v = values.get(key);
+    String v = raw(key);
     if (v == null) {
       return defaultValue;
-    }
-    if (v.equals(NO_VALUE)) {
-      throw invalid(key, v, "a value is required (use --" + key + "= for an empty one)");
     }
     return v;
   }
@@ -90,7 +100,7 @@ public final class JobSettings {
    * a bare number is milliseconds).
    */
   public Duration duration(String key, Duration defaultValue, boolean zeroAllowed) {
-    String v = values.get(key);
+    String v = raw(key);
     if (v == null) {
       return defaultValue;
     }
@@ -112,7 +122,7 @@ public final class JobSettings {
 
   /** An int within [min, max]. */
   public int integer(String key, int defaultValue, int min, int max) {
-    String v = values.get(key);
+    String v = raw(key);
     if (v == null) {
       return defaultValue;
     }
@@ -130,7 +140,7 @@ public final class JobSettings {
 
   /** A non-empty comma-separated list of positive longs, strictly ascending. */
   public List<Long> ascendingPositiveLongs(String key, List<Long> defaultValue) {
-    String v = values.get(key);
+    String v = raw(key);
     if (v == null) {
       return defaultValue;
     }
@@ -155,6 +165,16 @@ public final class JobSettings {
       out.add(n);
     }
     return List.copyOf(out);
+  }
+
+  /** The raw value, null when absent; a flag given without a value is an error here. */
+  private String raw(String key) {
+    String v = values.get(key);
+    if (NO_VALUE.equals(v)) {
+      throw new IllegalArgumentException(
+          "--" + key + " needs a value: a value is required (--" + key + "= gives an empty one)");
+    }
+    return v;
   }
 
   private static IllegalArgumentException invalid(String key, String value, String why) {

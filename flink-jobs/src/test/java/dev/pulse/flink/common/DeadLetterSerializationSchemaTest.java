@@ -1,0 +1,39 @@
+package dev.pulse.flink.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+class DeadLetterSerializationSchemaTest {
+
+  @Test
+  void deadLetterGoesToTheTopicsDeadLetterTopicWithOriginalBytesAndOriginHeaders() {
+    byte[] original = {(byte) 0xc3, 0x01, 0x02};
+    DeadLetter letter =
+        new DeadLetter("pulse.api.requests", 3, 1234L, "TRUNCATED", "ends inside the header",
+            original, Instant.parse("2026-03-02T10:00:00Z"));
+
+    ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema().serialize(letter, null, 99L);
+
+    assertThat(r.topic()).isEqualTo("pulse.api.requests.dlq");
+    assertThat(r.value()).isEqualTo(original);
+    assertThat(r.timestamp()).isEqualTo(99L);
+    assertThat(header(r, "pulse.reason")).isEqualTo("TRUNCATED");
+    assertThat(header(r, "pulse.message")).isEqualTo("ends inside the header");
+    assertThat(header(r, "pulse.origin.topic")).isEqualTo("pulse.api.requests");
+    assertThat(header(r, "pulse.origin.partition")).isEqualTo("3");
+    assertThat(header(r, "pulse.origin.offset")).isEqualTo("1234");
+  }
+
+  @Test
+  void topicWithoutAContractFollowsTheSameNamingRule() {
+    assertThat(DeadLetterSerializationSchema.deadLetterTopicOf("other.topic")).isEqualTo("other.topic.dlq");
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> r, String key) {
+    return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+  }
+}
