@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -33,6 +34,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaEventWriter implements AutoCloseable {
 
   private final String bootstrapServers;
+  private final UnaryOperator<String> topicNames;
   private final KafkaProducer<byte[], byte[]> producer;
   private final AtomicLong failed = new AtomicLong();
   private final AtomicReference<Exception> firstError = new AtomicReference<>();
@@ -44,7 +46,16 @@ public final class KafkaEventWriter implements AutoCloseable {
 
   /** A writer whose producer settings are the defaults overridden by {@code overrides}. */
   public KafkaEventWriter(String bootstrapServers, Properties overrides) {
+    this(bootstrapServers, overrides, UnaryOperator.identity());
+  }
+
+  /**
+   * A writer that sends each topic's records to {@code topicNames.apply(topic name)}: lets tests
+   * on a shared broker use their own topics. Production uses the contract's names unchanged.
+   */
+  public KafkaEventWriter(String bootstrapServers, Properties overrides, UnaryOperator<String> topicNames) {
     this.bootstrapServers = bootstrapServers;
+    this.topicNames = java.util.Objects.requireNonNull(topicNames, "topicNames");
     Properties p = producerProperties(bootstrapServers);
     p.putAll(overrides);
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
@@ -84,8 +95,9 @@ public final class KafkaEventWriter implements AutoCloseable {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<?> t : Topics.ALL) {
-        if (!existing.contains(t.name())) {
-          missing.add(new NewTopic(t.name(), Optional.of(partitions), Optional.empty()));
+        String name = topicNames.apply(t.name());
+        if (!existing.contains(name)) {
+          missing.add(new NewTopic(name, Optional.of(partitions), Optional.empty()));
         }
       }
       for (var f : admin.createTopics(missing).values().values()) {
@@ -112,7 +124,7 @@ public final class KafkaEventWriter implements AutoCloseable {
       throw failure(err);
     }
     producer.send(
-        new ProducerRecord<>(r.topic().name(), r.key().getBytes(StandardCharsets.UTF_8), r.value()),
+        new ProducerRecord<>(topicNames.apply(r.topic().name()), r.key().getBytes(StandardCharsets.UTF_8), r.value()),
         (meta, e) -> {
           if (e != null) {
             failed.incrementAndGet();
