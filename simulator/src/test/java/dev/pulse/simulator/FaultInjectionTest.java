@@ -7,6 +7,8 @@ import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.codec.EventValidator;
 import dev.pulse.events.topics.Topic;
+import dev.pulse.oracle.ApiOracle;
+import dev.pulse.oracle.Grain;
 import dev.pulse.events.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
@@ -166,6 +168,23 @@ class FaultInjectionTest {
     clean.forEachRemaining(out::add);
     assertThat(out).hasSize(5_000).allSatisfy(r -> assertThat(r.kind()).isEqualTo(SimulatedRecord.Kind.ORIGINAL));
     assertThat(clean.report().emitted()).isEqualTo(5_000);
+  }
+
+  @Test
+  void oracleOverTheDamagedStreamEqualsOracleOverTheOriginalEvents() {
+    List<Object> delivered = new ArrayList<>();
+    records.forEach(r -> delivered.add(r.event())); // null for malformed records
+    List<Object> originals = new ArrayList<>();
+    new Simulator(CONFIG).events().forEachRemaining(e -> originals.add(e.event()));
+    ApiOracle fromDelivered = ApiOracle.of(delivered);
+    ApiOracle fromOriginals = ApiOracle.of(originals);
+    long apiOriginals = originals.stream().filter(o -> o instanceof dev.pulse.events.ApiRequestEvent).count();
+    assertThat(fromOriginals.counted()).isEqualTo(apiOriginals);
+    assertThat(fromDelivered.counted()).isEqualTo(apiOriginals);
+    assertThat(fromDelivered.duplicatesIgnored()).isEqualTo(report.count(Topics.API_REQUESTS.name(), SimulatedRecord.Kind.DUPLICATE));
+    assertThat(fromDelivered.stats(Grain.MINUTE).keySet()).isEqualTo(fromOriginals.stats(Grain.MINUTE).keySet());
+    fromOriginals.stats(Grain.MINUTE).forEach((k, s) ->
+        assertThat(fromDelivered.get(k).latenciesUs()).as(k.toString()).isEqualTo(s.latenciesUs()));
   }
 
   private static String eventId(SpecificRecord e) {
