@@ -204,6 +204,16 @@ final class EncodedBatch {
         }
 
         @Override
+        public RowOut nullableString(String column, String value) {
+            if (value != null) {
+                return string(column, value);
+            }
+            name(column);
+            ascii("null");
+            return this;
+        }
+
+        @Override
         public RowOut uint8(String column, int value) {
             return unsigned(column, value & 0xFFL);
         }
@@ -300,6 +310,17 @@ final class EncodedBatch {
             buffer.writeVarUInt(b.length);
             buffer.write(b, 0, b.length);
             return this;
+        }
+
+        @Override
+        public RowOut nullableString(String column, String value) {
+            if (value == null) {
+                column(column);
+                buffer.write(1); // Nullable: a 1 byte means NULL, no value follows
+                return this;
+            }
+            buffer.write(0);
+            return string(column, value);
         }
 
         @Override

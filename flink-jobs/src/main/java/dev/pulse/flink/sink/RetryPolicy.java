@@ -38,7 +38,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     public static final Set<Integer> DEFAULT_RETRYABLE_SERVER_CODES =
             Set.of(159, 202, 203, 209, 210, 241, 242, 252, 319, 425);
 
-    private static final java.util.regex.Pattern SERVER_CODE = java.util.regex.Pattern.compile("Code: (\\d+)\\. DB::Exception");
+    private static final java.util.regex.Pattern SERVER_CODE = java.util.regex.Pattern.compile("Code: (\\d+)[.,] ");
 
     /** ClickHouse's UNKNOWN_TABLE: retryable only when the table may appear later (migrations still running). */
     public static final int UNKNOWN_TABLE = 60;
@@ -97,18 +97,25 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 
     /** Whether {@code failure} is worth retrying at all (see the class comment). */
     public boolean isTransient(Throwable failure) {
+        // The server's own error code decides, whatever carried it. client-v2 0.11 reports 18.16's errors as a
+        // ServerException whose code may be unset (the HTTP status instead), with the real code only in the text:
+        // "Code: 60, e.displayText() = DB::Exception: ..." (18.16), "Code: 252. DB::Exception: ..." (current servers).
+        boolean serverAnswered = false;
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ServerException server) {
-                // The server's own verdict decides, whatever carried it.
-                return retryableServerCodes.contains(server.getCode());
+            if (t instanceof ServerException server && retryableServerCodes.contains(server.getCode())) {
+                return true;
             }
-        }
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            // Some client-v2 paths carry the server's error only as text ("Code: 252. DB::Exception: ...").
             java.util.regex.Matcher code = t.getMessage() == null ? null : SERVER_CODE.matcher(t.getMessage());
             if (code != null && code.find()) {
-                return retryableServerCodes.contains(Integer.parseInt(code.group(1)));
+                if (retryableServerCodes.contains(Integer.parseInt(code.group(1)))) {
+                    return true;
+                }
+                serverAnswered = true;
             }
+            serverAnswered |= t instanceof ServerException;
+        }
+        if (serverAnswered) {
+            return false; // the server understood the request and refused it for a reason retrying cannot fix
         }
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof IOException || t instanceof ConnectionInitiationException) {

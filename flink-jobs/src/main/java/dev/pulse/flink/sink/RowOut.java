@@ -7,6 +7,9 @@ package dev.pulse.flink.sink;
 public interface RowOut {
     RowOut string(String column, String value);
 
+    /** A Nullable(String): {@code null} is SQL NULL. */
+    RowOut nullableString(String column, String value);
+
     RowOut uint8(String column, int value);
 
     RowOut uint16(String column, int value);
