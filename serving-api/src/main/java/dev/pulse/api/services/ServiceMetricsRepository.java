@@ -42,13 +42,13 @@ public class ServiceMetricsRepository {
           + " ORDER BY t LIMIT " + uint64(window.points());
       case HOUR -> "SELECT toUInt32(hour) AS t, sumMerge(requests) AS requests, sumMerge(errors_5xx) AS errors_5xx,"
           + " sumMerge(errors_4xx) AS errors_4xx, maxMerge(latency_max_us) AS latency_max_us,"
-          + " sumMapMerge(latency_histogram) AS hist, hist.1 AS buckets, hist.2 AS counts"
+          + " sumMapMerge(latency_hist) AS hist, hist.1 AS buckets, hist.2 AS counts"
           + " FROM api_request_hours WHERE " + where(filter)
           + " AND hour >= " + dateTime(window.from()) + " AND hour < " + dateTime(window.to())
           + " GROUP BY t ORDER BY t LIMIT " + uint64(window.points());
       case DAY -> "SELECT toString(day) AS d, sumMerge(requests) AS requests, sumMerge(errors_5xx) AS errors_5xx,"
           + " sumMerge(errors_4xx) AS errors_4xx, maxMerge(latency_max_us) AS latency_max_us,"
-          + " sumMapMerge(latency_histogram) AS hist, hist.1 AS buckets, hist.2 AS counts"
+          + " sumMapMerge(latency_hist) AS hist, hist.1 AS buckets, hist.2 AS counts"
           + " FROM api_request_days WHERE " + where(filter)
           + " AND day >= " + date(utcDate(window.from())) + " AND day < " + date(utcDate(window.to().minusSeconds(1)).plusDays(1))
           + " GROUP BY d ORDER BY d LIMIT " + uint64(window.points());
