@@ -35,7 +35,26 @@ public final class Pulse implements Runnable {
 
   /** Builds the command tree; tests use it to run commands in-process. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Pulse()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Pulse())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Pulse::reportFailure);
+  }
+
+  /**
+   * A command that fails at run time (server unreachable, migration refused) says why in one
+   * line; the stack trace is for {@code PULSE_DEBUG=1}.
+   */
+  private static int reportFailure(
+      Exception e, CommandLine command, CommandLine.ParseResult parseResult) {
+    if (System.getenv("PULSE_DEBUG") != null) {
+      e.printStackTrace(command.getErr());
+    }
+    StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      message.append(": ").append(cause.getMessage());
+    }
+    command.getErr().println("pulse " + command.getCommandName() + ": " + message);
+    return 1;
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,118 @@
+package dev.pulse.launcher;
+
+import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.clickhouse.MigrationRunner;
+import dev.pulse.clickhouse.MigrationRunner.MigrationResult;
+import dev.pulse.clickhouse.MigrationRunner.MigrationStatus;
+import dev.pulse.clickhouse.SqlLiteral;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code pulse migrate}: applies Pulse's ClickHouse migrations to a server, or shows their status. */
+@Command(
+    name = "migrate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Apply Pulse's ClickHouse migrations (numbered SQL files) that the database has not seen,",
+      "in order, recording each in schema_migrations. Safe to run twice and from two machines",
+      "at once. The password is read from the environment variable PULSE_CLICKHOUSE_PASSWORD."
+    })
+public final class MigrateCommand implements Callable<Integer> {
+
+  static final String PASSWORD_ENV = "PULSE_CLICKHOUSE_PASSWORD";
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--clickhouse",
+      paramLabel = "URL",
+      defaultValue = "http://127.0.0.1:8123",
+      description = "ClickHouse HTTP endpoint (default: ${DEFAULT-VALUE}).")
+  String clickhouse;
+
+  @Option(
+      names = "--database",
+      paramLabel = "NAME",
+      defaultValue = "pulse",
+      description = "Database to migrate; created when missing (default: ${DEFAULT-VALUE}).")
+  String database;
+
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      defaultValue = "default",
+      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
+  String user;
+
+  @Option(
+      names = "--status",
+      description = "Only show which migrations are applied; change nothing.")
+  boolean statusOnly;
+
+  @Override
+  public Integer call() {
+    validate();
+    PrintWriter out = spec.commandLine().getOut();
+    String password = System.getenv().getOrDefault(PASSWORD_ENV, "");
+    try (ClickHouse client = ClickHouse.connect(clickhouse, user, password, null)) {
+      MigrationRunner runner = new MigrationRunner(client, database);
+      if (statusOnly) {
+        printStatus(out, runner.status());
+        return 0;
+      }
+      out.printf("Migrating database %s on %s (ClickHouse %s)%n", database, clickhouse, client.serverVersion());
+      List<MigrationResult> applied = runner.migrate();
+      for (MigrationResult r : applied) {
+        out.printf(
+            "  applied %04d %s: %d statements%s in %d ms%n",
+            r.version(),
+            r.name(),
+            r.statements(),
+            r.skippedStatements() == 0 ? "" : " (" + r.skippedStatements() + " skipped: need a newer server)",
+            r.millis());
+      }
+      out.println(applied.isEmpty() ? "Up to date: nothing to apply." : "Applied " + applied.size() + " migrations.");
+      return 0;
+    }
+  }
+
+  private void validate() {
+    try {
+      URI uri = URI.create(clickhouse);
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw new IllegalArgumentException("not an http(s) URL with a host");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --clickhouse '" + clickhouse + "': expected http://host:port (" + e.getMessage() + ")");
+    }
+    try {
+      SqlLiteral.identifier(database);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --database '" + database + "': letters, digits and underscores only, not starting with a digit");
+    }
+  }
+
+  private static void printStatus(PrintWriter out, List<MigrationStatus> statuses) {
+    out.printf("%-8s %-40s %-8s %-20s %s%n", "version", "name", "applied", "applied at", "server");
+    for (MigrationStatus s : statuses) {
+      out.printf(
+          "%04d     %-40s %-8s %-20s %s%n",
+          s.version(),
+          s.name(),
+          s.applied() ? "yes" : "no",
+          s.appliedAt() == null ? "-" : s.appliedAt().toString(),
+          s.serverVersion() == null ? "-" : s.serverVersion());
+    }
+  }
+}
