@@ -64,7 +64,7 @@ public final class LatencyBuckets {
     if (total == 0) {
       return Double.NaN;
     }
-    long rank = Math.max(1L, (long) Math.ceil(q * total));
+    long rank = nearestRank(q, total);
     int[] order = sortedOrder(buckets);
     long seen = 0;
     for (int i : order) {
@@ -74,6 +74,17 @@ public final class LatencyBuckets {
       }
     }
     throw new AssertionError("rank " + rank + " beyond total " + total);
+  }
+
+  /**
+   * max(1, ceil(q * n)), where a product within 1e-9 of an integer counts as that integer: in
+   * floating point 0.07 * 100 is 7.000000000000001, whose ceiling would be rank 8.
+   */
+  static long nearestRank(double q, long n) {
+    double x = q * n;
+    long nearest = Math.round(x);
+    long rank = Math.abs(x - nearest) < 1e-9 ? nearest : (long) Math.ceil(x);
+    return Math.max(1L, Math.min(n, rank));
   }
 
   private static int[] sortedOrder(int[] buckets) {

@@ -81,6 +81,15 @@ class LatencyBucketsTest {
   }
 
   @Test
+  void nearestRankIsNotPushedUpByFloatingPointProducts() {
+    // 0.07 * 100 = 7.000000000000001 in doubles; the rank is 7, not 8.
+    assertThat(LatencyBuckets.nearestRank(0.07, 100)).isEqualTo(7);
+    assertThat(LatencyBuckets.nearestRank(0.95, 20)).isEqualTo(19);
+    assertThat(LatencyBuckets.nearestRank(0.951, 20)).isEqualTo(20);
+    assertThat(LatencyBuckets.nearestRank(0.0, 20)).isEqualTo(1);
+  }
+
+  @Test
   void emptyHistogramHasNoQuantile() {
     assertThat(LatencyBuckets.quantile(new int[0], new long[0], 0.5)).isNaN();
   }
