@@ -13,7 +13,7 @@ import java.util.Locale;
 
 /**
  * JUnit 5 extension that gives a test class a real ClickHouse server: one private clickhouse-server
- * process per test JVM ({@link ClickHouseServerProcess}), or the server named by the environment
+ * process per test JVM ({@link LocalClickHouse}), or the server named by the environment
  * variable {@code PULSE_TEST_CLICKHOUSE}:
  * <ul>
  *   <li>{@code http://[user[:password]@]host:8123}: an external server, nothing is started;</li>
@@ -74,7 +74,7 @@ public final class ClickHouseExtension implements BeforeAllCallback, ParameterRe
 
     static Server locate(String env) {
         if (env == null || env.isBlank()) {
-            return ClickHouseServerProcess.start();
+            return new Server(LocalClickHouse.start(null).httpUrl(), "default", "", false);
         }
         String value = env.trim();
         if (value.equalsIgnoreCase("testcontainers")) {

@@ -1,17 +1,12 @@
 package dev.pulse.testing;
 
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * JUnit 5 extension that gives a test class a real Kafka broker: one in-JVM KRaft broker per test JVM,
@@ -29,7 +24,6 @@ public final class KafkaExtension implements BeforeAllCallback, ParameterResolve
     /** Partitions of a topic created by {@link TestKafka#topic(String)}: 2, so tests see more than one partition. */
     public static final int DEFAULT_PARTITIONS = 2;
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaExtension.class);
 
     private static final Object LOCK = new Object();
@@ -81,73 +75,7 @@ public final class KafkaExtension implements BeforeAllCallback, ParameterResolve
             System.out.println("[pulse-test] Kafka: using external broker " + external + " (" + ENV + ")");
             return new Broker(external.trim(), true);
         }
-        long startNanos = System.nanoTime();
-        try {
-            Path dir = Files.createTempDirectory("pulse-kafka-");
-            TestKitNodes nodes = new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .setBaseDirectory(dir)
-                    .build();
-            // Values as strings: the broker config parser rejects an Integer where it wants a short.
-            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
-                    // Tests create their topics explicitly, so a typo in a topic name fails instead of
-                    // silently producing into a fresh auto-created topic.
-                    .setConfigProp("auto.create.topics.enable", "false")
-                    .setConfigProp("num.partitions", String.valueOf(DEFAULT_PARTITIONS))
-                    // One broker: internal topics cannot have more than one replica.
-                    .setConfigProp("offsets.topic.replication.factor", "1")
-                    .setConfigProp("offsets.topic.num.partitions", "2")
-                    .setConfigProp("transaction.state.log.replication.factor", "1")
-                    .setConfigProp("transaction.state.log.min.isr", "1")
-                    .setConfigProp("transaction.state.log.num.partitions", "2")
-                    // Consumer groups in tests have one member: waiting for more only slows every test.
-                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                    .setDeleteOnClose(true)
-                    .build();
-            cluster.format();
-            cluster.startup();
-            waitReady(cluster);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    cluster.close();
-                } catch (Exception e) {
-                    System.err.println("[pulse-test] Kafka broker did not stop cleanly: " + e);
-                }
-            }, "pulse-test-kafka-stop"));
-            String bootstrap = cluster.bootstrapServers();
-            System.out.printf(Locale.ROOT, "[pulse-test] Kafka broker (KRaft, in-JVM) ready at %s in %.1f s%n",
-                    bootstrap, (System.nanoTime() - startNanos) / 1e9);
-            return new Broker(bootstrap, false);
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("could not start the in-JVM Kafka broker: " + e, e);
-        }
-    }
-
-    /** waitForReadyBrokers has no timeout of its own; bound it so a broken start fails the tests instead of hanging them. */
-    private static void waitReady(KafkaClusterTestKit cluster) throws Exception {
-        Thread waiter = Thread.currentThread();
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(START_TIMEOUT.toMillis());
-                waiter.interrupt();
-            } catch (InterruptedException ignored) {
-                // readiness reached first
-            }
-        }, "pulse-test-kafka-start-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
-        try {
-            cluster.waitForReadyBrokers();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException("Kafka broker not ready within " + START_TIMEOUT.toSeconds() + " s", e);
-        } finally {
-            watchdog.interrupt();
-        }
+        return new Broker(LocalKafka.start(DEFAULT_PARTITIONS, Map.of()).bootstrapServers(), false);
     }
 
     record Broker(String bootstrapServers, boolean external) {

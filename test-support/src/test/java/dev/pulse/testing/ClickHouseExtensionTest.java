@@ -13,7 +13,7 @@ class ClickHouseExtensionTest {
 
     @Test
     void missingBinaryFailsWithTheInstallCommandInsteadOfSkipping() {
-        assertThatThrownBy(() -> ClickHouseServerProcess.requireBinary(List.of(Path.of("/nonexistent/clickhouse-server"))))
+        assertThatThrownBy(() -> LocalClickHouse.requireBinary(List.of(Path.of("/nonexistent/clickhouse-server"))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("/nonexistent/clickhouse-server")
                 .hasMessageContaining("sudo apt-get install -y clickhouse-server");

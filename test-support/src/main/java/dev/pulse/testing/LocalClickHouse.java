@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,10 +30,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Starts a private clickhouse-server process (Debian's package) on free ports with its data, logs and
- * configuration in a temporary directory, and stops it and deletes the directory when the JVM exits.
+ * A private clickhouse-server process (Debian's package) on free loopback ports, with its data, logs and
+ * configuration in one directory: a temporary one that is deleted when the server stops (tests), or a
+ * given one that keeps its data across starts (the demo). The server stops on {@link #close()} or, at
+ * the latest, when the JVM exits.
  */
-final class ClickHouseServerProcess {
+public final class LocalClickHouse implements AutoCloseable {
 
     /** System property naming the server binary explicitly; otherwise {@link #findBinary} searches the usual places. */
     static final String BINARY_PROPERTY = "pulse.test.clickhouse.binary";
@@ -42,7 +45,39 @@ final class ClickHouseServerProcess {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 3;
 
-    private ClickHouseServerProcess() {
+    private final String httpUrl;
+    private final String version;
+    private final Process process;
+    private final Path dir;
+    private final boolean deleteOnClose;
+
+    private LocalClickHouse(String httpUrl, String version, Process process, Path dir, boolean deleteOnClose) {
+        this.httpUrl = httpUrl;
+        this.version = version;
+        this.process = process;
+        this.dir = dir;
+        this.deleteOnClose = deleteOnClose;
+    }
+
+    /** The HTTP endpoint, {@code http://127.0.0.1:PORT}; user {@code default}, no password. */
+    public String httpUrl() {
+        return httpUrl;
+    }
+
+    /** The server's own version string, e.g. {@code 18.16.1}. */
+    public String version() {
+        return version;
+    }
+
+    /** The directory holding the server's data, logs and configuration. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL after 10 s) and deletes its directory if it was temporary. */
+    @Override
+    public void close() {
+        stop(process, dir, deleteOnClose);
     }
 
     /**
@@ -75,13 +110,18 @@ final class ClickHouseServerProcess {
         return candidates;
     }
 
-    static ClickHouseExtension.Server start() {
+    /**
+     * Starts a server in {@code dataDir}, created when missing and kept after the server stops; with
+     * {@code null}, in a fresh temporary directory deleted when it stops. Fails with the install command
+     * when the binary is missing, and with the server's log tail when it does not come up within 60 s.
+     */
+    public static LocalClickHouse start(Path dataDir) {
         Path binary = requireBinary(binaryCandidates());
         IllegalStateException last = null;
         // Free ports are probed then released, so another process may grab one before the server binds it: retry.
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
-                return startOnce(binary);
+                return startOnce(binary, dataDir);
             } catch (IllegalStateException e) {
                 last = e;
                 if (!e.getMessage().contains("Address already in use")) {
@@ -92,11 +132,12 @@ final class ClickHouseServerProcess {
         throw last;
     }
 
-    private static ClickHouseExtension.Server startOnce(Path binary) {
+    private static LocalClickHouse startOnce(Path binary, Path dataDir) {
         long startNanos = System.nanoTime();
+        boolean temporary = dataDir == null;
         Path dir;
         try {
-            dir = Files.createTempDirectory("pulse-clickhouse-");
+            dir = temporary ? Files.createTempDirectory("pulse-clickhouse-") : Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,21 +153,23 @@ final class ClickHouseServerProcess {
                     .redirectOutput(stdout.toFile())
                     .start();
         } catch (Exception e) {
-            deleteQuietly(dir);
+            if (temporary) {
+                deleteQuietly(dir);
+            }
             throw new IllegalStateException("could not start " + binary + ": " + e, e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process, dir), "pulse-test-clickhouse-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process, dir, temporary), "pulse-clickhouse-stop"));
         String url = "http://127.0.0.1:" + httpPort;
         try {
             awaitPing(process, url, dir);
         } catch (RuntimeException e) {
-            stop(process, dir);
+            stop(process, dir, temporary);
             throw e;
         }
         String version = TestClickHouse.httpQuery(url, "default", "", null, "SELECT version()").trim();
-        System.out.printf(Locale.ROOT, "[pulse-test] clickhouse-server %s ready at %s in %.1f s (pid %d, dir %s)%n",
+        System.out.printf(Locale.ROOT, "[pulse] clickhouse-server %s ready at %s in %.1f s (pid %d, dir %s)%n",
                 version, url, (System.nanoTime() - startNanos) / 1e9, process.pid(), dir);
-        return new ClickHouseExtension.Server(url, "default", "", false);
+        return new LocalClickHouse(url, version, process, dir, temporary);
     }
 
     /** Rewrites Debian's config so the server touches nothing outside {@code dir} and listens only on loopback. */
@@ -170,7 +213,7 @@ final class ClickHouseServerProcess {
         var transformer = TransformerFactory.newInstance().newTransformer();
         transformer.setOutputProperty(OutputKeys.INDENT, "no");
         transformer.transform(new DOMSource(doc), new StreamResult(dir.resolve("config.xml").toFile()));
-        Files.copy(CONFIG_DIR.resolve("users.xml"), dir.resolve("users.xml"));
+        Files.copy(CONFIG_DIR.resolve("users.xml"), dir.resolve("users.xml"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static void awaitPing(Process process, String url, Path dir) {
@@ -215,7 +258,7 @@ final class ClickHouseServerProcess {
         return out.toString();
     }
 
-    private static void stop(Process process, Path dir) {
+    private static void stop(Process process, Path dir, boolean deleteDir) {
         if (process.isAlive()) {
             process.destroy(); // SIGTERM: the server shuts down cleanly in well under a second
             try {
@@ -227,7 +270,9 @@ final class ClickHouseServerProcess {
                 Thread.currentThread().interrupt();
             }
         }
-        deleteQuietly(dir);
+        if (deleteDir) {
+            deleteQuietly(dir);
+        }
     }
 
     private static int[] freePorts(int n) {
