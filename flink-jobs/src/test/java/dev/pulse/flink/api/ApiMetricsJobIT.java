@@ -1,0 +1,335 @@
+package dev.pulse.flink.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pulse.clickhouse.metrics.LatencyBuckets;
+import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.events.HttpMethod;
+import dev.pulse.flink.api.records.ApiMinuteFact;
+import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.api.records.LateApiRequest;
+import dev.pulse.flink.common.DeadLetter;
+import dev.pulse.flink.common.RawRecord;
+import dev.pulse.flink.testing.CollectingSink;
+import dev.pulse.oracle.ApiKey;
+import dev.pulse.oracle.ApiOracle;
+import dev.pulse.oracle.ApiStats;
+import dev.pulse.oracle.Grain;
+import dev.pulse.simulator.Domain;
+import dev.pulse.simulator.FaultConfig;
+import dev.pulse.simulator.FaultReport;
+import dev.pulse.simulator.SimulatedRecord;
+import dev.pulse.simulator.SimulationConfig;
+import dev.pulse.simulator.Simulator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole API metrics job ({@link ApiMetricsJob#build}) on a MiniCluster at parallelism 2,
+ * over a bounded source of simulator output with duplicates, out-of-order, late and malformed
+ * records, compared with the oracle's independent recount.
+ *
+ * <p><b>Which events are late.</b> The oracle counts all valid events; which of them the job must
+ * drop as late depends on the watermark, so the test computes it from the delivered order: when
+ * a first delivery r arrives, the highest event time delivered before it is M(r), and the
+ * watermark can be at most W(r) = M(r) - outOfOrderness - 1 ms. The minute of r is closed for
+ * good once the watermark reaches its last millisecond + allowed lateness = C(r). So:
+ * <ul>
+ *   <li>C(r) &gt; W(r): r is certainly on time (the watermark cannot be past C(r));
+ *   <li>C(r) &lt;= W(r) - SLACK: r is certainly late. At parallelism 2 the window's watermark is
+ *       the minimum over subtasks and may trail W(r) by the records in flight on the other
+ *       path plus the 1 s emission step; SLACK (5 min of event time, about 2,000 records here,
+ *       with 4 KB network buffers) bounds that;
+ *   <li>in between: either outcome is correct; the test then requires the event to be counted
+ *       exactly once, in the facts or in the late output (the facts are compared with the
+ *       oracle over the events the job did not report late).
+ * </ul>
+ */
+class ApiMetricsJobIT {
+
+  private static final Duration SLACK = Duration.ofMinutes(5);
+  private static final ApiMetricsConfig CONFIG = ApiMetricsConfig.defaults();
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          () -> {
+            Configuration conf = new Configuration();
+            // Small network buffers: fewer records in flight, so watermarks trail the data less.
+            conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
+            return new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build();
+          });
+
+  private static List<SimulatedRecord> delivered;
+  private static FaultReport report;
+  private static List<ApiMinuteFact> facts;
+  private static List<DeadLetter> deadLetters;
+  private static List<LateApiRequest> late;
+  private static List<ApiRequest> raw;
+
+  @BeforeAll
+  static void runTheJobOverSimulatedTraffic() throws Exception {
+    SimulationConfig sim =
+        SimulationConfig.defaults()
+            .withSeed(20260302)
+            .withDomains(EnumSet.of(Domain.API))
+            .withStart(Instant.parse("2026-03-02T09:00:00Z"))
+            .withDuration(Duration.ofMinutes(40))
+            .withRates(400, 40)
+            .withFaults(new FaultConfig(0.03, 0.05, 0.01, 0.01));
+    Simulator.RecordStream stream = new Simulator(sim).records();
+    delivered = new ArrayList<>();
+    stream.forEachRemaining(delivered::add);
+    report = stream.report();
+
+    List<RawRecord> records = new ArrayList<>();
+    for (int i = 0; i < delivered.size(); i++) {
+      SimulatedRecord r = delivered.get(i);
+      // The offset is the delivery index, so a dead letter can be traced back to its record.
+      records.add(new RawRecord(r.topic().name(), 0, i, r.eventTime().toEpochMilli(), null, r.value()));
+    }
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    ApiMetricsStreams out =
+        ApiMetricsJob.build(
+            env.fromData(records, TypeInformation.of(RawRecord.class)).name("simulated-records"),
+            CONFIG);
+    out.minuteFacts().sinkTo(new CollectingSink<>("facts"));
+    out.deadLetters().sinkTo(new CollectingSink<>("dead"));
+    out.lateEvents().sinkTo(new CollectingSink<>("late"));
+    out.rawEvents().sinkTo(new CollectingSink<>("raw"));
+    env.execute("api-metrics-it");
+
+    facts = CollectingSink.results("facts");
+    deadLetters = CollectingSink.results("dead");
+    late = CollectingSink.results("late");
+    raw = CollectingSink.results("raw");
+  }
+
+  @Test
+  @Timeout(5)
+  void inputHasEveryKindOfFault() {
+    assertThat(report.uniqueValid()).isBetween(8_000L, 24_000L);
+    assertThat(report.duplicates()).isPositive();
+    assertThat(report.outOfOrder()).isPositive();
+    assertThat(report.late()).isPositive();
+    assertThat(report.malformed()).isPositive();
+  }
+
+  @Test
+  @Timeout(5)
+  void everyMalformedRecordIsDeadLetteredWithItsOriginAndNothingElseIs() {
+    Set<Long> malformedOffsets = new HashSet<>();
+    for (int i = 0; i < delivered.size(); i++) {
+      if (delivered.get(i).kind() == SimulatedRecord.Kind.MALFORMED) {
+        malformedOffsets.add((long) i);
+      }
+    }
+    assertThat(deadLetters).hasSize((int) report.malformed());
+    assertThat(deadLetters.stream().map(DeadLetter::offset).collect(Collectors.toSet()))
+        .isEqualTo(malformedOffsets);
+    for (DeadLetter d : deadLetters) {
+      SimulatedRecord origin = delivered.get((int) d.offset());
+      assertThat(d.originTopic()).isEqualTo("pulse.api.requests");
+      assertThat(d.value()).isEqualTo(origin.value());
+      assertThat(d.reason()).isIn(expectedReasons(origin.malformedKind()));
+    }
+  }
+
+  @Test
+  @Timeout(5)
+  void rawEventsAreEveryValidEventExactlyOnce() {
+    ApiOracle all = ApiOracle.of(firstDeliveries());
+    assertThat(raw).hasSize((int) all.counted());
+    assertThat(raw.stream().map(ApiRequest::eventId).distinct().count()).isEqualTo(all.counted());
+    assertThat(all.counted()).isEqualTo(report.uniqueValid());
+  }
+
+  @Test
+  @Timeout(5)
+  void lateEventsAreExactlyThoseBeyondAllowedLatenessAndOnlyThere() {
+    Lateness expected = lateness();
+    Set<String> reportedLate =
+        late.stream().map(l -> l.request().eventId()).collect(Collectors.toSet());
+
+    assertThat(late).hasSize(reportedLate.size()); // each late event reported once
+    assertThat(expected.certainlyLate).isNotEmpty();
+    assertThat(reportedLate)
+        .as("events whose minute closed at least %s before they arrived (watermark lagging more?)", SLACK)
+        .containsAll(expected.certainlyLate);
+    assertThat(reportedLate).doesNotContainAnyElementsOf(expected.certainlyOnTime);
+    for (LateApiRequest l : late) {
+      assertThat(l.latenessMs()).isPositive();
+      assertThat(l.watermark()).isAfter(l.request().eventTime());
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void everyMinuteFactEqualsTheOraclesRecountOfTheEventsNotReportedLate() {
+    Set<String> reportedLate =
+        late.stream().map(l -> l.request().eventId()).collect(Collectors.toSet());
+    List<ApiRequestEvent> onTime = new ArrayList<>();
+    for (ApiRequestEvent e : firstDeliveries()) {
+      if (!reportedLate.contains(e.getEventId())) {
+        onTime.add(e);
+      }
+    }
+    ApiOracle oracle = ApiOracle.of(onTime);
+    Map<ApiKey, Summed> actual = sumDeltaRows();
+
+    assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.MINUTE).keySet());
+    long total = 0;
+    for (var entry : oracle.stats(Grain.MINUTE).entrySet()) {
+      ApiKey key = entry.getKey();
+      ApiStats want = entry.getValue();
+      Summed got = actual.get(key);
+      String at = key.toString();
+      assertThat(got.requests).as("requests " + at).isEqualTo(want.requests());
+      assertThat(got.errors5xx).as("5xx " + at).isEqualTo(want.status5xx());
+      assertThat(got.errors4xx).as("4xx " + at).isEqualTo(want.status4xx());
+      long[] latencies = want.latenciesUs();
+      assertThat(got.latencySumUs).as("latency sum " + at).isEqualTo(sum(latencies));
+      assertThat(got.latencyMaxUs).as("latency max " + at).isEqualTo(latencies[latencies.length - 1]);
+      for (int i = 0; i < CONFIG.latencyThresholdsUs().size(); i++) {
+        long threshold = CONFIG.latencyThresholdsUs().get(i);
+        assertThat(got.underThreshold[i]).as("under " + threshold + " " + at)
+            .isEqualTo(want.countAtOrUnder(threshold));
+      }
+      for (double q : new double[] {0.5, 0.95, 0.99}) {
+        double p = LatencyBuckets.quantile(got.buckets(), got.counts(), q);
+        assertThat(want.sketchAgrees(q, p, LatencyBuckets.RELATIVE_ACCURACY))
+            .as("p%s %s: sketch %s vs exact %s", q * 100, at, p, want.latencyQuantileUs(q))
+            .isTrue();
+      }
+      total += got.requests;
+    }
+    // Duplicates counted once: every unique valid event is in the facts or in the late output.
+    assertThat(total + reportedLate.size()).isEqualTo(report.uniqueValid());
+  }
+
+  /** Valid events in delivery order, duplicates included (the oracle drops them, first wins). */
+  private static List<ApiRequestEvent> firstDeliveries() {
+    List<ApiRequestEvent> events = new ArrayList<>();
+    for (SimulatedRecord r : delivered) {
+      if (r.isValid()) {
+        events.add((ApiRequestEvent) r.event());
+      }
+    }
+    return events;
+  }
+
+  private record Lateness(Set<String> certainlyLate, Set<String> certainlyOnTime) {}
+
+  /** The rule in the class comment, applied to the delivered order. */
+  private static Lateness lateness() {
+    Set<String> seen = new HashSet<>();
+    Set<String> certainlyLate = new HashSet<>();
+    Set<String> certainlyOnTime = new HashSet<>();
+    long maxEventTime = Long.MIN_VALUE;
+    long lateness = CONFIG.allowedLateness().toMillis();
+    long bound = CONFIG.outOfOrderness().toMillis();
+    for (SimulatedRecord r : delivered) {
+      if (!r.isValid()) {
+        continue;
+      }
+      ApiRequestEvent e = (ApiRequestEvent) r.event();
+      long t = e.getEventTime().toEpochMilli();
+      if (seen.add(e.getEventId()) && maxEventTime != Long.MIN_VALUE) {
+        long watermarkAtMost = maxEventTime - bound - 1;
+        long closedAt = Math.floorDiv(t, 60_000) * 60_000 + 60_000 - 1 + lateness;
+        if (closedAt > watermarkAtMost) {
+          certainlyOnTime.add(e.getEventId());
+        } else if (closedAt <= watermarkAtMost - SLACK.toMillis()) {
+          certainlyLate.add(e.getEventId());
+        }
+      }
+      maxEventTime = Math.max(maxEventTime, t);
+    }
+    return new Lateness(certainlyLate, certainlyOnTime);
+  }
+
+  private static final class Summed {
+    long requests;
+    long errors5xx;
+    long errors4xx;
+    long latencySumUs;
+    long latencyMaxUs;
+    long[] underThreshold = new long[CONFIG.latencyThresholdsUs().size()];
+    final TreeMap<Integer, Long> histogram = new TreeMap<>();
+
+    int[] buckets() {
+      return histogram.keySet().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    long[] counts() {
+      return histogram.values().stream().mapToLong(Long::longValue).toArray();
+    }
+  }
+
+  /** What a reader computes: sum / sumMap / max over the delta rows of each key and minute. */
+  private static Map<ApiKey, Summed> sumDeltaRows() {
+    Map<ApiKey, Summed> out = new HashMap<>();
+    for (ApiMinuteFact f : facts) {
+      ApiKey key =
+          new ApiKey(f.tenantId(), f.service(), f.endpoint(), HttpMethod.valueOf(f.method()),
+              f.region(), Grain.MINUTE, f.minute());
+      Summed s = out.computeIfAbsent(key, k -> new Summed());
+      s.requests += f.requests();
+      s.errors5xx += f.errors5xx();
+      s.errors4xx += f.errors4xx();
+      s.latencySumUs += f.latencySumUs();
+      s.latencyMaxUs = Math.max(s.latencyMaxUs, f.latencyMaxUs());
+      for (int i = 0; i < s.underThreshold.length; i++) {
+        s.underThreshold[i] += f.underThreshold()[i];
+      }
+      for (int i = 0; i < f.latencyBuckets().length; i++) {
+        s.histogram.merge(f.latencyBuckets()[i], f.latencyCounts()[i], Long::sum);
+      }
+    }
+    return out;
+  }
+
+  private static long sum(long[] values) {
+    long s = 0;
+    for (long v : values) {
+      s += v;
+    }
+    return s;
+  }
+
+  private static Set<String> expectedReasons(SimulatedRecord.MalformedKind kind) {
+    return switch (kind) {
+      // A cut can end inside the header, inside a value, or leave a body that reads as malformed.
+      case TRUNCATED -> Set.of("TRUNCATED", "MALFORMED", "NOT_SINGLE_OBJECT");
+      case RANDOM_BYTES -> Set.of("NOT_SINGLE_OBJECT", "TRUNCATED");
+      case UNKNOWN_FINGERPRINT -> Set.of("UNKNOWN_FINGERPRINT");
+      case INVALID_VALUES -> Set.of("INVALID_VALUE", "ABSURD_TIMESTAMP");
+    };
+  }
+}
