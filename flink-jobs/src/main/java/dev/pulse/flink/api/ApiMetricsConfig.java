@@ -1,6 +1,9 @@
 package dev.pulse.flink.api;
 
+import dev.pulse.events.topics.Topics;
+import dev.pulse.flink.common.DeadLetterSerializationSchema;
 import dev.pulse.flink.common.JobSettings;
+import dev.pulse.flink.sink.ClickHouseSink;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -25,10 +28,18 @@ import java.util.Set;
  * @param parallelism the job's parallelism; 0 keeps the environment's default
  * @param kafkaBootstrapServers Kafka bootstrap servers
  * @param kafkaGroupId the consumer group (offsets live in checkpoints; the group is for monitoring)
+ * @param kafkaTopic the topic of API request records to read (its records must follow the
+ *     {@code Topics.API_REQUESTS} contract; another name is for tests and parallel environments)
+ * @param kafkaDeadLetterTopic the topic dead letters are written to
+ * @param kafkaBounded read up to the offsets that are the latest when the job starts, then finish
+ *     (backfills, benchmarks, tests); false reads forever
  * @param clickhouseUrl ClickHouse HTTP endpoint
  * @param clickhouseDatabase ClickHouse database holding the migrated tables
  * @param clickhouseUser ClickHouse user
  * @param clickhousePassword ClickHouse password (may be empty)
+ * @param clickhouseRawBatchSize rows per INSERT into the raw events table at most
+ * @param clickhouseMaxBatchDelay longest a row waits in an open batch of the at-least-once tables
+ *     (raw events, late events, dead letters); minute facts wait for the checkpoint instead
  */
 public record ApiMetricsConfig(
     Duration outOfOrderness,
@@ -40,10 +51,15 @@ public record ApiMetricsConfig(
     int parallelism,
     String kafkaBootstrapServers,
     String kafkaGroupId,
+    String kafkaTopic,
+    String kafkaDeadLetterTopic,
+    boolean kafkaBounded,
     String clickhouseUrl,
     String clickhouseDatabase,
     String clickhouseUser,
-    String clickhousePassword)
+    String clickhousePassword,
+    int clickhouseRawBatchSize,
+    Duration clickhouseMaxBatchDelay)
     implements Serializable {
 
   public static final String OUT_OF_ORDERNESS = "out-of-orderness";
@@ -55,17 +71,23 @@ public record ApiMetricsConfig(
   public static final String PARALLELISM = "parallelism";
   public static final String KAFKA_BOOTSTRAP_SERVERS = "kafka.bootstrap-servers";
   public static final String KAFKA_GROUP_ID = "kafka.group-id";
+  public static final String KAFKA_TOPIC = "kafka.topic";
+  public static final String KAFKA_DEAD_LETTER_TOPIC = "kafka.dead-letter-topic";
+  public static final String KAFKA_BOUNDED = "kafka.bounded";
   public static final String CLICKHOUSE_URL = "clickhouse.url";
   public static final String CLICKHOUSE_DATABASE = "clickhouse.database";
   public static final String CLICKHOUSE_USER = "clickhouse.user";
   public static final String CLICKHOUSE_PASSWORD = "clickhouse.password";
+  public static final String CLICKHOUSE_RAW_BATCH_SIZE = "clickhouse.raw-batch-size";
+  public static final String CLICKHOUSE_MAX_BATCH_DELAY = "clickhouse.max-batch-delay";
 
   /** Every setting name, as given on the command line without {@code --}. */
   public static final Set<String> KEYS =
       Set.of(
           OUT_OF_ORDERNESS, IDLENESS, ALLOWED_LATENESS, DEDUP_TTL, LATENCY_THRESHOLDS_US,
-          CHECKPOINT_INTERVAL, PARALLELISM, KAFKA_BOOTSTRAP_SERVERS, KAFKA_GROUP_ID,
-          CLICKHOUSE_URL, CLICKHOUSE_DATABASE, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD);
+          CHECKPOINT_INTERVAL, PARALLELISM, KAFKA_BOOTSTRAP_SERVERS, KAFKA_GROUP_ID, KAFKA_TOPIC,
+          KAFKA_DEAD_LETTER_TOPIC, KAFKA_BOUNDED, CLICKHOUSE_URL, CLICKHOUSE_DATABASE,
+          CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_RAW_BATCH_SIZE, CLICKHOUSE_MAX_BATCH_DELAY);
 
   public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(2);
   public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(10);
@@ -74,6 +96,14 @@ public record ApiMetricsConfig(
   /** 100 ms, 300 ms, 1 s: the latency SLI thresholds. */
   public static final List<Long> DEFAULT_LATENCY_THRESHOLDS_US = List.of(100_000L, 300_000L, 1_000_000L);
   public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+  /**
+   * 100,000 raw rows per INSERT: large parts are what ClickHouse ingests fastest (its guidance is
+   * at least thousands of rows per insert, at most one insert per second per table and writer);
+   * at 175 k events/s per writer a batch fills in about 0.6 s, and in RowBinary it is about 10 MB.
+   */
+  public static final int DEFAULT_CLICKHOUSE_RAW_BATCH_SIZE = 100_000;
+  /** At low rates (the demo) a raw, late or dead-letter row is stored within about a second. */
+  public static final Duration DEFAULT_CLICKHOUSE_MAX_BATCH_DELAY = Duration.ofSeconds(1);
 
   public ApiMetricsConfig {
     Objects.requireNonNull(outOfOrderness, OUT_OF_ORDERNESS);
@@ -84,6 +114,9 @@ public record ApiMetricsConfig(
     Objects.requireNonNull(checkpointInterval, CHECKPOINT_INTERVAL);
     Objects.requireNonNull(kafkaBootstrapServers, KAFKA_BOOTSTRAP_SERVERS);
     Objects.requireNonNull(kafkaGroupId, KAFKA_GROUP_ID);
+    Objects.requireNonNull(kafkaTopic, KAFKA_TOPIC);
+    Objects.requireNonNull(kafkaDeadLetterTopic, KAFKA_DEAD_LETTER_TOPIC);
+    Objects.requireNonNull(clickhouseMaxBatchDelay, CLICKHOUSE_MAX_BATCH_DELAY);
     Objects.requireNonNull(clickhouseUrl, CLICKHOUSE_URL);
     Objects.requireNonNull(clickhouseDatabase, CLICKHOUSE_DATABASE);
     Objects.requireNonNull(clickhouseUser, CLICKHOUSE_USER);
@@ -93,6 +126,16 @@ public record ApiMetricsConfig(
     positive(IDLENESS, idleness);
     positive(DEDUP_TTL, dedupTtl);
     positive(CHECKPOINT_INTERVAL, checkpointInterval);
+    positive(CLICKHOUSE_MAX_BATCH_DELAY, clickhouseMaxBatchDelay);
+    if (kafkaTopic.equals(kafkaDeadLetterTopic)) {
+      // Dead letters written back to the input would be read, rejected and written again forever.
+      throw new IllegalArgumentException(
+          KAFKA_DEAD_LETTER_TOPIC + " must differ from " + KAFKA_TOPIC + ", both are " + kafkaTopic);
+    }
+    if (clickhouseRawBatchSize < 1 || clickhouseRawBatchSize > ClickHouseSink.MAX_BATCH_ROWS) {
+      throw new IllegalArgumentException(CLICKHOUSE_RAW_BATCH_SIZE + " must be 1.."
+          + ClickHouseSink.MAX_BATCH_ROWS + ", got " + clickhouseRawBatchSize);
+    }
     if (latencyThresholdsUs.isEmpty()) {
       throw new IllegalArgumentException(LATENCY_THRESHOLDS_US + " must list at least one threshold");
     }
@@ -126,6 +169,7 @@ public record ApiMetricsConfig(
 
   private static ApiMetricsConfig from(JobSettings s) {
     s.requireOnly(KEYS);
+    String topic = s.string(KAFKA_TOPIC, Topics.API_REQUESTS.name());
     return new ApiMetricsConfig(
         s.duration(OUT_OF_ORDERNESS, DEFAULT_OUT_OF_ORDERNESS, true),
         s.duration(IDLENESS, DEFAULT_IDLENESS, false),
@@ -136,10 +180,15 @@ public record ApiMetricsConfig(
         s.integer(PARALLELISM, 0, 0, 32_768),
         s.string(KAFKA_BOOTSTRAP_SERVERS, "localhost:9092"),
         s.string(KAFKA_GROUP_ID, "pulse-api-metrics"),
+        topic,
+        s.string(KAFKA_DEAD_LETTER_TOPIC, DeadLetterSerializationSchema.deadLetterTopicOf(topic)),
+        s.bool(KAFKA_BOUNDED, false),
         s.string(CLICKHOUSE_URL, "http://localhost:8123"),
         s.string(CLICKHOUSE_DATABASE, "pulse"),
         s.string(CLICKHOUSE_USER, "default"),
-        s.stringAllowEmpty(CLICKHOUSE_PASSWORD, ""));
+        s.stringAllowEmpty(CLICKHOUSE_PASSWORD, ""),
+        s.integer(CLICKHOUSE_RAW_BATCH_SIZE, DEFAULT_CLICKHOUSE_RAW_BATCH_SIZE, 1, ClickHouseSink.MAX_BATCH_ROWS),
+        s.duration(CLICKHOUSE_MAX_BATCH_DELAY, DEFAULT_CLICKHOUSE_MAX_BATCH_DELAY, false));
   }
 
   /** A copy with other stream semantics (for tests and embedding). */
@@ -147,7 +196,8 @@ public record ApiMetricsConfig(
       Duration outOfOrderness, Duration idleness, Duration allowedLateness, Duration dedupTtl) {
     return new ApiMetricsConfig(outOfOrderness, idleness, allowedLateness, dedupTtl,
         latencyThresholdsUs, checkpointInterval, parallelism, kafkaBootstrapServers, kafkaGroupId,
-        clickhouseUrl, clickhouseDatabase, clickhouseUser, clickhousePassword);
+        kafkaTopic, kafkaDeadLetterTopic, kafkaBounded, clickhouseUrl, clickhouseDatabase,
+        clickhouseUser, clickhousePassword, clickhouseRawBatchSize, clickhouseMaxBatchDelay);
   }
 
   @Override
@@ -157,7 +207,9 @@ public record ApiMetricsConfig(
         + ", allowedLateness=" + allowedLateness + ", dedupTtl=" + dedupTtl
         + ", latencyThresholdsUs=" + latencyThresholdsUs + ", checkpointInterval=" + checkpointInterval
         + ", parallelism=" + parallelism + ", kafka=" + kafkaBootstrapServers + " group " + kafkaGroupId
-        + ", clickhouse=" + clickhouseUrl + " db " + clickhouseDatabase + " user " + clickhouseUser + "]";
+        + " topic " + kafkaTopic + " dead letters to " + kafkaDeadLetterTopic + (kafkaBounded ? " bounded" : "")
+        + ", clickhouse=" + clickhouseUrl + " db " + clickhouseDatabase + " user " + clickhouseUser
+        + " raw batch " + clickhouseRawBatchSize + " rows/" + clickhouseMaxBatchDelay + "]";
   }
 
   private static void notNegative(String key, Duration d) {

@@ -9,6 +9,7 @@ import dev.pulse.flink.api.records.ApiKey;
 import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
+import dev.pulse.flink.api.sinks.ApiSinks;
 import dev.pulse.flink.common.BoundedLagWatermarks;
 import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.DeadLetterSerializationSchema;
@@ -23,6 +24,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -50,7 +52,8 @@ public final class ApiMetricsJob {
   /** Watermarks are also emitted as soon as event time has moved this far (see BoundedLagWatermarks). */
   static final Duration WATERMARK_STEP = Duration.ofSeconds(1);
 
-  static final String JOB_NAME = "pulse-api-metrics";
+  /** The name the job runs under (Flink web UI, {@code flink list}). */
+  public static final String JOB_NAME = "pulse-api-metrics";
 
   private ApiMetricsJob() {}
 
@@ -123,26 +126,32 @@ public final class ApiMetricsJob {
   }
 
   /**
-   * Adds the whole job to {@code env}: the Kafka source over {@link Topics#API_REQUESTS},
-   * {@link #build}, and the sinks (dead letters to Kafka; ClickHouse tables through
-   * {@code dev.pulse.flink.sink}). Checkpointing and parallelism are set from {@code config}.
+   * Adds the whole job to {@code env}: the Kafka source over {@link ApiMetricsConfig#kafkaTopic}
+   * (records following the {@link Topics#API_REQUESTS} contract), {@link #build}, and the sinks:
+   * dead letters to Kafka and to ClickHouse, raw events, minute facts and late events to
+   * ClickHouse (tables, delivery modes and batching in {@link ApiSinks}). Checkpointing and
+   * parallelism are set from {@code config}; every operator and sink has a stable uid.
    */
   public static ApiMetricsStreams wire(StreamExecutionEnvironment env, ApiMetricsConfig config) {
     env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     if (config.parallelism() > 0) {
       env.setParallelism(config.parallelism());
     }
-    KafkaSource<RawRecord> source =
+    KafkaSourceBuilder<RawRecord> source =
         KafkaSource.<RawRecord>builder()
             .setBootstrapServers(config.kafkaBootstrapServers())
             .setGroupId(config.kafkaGroupId())
-            .setTopics(Topics.API_REQUESTS.name())
+            .setTopics(config.kafkaTopic())
             // Restores take offsets from the checkpoint; a first start reads the topic from the start.
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new RawRecordDeserializationSchema())
-            .build();
+            .setDeserializer(new RawRecordDeserializationSchema());
+    if (config.kafkaBounded()) {
+      // Ends at the offsets that are the latest at start: at the end of input every window fires,
+      // and the final checkpoint commits the last facts before the job finishes.
+      source.setBounded(OffsetsInitializer.latest());
+    }
     DataStream<RawRecord> records =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-api-requests")
+        env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka-api-requests")
             .uid("kafka-api-requests");
 
     ApiMetricsStreams streams = build(records, config);
@@ -152,14 +161,37 @@ public final class ApiMetricsJob {
         .sinkTo(deadLetterSink(config))
         .name("dead-letters-to-kafka")
         .uid("dead-letters-to-kafka");
+    streams
+        .deadLetters()
+        .sinkTo(ApiSinks.deadLetters(config))
+        .name("dead-letters-to-clickhouse")
+        .uid("dead-letters-to-clickhouse");
+    streams
+        .rawEvents()
+        .sinkTo(ApiSinks.rawRequests(config))
+        .name("api-requests-raw-to-clickhouse")
+        .uid("api-requests-raw-to-clickhouse");
+    streams
+        .minuteFacts()
+        .sinkTo(ApiSinks.minuteFacts(config))
+        .name("api-request-minutes-to-clickhouse")
+        .uid("api-request-minutes-to-clickhouse");
+    streams
+        .lateEvents()
+        .sinkTo(ApiSinks.lateRequests(config))
+        .name("api-requests-late-to-clickhouse")
+        .uid("api-requests-late-to-clickhouse");
     return streams;
   }
 
-  /** Dead letters to each origin topic's dead-letter topic; at least once (a replayed dead letter is harmless). */
+  /**
+   * Dead letters to the configured dead-letter topic; at least once (a replayed dead letter is
+   * harmless: its origin headers identify it).
+   */
   static KafkaSink<DeadLetter> deadLetterSink(ApiMetricsConfig config) {
     return KafkaSink.<DeadLetter>builder()
         .setBootstrapServers(config.kafkaBootstrapServers())
-        .setRecordSerializer(new DeadLetterSerializationSchema())
+        .setRecordSerializer(new DeadLetterSerializationSchema(config.kafkaDeadLetterTopic()))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();
   }

@@ -11,8 +11,9 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
- * Writes a {@link DeadLetter} to its origin topic's dead-letter topic: the value is the original
- * bytes (so a fixed consumer can replay it as is), and headers carry why and where from.
+ * Writes a {@link DeadLetter} to a dead-letter topic (a configured one, or its origin topic's by
+ * the contract): the value is the original bytes (so a fixed consumer can replay it as is), and
+ * headers carry why and where from.
  */
 public final class DeadLetterSerializationSchema
     implements KafkaRecordSerializationSchema<DeadLetter> {
@@ -22,6 +23,19 @@ public final class DeadLetterSerializationSchema
   public static final String ORIGIN_TOPIC = "pulse.origin.topic";
   public static final String ORIGIN_PARTITION = "pulse.origin.partition";
   public static final String ORIGIN_OFFSET = "pulse.origin.offset";
+
+  /** The topic every dead letter goes to, or null for each origin topic's own dead-letter topic. */
+  private final String targetTopic;
+
+  /** Each dead letter to its origin topic's dead-letter topic ({@link #deadLetterTopicOf}). */
+  public DeadLetterSerializationSchema() {
+    this.targetTopic = null;
+  }
+
+  /** Every dead letter to {@code targetTopic} (a job reading one topic, with a configured dead-letter topic). */
+  public DeadLetterSerializationSchema(String targetTopic) {
+    this.targetTopic = java.util.Objects.requireNonNull(targetTopic, "targetTopic");
+  }
 
   @Override
   public ProducerRecord<byte[], byte[]> serialize(
@@ -33,7 +47,7 @@ public final class DeadLetterSerializationSchema
     headers.add(header(ORIGIN_PARTITION, Integer.toString(letter.partition())));
     headers.add(header(ORIGIN_OFFSET, Long.toString(letter.offset())));
     return new ProducerRecord<>(
-        deadLetterTopicOf(letter.originTopic()), null, timestamp, null, letter.value(), headers);
+        targetTopic != null ? targetTopic : deadLetterTopicOf(letter.originTopic()), null, timestamp, null, letter.value(), headers);
   }
 
   /**

@@ -138,6 +138,22 @@ public final class JobSettings {
     return n;
   }
 
+  /** {@code true} or {@code false} (any case); anything else is an error rather than a silent false. */
+  public boolean bool(String key, boolean defaultValue) {
+    String v = raw(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    String t = v.trim();
+    if (t.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (t.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw invalid(key, v, "must be true or false");
+  }
+
   /** A non-empty comma-separated list of positive longs, strictly ascending. */
   public List<Long> ascendingPositiveLongs(String key, List<Long> defaultValue) {
     String v = raw(key);

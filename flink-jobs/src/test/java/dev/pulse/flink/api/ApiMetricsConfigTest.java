@@ -123,7 +123,58 @@ class ApiMetricsConfigTest {
     ApiMetricsConfig d = ApiMetricsConfig.defaults();
     assertThatThrownBy(
             () -> new ApiMetricsConfig(d.outOfOrderness(), d.idleness(), d.allowedLateness(),
-                d.dedupTtl(), List.of(), d.checkpointInterval(), 0, "k", "g", "u", "db", "u", ""))
+                d.dedupTtl(), List.of(), d.checkpointInterval(), 0, "k", "g", "t", "t.dlq", false,
+                "u", "db", "u", "", 1000, Duration.ofSeconds(1)))
         .hasMessageContaining("at least one threshold");
+  }
+
+  @Test
+  void kafkaTopicsDefaultToTheContractAndTheDeadLetterTopicFollowsAGivenInputTopic() {
+    ApiMetricsConfig d = ApiMetricsConfig.defaults();
+    assertThat(d.kafkaTopic()).isEqualTo("pulse.api.requests");
+    assertThat(d.kafkaDeadLetterTopic()).isEqualTo("pulse.api.requests.dlq");
+    assertThat(d.kafkaBounded()).isFalse();
+
+    ApiMetricsConfig renamed = ApiMetricsConfig.fromMap(Map.of("kafka.topic", "staging.api"));
+    assertThat(renamed.kafkaTopic()).isEqualTo("staging.api");
+    assertThat(renamed.kafkaDeadLetterTopic()).isEqualTo("staging.api.dlq");
+
+    ApiMetricsConfig explicit =
+        ApiMetricsConfig.fromArgs("--kafka.dead-letter-topic", "rejects", "--kafka.bounded", "TRUE");
+    assertThat(explicit.kafkaDeadLetterTopic()).isEqualTo("rejects");
+    assertThat(explicit.kafkaBounded()).isTrue();
+  }
+
+  @Test
+  void deadLettersToTheInputTopicAreRefusedBecauseTheyWouldLoopForever() {
+    assertThatThrownBy(
+            () -> ApiMetricsConfig.fromMap(Map.of("kafka.topic", "in", "kafka.dead-letter-topic", "in")))
+        .hasMessageContaining("kafka.dead-letter-topic must differ from kafka.topic");
+  }
+
+  @Test
+  void boundedAcceptsOnlyTrueOrFalse() {
+    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("kafka.bounded", "yes")))
+        .hasMessageContaining("--kafka.bounded 'yes'")
+        .hasMessageContaining("true or false");
+  }
+
+  @Test
+  void clickHouseBatchingHasThroughputDefaultsAndBoundedOverrides() {
+    ApiMetricsConfig d = ApiMetricsConfig.defaults();
+    assertThat(d.clickhouseRawBatchSize()).isEqualTo(100_000);
+    assertThat(d.clickhouseMaxBatchDelay()).isEqualTo(Duration.ofSeconds(1));
+
+    ApiMetricsConfig c =
+        ApiMetricsConfig.fromMap(Map.of("clickhouse.raw-batch-size", "5000", "clickhouse.max-batch-delay", "200ms"));
+    assertThat(c.clickhouseRawBatchSize()).isEqualTo(5000);
+    assertThat(c.clickhouseMaxBatchDelay()).isEqualTo(Duration.ofMillis(200));
+
+    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("clickhouse.raw-batch-size", "2000000")))
+        .hasMessageContaining("--clickhouse.raw-batch-size '2000000'")
+        .hasMessageContaining("1..1048576");
+    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("clickhouse.max-batch-delay", "0s")))
+        .hasMessageContaining("--clickhouse.max-batch-delay")
+        .hasMessageContaining("positive");
   }
 }

@@ -29,6 +29,18 @@ class DeadLetterSerializationSchemaTest {
   }
 
   @Test
+  void aConfiguredDeadLetterTopicReceivesEveryDeadLetterWhateverItsOrigin() {
+    DeadLetter letter =
+        new DeadLetter("api-requests-test-1", 0, 7L, "MALFORMED", "bad", new byte[] {1},
+            Instant.parse("2026-03-02T10:00:00Z"));
+
+    ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema("rejects").serialize(letter, null, null);
+
+    assertThat(r.topic()).isEqualTo("rejects");
+    assertThat(header(r, "pulse.origin.topic")).isEqualTo("api-requests-test-1");
+  }
+
+  @Test
   void topicWithoutAContractFollowsTheSameNamingRule() {
     assertThat(DeadLetterSerializationSchema.deadLetterTopicOf("other.topic")).isEqualTo("other.topic.dlq");
   }
