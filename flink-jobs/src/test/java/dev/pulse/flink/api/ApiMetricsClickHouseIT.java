@@ -1,0 +1,404 @@
+package dev.pulse.flink.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.clickhouse.MigrationRunner;
+import dev.pulse.clickhouse.metrics.LatencyBuckets;
+import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.events.HttpMethod;
+import dev.pulse.events.topics.Topics;
+import dev.pulse.flink.common.DeadLetterSerializationSchema;
+import dev.pulse.oracle.ApiKey;
+import dev.pulse.oracle.ApiOracle;
+import dev.pulse.oracle.ApiStats;
+import dev.pulse.oracle.Grain;
+import dev.pulse.simulator.Domain;
+import dev.pulse.simulator.FaultConfig;
+import dev.pulse.simulator.FaultReport;
+import dev.pulse.simulator.KafkaEventWriter;
+import dev.pulse.simulator.SimulatedRecord;
+import dev.pulse.simulator.SimulationConfig;
+import dev.pulse.simulator.Simulator;
+import dev.pulse.testing.ClickHouseExtension;
+import dev.pulse.testing.KafkaExtension;
+import dev.pulse.testing.TestClickHouse;
+import dev.pulse.testing.TestKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The API metrics job as deployed ({@link ApiMetricsJob#wire}: Kafka source, every sink) on a
+ * MiniCluster at parallelism 2, from simulator traffic in a real Kafka topic (duplicates,
+ * out-of-order, late and malformed records) to a real ClickHouse built by the production
+ * migrations; every assertion reads ClickHouse (or the dead-letter topic) and compares with the
+ * simulator's own account of what it sent and the oracle's recount.
+ *
+ * <p>The job reads the topic bounded ({@code kafka.bounded}): it ends at the offsets present at
+ * its start, every window fires at the end of input, and the final checkpoint commits the last
+ * facts. Which events the job judges late depends on how far the slower source subtask holds the
+ * window's watermark back (see ApiMetricsJobIT), so the facts are compared with the oracle over
+ * the events that are not in {@code api_requests_late}, and the late table may hold only events
+ * the simulator delayed beyond the allowed lateness.
+ */
+@ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
+@Timeout(180)
+class ApiMetricsClickHouseIT {
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          () -> {
+            Configuration conf = new Configuration();
+            // Small network buffers: fewer records in flight, so the watermark trails the data less.
+            conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
+            return new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build();
+          });
+
+  private static final Duration JOB_LIMIT = Duration.ofSeconds(120);
+
+  private static ApiMetricsConfig config;
+  private static ClickHouse db;
+  private static TestKafka kafka;
+  private static final List<SimulatedRecord> delivered = new ArrayList<>();
+  private static FaultReport report;
+  /** Event ids in api_requests_late, read once the job has finished. */
+  private static Set<String> reportedLate;
+
+  @BeforeAll
+  static void runTheJobFromKafkaToClickHouse(TestKafka testKafka, TestClickHouse ch) throws Exception {
+    kafka = testKafka;
+    try (ClickHouse server = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null)) {
+      new MigrationRunner(server, ch.database()).migrate();
+    }
+    db = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
+
+    String input = kafka.topic("api-requests");
+    String deadLetters = kafka.topic("api-requests-dlq");
+
+    SimulationConfig sim =
+        SimulationConfig.defaults()
+            .withSeed(20260302)
+            .withDomains(EnumSet.of(Domain.API))
+            .withStart(Instant.parse("2026-03-02T09:00:00Z"))
+            .withDuration(Duration.ofMinutes(30))
+            .withRates(150, 40)
+            .withFaults(new FaultConfig(0.03, 0.05, 0.02, 0.01));
+    Simulator.RecordStream stream = new Simulator(sim).records();
+    try (KafkaEventWriter writer =
+        new KafkaEventWriter(kafka.bootstrapServers(), new Properties(),
+            name -> name.equals(Topics.API_REQUESTS.name()) ? input : name)) {
+      while (stream.hasNext()) {
+        SimulatedRecord r = stream.next();
+        delivered.add(r);
+        writer.send(r);
+      }
+      writer.flush();
+    }
+    report = stream.report();
+
+    Map<String, String> settings = new HashMap<>();
+    settings.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    settings.put(ApiMetricsConfig.KAFKA_GROUP_ID, "group-" + input);
+    settings.put(ApiMetricsConfig.KAFKA_TOPIC, input);
+    settings.put(ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, deadLetters);
+    settings.put(ApiMetricsConfig.KAFKA_BOUNDED, "true");
+    settings.put(ApiMetricsConfig.CLICKHOUSE_URL, ch.httpUrl());
+    settings.put(ApiMetricsConfig.CLICKHOUSE_USER, ch.user());
+    settings.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, ch.password());
+    settings.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, ch.database());
+    settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, "500ms");
+    settings.put(ApiMetricsConfig.PARALLELISM, "2");
+    // Small raw batches, so the raw table gets several INSERTs per writer, as at production rates.
+    settings.put(ApiMetricsConfig.CLICKHOUSE_RAW_BATCH_SIZE, "500");
+    settings.put(ApiMetricsConfig.CLICKHOUSE_MAX_BATCH_DELAY, "200ms");
+    config = ApiMetricsConfig.fromMap(settings);
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    ApiMetricsJob.wire(env, config);
+    Instant started = Instant.now(); // only for the log line: how long the job ran
+    JobClient job = env.executeAsync(ApiMetricsJob.JOB_NAME);
+    try {
+      job.getJobExecutionResult().get(JOB_LIMIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      job.cancel().get(30, TimeUnit.SECONDS);
+      throw new AssertionError("the bounded job did not finish within " + JOB_LIMIT, e);
+    }
+
+    reportedLate = new HashSet<>();
+    for (JsonNode row : db.query("SELECT event_id FROM api_requests_late FINAL")) {
+      reportedLate.add(row.get("event_id").asText());
+    }
+    System.out.printf("[api-metrics-it] sent: %s; job took %d ms; late rows %d, minute rows %s%n",
+        report.summary(), java.time.Duration.between(started, Instant.now()).toMillis(), reportedLate.size(),
+        db.queryText("SELECT count() FROM api_request_minutes").trim());
+  }
+
+  @AfterAll
+  static void close() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  @Test
+  void inputHasEveryKindOfFault() {
+    assertThat(report.uniqueValid()).isBetween(2_000L, 8_000L);
+    assertThat(report.duplicates()).isPositive();
+    assertThat(report.outOfOrder()).isPositive();
+    assertThat(report.late()).isPositive();
+    assertThat(report.malformed()).isPositive();
+  }
+
+  @Test
+  void rawTableHoldsEveryUniqueValidEventOnceWithAllItsFields() {
+    Map<String, ApiRequestEvent> expected = new HashMap<>();
+    for (ApiRequestEvent e : firstDeliveries()) {
+      expected.putIfAbsent(e.getEventId(), e);
+    }
+    assertThat((long) expected.size()).isEqualTo(report.uniqueValid());
+
+    List<JsonNode> rows =
+        db.query("SELECT event_id, tenant_id, toUnixTimestamp(event_time) AS s, event_time_ms, service, endpoint,"
+            + " method, status_code, latency_us, region, trace_id FROM api_requests_raw FINAL");
+    assertThat((long) rows.size()).isEqualTo(report.uniqueValid());
+    Set<String> seen = new HashSet<>();
+    for (JsonNode r : rows) {
+      String id = r.get("event_id").asText();
+      assertThat(seen.add(id)).as("event %s stored once", id).isTrue();
+      ApiRequestEvent e = expected.get(id);
+      assertThat(e).as("stored event %s was sent", id).isNotNull();
+      long ms = e.getEventTime().toEpochMilli();
+      assertThat(r.get("tenant_id").asText()).isEqualTo(e.getTenantId());
+      assertThat(r.get("s").asLong()).as("event_time of %s", id).isEqualTo(Math.floorDiv(ms, 1000));
+      assertThat(r.get("event_time_ms").asLong()).as("event_time_ms of %s", id).isEqualTo(ms);
+      assertThat(r.get("service").asText()).isEqualTo(e.getService());
+      assertThat(r.get("endpoint").asText()).isEqualTo(e.getEndpoint());
+      assertThat(r.get("method").asText()).isEqualTo(e.getMethod().name());
+      assertThat(r.get("status_code").asInt()).isEqualTo(e.getStatusCode());
+      assertThat(r.get("latency_us").asLong()).isEqualTo(e.getLatencyUs());
+      assertThat(r.get("region").asText()).isEqualTo(e.getRegion());
+      if (e.getTraceId() == null) {
+        assertThat(r.get("trace_id").isNull()).as("trace_id of %s is NULL", id).isTrue();
+      } else {
+        assertThat(r.get("trace_id").asText()).isEqualTo(e.getTraceId());
+      }
+    }
+  }
+
+  @Test
+  void everyMalformedRecordIsOneDeadLetterRowAndOneDeadLetterTopicRecordWithItsOrigin() {
+    List<JsonNode> rows =
+        db.query("SELECT source_topic, partition, offset, reason, value_base64 FROM dead_letters FINAL");
+    assertThat((long) rows.size()).isEqualTo(report.malformed());
+
+    List<String> sentMalformed = new ArrayList<>();
+    for (SimulatedRecord r : delivered) {
+      if (r.kind() == SimulatedRecord.Kind.MALFORMED) {
+        sentMalformed.add(Base64.getEncoder().encodeToString(r.value()));
+      }
+    }
+    List<String> stored = new ArrayList<>();
+    Set<String> storedOrigins = new HashSet<>();
+    for (JsonNode r : rows) {
+      assertThat(r.get("source_topic").asText()).isEqualTo(config.kafkaTopic());
+      assertThat(r.get("reason").asText()).isNotEmpty();
+      stored.add(r.get("value_base64").asText());
+      storedOrigins.add(r.get("partition").asText() + "@" + r.get("offset").asText());
+    }
+    assertThat(stored).containsExactlyInAnyOrderElementsOf(sentMalformed);
+
+    // The dead-letter topic: exactly as many records, the same origins, the original bytes.
+    Set<String> topicOrigins = new HashSet<>();
+    List<String> topicValues = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : readAll(config.kafkaDeadLetterTopic())) {
+      assertThat(header(r, DeadLetterSerializationSchema.ORIGIN_TOPIC)).isEqualTo(config.kafkaTopic());
+      topicOrigins.add(header(r, DeadLetterSerializationSchema.ORIGIN_PARTITION) + "@"
+          + header(r, DeadLetterSerializationSchema.ORIGIN_OFFSET));
+      topicValues.add(Base64.getEncoder().encodeToString(r.value()));
+    }
+    assertThat((long) topicValues.size()).isEqualTo(report.malformed());
+    assertThat(topicValues).containsExactlyInAnyOrderElementsOf(sentMalformed);
+    assertThat(topicOrigins).isEqualTo(storedOrigins);
+  }
+
+  @Test
+  void lateTableHoldsOnlyEventsTheSimulatorDelayedBeyondTheAllowedLatenessOnceEach() {
+    Map<String, SimulatedRecord.Kind> firstKind = new HashMap<>();
+    for (SimulatedRecord r : delivered) {
+      if (r.isValid()) {
+        firstKind.putIfAbsent(((ApiRequestEvent) r.event()).getEventId(), r.kind());
+      }
+    }
+    List<JsonNode> rows = db.query("SELECT event_id, event_time_ms, lateness_ms FROM api_requests_late FINAL");
+
+    assertThat(rows).isNotEmpty();
+    assertThat(rows).hasSize(reportedLate.size()); // one row per event
+    assertThat(reportedLate.stream().map(firstKind::get).collect(Collectors.toSet()))
+        .containsOnly(SimulatedRecord.Kind.LATE);
+    for (JsonNode r : rows) {
+      // Later than the allowed lateness: its minute closed at least that long before the watermark.
+      assertThat(r.get("lateness_ms").asLong()).as("lateness of %s", r.get("event_id").asText())
+          .isGreaterThan(config.allowedLateness().toMillis());
+    }
+  }
+
+  @Test
+  void everyMinuteInClickHouseEqualsTheOraclesRecountOfTheEventsNotReportedLate() {
+    ApiOracle oracle = ApiOracle.of(onTime());
+    Map<ApiKey, JsonNode> actual = new TreeMap<>();
+    for (JsonNode r : db.query(
+        "SELECT tenant_id, service, endpoint, method, region, m, r, e5, e4, ls, lm, h.1 AS hb, h.2 AS hc, u.1 AS ut, u.2 AS uc"
+            + " FROM (SELECT tenant_id, service, endpoint, method, region, toUnixTimestamp(minute) AS m,"
+            + " sum(requests) AS r, sum(errors_5xx) AS e5, sum(errors_4xx) AS e4, sum(latency_sum_us) AS ls,"
+            + " max(latency_max_us) AS lm, sumMap(latency_buckets, latency_counts) AS h,"
+            + " sumMap(threshold_us, under_threshold) AS u"
+            + " FROM api_request_minutes GROUP BY tenant_id, service, endpoint, method, region, m)")) {
+      actual.put(key(r, Grain.MINUTE, "m"), r);
+    }
+
+    assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.MINUTE).keySet());
+    long total = 0;
+    for (var entry : oracle.stats(Grain.MINUTE).entrySet()) {
+      JsonNode got = actual.get(entry.getKey());
+      assertAgrees(entry.getKey(), entry.getValue(), got);
+      Map<Long, Long> under = map(got.get("ut"), got.get("uc"));
+      for (long threshold : config.latencyThresholdsUs()) {
+        assertThat(under.getOrDefault(threshold, 0L)).as("under %d at %s", threshold, entry.getKey())
+            .isEqualTo(entry.getValue().countAtOrUnder(threshold));
+      }
+      total += got.get("r").asLong();
+    }
+    // Duplicates counted once, nothing lost: every unique valid event is in the facts or late.
+    assertThat(total + reportedLate.size()).isEqualTo(report.uniqueValid());
+  }
+
+  @Test
+  void hourRollupMergedFromItsStatesEqualsTheOraclesHours() {
+    ApiOracle oracle = ApiOracle.of(onTime());
+    Map<ApiKey, JsonNode> actual = new TreeMap<>();
+    for (JsonNode r : db.query(
+        "SELECT tenant_id, service, endpoint, method, region, hr, r, e5, e4, ls, lm, h.1 AS hb, h.2 AS hc"
+            + " FROM (SELECT tenant_id, service, endpoint, method, region, toUnixTimestamp(hour) AS hr,"
+            + " sumMerge(requests) AS r, sumMerge(errors_5xx) AS e5, sumMerge(errors_4xx) AS e4,"
+            + " sumMerge(latency_sum_us) AS ls, maxMerge(latency_max_us) AS lm, sumMapMerge(latency_hist) AS h"
+            + " FROM api_request_hours GROUP BY tenant_id, service, endpoint, method, region, hr)")) {
+      actual.put(key(r, Grain.HOUR, "hr"), r);
+    }
+
+    assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.HOUR).keySet());
+    for (var entry : oracle.stats(Grain.HOUR).entrySet()) {
+      assertAgrees(entry.getKey(), entry.getValue(), actual.get(entry.getKey()));
+    }
+  }
+
+  /** Counts, latency sum and max exactly; p50/p95/p99 from the merged histogram within the sketch's accuracy. */
+  private static void assertAgrees(ApiKey key, ApiStats want, JsonNode got) {
+    String at = key.toString();
+    assertThat(got.get("r").asLong()).as("requests %s", at).isEqualTo(want.requests());
+    assertThat(got.get("e5").asLong()).as("5xx %s", at).isEqualTo(want.status5xx());
+    assertThat(got.get("e4").asLong()).as("4xx %s", at).isEqualTo(want.status4xx());
+    long[] latencies = want.latenciesUs();
+    assertThat(got.get("ls").asLong()).as("latency sum %s", at).isEqualTo(java.util.Arrays.stream(latencies).sum());
+    assertThat(got.get("lm").asLong()).as("latency max %s", at).isEqualTo(latencies[latencies.length - 1]);
+    int[] buckets = new int[got.get("hb").size()];
+    long[] counts = new long[buckets.length];
+    for (int i = 0; i < buckets.length; i++) {
+      buckets[i] = got.get("hb").get(i).asInt();
+      counts[i] = got.get("hc").get(i).asLong();
+    }
+    for (double q : new double[] {0.5, 0.95, 0.99}) {
+      double p = LatencyBuckets.quantile(buckets, counts, q);
+      assertThat(want.sketchAgrees(q, p, LatencyBuckets.RELATIVE_ACCURACY))
+          .as("p%s %s: from ClickHouse %s vs exact %s", q * 100, at, p, want.latencyQuantileUs(q))
+          .isTrue();
+    }
+  }
+
+  private static ApiKey key(JsonNode r, Grain grain, String bucketColumn) {
+    return new ApiKey(r.get("tenant_id").asText(), r.get("service").asText(), r.get("endpoint").asText(),
+        HttpMethod.valueOf(r.get("method").asText()), r.get("region").asText(), grain,
+        Instant.ofEpochSecond(r.get(bucketColumn).asLong()));
+  }
+
+  private static Map<Long, Long> map(JsonNode keys, JsonNode values) {
+    Map<Long, Long> m = new HashMap<>();
+    for (int i = 0; i < keys.size(); i++) {
+      m.put(keys.get(i).asLong(), values.get(i).asLong());
+    }
+    return m;
+  }
+
+  /** Valid events in delivery order, duplicates included (the oracle counts the first). */
+  private static List<ApiRequestEvent> firstDeliveries() {
+    List<ApiRequestEvent> events = new ArrayList<>();
+    for (SimulatedRecord r : delivered) {
+      if (r.isValid()) {
+        events.add((ApiRequestEvent) r.event());
+      }
+    }
+    return events;
+  }
+
+  private static List<ApiRequestEvent> onTime() {
+    return firstDeliveries().stream().filter(e -> !reportedLate.contains(e.getEventId())).toList();
+  }
+
+  /** Every record of {@code topic}, from its beginning to its end offsets now. */
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(kafka.consumerProperties("reader-" + topic))) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        assertThat(System.nanoTime()).as("read %s to its end within 30 s", topic).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+    return new String(r.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+  }
+}
