@@ -74,6 +74,11 @@ public final class LocalClickHouse implements AutoCloseable {
         return dir;
     }
 
+    /** The server's process id: lets a benchmark read the server's memory and CPU time from /proc. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** Stops the server (SIGTERM, then SIGKILL after 10 s) and deletes its directory if it was temporary. */
     @Override
     public void close() {

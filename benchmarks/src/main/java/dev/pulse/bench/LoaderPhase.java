@@ -1,0 +1,270 @@
+package dev.pulse.bench;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.insert.InsertSettings;
+import com.clickhouse.data.ClickHouseFormat;
+import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.events.codec.DecodeResult;
+import dev.pulse.events.codec.EventCodec;
+import dev.pulse.events.topics.Topics;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The ceiling of a useful pipeline: a minimal hand-written loader that consumes the preloaded
+ * records, decodes each with the event-schemas {@link EventCodec}, encodes it as a RowBinary row of
+ * {@code api_requests_raw}, and inserts large batches through client-v2. Two threads in a pipeline:
+ * this one consumes, decodes and encodes; an inserter sends the previous batch meanwhile. No Flink,
+ * no deduplication, no facts, no checkpoints: what Pulse does on top of this is its overhead.
+ */
+final class LoaderPhase {
+
+  /** The raw table's columns, in the order each row is encoded. */
+  static final List<String> COLUMNS = List.of("event_id", "tenant_id", "event_time", "event_time_ms", "service",
+      "endpoint", "method", "status_code", "latency_us", "region", "trace_id");
+
+  private LoaderPhase() {}
+
+  /** Where the loader writes. */
+  record Target(String url, String user, String password, String database) {}
+
+  static PhaseResult run(String bootstrap, String groupId, Preload.Loaded input, long events, Target target,
+      int batchRows, OptionalLong clickhousePid, Duration progressEvery, PrintWriter progress) {
+    ProgressWatch watch = new ProgressWatch("loader", events, ProgressWatch.timeoutFor(events),
+        Duration.ofSeconds(60), progressEvery, progress);
+    ResourceMeter meter = ResourceMeter.start(clickhousePid);
+    EventCodec<ApiRequestEvent> codec = EventCodec.forTopic(Topics.API_REQUESTS);
+    // One batch waiting while another is inserted: the consumer thread runs at most one batch ahead.
+    BlockingQueue<RowBuffer> full = new ArrayBlockingQueue<>(1);
+    AtomicLong inserted = new AtomicLong();
+    AtomicLong batches = new AtomicLong();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Client client = client(target);
+    Thread inserter = new Thread(() -> insertLoop(client, target, full, inserted, batches, failure),
+        "pulse-bench-loader-insert");
+    inserter.setDaemon(true);
+    inserter.start();
+    long consumed = 0;
+    long decodeFailures = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer = ConsumerPhase.subscribe(bootstrap, groupId, input)) {
+      RowBuffer batch = new RowBuffer(batchRows * 160);
+      while (consumed < events) {
+        checkFailure(failure);
+        watch.update(inserted.get());
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        if (!records.isEmpty()) {
+          watch.firstSeen();
+        }
+        for (TopicPartition tp : records.partitions()) {
+          long end = input.endOffsets().get(tp);
+          for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+            if (r.offset() >= end) {
+              continue; // after the preload: not the benchmark's
+            }
+            consumed++;
+            DecodeResult<ApiRequestEvent> decoded = codec.decode(r.value());
+            if (decoded instanceof DecodeResult.Ok<ApiRequestEvent> ok) {
+              encode(ok.value(), batch);
+            } else {
+              decodeFailures++;
+            }
+            if (batch.rows >= batchRows) {
+              handOver(full, batch, failure, watch, inserted);
+              batch = new RowBuffer(batchRows * 160);
+            }
+          }
+        }
+      }
+      if (batch.rows > 0) {
+        handOver(full, batch, failure, watch, inserted);
+      }
+      handOver(full, RowBuffer.END, failure, watch, inserted);
+      long expected = consumed - decodeFailures;
+      if (decodeFailures > 0) {
+        throw new BenchException(String.format(Locale.ROOT,
+            "loader: %,d of %,d preloaded records did not decode: the preload should hold valid events only",
+            decodeFailures, consumed));
+      }
+      while (!watch.update(inserted.get())) {
+        checkFailure(failure);
+        if (!inserter.isAlive() && inserted.get() < expected) {
+          throw new BenchException("loader: inserter stopped at " + inserted.get() + " rows");
+        }
+        sleep(20);
+      }
+    } finally {
+      inserter.interrupt();
+      client.close();
+    }
+    ResourceMeter.Usage usage = meter.stop();
+    Map<String, Object> details = new HashMap<>();
+    details.put("batches", batches.get());
+    details.put("batchRows", batchRows);
+    details.put("database", target.database());
+    return watch.result(inserted.get(), usage, details);
+  }
+
+  /** Passes a batch to the inserter, keeping the progress line and the stall check alive while it waits. */
+  private static void handOver(BlockingQueue<RowBuffer> full, RowBuffer batch, AtomicReference<Throwable> failure,
+      ProgressWatch watch, AtomicLong inserted) {
+    try {
+      while (!full.offer(batch, 200, TimeUnit.MILLISECONDS)) {
+        checkFailure(failure);
+        watch.update(inserted.get());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("loader interrupted", e);
+    }
+  }
+
+  private static void insertLoop(Client client, Target target, BlockingQueue<RowBuffer> full, AtomicLong inserted,
+      AtomicLong batches, AtomicReference<Throwable> failure) {
+    InsertSettings settings = new InsertSettings().serverSetting("database", target.database());
+    String table = target.database() + ".api_requests_raw";
+    try {
+      while (true) {
+        RowBuffer batch = full.take();
+        if (batch == RowBuffer.END) {
+          return;
+        }
+        client.insert(table, COLUMNS, batch.inputStream(), ClickHouseFormat.RowBinary, settings)
+            .get(10, TimeUnit.MINUTES)
+            .close();
+        inserted.addAndGet(batch.rows);
+        batches.incrementAndGet();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Throwable t) {
+      failure.compareAndSet(null, t);
+    }
+  }
+
+  private static void checkFailure(AtomicReference<Throwable> failure) {
+    Throwable t = failure.get();
+    if (t != null) {
+      throw new BenchException("loader: insert into ClickHouse failed: " + t, t);
+    }
+  }
+
+  /** A client-v2 client as ClickHouse 18.16 needs it (uncompressed responses, database as a server setting; STACK.md). */
+  static Client client(Target target) {
+    return new Client.Builder()
+        .addEndpoint(target.url())
+        .setUsername(target.user())
+        .setPassword(target.password())
+        .compressServerResponse(false)
+        .compressClientRequest(false)
+        .serverSetting("database", target.database())
+        .setConnectTimeout(5, ChronoUnit.SECONDS)
+        .setSocketTimeout(10, ChronoUnit.MINUTES)
+        .setMaxRetries(0)
+        .setServerVersion("18.16")
+        .setClientName("pulse-bench-loader")
+        .build();
+  }
+
+  /** One event as a RowBinary row of api_requests_raw, columns in {@link #COLUMNS} order. */
+  static void encode(ApiRequestEvent e, RowBuffer out) {
+    long ms = e.getEventTime().toEpochMilli();
+    out.string(e.getEventId());
+    out.string(e.getTenantId());
+    out.littleEndian(Math.floorDiv(ms, 1000L), 4); // DateTime: UInt32 seconds
+    out.littleEndian(ms, 8); // UInt64
+    out.string(e.getService());
+    out.string(e.getEndpoint());
+    out.string(e.getMethod().name());
+    out.littleEndian(e.getStatusCode(), 4); // Int32
+    out.littleEndian(e.getLatencyUs(), 8); // Int64
+    out.string(e.getRegion());
+    String trace = e.getTraceId();
+    if (trace == null) {
+      out.write(1); // Nullable: 1 = NULL, no value follows
+    } else {
+      out.write(0);
+      out.string(trace);
+    }
+    out.rows++;
+  }
+
+  /** A growable byte array holding RowBinary rows; read back once as an input stream. */
+  static final class RowBuffer {
+    static final RowBuffer END = new RowBuffer(0);
+
+    private byte[] bytes;
+    private int size;
+    int rows;
+
+    RowBuffer(int capacity) {
+      bytes = new byte[Math.max(capacity, 16)];
+    }
+
+    void write(int b) {
+      ensure(1);
+      bytes[size++] = (byte) b;
+    }
+
+    void littleEndian(long v, int n) {
+      ensure(n);
+      for (int i = 0; i < n; i++) {
+        bytes[size++] = (byte) (v >>> (8 * i));
+      }
+    }
+
+    /** A String: varint length, then UTF-8 bytes. */
+    void string(String s) {
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      long len = utf8.length;
+      ensure(10 + utf8.length);
+      while ((len & ~0x7FL) != 0) {
+        bytes[size++] = (byte) ((len & 0x7F) | 0x80);
+        len >>>= 7;
+      }
+      bytes[size++] = (byte) len;
+      System.arraycopy(utf8, 0, bytes, size, utf8.length);
+      size += utf8.length;
+    }
+
+    ByteArrayInputStream inputStream() {
+      return new ByteArrayInputStream(bytes, 0, size);
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, size);
+    }
+
+    private void ensure(int more) {
+      if (size + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      }
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("loader interrupted", e);
+    }
+  }
+}

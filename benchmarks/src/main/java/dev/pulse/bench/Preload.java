@@ -1,0 +1,226 @@
+package dev.pulse.bench;
+
+import dev.pulse.events.topics.Topics;
+import dev.pulse.simulator.Domain;
+import dev.pulse.simulator.FaultConfig;
+import dev.pulse.simulator.KafkaEventWriter;
+import dev.pulse.simulator.SimulatedRecord;
+import dev.pulse.simulator.SimulationConfig;
+import dev.pulse.simulator.Simulator;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Writes the benchmark's input: N simulated API request events (no faults, as fast as the broker
+ * takes them) into one topic, and remembers what the phases need to know about them: the offset
+ * range they occupy, and how many fall in each event-time minute (to tell when Pulse's minute
+ * facts have caught up).
+ */
+final class Preload {
+
+  /**
+   * The preloaded records.
+   *
+   * @param topic the topic written
+   * @param startOffsets per partition, the first offset of the preload (later phases start here)
+   * @param endOffsets per partition, the offset after the preload's last record
+   * @param perMinute events per UTC event-time minute (epoch minute -> count)
+   * @param maxEventTimeMs the latest event time written
+   * @param result the preload as a phase: its count, time and rate
+   */
+  record Loaded(
+      String topic,
+      Map<TopicPartition, Long> startOffsets,
+      Map<TopicPartition, Long> endOffsets,
+      TreeMap<Long, Long> perMinute,
+      long maxEventTimeMs,
+      PhaseResult result) {
+
+    /** The partitions holding the preload. */
+    List<TopicPartition> partitions() {
+      return List.copyOf(startOffsets.keySet());
+    }
+
+    /** Records written, from the offsets. */
+    long records() {
+      long n = 0;
+      for (var e : endOffsets.entrySet()) {
+        n += e.getValue() - startOffsets.get(e.getKey());
+      }
+      return n;
+    }
+
+    /**
+     * Events in the minutes a job with this watermark lag must close once it has read everything:
+     * a minute closes when the watermark (the latest event time minus {@code outOfOrderness}) passes
+     * its end. One second of slack covers partitions whose latest events differ slightly.
+     */
+    long inClosableMinutes(Duration outOfOrderness) {
+      long limit = maxEventTimeMs - outOfOrderness.toMillis() - 1_000;
+      long n = 0;
+      for (var e : perMinute.entrySet()) {
+        if ((e.getKey() + 1) * 60_000 <= limit) {
+          n += e.getValue();
+        }
+      }
+      return n;
+    }
+  }
+
+  private Preload() {}
+
+  /** The dead-letter topic Pulse's job is given for the bench topic (created with it, so no dead letter fails to send). */
+  static String deadLetterTopic(String topic) {
+    return topic + ".dlq";
+  }
+
+  /** The simulated traffic: the API domain only, no faults, starting at a weekday's class-hour peak. */
+  static SimulationConfig simulation(long events, double eventsPerMinute, long seed) {
+    return SimulationConfig.defaults()
+        .withSeed(seed)
+        .withDomains(EnumSet.of(Domain.API))
+        .withStart(Instant.parse("2026-03-02T09:30:00Z"))
+        .withMaxEvents(events)
+        .withDuration(null)
+        .withRates(eventsPerMinute, 40)
+        .withFaults(FaultConfig.NONE);
+  }
+
+  /**
+   * Creates {@code topic} (and the API dead-letter topic) when missing, writes the events, and checks
+   * that the topic grew by exactly their number.
+   */
+  static Loaded run(String bootstrap, String topic, int partitions, SimulationConfig simulation,
+      Duration progressEvery, PrintWriter progress) {
+    createTopics(bootstrap, List.of(topic, deadLetterTopic(topic)), partitions);
+    long target = simulation.maxEvents();
+    Map<TopicPartition, Long> start;
+    try (KafkaConsumer<byte[], byte[]> probe = probe(bootstrap)) {
+      start = endOffsets(probe, topic);
+    }
+    TreeMap<Long, Long> perMinute = new TreeMap<>();
+    long maxEventTime = Long.MIN_VALUE;
+    ProgressWatch watch = new ProgressWatch("preload", target, ProgressWatch.timeoutFor(target),
+        Duration.ofSeconds(60), progressEvery, progress);
+    ResourceMeter meter = ResourceMeter.start(java.util.OptionalLong.empty());
+    long sent = 0;
+    String apiTopic = Topics.API_REQUESTS.name();
+    try (KafkaEventWriter writer = new KafkaEventWriter(bootstrap, new Properties(),
+        name -> name.equals(apiTopic) ? topic : name)) {
+      Simulator.RecordStream records = new Simulator(simulation).records();
+      while (records.hasNext()) {
+        SimulatedRecord r = records.next();
+        writer.send(r);
+        long t = r.eventTime().toEpochMilli();
+        perMinute.merge(Math.floorDiv(t, 60_000L), 1L, Long::sum);
+        maxEventTime = Math.max(maxEventTime, t);
+        sent++;
+        if ((sent & 4095) == 0) {
+          watch.update(sent);
+        }
+      }
+      writer.flush();
+      watch.update(sent);
+    }
+    ResourceMeter.Usage usage = meter.stop();
+    Map<TopicPartition, Long> end;
+    try (KafkaConsumer<byte[], byte[]> probe = probe(bootstrap)) {
+      end = endOffsets(probe, topic);
+    }
+    Map<String, Object> details = new HashMap<>();
+    details.put("partitions", end.size());
+    details.put("eventTimeMinutes", perMinute.size());
+    PhaseResult result = watch.result(sent, usage, details);
+    Loaded loaded = new Loaded(topic, start, end, perMinute, maxEventTime, result);
+    if (sent != target || loaded.records() != target) {
+      throw new BenchException(String.format(Locale.ROOT,
+          "preload wrote %,d events but topic %s grew by %,d records (expected %,d): is another producer writing to it?",
+          sent, topic, loaded.records(), target));
+    }
+    return loaded;
+  }
+
+  /** Deletes the bench's topics from an external cluster, so repeated runs leave nothing behind. */
+  static void deleteTopics(String bootstrap, String topic) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      admin.deleteTopics(List.of(topic, deadLetterTopic(topic))).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new BenchException("could not delete topics " + topic + "[.dlq] on " + bootstrap + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted while deleting topics", e);
+    }
+  }
+
+  private static void createTopics(String bootstrap, List<String> names, int partitions) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String name : names) {
+        if (!existing.contains(name)) {
+          missing.add(new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()));
+        }
+      }
+      for (var f : admin.createTopics(missing).values().values()) {
+        try {
+          f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw e;
+          }
+        }
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new BenchException("could not create topics " + names + " on " + bootstrap + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted while creating topics", e);
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> probe(String bootstrap) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-bench-offsets");
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static Map<TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+    List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    if (infos == null || infos.isEmpty()) {
+      throw new BenchException("topic " + topic + " has no partitions");
+    }
+    List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(topic, i.partition())).sorted(
+        java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+    Map<TopicPartition, Long> ends = consumer.endOffsets(tps, Duration.ofSeconds(30));
+    Map<TopicPartition, Long> ordered = new java.util.LinkedHashMap<>();
+    tps.forEach(tp -> ordered.put(tp, ends.get(tp)));
+    return ordered;
+  }
+}

@@ -1,0 +1,205 @@
+package dev.pulse.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.flink.api.ApiMetricsConfig;
+import dev.pulse.flink.api.ApiMetricsJob;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Pulse end to end: the API metrics job exactly as production wires it ({@link ApiMetricsJob#wire})
+ * on a local Flink MiniCluster, reading the preloaded topic from its start into a fresh database.
+ * Done when {@code api_requests_raw} holds every event and the minute facts (plus late events)
+ * cover every minute the watermark can close; then the job is cancelled.
+ */
+final class PulsePhase {
+
+  static final String JOB_NAME = "pulse-bench-api-metrics";
+  private static final long POLL_MILLIS = 250;
+
+  private PulsePhase() {}
+
+  /**
+   * How to run the job.
+   *
+   * @param parallelism the job's parallelism (MiniCluster slots)
+   * @param checkpointInterval the job's checkpoint interval, or null for the job's default
+   */
+  record JobSettings(int parallelism, String checkpointInterval) {}
+
+  static PhaseResult run(String bootstrap, String groupId, Preload.Loaded input, long events,
+      LoaderPhase.Target target, JobSettings settings, OptionalLong clickhousePid, Duration progressEvery,
+      PrintWriter progress) {
+    ApiMetricsConfig config = jobConfig(bootstrap, groupId, input, target, settings);
+    long closable = input.inClosableMinutes(config.outOfOrderness());
+    Duration timeout = ProgressWatch.timeoutFor(events);
+    ProgressWatch watch = new ProgressWatch("pulse", events, timeout, Duration.ofSeconds(60), progressEvery, progress);
+    ResourceMeter meter = ResourceMeter.start(clickhousePid);
+    long startNanos = System.nanoTime();
+    JobClient job = submit(config, settings.parallelism());
+    Map<String, Object> details = new LinkedHashMap<>();
+    try (ClickHouse db = ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
+      long raw = 0;
+      while (!watch.update(raw)) {
+        sleep(POLL_MILLIS);
+        checkRunning(job);
+        raw = longValue(db, "SELECT count() AS v FROM api_requests_raw");
+      }
+      double rawSeconds = (System.nanoTime() - startNanos) / 1e9;
+      // Facts arrive at checkpoints (exactly-once commits), after the watermark has closed the minute.
+      long counted = 0;
+      long lastMove = System.nanoTime();
+      while (true) {
+        long now = countedInFactsAndLate(db);
+        if (now >= closable) {
+          counted = now;
+          break;
+        }
+        if (now != counted) {
+          counted = now;
+          lastMove = System.nanoTime();
+        }
+        if (System.nanoTime() - lastMove > Duration.ofSeconds(60).toNanos()) {
+          throw new BenchException(String.format(Locale.ROOT,
+              "pulse: minute facts stalled for 60 s: they count %,d events (with late events), the closable minutes hold %,d",
+              counted, closable));
+        }
+        if (System.nanoTime() - startNanos > timeout.toNanos()) {
+          throw new BenchException(String.format(Locale.ROOT,
+              "pulse: minute facts not caught up within %d s: %,d of %,d events", timeout.toSeconds(), counted, closable));
+        }
+        checkRunning(job);
+        sleep(POLL_MILLIS);
+      }
+      watch.done();
+      details.put("rawRowsAfterSeconds", rawSeconds);
+      details.put("factsCaughtUpAfterSeconds", (System.nanoTime() - startNanos) / 1e9);
+      details.put("closableEvents", closable);
+      details.put("database", target.database());
+      details.put("topic", input.topic());
+      details.put("parallelism", settings.parallelism());
+      details.put("checkpointInterval", config.checkpointInterval().toString());
+    } finally {
+      cancel(job);
+    }
+    ResourceMeter.Usage usage = meter.stop();
+    // Counted after the job stopped, so the figures are final.
+    try (ClickHouse db = ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
+      JsonNode raw = db.query("SELECT count() AS rows, uniqExact(event_id) AS events FROM api_requests_raw").get(0);
+      JsonNode facts = db.query("SELECT count() AS rows, sum(requests) AS requests FROM api_request_minutes").get(0);
+      details.put("rawRows", raw.get("rows").asLong());
+      details.put("rawDistinctEvents", raw.get("events").asLong());
+      details.put("minuteFactRows", facts.get("rows").asLong());
+      details.put("minuteFactRequests", facts.get("requests").asLong());
+      details.put("lateEvents", longValue(db, "SELECT count() AS v FROM api_requests_late"));
+      details.put("deadLetters", longValue(db, "SELECT count() AS v FROM dead_letters"));
+    }
+    return watch.result(events, usage, details);
+  }
+
+  static ApiMetricsConfig jobConfig(String bootstrap, String groupId, Preload.Loaded input, LoaderPhase.Target target,
+      JobSettings settings) {
+    Map<String, String> job = new HashMap<>();
+    job.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
+    job.put(ApiMetricsConfig.KAFKA_GROUP_ID, groupId);
+    job.put(ApiMetricsConfig.KAFKA_TOPIC, input.topic());
+    job.put(ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, Preload.deadLetterTopic(input.topic()));
+    job.put(ApiMetricsConfig.CLICKHOUSE_URL, target.url());
+    job.put(ApiMetricsConfig.CLICKHOUSE_USER, target.user());
+    job.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, target.password());
+    job.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, target.database());
+    job.put(ApiMetricsConfig.PARALLELISM, Integer.toString(settings.parallelism()));
+    if (settings.checkpointInterval() != null) {
+      job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, settings.checkpointInterval());
+    }
+    return ApiMetricsConfig.fromMap(job);
+  }
+
+  private static JobClient submit(ApiMetricsConfig config, int parallelism) {
+    Configuration flink = new Configuration();
+    // Operator state lives on the heap; the managed memory RocksDB would use is not needed (as in the demo).
+    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+    ApiMetricsJob.wire(env, config);
+    try {
+      return env.executeAsync(JOB_NAME);
+    } catch (Exception e) {
+      throw new BenchException("pulse: could not start the API metrics job on a MiniCluster: " + e, e);
+    }
+  }
+
+  /** Fails the phase at once when the job has ended (it never ends by itself on an unbounded source). */
+  private static void checkRunning(JobClient job) {
+    JobStatus status;
+    try {
+      status = job.getJobStatus().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new BenchException("pulse: could not read the job's status: " + e, e);
+    }
+    if (status.isGloballyTerminalState()) {
+      String cause = "";
+      try {
+        job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+          root = root.getCause();
+        }
+        cause = ": " + root;
+      } catch (Exception e) {
+        cause = ": " + e;
+      }
+      throw new BenchException("pulse: the API metrics job ended with status " + status + cause);
+    }
+  }
+
+  private static void cancel(JobClient job) {
+    try {
+      job.cancel().get(60, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      // The MiniCluster keeps working until the job is really gone; the next phase must not share the cores with it.
+      while (System.nanoTime() < deadline && !job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+        sleep(100);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      // Already ended (failed or finished): nothing to cancel.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // The job's cluster may already be gone.
+    }
+  }
+
+  private static long countedInFactsAndLate(ClickHouse db) {
+    return longValue(db, "SELECT sum(requests) AS v FROM api_request_minutes")
+        + longValue(db, "SELECT count() AS v FROM api_requests_late");
+  }
+
+  private static long longValue(ClickHouse db, String sql) {
+    return db.query(sql).get(0).get("v").asLong();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("pulse phase interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.pulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.simulator.SimulatedEvent;
+import dev.pulse.simulator.SimulatedRecord;
+import dev.pulse.simulator.Simulator;
+import dev.pulse.testing.ClickHouseExtension;
+import dev.pulse.testing.KafkaExtension;
+import dev.pulse.testing.TestClickHouse;
+import dev.pulse.testing.TestKafka;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Runs {@code pulse bench} with a tiny N against the test Kafka broker and ClickHouse server, and
+ * checks the work each phase measured, not its timing: every phase moved exactly the preloaded
+ * events, the loader and Pulse stored the same rows the simulator generated, Pulse's minute facts
+ * cover the minutes its watermark must close, and the report prints the three rates and ratios.
+ */
+@ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
+class BenchCommandIT {
+
+  private static final long EVENTS = 20_000;
+  /** 4,000 requests a minute at the peak: the 20,000 events span about five minutes of event time. */
+  private static final double EVENTS_PER_MINUTE = 4_000;
+  private static final long SEED = 7;
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void everyPhaseMovesExactlyThePreloadedEventsAndTheReportShowsThreeRatesAndBothRatios(
+      TestKafka kafka, TestClickHouse clickHouse, @TempDir Path dir) throws Exception {
+    Path json = dir.resolve("bench.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = new CommandLine(new BenchCommand());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+
+    int exit = cmd.execute(
+        "--events", Long.toString(EVENTS),
+        "--events-per-minute", Double.toString(EVENTS_PER_MINUTE),
+        "--seed", Long.toString(SEED),
+        "--kafka", kafka.bootstrapServers(),
+        "--clickhouse", clickHouse.httpUrl(),
+        "--user", clickHouse.user(),
+        "--database-prefix", clickHouse.database(),
+        "--checkpoint-interval", "1s",
+        "--loader-batch-rows", "7000",
+        "--progress-seconds", "1",
+        "--keep-data",
+        "--json", json.toString());
+
+    assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
+    String report = out.toString();
+    assertThat(report).containsPattern("(?m)^consumer\\s+20,000 .*/s .*/s");
+    assertThat(report).containsPattern("(?m)^loader\\s+20,000 .*/s .*/s");
+    assertThat(report).containsPattern("(?m)^pulse\\s+20,000 .*/s .*/s");
+    assertThat(report).containsPattern("Pulse / bare consumer:\\s+\\d+\\.\\d\\d");
+    assertThat(report).containsPattern("Pulse / minimal loader:\\s+\\d+\\.\\d\\d");
+    assertThat(report).contains("Reference figures", "2,800,000", "700,000", "350,000");
+
+    // What the simulator generated, recounted here from its own events.
+    Expected expected = expected();
+    JsonNode phases = new ObjectMapper().readTree(json.toFile()).get("phases");
+    assertThat(phases.get("preload").get("events").asLong()).isEqualTo(EVENTS);
+    assertThat(phases.get("consumer").get("events").asLong()).isEqualTo(EVENTS);
+    assertThat(phases.get("consumer").get("details").get("valueBytes").asLong()).isEqualTo(expected.valueBytes);
+
+    String loaderDb = phases.get("loader").get("details").get("database").asText();
+    String pulseDb = phases.get("pulse").get("details").get("database").asText();
+    try (ClickHouse ch = ClickHouse.connect(clickHouse.httpUrl(), clickHouse.user(), clickHouse.password(), null)) {
+      for (String db : new String[] {loaderDb, pulseDb}) {
+        JsonNode raw = ch.query("SELECT count() AS rows, uniqExact(event_id) AS ids, sum(latency_us) AS latency, "
+            + "countIf(status_code >= 500) AS errors FROM " + db + ".api_requests_raw").get(0);
+        assertThat(raw.get("rows").asLong()).as(db + " rows").isEqualTo(EVENTS);
+        assertThat(raw.get("ids").asLong()).as(db + " distinct event ids").isEqualTo(EVENTS);
+        assertThat(raw.get("latency").asLong()).as(db + " latency sum").isEqualTo(expected.latencySum);
+        assertThat(raw.get("errors").asLong()).as(db + " 5xx").isEqualTo(expected.errors5xx);
+      }
+      long inFacts = ch.query("SELECT sum(requests) AS n FROM " + pulseDb + ".api_request_minutes").get(0).get("n").asLong();
+      long late = ch.query("SELECT count() AS n FROM " + pulseDb + ".api_requests_late").get(0).get("n").asLong();
+      long deadLetters = ch.query("SELECT count() AS n FROM " + pulseDb + ".dead_letters").get(0).get("n").asLong();
+      // A minute closes once the watermark (latest event time - 2 s out-of-orderness) passes its end.
+      assertThat(expected.closable).as("the data must close some minutes, or the facts check proves nothing")
+          .isGreaterThan(EVENTS / 2);
+      assertThat(inFacts + late).isBetween(expected.closable, EVENTS);
+      assertThat(deadLetters).isZero();
+      for (String db : new String[] {loaderDb, pulseDb}) {
+        ch.execute("DROP DATABASE IF EXISTS " + db);
+      }
+    }
+  }
+
+  private record Expected(long valueBytes, long latencySum, long errors5xx, long closable) {}
+
+  private static Expected expected() {
+    Simulator simulator = new Simulator(Preload.simulation(EVENTS, EVENTS_PER_MINUTE, SEED));
+    long bytes = 0;
+    for (Iterator<SimulatedRecord> it = simulator.records(); it.hasNext(); ) {
+      bytes += it.next().value().length;
+    }
+    long latency = 0;
+    long errors = 0;
+    long maxTime = Long.MIN_VALUE;
+    TreeMap<Long, Long> perMinute = new TreeMap<>();
+    long n = 0;
+    for (Iterator<SimulatedEvent> it = simulator.events(); it.hasNext(); ) {
+      ApiRequestEvent e = (ApiRequestEvent) it.next().event();
+      latency += e.getLatencyUs();
+      errors += e.getStatusCode() >= 500 ? 1 : 0;
+      long t = e.getEventTime().toEpochMilli();
+      maxTime = Math.max(maxTime, t);
+      perMinute.merge(t / 60_000, 1L, Long::sum);
+      n++;
+    }
+    assertThat(n).isEqualTo(EVENTS);
+    long closable = 0;
+    for (var m : perMinute.entrySet()) {
+      // minute end + 2 s out-of-orderness + 1 s slack for the partitions' different latest events
+      if ((m.getKey() + 1) * 60_000 + 3_000 <= maxTime) {
+        closable += m.getValue();
+      }
+    }
+    return new Expected(bytes, latency, errors, closable);
+  }
+}
