@@ -182,7 +182,18 @@ function render() {
   }
 }
 
+// A sign-in link (the demo prints them) carries the token in the fragment, which never reaches
+// a server or its logs: keep it, then drop it from the address bar.
+function takeTokenFromFragment() {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.get('token')) {
+    localStorage.setItem(TOKEN_KEY, fragment.get('token'));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+}
+
 async function start() {
+  takeTokenFromFragment();
   $('token').value = token();
   if (params.get('from') && params.get('to')) $('range').value = 'custom';
   if (!token()) { setStatus('Enter a token to start.', { state: 'idle' }); return; }

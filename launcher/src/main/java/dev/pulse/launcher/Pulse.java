@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Pulse.Version.class,
     description = "Streaming analytics for an online-learning platform's telemetry.",
-    subcommands = {SimulateCommand.class, MigrateCommand.class},
+    subcommands = {DemoCommand.class, SimulateCommand.class, MigrateCommand.class},
     footer = {
       "",
       "Also: ./pulse test   install the test prerequisites and run the whole test suite.",
@@ -58,6 +58,11 @@ public final class Pulse implements Runnable {
   }
 
   public static void main(String[] args) {
+    // The launcher's log4j2.xml, not the log4j2-test.xml that test-support (the demo's local
+    // servers) carries; and java.util.logging (Tomcat) through log4j too. Both must be set before
+    // the first logger exists; a user's own -D settings win.
+    System.getProperties().putIfAbsent("log4j2.configurationFile", "log4j2.xml");
+    System.getProperties().putIfAbsent("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
     System.exit(commandLine().execute(args));
   }
 

@@ -27,6 +27,11 @@ public final class Simulator {
     return config;
   }
 
+  /** The tenants (institutions) this run simulates, by id, in a fixed order. */
+  public List<String> tenantIds() {
+    return new PlatformModel(config).tenants.stream().map(PlatformModel.Tenant::id).toList();
+  }
+
   /** The incidents this run injects, to know when errors and slowness are expected. */
   public List<Incident> incidents() {
     return config.incidents();

@@ -50,13 +50,25 @@ public final class LocalClickHouse implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final boolean deleteOnClose;
+    private final Thread exitHook;
 
-    private LocalClickHouse(String httpUrl, String version, Process process, Path dir, boolean deleteOnClose) {
+    private LocalClickHouse(String httpUrl, String version, Process process, Path dir, boolean deleteOnClose,
+                            Thread exitHook) {
         this.httpUrl = httpUrl;
         this.version = version;
         this.process = process;
         this.dir = dir;
         this.deleteOnClose = deleteOnClose;
+        this.exitHook = exitHook;
+    }
+
+    /**
+     * For an owner that stops its servers itself, in order, at exit: without this, the server's own
+     * exit hook would stop it concurrently with the clients still writing to it.
+     */
+    public LocalClickHouse withoutExitHook() {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+        return this;
     }
 
     /** The HTTP endpoint, {@code http://127.0.0.1:PORT}; user {@code default}, no password. */
@@ -163,7 +175,8 @@ public final class LocalClickHouse implements AutoCloseable {
             }
             throw new IllegalStateException("could not start " + binary + ": " + e, e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(process, dir, temporary), "pulse-clickhouse-stop"));
+        Thread exitHook = new Thread(() -> stop(process, dir, temporary), "pulse-clickhouse-stop");
+        Runtime.getRuntime().addShutdownHook(exitHook);
         String url = "http://127.0.0.1:" + httpPort;
         try {
             awaitPing(process, url, dir);
@@ -174,7 +187,7 @@ public final class LocalClickHouse implements AutoCloseable {
         String version = TestClickHouse.httpQuery(url, "default", "", null, "SELECT version()").trim();
         System.out.printf(Locale.ROOT, "[pulse] clickhouse-server %s ready at %s in %.1f s (pid %d, dir %s)%n",
                 version, url, (System.nanoTime() - startNanos) / 1e9, process.pid(), dir);
-        return new LocalClickHouse(url, version, process, dir, temporary);
+        return new LocalClickHouse(url, version, process, dir, temporary, exitHook);
     }
 
     /** Rewrites Debian's config so the server touches nothing outside {@code dir} and listens only on loopback. */

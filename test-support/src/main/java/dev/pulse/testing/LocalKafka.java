@@ -20,6 +20,8 @@ public final class LocalKafka implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
     private final String bootstrapServers;
+    private final Thread exitHook = new Thread(this::close, "pulse-kafka-stop");
+    private boolean closed;
 
     private LocalKafka(KafkaClusterTestKit cluster, String bootstrapServers) {
         this.cluster = cluster;
@@ -60,7 +62,7 @@ public final class LocalKafka implements AutoCloseable {
             cluster.startup();
             waitReady(cluster);
             LocalKafka kafka = new LocalKafka(cluster, cluster.bootstrapServers());
-            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "pulse-kafka-stop"));
+            Runtime.getRuntime().addShutdownHook(kafka.exitHook);
             System.out.printf(Locale.ROOT, "[pulse] Kafka broker (KRaft, in-JVM) ready at %s in %.1f s%n",
                     kafka.bootstrapServers, (System.nanoTime() - startNanos) / 1e9);
             return kafka;
@@ -77,9 +79,22 @@ public final class LocalKafka implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /**
+     * For an owner that stops its servers itself, in order, at exit: without this, the broker's own
+     * exit hook would stop it concurrently with (and maybe before) the clients still using it.
+     */
+    public LocalKafka withoutExitHook() {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+        return this;
+    }
+
     /** Stops the broker and deletes its log directories; calling it again does nothing. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             cluster.close();
         } catch (Exception e) {

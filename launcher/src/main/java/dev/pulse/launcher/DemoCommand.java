@@ -1,0 +1,321 @@
+package dev.pulse.launcher;
+
+import dev.pulse.simulator.FaultConfig;
+import dev.pulse.simulator.Incident;
+import dev.pulse.simulator.KafkaEventWriter;
+import dev.pulse.simulator.SimulatedRecord;
+import dev.pulse.simulator.SimulationConfig;
+import dev.pulse.simulator.Simulator;
+import dev.pulse.testing.LocalClickHouse;
+import dev.pulse.testing.LocalKafka;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pulse demo}: the whole stack on this machine, fed live by the simulator: an in-JVM Kafka
+ * broker, a private ClickHouse server, the Flink job on a local MiniCluster, serving-api with the
+ * dashboards, and simulated traffic in real time. Ctrl-C stops everything in order.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole Pulse stack on this machine with simulated live traffic, and print the",
+      "dashboard URLs and sign-in tokens. Ctrl-C stops everything.",
+      "",
+      "Kafka always starts empty. ClickHouse keeps its data in --data-dir between runs",
+      "(new runs add new minutes; nothing is counted twice); --fresh deletes it first."
+    })
+public final class DemoCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".pulse/demo",
+      description = "Where the demo's ClickHouse keeps its data (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--fresh", description = "Delete the data from earlier demo runs first.")
+  boolean fresh;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+      description = "HTTP port of the dashboards and GraphQL API (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--flink-ui-port", paramLabel = "PORT", defaultValue = "8081",
+      description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
+  int flinkUiPort;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT",
+      description = "Use this Kafka instead of starting a broker in this JVM.")
+  String kafka;
+
+  @Option(names = "--clickhouse", paramLabel = "URL",
+      description = "Use this ClickHouse (http://host:8123, user default) instead of a private server.")
+  String clickhouse;
+
+  @Option(names = "--database", paramLabel = "NAME", defaultValue = "pulse",
+      description = "ClickHouse database (default: ${DEFAULT-VALUE}).")
+  String database;
+
+  @Option(names = "--api-per-minute", paramLabel = "N", defaultValue = "30000",
+      description = "Simulated API requests per minute at the daily peak; the school-day load "
+          + "curve scales it by the hour (default: ${DEFAULT-VALUE}).")
+  double apiPerMinute;
+
+  @Option(names = "--faults", paramLabel = "FRACTION", defaultValue = "0.002",
+      description = "Fraction of records sent as duplicates, and separately as malformed, "
+          + "out-of-order and late records, to show dead-lettering and dedup (default: ${DEFAULT-VALUE}; 0 = none).")
+  double faults;
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    PrintWriter out = spec.commandLine().getOut();
+    Deque<AutoCloseable> running = new ArrayDeque<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread stopper = new Thread(() -> {
+      out.println();
+      out.println("Stopping Pulse...");
+      out.flush();
+      closeAll(running);
+      stopped.countDown();
+    }, "pulse-demo-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
+
+    try {
+      String bootstrap = kafka;
+      if (bootstrap == null) {
+        LocalKafka broker = LocalKafka.start(2, Map.of()).withoutExitHook();
+        running.push(broker);
+        bootstrap = broker.bootstrapServers();
+      }
+      String clickhouseUrl = clickhouse;
+      if (clickhouseUrl == null) {
+        Path dir = dataDir.resolve("clickhouse").toAbsolutePath();
+        out.println(Files.isDirectory(dir.resolve("data")) && !fresh
+            ? "Keeping ClickHouse data from earlier demo runs in " + dir + " (--fresh starts over)."
+            : "Starting with an empty ClickHouse in " + dir + ".");
+        if (fresh) {
+          deleteRecursively(dir);
+        }
+        LocalClickHouse server = LocalClickHouse.start(dir).withoutExitHook();
+        running.push(server);
+        clickhouseUrl = server.httpUrl();
+      }
+
+      Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+      SimulationConfig simulation = simulation(start);
+      Map<String, String> tokens = new LinkedHashMap<>();
+      for (String tenant : new Simulator(simulation).tenantIds()) {
+        tokens.put("demo-" + tenant, tenant);
+      }
+      PulseStack stack = PulseStack.start(new PulseStack.Settings(
+          bootstrap, clickhouseUrl, "default", "", database, port, flinkUiPort, tokens,
+          Duration.ofSeconds(2), 2));
+      running.push(stack);
+
+      Feeder feeder = new Feeder(simulation, bootstrap);
+      running.push(feeder);
+      feeder.start();
+
+      printWelcome(out, bootstrap, clickhouseUrl, tokens, simulation.incidents());
+      stopped.await();
+      return 0;
+    } catch (Exception | Error e) {
+      Runtime.getRuntime().removeShutdownHook(stopper);
+      closeAll(running);
+      throw e;
+    }
+  }
+
+  private SimulationConfig simulation(Instant start) {
+    FaultConfig faultConfig = faults == 0 ? FaultConfig.NONE : new FaultConfig(faults, faults, faults / 4, faults);
+    // Incidents shortly after start, so the SRE page shows one within the first half hour.
+    List<Incident> incidents = List.of(
+        new Incident(Incident.Kind.ERROR_SPIKE, "sessions-api", null,
+            start.plus(Duration.ofMinutes(6)), Duration.ofMinutes(4), 0.25),
+        new Incident(Incident.Kind.LATENCY_REGRESSION, "video-api", "/videos/{videoId}/manifest",
+            start.plus(Duration.ofMinutes(12)), Duration.ofMinutes(6), 5.0),
+        new Incident(Incident.Kind.OUTAGE, "grades-api", null,
+            start.plus(Duration.ofMinutes(20)), Duration.ofMinutes(3), 1.0));
+    return SimulationConfig.defaults()
+        // A new seed each run: events of a second run must not share event ids with the first.
+        .withSeed(start.toEpochMilli())
+        .withStart(start)
+        .withDuration(Duration.ofDays(7))
+        .withRates(apiPerMinute, SimulationConfig.defaults().viewsPerMinute())
+        .withIncidents(incidents)
+        .withFaults(faultConfig);
+  }
+
+  private void printWelcome(PrintWriter out, String bootstrap, String clickhouseUrl,
+      Map<String, String> tokens, List<Incident> incidents) {
+    String base = "http://localhost:" + port;
+    out.println();
+    out.println("Pulse is running.");
+    out.println();
+    out.printf("  SRE dashboard   %s/sre/service.html%n", base);
+    out.printf("  GraphiQL        %s/graphiql%n", base);
+    out.printf("  Health          %s/actuator/health%n", base);
+    out.printf("  Flink web UI    http://localhost:%d%n", flinkUiPort);
+    out.printf("  Kafka           %s%n", bootstrap);
+    out.printf("  ClickHouse      %s (database %s)%n", clickhouseUrl, database);
+    out.println();
+    out.println("Sign in with one of these tokens (one per simulated institution), or open its link:");
+    tokens.forEach((token, tenant) -> out.printf("  %-28s %-22s %s/sre/service.html#token=%s%n", token, tenant, base, token));
+    out.println("For GraphiQL, add the header {\"Authorization\": \"Bearer <token>\"}.");
+    out.println();
+    out.println("Simulated incidents (UTC):");
+    for (Incident i : incidents) {
+      out.printf("  %-19s %-12s %s from %s for %d min%n", i.kind(), i.service(),
+          i.endpoint() == null ? "" : i.endpoint(), i.start(), i.duration().toMinutes());
+    }
+    out.println();
+    out.println("Minutes appear on the dashboard a few seconds after they close. Press Ctrl-C to stop.");
+    out.flush();
+  }
+
+  private void validate() {
+    if (port < 1 || port > 65535) {
+      throw new ParameterException(spec.commandLine(), "Invalid --port " + port + ": expected 1-65535");
+    }
+    if (flinkUiPort < 1 || flinkUiPort > 65535 || flinkUiPort == port) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid --flink-ui-port " + flinkUiPort + ": expected 1-65535, other than --port");
+    }
+    for (int p : new int[] {port, flinkUiPort}) {
+      try (ServerSocket socket = new ServerSocket(p)) {
+        socket.setReuseAddress(true);
+      } catch (IOException e) {
+        throw new ParameterException(spec.commandLine(), "Port " + p + " is in use (another demo running?): "
+            + "stop it, or choose another with " + (p == port ? "--port" : "--flink-ui-port"));
+      }
+    }
+    if (!(apiPerMinute > 0 && apiPerMinute <= 10_000_000)) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid --api-per-minute " + apiPerMinute + ": expected more than 0 and at most 10,000,000");
+    }
+    if (!(faults >= 0 && faults <= 0.2)) {
+      throw new ParameterException(spec.commandLine(), "Invalid --faults " + faults + ": expected 0 to 0.2");
+    }
+    if (kafka != null && !kafka.matches("[^\\s:]+:\\d{1,5}(,[^\\s:]+:\\d{1,5})*")) {
+      throw new ParameterException(spec.commandLine(), "Invalid --kafka '" + kafka + "': expected host:port");
+    }
+    if (clickhouse != null && !clickhouse.matches("https?://[^\\s/]+(:\\d+)?/?")) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid --clickhouse '" + clickhouse + "': expected http://host:port");
+    }
+    if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new ParameterException(spec.commandLine(),
+          "Invalid --database '" + database + "': letters, digits and underscores only");
+    }
+  }
+
+  private static void closeAll(Deque<AutoCloseable> running) {
+    while (!running.isEmpty()) {
+      AutoCloseable next = running.pop();
+      try {
+        next.close();
+      } catch (Exception e) {
+        System.err.println("pulse demo: " + next.getClass().getSimpleName() + " did not stop cleanly: " + e);
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+
+  /**
+   * Sends the simulated events to Kafka in real time: each record when the wall clock reaches
+   * its event time (late and out-of-order records, whose time has passed, go at once).
+   */
+  static final class Feeder implements AutoCloseable {
+    private final Simulator simulator;
+    private final KafkaEventWriter writer;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    Feeder(SimulationConfig config, String bootstrap) {
+      this.simulator = new Simulator(config);
+      this.writer = new KafkaEventWriter(bootstrap);
+      this.thread = new Thread(this::run, "pulse-demo-simulator");
+      thread.setDaemon(true);
+    }
+
+    void start() {
+      thread.start();
+    }
+
+    private void run() {
+      Simulator.RecordStream records = simulator.records();
+      long sent = 0;
+      long lastReport = System.currentTimeMillis();
+      try {
+        while (running && records.hasNext()) {
+          SimulatedRecord record = records.next();
+          long wait = record.eventTime().toEpochMilli() - System.currentTimeMillis();
+          if (wait > 0) {
+            writer.flush();
+            Thread.sleep(wait);
+          }
+          writer.send(record);
+          sent++;
+          long now = System.currentTimeMillis();
+          if (now - lastReport >= 60_000) {
+            System.err.printf(Locale.ROOT, "pulse demo: %,d simulated events sent (%s)%n",
+                sent, records.report().summary());
+            lastReport = now;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        if (running) {
+          System.err.println("pulse demo: the simulator stopped: " + e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.interrupt();
+      thread.join(5_000);
+      writer.close();
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.pulse.launcher;
+
+import dev.pulse.api.PulseApiApplication;
+import dev.pulse.clickhouse.MigrationRunner;
+import dev.pulse.events.topics.Topic;
+import dev.pulse.events.topics.Topics;
+import dev.pulse.flink.api.ApiMetricsConfig;
+import dev.pulse.flink.api.ApiMetricsJob;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.Banner;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Everything of Pulse downstream of Kafka, running in this JVM against a given Kafka and
+ * ClickHouse: the migrated schema, the topics, the API metrics job on a local Flink MiniCluster,
+ * and serving-api with the dashboards. The demo and the end-to-end test start the same stack.
+ */
+final class PulseStack implements AutoCloseable {
+
+  static final String JOB_NAME = "pulse-api-metrics";
+  private static final Logger LOG = LoggerFactory.getLogger(PulseStack.class);
+
+  /**
+   * Where the stack's inputs and outputs live and how it is exposed.
+   *
+   * @param flinkUiPort port of the Flink web UI, or 0 for none
+   * @param apiPort HTTP port of serving-api, or 0 for a free one
+   * @param tokens development bearer tokens, token to tenant
+   */
+  record Settings(
+      String kafkaBootstrap,
+      String clickhouseUrl,
+      String clickhouseUser,
+      String clickhousePassword,
+      String database,
+      int apiPort,
+      int flinkUiPort,
+      Map<String, String> tokens,
+      Duration checkpointInterval,
+      int topicPartitions) {}
+
+  private final JobClient job;
+  private final ConfigurableApplicationContext api;
+
+  private PulseStack(JobClient job, ConfigurableApplicationContext api) {
+    this.job = job;
+    this.api = api;
+  }
+
+  static PulseStack start(Settings s) throws Exception {
+    LOG.info("Applying ClickHouse migrations to database {} on {}", s.database(), s.clickhouseUrl());
+    MigrationRunner.migrate(s.clickhouseUrl(), s.clickhouseUser(), s.clickhousePassword(), s.database());
+    createTopics(s.kafkaBootstrap(), s.topicPartitions());
+
+    JobClient job = startFlinkJob(s);
+    ConfigurableApplicationContext api;
+    try {
+      api = startApi(s);
+    } catch (RuntimeException e) {
+      job.cancel().get(30, TimeUnit.SECONDS);
+      throw e;
+    }
+    return new PulseStack(job, api);
+  }
+
+  /** The port serving-api listens on. */
+  int apiPort() {
+    return Integer.parseInt(api.getEnvironment().getProperty("local.server.port", "-1"));
+  }
+
+  /** Creates every input topic and its dead-letter topic that does not exist yet. */
+  static void createTopics(String bootstrap, int partitions) throws Exception {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    try (Admin admin = Admin.create(props)) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (Topic<?> topic : Topics.ALL) {
+        for (String name : List.of(topic.name(), topic.deadLetterTopic())) {
+          if (!existing.contains(name)) {
+            missing.add(new NewTopic(name, partitions, (short) 1));
+          }
+        }
+      }
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+        LOG.info("Created Kafka topics {}", missing.stream().map(NewTopic::name).toList());
+      }
+    }
+  }
+
+  private static JobClient startFlinkJob(Settings s) throws Exception {
+    Map<String, String> job = new HashMap<>();
+    job.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, s.kafkaBootstrap());
+    job.put(ApiMetricsConfig.CLICKHOUSE_URL, s.clickhouseUrl());
+    job.put(ApiMetricsConfig.CLICKHOUSE_USER, s.clickhouseUser());
+    job.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, s.clickhousePassword());
+    job.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, s.database());
+    job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, s.checkpointInterval().toMillis() + "ms");
+    ApiMetricsConfig config = ApiMetricsConfig.fromMap(job);
+
+    Configuration flink = new Configuration();
+    // Operator state lives on the heap; the managed memory RocksDB would use is not needed.
+    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
+    StreamExecutionEnvironment env;
+    if (s.flinkUiPort() > 0) {
+      flink.set(RestOptions.PORT, s.flinkUiPort());
+      env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+    } else {
+      env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+    }
+    ApiMetricsJob.wire(env, config);
+    LOG.info("Starting Flink job {} on a local MiniCluster: {}", JOB_NAME, config);
+    return env.executeAsync(JOB_NAME);
+  }
+
+  private static ConfigurableApplicationContext startApi(Settings s) {
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("server.port", s.apiPort());
+    props.put("pulse.clickhouse.url", s.clickhouseUrl());
+    props.put("pulse.clickhouse.user", s.clickhouseUser());
+    props.put("pulse.clickhouse.password", s.clickhousePassword());
+    props.put("pulse.clickhouse.database", s.database());
+    s.tokens().forEach((token, tenant) -> props.put("pulse.dev-tokens." + token, tenant));
+    // As command-line arguments: they override application.yaml, where builder defaults would not.
+    String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    // The launcher's log4j2.xml governs this JVM's logging; Spring Boot must not replace it.
+    System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+    return new SpringApplicationBuilder(PulseApiApplication.class).bannerMode(Banner.Mode.OFF).run(args);
+  }
+
+  /** Stops serving-api, then the Flink job (cancelled: its last checkpoint's facts are committed). */
+  @Override
+  public void close() {
+    try {
+      api.close();
+    } catch (RuntimeException e) {
+      LOG.warn("serving-api did not stop cleanly", e);
+    }
+    try {
+      job.cancel().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("Flink job did not cancel cleanly", e);
+    }
+  }
+}
