@@ -133,7 +133,7 @@ public final class DemoCommand implements Callable<Integer> {
       }
       PulseStack stack = PulseStack.start(new PulseStack.Settings(
           bootstrap, clickhouseUrl, "default", "", database, port, flinkUiPort, tokens,
-          Duration.ofSeconds(2), 2));
+          Duration.ofSeconds(2), 2, Map.of()));
       running.push(stack);
 
       Feeder feeder = new Feeder(simulation, bootstrap);
@@ -311,10 +311,14 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       running = false;
       thread.interrupt();
-      thread.join(5_000);
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       writer.close();
     }
   }

@@ -48,6 +48,7 @@ final class PulseStack implements AutoCloseable {
    * @param flinkUiPort port of the Flink web UI, or 0 for none
    * @param apiPort HTTP port of serving-api, or 0 for a free one
    * @param tokens development bearer tokens, token to tenant
+   * @param jobSettings further settings of the Flink job, as {@code ApiMetricsConfig} keys
    */
   record Settings(
       String kafkaBootstrap,
@@ -59,7 +60,8 @@ final class PulseStack implements AutoCloseable {
       int flinkUiPort,
       Map<String, String> tokens,
       Duration checkpointInterval,
-      int topicPartitions) {}
+      int topicPartitions,
+      Map<String, String> jobSettings) {}
 
   private final JobClient job;
   private final ConfigurableApplicationContext api;
@@ -83,6 +85,11 @@ final class PulseStack implements AutoCloseable {
       throw e;
     }
     return new PulseStack(job, api);
+  }
+
+  /** Waits for the Flink job to finish (a job reading a bounded topic ends at its last offset). */
+  void awaitJobEnd(Duration timeout) throws Exception {
+    job.getJobExecutionResult().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The port serving-api listens on. */
@@ -120,6 +127,7 @@ final class PulseStack implements AutoCloseable {
     job.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, s.clickhousePassword());
     job.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, s.database());
     job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, s.checkpointInterval().toMillis() + "ms");
+    job.putAll(s.jobSettings());
     ApiMetricsConfig config = ApiMetricsConfig.fromMap(job);
 
     Configuration flink = new Configuration();
@@ -161,7 +169,9 @@ final class PulseStack implements AutoCloseable {
       LOG.warn("serving-api did not stop cleanly", e);
     }
     try {
-      job.cancel().get(30, TimeUnit.SECONDS);
+      if (!job.getJobExecutionResult().isDone()) {
+        job.cancel().get(30, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
