@@ -1,0 +1,40 @@
+package dev.pulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/** Bad flags stop {@code pulse bench} before anything starts, with exit code 2 and the flag's name. */
+class BenchCommandTest {
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+      "--events, 0",
+      "--events, -5",
+      "--partitions, 0",
+      "--parallelism, 0",
+      "--loader-batch-rows, 0",
+      "--progress-seconds, 0",
+      "--events-per-minute, 0",
+      "--kafka, localhost",
+      "--clickhouse, ftp://host:21",
+      "--database-prefix, 1bad-name",
+      "--checkpoint-interval, soon",
+      "--skip, everything",
+  })
+  void aBadValueIsRefusedNamingTheFlag(String flag, String value) {
+    StringWriter err = new StringWriter();
+    CommandLine cmd = new CommandLine(new BenchCommand());
+    cmd.setErr(new PrintWriter(err, true));
+    cmd.setOut(new PrintWriter(new StringWriter(), true));
+
+    int exit = cmd.execute(flag, value);
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString()).contains(flag);
+  }
+}
