@@ -19,7 +19,8 @@ import java.util.Set;
  *
  * @param outOfOrderness how far behind the highest event time an event may arrive and still be
  *     on time (watermark lag)
- * @param idleness a source subtask without events for this long stops holding the watermark back
+ * @param idleness a Kafka partition without valid events for this long stops holding the
+ *     watermark back
  * @param allowedLateness how long after a minute's on-time firing late events still update it
  *     (as delta rows); later ones go to the late-events table
  * @param dedupTtl how long an event id is remembered for deduplication (processing time)

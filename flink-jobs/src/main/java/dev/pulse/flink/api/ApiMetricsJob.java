@@ -10,15 +10,21 @@ import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.api.sinks.ApiSinks;
-import dev.pulse.flink.common.BoundedLagWatermarks;
+import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.DeadLetterSerializationSchema;
-import dev.pulse.flink.common.DecodeFunction;
+import dev.pulse.flink.common.Decoded;
+import dev.pulse.flink.common.DecodedWatermarks;
+import dev.pulse.flink.common.DecodingDeserializationSchema;
 import dev.pulse.flink.common.DeduplicateFunction;
+import dev.pulse.flink.common.PartitionedRecordSource;
 import dev.pulse.flink.common.RawRecord;
-import dev.pulse.flink.common.RawRecordDeserializationSchema;
+import dev.pulse.flink.common.SplitDecoded;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -49,6 +55,10 @@ public final class ApiMetricsJob {
   public static final OutputTag<ApiRequest> LATE_REQUESTS =
       new OutputTag<>("late-api-requests", TypeInformation.of(ApiRequest.class));
 
+  /** What the source emits: each record decoded once, as an event or a dead letter (a POJO type). */
+  public static final TypeInformation<Decoded<ApiRequest>> DECODED_TYPE =
+      TypeInformation.of(new TypeHint<Decoded<ApiRequest>>() {});
+
   /** Watermarks are also emitted as soon as event time has moved this far (see BoundedLagWatermarks). */
   static final Duration WATERMARK_STEP = Duration.ofSeconds(1);
 
@@ -58,25 +68,20 @@ public final class ApiMetricsJob {
   private ApiMetricsJob() {}
 
   /**
-   * The job as a function: raw Kafka records of {@link Topics#API_REQUESTS} in, the four result
+   * The job as a function: records of {@link Topics#API_REQUESTS} as the source decoded and
+   * timestamped them ({@link #readKafka}, or {@link #fromRecords} in tests) in, the four result
    * streams out. Every operator has a stable uid.
    */
-  public static ApiMetricsStreams build(DataStream<RawRecord> records, ApiMetricsConfig config) {
-    SingleOutputStreamOperator<ApiRequest> decoded =
+  public static ApiMetricsStreams build(DataStream<Decoded<ApiRequest>> records, ApiMetricsConfig config) {
+    SingleOutputStreamOperator<ApiRequest> events =
         records
-            .process(new DecodeFunction<>(Topics.API_REQUESTS, ApiRequest.class, ApiRequest::of))
-            .name("decode-api-requests")
-            .uid("decode-api-requests");
-    DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DecodeFunction.DEAD_LETTERS);
-
-    DataStream<ApiRequest> timed =
-        decoded
-            .assignTimestampsAndWatermarks(watermarks(config))
-            .name("api-requests-event-time")
-            .uid("api-requests-event-time");
+            .process(new SplitDecoded<>(TypeInformation.of(ApiRequest.class)))
+            .name("split-api-requests")
+            .uid("split-api-requests");
+    DataStream<DeadLetter> deadLetters = events.getSideOutput(SplitDecoded.DEAD_LETTERS);
 
     DataStream<ApiRequest> deduplicated =
-        timed
+        events
             .keyBy(ApiRequest::eventId, Types.STRING)
             .process(new DeduplicateFunction<ApiRequest>(config.dedupTtl()), TypeInformation.of(ApiRequest.class))
             .name("dedup-api-requests")
@@ -117,17 +122,66 @@ public final class ApiMetricsJob {
         .uid("api-minute-facts");
   }
 
-  static WatermarkStrategy<ApiRequest> watermarks(ApiMetricsConfig config) {
-    long boundMs = config.outOfOrderness().toMillis();
-    long stepMs = WATERMARK_STEP.toMillis();
-    return WatermarkStrategy.<ApiRequest>forGenerator(ctx -> new BoundedLagWatermarks<>(boundMs, stepMs))
-        .withTimestampAssigner((request, previous) -> request.eventTime().toEpochMilli())
-        .withIdleness(config.idleness());
+  /**
+   * Event time per source split (Kafka partition): bounded out-of-orderness over the valid events'
+   * event time, idleness, dead letters ignored ({@link DecodedWatermarks}).
+   */
+  public static WatermarkStrategy<Decoded<ApiRequest>> watermarks(ApiMetricsConfig config) {
+    return DecodedWatermarks.strategy(
+        config.outOfOrderness(), WATERMARK_STEP, config.idleness(), request -> request.eventTime().toEpochMilli());
+  }
+
+  /** Decodes {@link Topics#API_REQUESTS} records in the source, judging "the future" by {@code clock}. */
+  public static DecodingDeserializationSchema<ApiRequestEvent, ApiRequest> deserializer(Clock clock) {
+    return new DecodingDeserializationSchema<>(Topics.API_REQUESTS, DECODED_TYPE, ApiRequest::of, clock);
   }
 
   /**
-   * Adds the whole job to {@code env}: the Kafka source over {@link ApiMetricsConfig#kafkaTopic}
-   * (records following the {@link Topics#API_REQUESTS} contract), {@link #build}, and the sinks:
+   * The Kafka source over {@link ApiMetricsConfig#kafkaTopic} (records following the {@link
+   * Topics#API_REQUESTS} contract), decoding in the source, bounded when {@code kafka.bounded}.
+   */
+  public static KafkaSource<Decoded<ApiRequest>> kafkaSource(ApiMetricsConfig config) {
+    KafkaSourceBuilder<Decoded<ApiRequest>> source =
+        KafkaSource.<Decoded<ApiRequest>>builder()
+            .setBootstrapServers(config.kafkaBootstrapServers())
+            .setGroupId(config.kafkaGroupId())
+            .setTopics(config.kafkaTopic())
+            // Restores take offsets from the checkpoint; a first start reads the topic from the start.
+            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+            .setDeserializer(deserializer(Clock.systemUTC()));
+    if (config.kafkaBounded()) {
+      // Ends at the offsets that are the latest at start: at the end of input every window fires,
+      // and the final checkpoint commits the last facts before the job finishes.
+      source.setBounded(OffsetsInitializer.latest());
+    }
+    return source.build();
+  }
+
+  /**
+   * The job's input as production reads it: {@link #kafkaSource} with {@link #watermarks}, so each
+   * partition has its own watermark and the source emits their minimum.
+   */
+  public static DataStream<Decoded<ApiRequest>> readKafka(StreamExecutionEnvironment env, ApiMetricsConfig config) {
+    return env.fromSource(kafkaSource(config), watermarks(config), "kafka-api-requests", DECODED_TYPE)
+        .uid("kafka-api-requests");
+  }
+
+  /**
+   * The same source-side behaviour over a fixed list of records (tests, backfills without a
+   * broker): decoded by {@link #deserializer} in the source, one split and watermark per partition
+   * ({@link PartitionedRecordSource}), with {@link #watermarks}.
+   *
+   * @param clock "now" for the validator's future bound
+   */
+  public static DataStream<Decoded<ApiRequest>> fromRecords(
+      StreamExecutionEnvironment env, List<RawRecord> records, ApiMetricsConfig config, Clock clock) {
+    return env.fromSource(
+            new PartitionedRecordSource<>(records, deserializer(clock)), watermarks(config), "api-request-records", DECODED_TYPE)
+        .uid("api-request-records");
+  }
+
+  /**
+   * Adds the whole job to {@code env}: the Kafka source ({@link #readKafka}), {@link #build}, and the sinks:
    * dead letters to Kafka and to ClickHouse, raw events, minute facts and late events to
    * ClickHouse (tables, delivery modes and batching in {@link ApiSinks}). Checkpointing and
    * parallelism are set from {@code config}; every operator and sink has a stable uid.
@@ -137,24 +191,7 @@ public final class ApiMetricsJob {
     if (config.parallelism() > 0) {
       env.setParallelism(config.parallelism());
     }
-    KafkaSourceBuilder<RawRecord> source =
-        KafkaSource.<RawRecord>builder()
-            .setBootstrapServers(config.kafkaBootstrapServers())
-            .setGroupId(config.kafkaGroupId())
-            .setTopics(config.kafkaTopic())
-            // Restores take offsets from the checkpoint; a first start reads the topic from the start.
-            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new RawRecordDeserializationSchema());
-    if (config.kafkaBounded()) {
-      // Ends at the offsets that are the latest at start: at the end of input every window fires,
-      // and the final checkpoint commits the last facts before the job finishes.
-      source.setBounded(OffsetsInitializer.latest());
-    }
-    DataStream<RawRecord> records =
-        env.fromSource(source.build(), WatermarkStrategy.noWatermarks(), "kafka-api-requests")
-            .uid("kafka-api-requests");
-
-    ApiMetricsStreams streams = build(records, config);
+    ApiMetricsStreams streams = build(readKafka(env, config), config);
 
     streams
         .deadLetters()

@@ -1,8 +1,8 @@
 package dev.pulse.flink.common;
 
 /**
- * One Kafka record exactly as it arrived, with its origin: what every job decodes, and what a
- * dead letter points back to.
+ * One Kafka record exactly as it arrived, with its origin: what {@link PartitionedRecordSource}
+ * replays through a job's deserializer (backfills, tests without a broker).
  *
  * @param topic the topic it was read from
  * @param partition its partition
@@ -12,4 +12,5 @@ package dev.pulse.flink.common;
  * @param value the value bytes, or null (a tombstone)
  */
 public record RawRecord(
-    String topic, int partition, long offset, long kafkaTimestamp, byte[] key, byte[] value) {}
+    String topic, int partition, long offset, long kafkaTimestamp, byte[] key, byte[] value)
+    implements java.io.Serializable {}

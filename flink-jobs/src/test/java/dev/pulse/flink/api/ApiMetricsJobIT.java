@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import dev.pulse.events.ApiRequestEvent;
-import dev.pulse.events.HttpMethod;
 import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.RawRecord;
 import dev.pulse.flink.testing.CollectingSink;
+import dev.pulse.flink.testing.MinuteFactSums;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
@@ -21,8 +21,11 @@ import dev.pulse.simulator.FaultReport;
 import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.SimulationConfig;
 import dev.pulse.simulator.Simulator;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -30,15 +33,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,26 +49,34 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole API metrics job ({@link ApiMetricsJob#build}) on a MiniCluster at parallelism 2,
- * over a bounded source of simulator output with duplicates, out-of-order, late and malformed
- * records, compared with the oracle's independent recount.
+ * over simulator output with duplicates, out-of-order, late and malformed records, compared with
+ * the oracle's independent recount. The records go through the job's own source-side behaviour
+ * ({@link ApiMetricsJob#fromRecords}: decoding in the source, one watermark per partition) in two
+ * partitions, each record in the partition Kafka's default partitioner gives its key (so a
+ * duplicate is in its original's partition), one partition per source subtask.
  *
  * <p><b>Which events are late.</b> The oracle counts all valid events; which of them the job
- * drops as late depends on the watermark, so the test derives it from the delivered order: when
- * a first delivery r arrives, the highest event time delivered before it is M(r), so the
- * watermark is at most W(r) = M(r) - outOfOrderness - 1 ms; r's minute is closed for good once
- * the watermark reaches the minute's last millisecond + allowed lateness, C(r). If C(r) &gt; W(r),
- * r is certainly on time and must be in the facts. Otherwise r may be late: at parallelism 2 the
- * window's watermark is the minimum over the upstream subtasks, and how far it trails W(r)
- * depends on how many records are in flight on the slower path (observed: up to several
- * thousand records, over 8 minutes of event time here). So this test requires: no certainly
- * on-time event reported late; only events the simulator delayed beyond the allowed lateness
- * reported late; and every event counted exactly once, in the facts or in the late output, with
- * the facts equal to the oracle over the events not reported late. The exact late boundary is
- * proven with explicit watermarks in MinuteFactWindowTest.
+ * drops as late depends on the watermark, so the test derives it from each partition's delivered
+ * order: when a first delivery r arrives in partition p, the highest event time delivered before
+ * it in p is M(r), so p's watermark, and with it the window's (the minimum over partitions), is
+ * at most W(r) = M(r) - outOfOrderness - 1 ms; r's minute is closed for good once the watermark
+ * reaches the minute's last millisecond + allowed lateness, C(r). If C(r) &gt; W(r), r is
+ * certainly on time and must be in the facts: in particular every event the simulator delayed
+ * only 1-20 s (OUT_OF_ORDER). Otherwise r may be late: the window's watermark is the minimum over
+ * partitions, and how far the other partition trails depends on the two subtasks' relative
+ * speed. So this test requires: no certainly on-time event reported late; only events the
+ * simulator delayed beyond the allowed lateness reported late; and every event counted exactly
+ * once, in the facts or in the late output, with the facts equal to the oracle over the events
+ * not reported late. The exact late boundary is proven with explicit watermarks in
+ * MinuteFactWindowTest.
  */
 class ApiMetricsJobIT {
 
   private static final ApiMetricsConfig CONFIG = ApiMetricsConfig.defaults();
+  private static final int PARTITIONS = 2;
+  /** "Now" for validation: after the simulated hour, fixed (events more than a day ahead are absurd). */
+  private static final Clock VALIDATION_CLOCK =
+      Clock.fixed(Instant.parse("2026-03-02T10:00:00Z"), ZoneOffset.UTC);
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
@@ -106,16 +117,18 @@ class ApiMetricsJobIT {
     List<RawRecord> records = new ArrayList<>();
     for (int i = 0; i < delivered.size(); i++) {
       SimulatedRecord r = delivered.get(i);
-      // The offset is the delivery index, so a dead letter can be traced back to its record.
-      records.add(new RawRecord(r.topic().name(), 0, i, r.eventTime().toEpochMilli(), null, r.value()));
+      // The offset is the delivery index (unique, ascending in each partition), so a dead letter
+      // can be traced back to its record.
+      records.add(
+          new RawRecord(r.topic().name(), partitionOf(r), i, r.eventTime().toEpochMilli(), null, r.value()));
     }
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
+    // Every type the job moves between operators has a Flink serializer: no Kryo fallback.
+    ((SerializerConfigImpl) env.getConfig().getSerializerConfig()).setGenericTypes(false);
     ApiMetricsStreams out =
-        ApiMetricsJob.build(
-            env.fromData(records, TypeInformation.of(RawRecord.class)).name("simulated-records"),
-            CONFIG);
+        ApiMetricsJob.build(ApiMetricsJob.fromRecords(env, records, CONFIG, VALIDATION_CLOCK), CONFIG);
     out.minuteFacts().sinkTo(new CollectingSink<>("facts"));
     out.deadLetters().sinkTo(new CollectingSink<>("dead"));
     out.lateEvents().sinkTo(new CollectingSink<>("late"));
@@ -192,6 +205,27 @@ class ApiMetricsJobIT {
   }
 
   @Test
+  @Timeout(5)
+  void noEventTheSimulatorDelayedOnlyOneToTwentySecondsIsReportedLate() {
+    Set<String> outOfOrder = new HashSet<>();
+    Set<String> seen = new HashSet<>();
+    for (SimulatedRecord r : delivered) {
+      if (r.isValid() && seen.add(((ApiRequestEvent) r.event()).getEventId())
+          && r.kind() == SimulatedRecord.Kind.OUT_OF_ORDER) {
+        outOfOrder.add(((ApiRequestEvent) r.event()).getEventId());
+      }
+    }
+    Set<String> reportedLate =
+        late.stream().map(l -> l.request().eventId()).collect(Collectors.toSet());
+
+    assertThat(outOfOrder).hasSize((int) report.outOfOrder());
+    assertThat(outOfOrder).isNotEmpty().doesNotContainAnyElementsOf(reportedLate);
+    // Within the allowed lateness in its own partition, whatever the other partition does.
+    assertThat(certainlyOnTime()).containsAll(outOfOrder);
+    assertThat(raw.stream().map(ApiRequest::eventId).collect(Collectors.toSet())).containsAll(outOfOrder);
+  }
+
+  @Test
   @Timeout(30)
   void everyMinuteFactEqualsTheOraclesRecountOfTheEventsNotReportedLate() {
     Set<String> reportedLate =
@@ -203,14 +237,14 @@ class ApiMetricsJobIT {
       }
     }
     ApiOracle oracle = ApiOracle.of(onTime);
-    Map<ApiKey, Summed> actual = sumDeltaRows();
+    Map<ApiKey, MinuteFactSums> actual = sumDeltaRows();
 
     assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.MINUTE).keySet());
     long total = 0;
     for (var entry : oracle.stats(Grain.MINUTE).entrySet()) {
       ApiKey key = entry.getKey();
       ApiStats want = entry.getValue();
-      Summed got = actual.get(key);
+      MinuteFactSums got = actual.get(key);
       String at = key.toString();
       assertThat(got.requests).as("requests " + at).isEqualTo(want.requests());
       assertThat(got.errors5xx).as("5xx " + at).isEqualTo(want.status5xx());
@@ -246,68 +280,41 @@ class ApiMetricsJobIT {
     return events;
   }
 
-  /** First deliveries whose minute cannot have been closed when they arrived (class comment). */
+  /**
+   * First deliveries whose minute cannot have been closed when they arrived, judged by their own
+   * partition's delivered order (class comment).
+   */
   private static Set<String> certainlyOnTime() {
     Set<String> seen = new HashSet<>();
     Set<String> onTime = new HashSet<>();
-    long maxEventTime = Long.MIN_VALUE;
+    long[] maxEventTime = new long[PARTITIONS];
+    java.util.Arrays.fill(maxEventTime, Long.MIN_VALUE);
     long lateness = CONFIG.allowedLateness().toMillis();
     long bound = CONFIG.outOfOrderness().toMillis();
     for (SimulatedRecord r : delivered) {
       if (!r.isValid()) {
         continue;
       }
+      int p = partitionOf(r);
       ApiRequestEvent e = (ApiRequestEvent) r.event();
       long t = e.getEventTime().toEpochMilli();
-      long watermarkAtMost = maxEventTime == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime - bound - 1;
+      long watermarkAtMost = maxEventTime[p] == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime[p] - bound - 1;
       long closedAt = Math.floorDiv(t, 60_000) * 60_000 + 60_000 - 1 + lateness;
       if (seen.add(e.getEventId()) && closedAt > watermarkAtMost) {
         onTime.add(e.getEventId());
       }
-      maxEventTime = Math.max(maxEventTime, t);
+      maxEventTime[p] = Math.max(maxEventTime[p], t);
     }
     return onTime;
   }
 
-  private static final class Summed {
-    long requests;
-    long errors5xx;
-    long errors4xx;
-    long latencySumUs;
-    long latencyMaxUs;
-    long[] underThreshold = new long[CONFIG.latencyThresholdsUs().size()];
-    final TreeMap<Integer, Long> histogram = new TreeMap<>();
-
-    int[] buckets() {
-      return histogram.keySet().stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    long[] counts() {
-      return histogram.values().stream().mapToLong(Long::longValue).toArray();
-    }
+  /** The partition Kafka's default partitioner picks for the record's key (murmur2, as a producer does). */
+  private static int partitionOf(SimulatedRecord r) {
+    return Utils.toPositive(Utils.murmur2(r.key().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
   }
 
-  /** What a reader computes: sum / sumMap / max over the delta rows of each key and minute. */
-  private static Map<ApiKey, Summed> sumDeltaRows() {
-    Map<ApiKey, Summed> out = new HashMap<>();
-    for (ApiMinuteFact f : facts) {
-      ApiKey key =
-          new ApiKey(f.tenantId(), f.service(), f.endpoint(), HttpMethod.valueOf(f.method()),
-              f.region(), Grain.MINUTE, f.minute());
-      Summed s = out.computeIfAbsent(key, k -> new Summed());
-      s.requests += f.requests();
-      s.errors5xx += f.errors5xx();
-      s.errors4xx += f.errors4xx();
-      s.latencySumUs += f.latencySumUs();
-      s.latencyMaxUs = Math.max(s.latencyMaxUs, f.latencyMaxUs());
-      for (int i = 0; i < s.underThreshold.length; i++) {
-        s.underThreshold[i] += f.underThreshold()[i];
-      }
-      for (int i = 0; i < f.latencyBuckets().length; i++) {
-        s.histogram.merge(f.latencyBuckets()[i], f.latencyCounts()[i], Long::sum);
-      }
-    }
-    return out;
+  private static Map<ApiKey, MinuteFactSums> sumDeltaRows() {
+    return MinuteFactSums.of(facts, CONFIG.latencyThresholdsUs().size());
   }
 
   private static long sum(long[] values) {

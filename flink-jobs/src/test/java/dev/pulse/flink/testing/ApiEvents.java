@@ -5,7 +5,6 @@ import dev.pulse.events.HttpMethod;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.records.ApiRequest;
-import dev.pulse.flink.common.RawRecord;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -61,10 +60,5 @@ public final class ApiEvents {
 
   public static ApiRequest request(long n, Instant time, String endpoint, int status, long latencyUs) {
     return ApiRequest.of(event(n, time, endpoint, status, latencyUs));
-  }
-
-  /** A raw Kafka record of the API topic at partition 1, {@code offset}, holding {@code value}. */
-  public static RawRecord raw(long offset, byte[] value) {
-    return new RawRecord(Topics.API_REQUESTS.name(), 1, offset, START.toEpochMilli(), null, value);
   }
 }
