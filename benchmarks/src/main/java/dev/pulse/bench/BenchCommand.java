@@ -3,6 +3,7 @@ package dev.pulse.bench;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.SqlLiteral;
+import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.testing.LocalClickHouse;
 import dev.pulse.testing.LocalKafka;
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +72,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
       description = "Checkpoint interval of Pulse's job, e.g. 5s (default: the job's own, 10s).")
   String checkpointInterval;
+
+  @Option(names = "--job-setting", paramLabel = "KEY=VALUE",
+      description = "Another setting of Pulse's job (flink-jobs/README.md), e.g. clickhouse.raw-batch-size=500000; repeatable.")
+  Map<String, String> jobSettings = new LinkedHashMap<>();
+
+  @Option(names = "--flink-setting", paramLabel = "KEY=VALUE",
+      description = "A Flink configuration option for the MiniCluster, e.g. pipeline.object-reuse=true; repeatable.")
+  Map<String, String> flinkSettings = new LinkedHashMap<>();
 
   @Option(names = "--kafka", paramLabel = "HOST:PORT",
       description = "Use this Kafka cluster (default: start a broker in this JVM).")
@@ -168,7 +178,8 @@ public final class BenchCommand implements Callable<Integer> {
         databases.add(target.database());
         progress.println("[bench] phase pulse: the API metrics job on a MiniCluster into " + target.database());
         report.add(PulsePhase.run(bootstrap, "pulse-bench-" + run + "-pulse", input, events, target,
-            new PulsePhase.JobSettings(parallelism, checkpointInterval), clickhousePid, progressEvery, progress));
+            new PulsePhase.JobSettings(parallelism, checkpointInterval, jobSettings, flinkSettings), clickhousePid,
+            progressEvery, progress));
       }
       report.print(out);
       out.flush();
@@ -238,11 +249,21 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (checkpointInterval != null) {
       try {
-        dev.pulse.flink.api.ApiMetricsConfig.fromMap(
-            Map.of(dev.pulse.flink.api.ApiMetricsConfig.CHECKPOINT_INTERVAL, checkpointInterval));
+        ApiMetricsConfig.fromMap(Map.of(ApiMetricsConfig.CHECKPOINT_INTERVAL, checkpointInterval));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), "Invalid --checkpoint-interval: " + e.getMessage());
       }
+    }
+    for (String key : jobSettings.keySet()) {
+      if (PulsePhase.SET_BY_BENCH.contains(key)) {
+        throw new ParameterException(spec.commandLine(),
+            "Invalid --job-setting " + key + ": the bench sets it itself (use its own option)");
+      }
+    }
+    try {
+      ApiMetricsConfig.fromMap(jobSettings);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "Invalid --job-setting: " + e.getMessage());
     }
   }
 

@@ -54,25 +54,26 @@ final class BenchReport {
     out.println("  ClickHouse: " + clickhouse);
     out.println("  JVM:        max heap " + mib(Runtime.getRuntime().maxMemory()) + ", Java " + System.getProperty("java.version"));
     out.println();
-    out.printf(Locale.ROOT, "%-9s %11s %8s %8s %14s %14s %10s %8s %11s %8s %6s %9s%n",
+    out.printf(Locale.ROOT, "%-9s %11s %8s %8s %14s %14s %10s %8s %11s %8s %6s %9s %8s%n",
         "phase", "events", "startup", "elapsed", "rate", "overall rate", "peak heap", "JVM CPU",
-        "CH peak RSS", "CH CPU", "busy", "CPU us/ev");
+        "CH peak RSS", "CH CPU", "busy", "CPU us/ev", "others");
     for (PhaseResult p : phases) {
       ResourceMeter.Usage u = p.usage();
       double cpu = u.jvmCpuSeconds() + Math.max(0, u.clickhouseCpuSeconds());
-      out.printf(Locale.ROOT, "%-9s %,11d %7.1fs %7.1fs %,12.0f/s %,12.0f/s %10s %7.1fs %11s %8s %6s %9.2f%n",
+      out.printf(Locale.ROOT, "%-9s %,11d %7.1fs %7.1fs %,12.0f/s %,12.0f/s %10s %7.1fs %11s %8s %6s %9.2f %8s%n",
           p.name(), p.events(), p.startupSeconds(), p.elapsedSeconds(), p.steadyRate(), p.overallRate(),
           mib(u.peakHeapBytes()), u.jvmCpuSeconds(),
           u.clickhousePeakRssBytes() < 0 ? "-" : mib(u.clickhousePeakRssBytes()),
           u.clickhouseCpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1fs", u.clickhouseCpuSeconds()),
           u.machineBusyFraction() < 0 ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * u.machineBusyFraction()),
-          cpu * 1e6 / Math.max(1, p.events()));
+          cpu * 1e6 / Math.max(1, p.events()),
+          u.otherCpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1fs", u.otherCpuSeconds()));
     }
     out.println();
     out.println("  rate: events/s from the first record (or row) to the last, start-up left out; overall rate: whole phase.");
     out.println("  peak heap: this JVM's heap pools' peaks during the phase (the in-JVM Kafka broker and the MiniCluster");
     out.println("  included); CH: the ClickHouse server process; busy: share of all cores' time not idle;");
-    out.println("  CPU us/ev: JVM + ClickHouse CPU time per event.");
+    out.println("  CPU us/ev: JVM + ClickHouse CPU time per event; others: CPU time the machine spent on other processes.");
     PhaseResult pulse = phase("pulse");
     if (pulse != null) {
       Map<String, Object> d = pulse.details();
@@ -81,6 +82,9 @@ final class BenchReport {
           (Double) d.get("rawRowsAfterSeconds"), (Double) d.get("factsCaughtUpAfterSeconds"),
           (Long) d.get("minuteFactRows"), (Long) d.get("minuteFactRequests"), (Long) d.get("lateEvents"),
           (Long) d.get("deadLetters"));
+      if (!((Map<?, ?>) d.get("jobSettings")).isEmpty() || !((Map<?, ?>) d.get("flinkSettings")).isEmpty()) {
+        out.println("  pulse ran with job settings " + d.get("jobSettings") + " and Flink settings " + d.get("flinkSettings"));
+      }
     }
     out.println();
     for (var e : ratios().entrySet()) {
@@ -137,6 +141,7 @@ final class BenchReport {
       m.put("clickhousePeakRssBytes", u.clickhousePeakRssBytes());
       m.put("clickhouseCpuSeconds", u.clickhouseCpuSeconds());
       m.put("machineBusyFraction", u.machineBusyFraction());
+      m.put("otherCpuSeconds", u.otherCpuSeconds());
       m.put("details", p.details());
       byPhase.put(p.name(), m);
     }

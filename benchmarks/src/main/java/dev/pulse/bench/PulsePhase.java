@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,13 +43,26 @@ final class PulsePhase {
 
   private PulsePhase() {}
 
+  /** Job settings the bench derives from its own options and the run; {@code --job-setting} may not override them. */
+  static final Set<String> SET_BY_BENCH = Set.of(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, ApiMetricsConfig.KAFKA_GROUP_ID,
+      ApiMetricsConfig.KAFKA_TOPIC, ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, ApiMetricsConfig.CLICKHOUSE_URL,
+      ApiMetricsConfig.CLICKHOUSE_USER, ApiMetricsConfig.CLICKHOUSE_PASSWORD, ApiMetricsConfig.CLICKHOUSE_DATABASE,
+      ApiMetricsConfig.PARALLELISM, ApiMetricsConfig.CHECKPOINT_INTERVAL);
+
   /**
    * How to run the job.
    *
    * @param parallelism the job's parallelism (MiniCluster slots)
    * @param checkpointInterval the job's checkpoint interval, or null for the job's default
+   * @param extra other job settings (keys as in flink-jobs/README.md), none of {@link #SET_BY_BENCH}
+   * @param flink Flink configuration options for the MiniCluster (e.g. pipeline.object-reuse)
    */
-  record JobSettings(int parallelism, String checkpointInterval) {}
+  record JobSettings(int parallelism, String checkpointInterval, Map<String, String> extra, Map<String, String> flink) {
+    JobSettings {
+      extra = Map.copyOf(extra);
+      flink = Map.copyOf(flink);
+    }
+  }
 
   static PhaseResult run(String bootstrap, String groupId, Preload.Loaded input, long events,
       LoaderPhase.Target target, JobSettings settings, OptionalLong clickhousePid, Duration progressEvery,
@@ -60,7 +74,7 @@ final class PulsePhase {
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
     Path checkpoints = tempDir();
     long startNanos = System.nanoTime();
-    JobClient job = submit(config, settings.parallelism(), checkpoints);
+    JobClient job = submit(config, settings, checkpoints);
     Map<String, Object> details = new LinkedHashMap<>();
     try (ClickHouse db = ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
       long raw = 0;
@@ -107,6 +121,8 @@ final class PulsePhase {
       details.put("topic", input.topic());
       details.put("parallelism", settings.parallelism());
       details.put("checkpointInterval", config.checkpointInterval().toString());
+      details.put("jobSettings", settings.extra());
+      details.put("flinkSettings", settings.flink());
     } finally {
       cancel(job);
       deleteQuietly(checkpoints);
@@ -128,7 +144,7 @@ final class PulsePhase {
 
   static ApiMetricsConfig jobConfig(String bootstrap, String groupId, Preload.Loaded input, LoaderPhase.Target target,
       JobSettings settings) {
-    Map<String, String> job = new HashMap<>();
+    Map<String, String> job = new HashMap<>(settings.extra());
     job.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
     job.put(ApiMetricsConfig.KAFKA_GROUP_ID, groupId);
     job.put(ApiMetricsConfig.KAFKA_TOPIC, input.topic());
@@ -144,8 +160,9 @@ final class PulsePhase {
     return ApiMetricsConfig.fromMap(job);
   }
 
-  private static JobClient submit(ApiMetricsConfig config, int parallelism, Path checkpoints) {
-    Configuration flink = new Configuration();
+  private static JobClient submit(ApiMetricsConfig config, JobSettings settings, Path checkpoints) {
+    int parallelism = settings.parallelism();
+    Configuration flink = Configuration.fromMap(settings.flink());
     // Operator state lives on the heap; the managed memory RocksDB would use is not needed (as in the demo).
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
     // Checkpoints to files, as on a cluster: the dedup state (one entry per event id) outgrows the

@@ -33,6 +33,8 @@ final class ResourceMeter implements AutoCloseable {
    * @param clickhouseCpuSeconds the ClickHouse server's CPU time during the phase, or -1
    * @param machineBusyFraction share of all cores' time spent busy (not idle or waiting) during the
    *     phase, 0..1, or -1 when /proc/stat is not readable
+   * @param otherCpuSeconds CPU time the machine spent on everything but this JVM and the ClickHouse
+   *     server (other builds, the OS) during the phase, or -1 when unknown: how disturbed the run was
    */
   record Usage(
       long peakHeapBytes,
@@ -40,7 +42,8 @@ final class ResourceMeter implements AutoCloseable {
       double jvmCpuSeconds,
       long clickhousePeakRssBytes,
       double clickhouseCpuSeconds,
-      double machineBusyFraction) {}
+      double machineBusyFraction,
+      double otherCpuSeconds) {}
 
   private final OptionalLong clickhousePid;
   private final List<MemoryPoolMXBean> heapPools;
@@ -93,13 +96,17 @@ final class ResourceMeter implements AutoCloseable {
       chCpu = ticks < 0 || clickhouseTicksStart < 0 ? -1 : (ticks - clickhouseTicksStart) / TICKS_PER_SECOND;
     }
     double busy = -1;
+    double others = -1;
     long[] machineEnd = machineTicks();
     if (machineStart != null && machineEnd != null) {
       long total = machineEnd[0] - machineStart[0];
       long idle = machineEnd[1] - machineStart[1];
       busy = total <= 0 ? -1 : (double) (total - idle) / total;
+      if (total > 0 && (clickhousePid.isEmpty() || chCpu >= 0)) {
+        others = Math.max(0, (total - idle) / TICKS_PER_SECOND - jvmCpu - Math.max(0, chCpu));
+      }
     }
-    return new Usage(poolPeaks, sampledPeakHeap, jvmCpu, chRss, chCpu, busy);
+    return new Usage(poolPeaks, sampledPeakHeap, jvmCpu, chRss, chCpu, busy, others);
   }
 
   @Override

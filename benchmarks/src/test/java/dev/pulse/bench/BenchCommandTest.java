@@ -25,6 +25,9 @@ class BenchCommandTest {
       "--database-prefix, 1bad-name",
       "--checkpoint-interval, soon",
       "--skip, everything",
+      "--job-setting, kafka.topic=other",
+      "--job-setting, no-such-setting=1",
+      "--job-setting, clickhouse.raw-batch-size=0",
   })
   void aBadValueIsRefusedNamingTheFlag(String flag, String value) {
     StringWriter err = new StringWriter();
