@@ -6,8 +6,12 @@ import dev.pulse.events.topics.Topic;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +21,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
@@ -64,10 +70,12 @@ final class PulseStack implements AutoCloseable {
       Map<String, String> jobSettings) {}
 
   private final JobClient job;
+  private final Path checkpoints;
   private final ConfigurableApplicationContext api;
 
-  private PulseStack(JobClient job, ConfigurableApplicationContext api) {
+  private PulseStack(JobClient job, Path checkpoints, ConfigurableApplicationContext api) {
     this.job = job;
+    this.checkpoints = checkpoints;
     this.api = api;
   }
 
@@ -76,15 +84,17 @@ final class PulseStack implements AutoCloseable {
     MigrationRunner.migrate(s.clickhouseUrl(), s.clickhouseUser(), s.clickhousePassword(), s.database());
     createTopics(s.kafkaBootstrap(), s.topicPartitions());
 
-    JobClient job = startFlinkJob(s);
+    Path checkpoints = Files.createTempDirectory("pulse-checkpoints-");
+    JobClient job = startFlinkJob(s, checkpoints);
     ConfigurableApplicationContext api;
     try {
       api = startApi(s);
     } catch (RuntimeException e) {
       job.cancel().get(30, TimeUnit.SECONDS);
+      deleteRecursively(checkpoints);
       throw e;
     }
-    return new PulseStack(job, api);
+    return new PulseStack(job, checkpoints, api);
   }
 
   /** Waits for the Flink job to finish (a job reading a bounded topic ends at its last offset). */
@@ -119,7 +129,7 @@ final class PulseStack implements AutoCloseable {
     }
   }
 
-  private static JobClient startFlinkJob(Settings s) throws Exception {
+  private static JobClient startFlinkJob(Settings s, Path checkpoints) throws Exception {
     Map<String, String> job = new HashMap<>();
     job.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, s.kafkaBootstrap());
     job.put(ApiMetricsConfig.CLICKHOUSE_URL, s.clickhouseUrl());
@@ -133,6 +143,10 @@ final class PulseStack implements AutoCloseable {
     Configuration flink = new Configuration();
     // Operator state lives on the heap; the managed memory RocksDB would use is not needed.
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
+    // Checkpoints to files, as on a cluster: the dedup state (an entry per event id for the TTL)
+    // outgrows the 5 MiB the default in-memory checkpoint storage accepts within minutes.
+    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     StreamExecutionEnvironment env;
     if (s.flinkUiPort() > 0) {
       flink.set(RestOptions.PORT, s.flinkUiPort());
@@ -176,6 +190,15 @@ final class PulseStack implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       LOG.warn("Flink job did not cancel cleanly", e);
+    }
+    deleteRecursively(checkpoints);
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("Could not delete the checkpoint directory {}", dir, e);
     }
   }
 }
