@@ -36,13 +36,13 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure Pulse's end-to-end ingest rate against two ceilings, in one run on this machine:",
-      "  consumer  a bare Kafka consumer draining the preloaded topic (byte[] records, no decoding)",
-      "  loader    a minimal hand-written loader: consume, decode, insert raw rows into ClickHouse",
-      "  pulse     the API metrics job on a local Flink MiniCluster: raw rows and minute facts",
-      "By default starts its own Kafka broker (in this JVM) and ClickHouse server (a temporary",
-      "directory) and stops them at the end. Give the JVM room: PULSE_JAVA_OPTS=-Xmx4g ./pulse bench",
-      "The ClickHouse password is read from the environment variable PULSE_CLICKHOUSE_PASSWORD."
+      "Measure Pulse's ingest rate against two ceilings, in one run on this machine:",
+      "  consumer  a bare Kafka consumer drains the preloaded topic (no decoding)",
+      "  loader    a minimal loader: consume, decode, insert raw rows in ClickHouse",
+      "  pulse     the API metrics job on a Flink MiniCluster: raw rows and facts",
+      "Starts its own Kafka broker (in this JVM) and ClickHouse server unless given",
+      "--kafka / --clickhouse. Give the JVM room: PULSE_JAVA_OPTS=-Xmx4g ./pulse bench",
+      "The ClickHouse password is read from PULSE_CLICKHOUSE_PASSWORD."
     })
 public final class BenchCommand implements Callable<Integer> {
 

@@ -25,12 +25,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Writes the benchmark's input: N simulated API request events (no faults, as fast as the broker
@@ -116,10 +115,7 @@ final class Preload {
       Duration progressEvery, PrintWriter progress) {
     createTopics(bootstrap, List.of(topic, deadLetterTopic(topic)), partitions);
     long target = simulation.maxEvents();
-    Map<TopicPartition, Long> start;
-    try (KafkaConsumer<byte[], byte[]> probe = probe(bootstrap)) {
-      start = endOffsets(probe, topic);
-    }
+    Map<TopicPartition, Long> start = endOffsets(bootstrap, topic);
     TreeMap<Long, Long> perMinute = new TreeMap<>();
     long maxEventTime = Long.MIN_VALUE;
     ProgressWatch watch = new ProgressWatch("preload", target, ProgressWatch.timeoutFor(target),
@@ -145,10 +141,7 @@ final class Preload {
       watch.update(sent);
     }
     ResourceMeter.Usage usage = meter.stop();
-    Map<TopicPartition, Long> end;
-    try (KafkaConsumer<byte[], byte[]> probe = probe(bootstrap)) {
-      end = endOffsets(probe, topic);
-    }
+    Map<TopicPartition, Long> end = endOffsets(bootstrap, topic);
     Map<String, Object> details = new HashMap<>();
     details.put("partitions", end.size());
     details.put("eventTimeMinutes", perMinute.size());
@@ -204,23 +197,26 @@ final class Preload {
     }
   }
 
-  private static KafkaConsumer<byte[], byte[]> probe(String bootstrap) {
+  /** Per partition (in partition order), the offset after the topic's last record. */
+  private static Map<TopicPartition, Long> endOffsets(String bootstrap, String topic) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "pulse-bench-offsets");
-    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  private static Map<TopicPartition, Long> endOffsets(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-    List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-    if (infos == null || infos.isEmpty()) {
-      throw new BenchException("topic " + topic + " has no partitions");
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin admin = Admin.create(p)) {
+      TopicDescription description =
+          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+      Map<TopicPartition, OffsetSpec> latest = new java.util.LinkedHashMap<>();
+      description.partitions().stream()
+          .sorted(java.util.Comparator.comparingInt(TopicPartitionInfo::partition))
+          .forEach(info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
+      var offsets = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, Long> ordered = new java.util.LinkedHashMap<>();
+      latest.keySet().forEach(tp -> ordered.put(tp, offsets.get(tp).offset()));
+      return ordered;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new BenchException("could not read the offsets of " + topic + " on " + bootstrap + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted while reading offsets", e);
     }
-    List<TopicPartition> tps = infos.stream().map(i -> new TopicPartition(topic, i.partition())).sorted(
-        java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
-    Map<TopicPartition, Long> ends = consumer.endOffsets(tps, Duration.ofSeconds(30));
-    Map<TopicPartition, Long> ordered = new java.util.LinkedHashMap<>();
-    tps.forEach(tp -> ordered.put(tp, ends.get(tp)));
-    return ordered;
   }
 }

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Pulse.Version.class,
     description = "Streaming analytics for an online-learning platform's telemetry.",
-    subcommands = {DemoCommand.class, SimulateCommand.class, MigrateCommand.class},
+    subcommands = {DemoCommand.class, SimulateCommand.class, MigrateCommand.class, dev.pulse.bench.BenchCommand.class},
     footer = {
       "",
       "Also: ./pulse test   install the test prerequisites and run the whole test suite.",
