@@ -48,6 +48,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   static final String PASSWORD_ENV = "PULSE_CLICKHOUSE_PASSWORD";
 
+  /** Longest wait for ClickHouse's background merges of earlier phases' rows before a phase starts. */
+  static final Duration MERGE_WAIT = Duration.ofSeconds(120);
+
   /** The phases that can be skipped. */
   enum Phase {
     consumer,
@@ -267,10 +270,22 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * A new, migrated database for one phase, created once the server has finished merging what
+   * earlier phases wrote: those background merges would otherwise take this phase's CPU.
+   */
   private LoaderPhase.Target freshDatabase(String url, String password, String database) {
     try (ClickHouse client = ClickHouse.connect(url, user, password, null)) {
       client.execute("DROP DATABASE IF EXISTS " + SqlLiteral.identifier(database));
       new MigrationRunner(client, database).migrate();
+      long deadline = System.nanoTime() + MERGE_WAIT.toNanos();
+      while (client.query("SELECT count() AS v FROM system.merges").get(0).get("v").asLong() > 0
+          && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted while waiting for ClickHouse merges", e);
     }
     return new LoaderPhase.Target(url, user, password, database);
   }
