@@ -141,10 +141,24 @@ function lineOption(series, unit) {
     grid: { left: 60, right: 20, top: 30, bottom: 30 },
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    xAxis: { type: 'time', min: state.window.from, max: state.liveTo ? undefined : state.window.to },
+    xAxis: { type: 'time', min: state.window.from, max: axisEnd() },
     yAxis: { type: 'value', name: unit, min: 0 },
     series,
   };
+}
+
+function formatCell(field, value) {
+  if (value === null || value === undefined) return '';
+  if (field === 'time') return value;
+  if (field === 'errorRate') return (value * 100).toFixed(2) + ' %';
+  if (field.endsWith('Ms')) return value.toFixed(2);
+  return Number(value).toLocaleString('en-US');
+}
+
+/** The right end of the time axis: the range's end, or for a live range the current minute's end. */
+function axisEnd() {
+  if (!state.liveTo) return state.window.to;
+  return new Date(Math.ceil(Date.now() / 60000) * 60000).toISOString();
 }
 
 function render() {
@@ -152,8 +166,8 @@ function render() {
   const at = (f) => points.map((p) => [p.time, f(p)]);
   chart('chart-requests').setOption(lineOption([
     { name: 'requests', type: 'bar', data: at((p) => p.requests) },
-    { name: '5xx', type: 'bar', data: at((p) => p.errors5xx) },
-    { name: '4xx', type: 'bar', data: at((p) => p.errors4xx) },
+    { name: '5xx', type: 'bar', color: '#d9363e', data: at((p) => p.errors5xx) },
+    { name: '4xx', type: 'bar', color: '#f0a020', data: at((p) => p.errors4xx) },
   ], 'requests'), true);
   chart('chart-errors').setOption(lineOption([
     { name: 'error rate %', type: 'line', showSymbol: points.length < 60, data: at((p) => p.errorRate * 100) },
@@ -177,7 +191,9 @@ function render() {
     for (const [field, value] of Object.entries(cells)) {
       const cell = row.insertCell();
       cell.dataset.field = field;
-      cell.textContent = value === null ? '' : String(value);
+      // The exact value as the API sent it stays on the cell; people read it rounded.
+      cell.dataset.value = value === null ? '' : String(value);
+      cell.textContent = formatCell(field, value);
     }
   }
 }

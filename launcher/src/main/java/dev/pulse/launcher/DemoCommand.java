@@ -79,7 +79,8 @@ public final class DemoCommand implements Callable<Integer> {
       description = "ClickHouse database (default: ${DEFAULT-VALUE}).")
   String database;
 
-  @Option(names = "--api-per-minute", paramLabel = "N", defaultValue = "30000",
+  // High enough that the quiet hours of the school-day curve (5% of the peak) still draw charts.
+  @Option(names = "--api-per-minute", paramLabel = "N", defaultValue = "120000",
       description = "Simulated API requests per minute at the daily peak; the school-day load "
           + "curve scales it by the hour (default: ${DEFAULT-VALUE}).")
   double apiPerMinute;

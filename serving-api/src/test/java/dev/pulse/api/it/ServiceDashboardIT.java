@@ -120,13 +120,13 @@ class ServiceDashboardIT {
     return new WebDriverWait(browser, Duration.ofSeconds(seconds));
   }
 
-  /** The page's numbers table, by time: field -> value as the page shows it. */
+  /** The page's numbers table, by time: field -> the exact value behind the rounded text the page shows. */
   private Map<String, Map<String, String>> shownPoints() {
     Map<String, Map<String, String>> shown = new LinkedHashMap<>();
     for (WebElement row : browser.findElements(By.cssSelector("#points tbody tr"))) {
       Map<String, String> cells = new LinkedHashMap<>();
       for (WebElement cell : row.findElements(By.tagName("td"))) {
-        cells.put(cell.getDomAttribute("data-field"), cell.getText());
+        cells.put(cell.getDomAttribute("data-field"), cell.getDomAttribute("data-value"));
       }
       shown.put(row.getDomAttribute("data-time"), cells);
     }
@@ -171,6 +171,13 @@ class ServiceDashboardIT {
             .isEqualTo(((Number) point.get(field)).doubleValue());
       }
     }
+    // People read the numbers rounded: milliseconds to 2 decimals, the error rate in percent.
+    Map<String, Object> first = api.get(0);
+    WebElement firstRow = browser.findElement(By.cssSelector("#points tr[data-time='" + first.get("time") + "']"));
+    assertThat(firstRow.findElement(By.cssSelector("td[data-field='p95Ms']")).getText())
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", ((Number) first.get("p95Ms")).doubleValue()));
+    assertThat(firstRow.findElement(By.cssSelector("td[data-field='errorRate']")).getText())
+        .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f %%", ((Number) first.get("errorRate")).doubleValue() * 100));
     // Tenant B's 4000 ms at 10:05 is not on tenant A's page.
     assertThat(Double.parseDouble(shown.get("2026-03-02T10:05:00Z").get("maxMs"))).isEqualTo(85.0);
     // The charts drew: ECharts rendered a canvas in each chart container.
