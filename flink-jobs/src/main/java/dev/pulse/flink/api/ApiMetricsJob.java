@@ -181,10 +181,9 @@ public final class ApiMetricsJob {
   }
 
   /**
-   * Adds the whole job to {@code env}: the Kafka source ({@link #readKafka}), {@link #build}, and the sinks:
-   * dead letters to Kafka and to ClickHouse, raw events, minute facts and late events to
-   * ClickHouse (tables, delivery modes and batching in {@link ApiSinks}). Checkpointing and
-   * parallelism are set from {@code config}; every operator and sink has a stable uid.
+   * Adds the whole job to {@code env}: the Kafka source ({@link #readKafka}), {@link #build}, and
+   * {@link #sinks}. Checkpointing and parallelism are set from {@code config}; every operator and
+   * sink has a stable uid.
    */
   public static ApiMetricsStreams wire(StreamExecutionEnvironment env, ApiMetricsConfig config) {
     env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
@@ -192,7 +191,18 @@ public final class ApiMetricsJob {
       env.setParallelism(config.parallelism());
     }
     ApiMetricsStreams streams = build(readKafka(env, config), config);
+    sinks(streams, config);
+    return streams;
+  }
 
+  /**
+   * Attaches the production sinks to the job's four streams: dead letters to Kafka and to
+   * ClickHouse, raw events, minute facts and late events to ClickHouse (tables, delivery modes and
+   * batching in {@link ApiSinks}), each with a stable uid. Public so that a test can put something
+   * between the source and {@link #build} (e.g. pacing for a failover test) and still end in
+   * exactly the sinks {@link #wire} uses.
+   */
+  public static void sinks(ApiMetricsStreams streams, ApiMetricsConfig config) {
     streams
         .deadLetters()
         .sinkTo(deadLetterSink(config))
@@ -218,7 +228,6 @@ public final class ApiMetricsJob {
         .sinkTo(ApiSinks.lateRequests(config))
         .name("api-requests-late-to-clickhouse")
         .uid("api-requests-late-to-clickhouse");
-    return streams;
   }
 
   /**

@@ -4,25 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
-import dev.pulse.clickhouse.MigrationRunner;
-import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import dev.pulse.events.ApiRequestEvent;
-import dev.pulse.events.HttpMethod;
 import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.common.DeadLetterSerializationSchema;
-import dev.pulse.oracle.ApiKey;
+import dev.pulse.flink.testing.ApiFactTables;
+import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.oracle.ApiOracle;
-import dev.pulse.oracle.ApiStats;
 import dev.pulse.oracle.Grain;
 import dev.pulse.simulator.Domain;
 import dev.pulse.simulator.FaultConfig;
 import dev.pulse.simulator.FaultReport;
-import dev.pulse.simulator.KafkaEventWriter;
 import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.SimulationConfig;
-import dev.pulse.simulator.Simulator;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
 import dev.pulse.testing.TestClickHouse;
@@ -38,9 +33,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -52,8 +45,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,7 +93,8 @@ class ApiMetricsClickHouseIT {
   private static ApiMetricsConfig config;
   private static ClickHouse db;
   private static TestKafka kafka;
-  private static final List<SimulatedRecord> delivered = new ArrayList<>();
+  private static SimulatedApiTopic simulated;
+  private static List<SimulatedRecord> delivered;
   private static FaultReport report;
   /** Event ids in api_requests_late, read once the job has finished. */
   private static Set<String> reportedLate;
@@ -110,13 +102,8 @@ class ApiMetricsClickHouseIT {
   @BeforeAll
   static void runTheJobFromKafkaToClickHouse(TestKafka testKafka, TestClickHouse ch) throws Exception {
     kafka = testKafka;
-    try (ClickHouse server = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null)) {
-      new MigrationRunner(server, ch.database()).migrate();
-    }
-    db = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
-
-    String input = kafka.topic("api-requests");
-    String deadLetters = kafka.topic("api-requests-dlq");
+    ApiFactTables.migrate(ch);
+    db = ApiFactTables.connect(ch);
 
     SimulationConfig sim =
         SimulationConfig.defaults()
@@ -126,31 +113,12 @@ class ApiMetricsClickHouseIT {
             .withDuration(Duration.ofMinutes(30))
             .withRates(150, 40)
             .withFaults(new FaultConfig(0.03, 0.05, 0.02, 0.01));
-    Simulator.RecordStream stream = new Simulator(sim).records();
-    try (KafkaEventWriter writer =
-        new KafkaEventWriter(kafka.bootstrapServers(), new Properties(),
-            name -> name.equals(Topics.API_REQUESTS.name()) ? input : name)) {
-      while (stream.hasNext()) {
-        SimulatedRecord r = stream.next();
-        delivered.add(r);
-        writer.send(r);
-      }
-      writer.flush();
-    }
-    report = stream.report();
+    simulated = SimulatedApiTopic.write(kafka, kafka.topic("api-requests"), sim);
+    delivered = simulated.delivered();
+    report = simulated.report();
 
-    Map<String, String> settings = new HashMap<>();
-    settings.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(ApiMetricsConfig.KAFKA_GROUP_ID, "group-" + input);
-    settings.put(ApiMetricsConfig.KAFKA_TOPIC, input);
-    settings.put(ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, deadLetters);
-    settings.put(ApiMetricsConfig.KAFKA_BOUNDED, "true");
-    settings.put(ApiMetricsConfig.CLICKHOUSE_URL, ch.httpUrl());
-    settings.put(ApiMetricsConfig.CLICKHOUSE_USER, ch.user());
-    settings.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, ch.password());
-    settings.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, ch.database());
+    Map<String, String> settings = simulated.jobSettings(kafka, ch, kafka.topic("api-requests-dlq"));
     settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, "500ms");
-    settings.put(ApiMetricsConfig.PARALLELISM, "2");
     // Small raw batches, so the raw table gets several INSERTs per writer, as at production rates.
     settings.put(ApiMetricsConfig.CLICKHOUSE_RAW_BATCH_SIZE, "500");
     settings.put(ApiMetricsConfig.CLICKHOUSE_MAX_BATCH_DELAY, "200ms");
@@ -304,99 +272,21 @@ class ApiMetricsClickHouseIT {
 
   @Test
   void everyMinuteInClickHouseEqualsTheOraclesRecountOfTheEventsNotReportedLate() {
-    ApiOracle oracle = ApiOracle.of(onTime());
-    Map<ApiKey, JsonNode> actual = new TreeMap<>();
-    for (JsonNode r : db.query(
-        "SELECT tenant_id, service, endpoint, method, region, m, r, e5, e4, ls, lm, h.1 AS hb, h.2 AS hc, u.1 AS ut, u.2 AS uc"
-            + " FROM (SELECT tenant_id, service, endpoint, method, region, toUnixTimestamp(minute) AS m,"
-            + " sum(requests) AS r, sum(errors_5xx) AS e5, sum(errors_4xx) AS e4, sum(latency_sum_us) AS ls,"
-            + " max(latency_max_us) AS lm, sumMap(latency_buckets, latency_counts) AS h,"
-            + " sumMap(threshold_us, under_threshold) AS u"
-            + " FROM api_request_minutes GROUP BY tenant_id, service, endpoint, method, region, m)")) {
-      actual.put(key(r, Grain.MINUTE, "m"), r);
-    }
-
-    assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.MINUTE).keySet());
-    long total = 0;
-    for (var entry : oracle.stats(Grain.MINUTE).entrySet()) {
-      JsonNode got = actual.get(entry.getKey());
-      assertAgrees(entry.getKey(), entry.getValue(), got);
-      Map<Long, Long> under = map(got.get("ut"), got.get("uc"));
-      for (long threshold : config.latencyThresholdsUs()) {
-        assertThat(under.getOrDefault(threshold, 0L)).as("under %d at %s", threshold, entry.getKey())
-            .isEqualTo(entry.getValue().countAtOrUnder(threshold));
-      }
-      total += got.get("r").asLong();
-    }
+    long total = ApiFactTables.assertEqualsOracle(
+        ApiFactTables.minutes(db), ApiOracle.of(onTime()), Grain.MINUTE, config.latencyThresholdsUs());
     // Duplicates counted once, nothing lost: every unique valid event is in the facts or late.
     assertThat(total + reportedLate.size()).isEqualTo(report.uniqueValid());
   }
 
   @Test
   void hourRollupMergedFromItsStatesEqualsTheOraclesHours() {
-    ApiOracle oracle = ApiOracle.of(onTime());
-    Map<ApiKey, JsonNode> actual = new TreeMap<>();
-    for (JsonNode r : db.query(
-        "SELECT tenant_id, service, endpoint, method, region, hr, r, e5, e4, ls, lm, h.1 AS hb, h.2 AS hc"
-            + " FROM (SELECT tenant_id, service, endpoint, method, region, toUnixTimestamp(hour) AS hr,"
-            + " sumMerge(requests) AS r, sumMerge(errors_5xx) AS e5, sumMerge(errors_4xx) AS e4,"
-            + " sumMerge(latency_sum_us) AS ls, maxMerge(latency_max_us) AS lm, sumMapMerge(latency_hist) AS h"
-            + " FROM api_request_hours GROUP BY tenant_id, service, endpoint, method, region, hr)")) {
-      actual.put(key(r, Grain.HOUR, "hr"), r);
-    }
-
-    assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.HOUR).keySet());
-    for (var entry : oracle.stats(Grain.HOUR).entrySet()) {
-      assertAgrees(entry.getKey(), entry.getValue(), actual.get(entry.getKey()));
-    }
-  }
-
-  /** Counts, latency sum and max exactly; p50/p95/p99 from the merged histogram within the sketch's accuracy. */
-  private static void assertAgrees(ApiKey key, ApiStats want, JsonNode got) {
-    String at = key.toString();
-    assertThat(got.get("r").asLong()).as("requests %s", at).isEqualTo(want.requests());
-    assertThat(got.get("e5").asLong()).as("5xx %s", at).isEqualTo(want.status5xx());
-    assertThat(got.get("e4").asLong()).as("4xx %s", at).isEqualTo(want.status4xx());
-    long[] latencies = want.latenciesUs();
-    assertThat(got.get("ls").asLong()).as("latency sum %s", at).isEqualTo(java.util.Arrays.stream(latencies).sum());
-    assertThat(got.get("lm").asLong()).as("latency max %s", at).isEqualTo(latencies[latencies.length - 1]);
-    int[] buckets = new int[got.get("hb").size()];
-    long[] counts = new long[buckets.length];
-    for (int i = 0; i < buckets.length; i++) {
-      buckets[i] = got.get("hb").get(i).asInt();
-      counts[i] = got.get("hc").get(i).asLong();
-    }
-    for (double q : new double[] {0.5, 0.95, 0.99}) {
-      double p = LatencyBuckets.quantile(buckets, counts, q);
-      assertThat(want.sketchAgrees(q, p, LatencyBuckets.RELATIVE_ACCURACY))
-          .as("p%s %s: from ClickHouse %s vs exact %s", q * 100, at, p, want.latencyQuantileUs(q))
-          .isTrue();
-    }
-  }
-
-  private static ApiKey key(JsonNode r, Grain grain, String bucketColumn) {
-    return new ApiKey(r.get("tenant_id").asText(), r.get("service").asText(), r.get("endpoint").asText(),
-        HttpMethod.valueOf(r.get("method").asText()), r.get("region").asText(), grain,
-        Instant.ofEpochSecond(r.get(bucketColumn).asLong()));
-  }
-
-  private static Map<Long, Long> map(JsonNode keys, JsonNode values) {
-    Map<Long, Long> m = new HashMap<>();
-    for (int i = 0; i < keys.size(); i++) {
-      m.put(keys.get(i).asLong(), values.get(i).asLong());
-    }
-    return m;
+    ApiFactTables.assertEqualsOracle(
+        ApiFactTables.hours(db), ApiOracle.of(onTime()), Grain.HOUR, config.latencyThresholdsUs());
   }
 
   /** Valid events in delivery order, duplicates included (the oracle counts the first). */
   private static List<ApiRequestEvent> firstDeliveries() {
-    List<ApiRequestEvent> events = new ArrayList<>();
-    for (SimulatedRecord r : delivered) {
-      if (r.isValid()) {
-        events.add((ApiRequestEvent) r.event());
-      }
-    }
-    return events;
+    return simulated.validDeliveries();
   }
 
   private static List<ApiRequestEvent> onTime() {
@@ -436,23 +326,8 @@ class ApiMetricsClickHouseIT {
     return onTime;
   }
 
-  /** Every record of {@code topic}, from its beginning to its end offsets now. */
   private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(kafka.consumerProperties("reader-" + topic))) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        assertThat(System.nanoTime()).as("read %s to its end within 30 s", topic).isLessThan(deadline);
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
-    return out;
+    return SimulatedApiTopic.readAll(kafka, topic);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String key) {

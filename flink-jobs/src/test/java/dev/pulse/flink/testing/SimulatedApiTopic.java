@@ -1,0 +1,100 @@
+package dev.pulse.flink.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.events.topics.Topics;
+import dev.pulse.flink.api.ApiMetricsConfig;
+import dev.pulse.simulator.FaultReport;
+import dev.pulse.simulator.KafkaEventWriter;
+import dev.pulse.simulator.SimulatedRecord;
+import dev.pulse.simulator.SimulationConfig;
+import dev.pulse.simulator.Simulator;
+import dev.pulse.testing.TestClickHouse;
+import dev.pulse.testing.TestKafka;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Simulator traffic written to a real Kafka topic (as the {@code pulse.api.requests} contract's
+ * records, keyed so Kafka's default partitioner spreads them), together with the simulator's own
+ * account of what it sent: the records in delivery order and the fault report. Shared by the
+ * integration tests that run the API metrics job from Kafka into ClickHouse.
+ */
+public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, FaultReport report) {
+
+  /** Writes the whole simulation of {@code sim} to {@code topic} and waits until the broker has it. */
+  public static SimulatedApiTopic write(TestKafka kafka, String topic, SimulationConfig sim) {
+    List<SimulatedRecord> delivered = new ArrayList<>();
+    Simulator.RecordStream stream = new Simulator(sim).records();
+    try (KafkaEventWriter writer =
+        new KafkaEventWriter(kafka.bootstrapServers(), new Properties(),
+            name -> name.equals(Topics.API_REQUESTS.name()) ? topic : name)) {
+      while (stream.hasNext()) {
+        SimulatedRecord r = stream.next();
+        delivered.add(r);
+        writer.send(r);
+      }
+      writer.flush();
+      assertThat(writer.failedSends()).as("records the broker refused").isZero();
+    }
+    return new SimulatedApiTopic(topic, List.copyOf(delivered), stream.report());
+  }
+
+  /** Valid events in delivery order, duplicates included (the oracle counts the first copy). */
+  public List<ApiRequestEvent> validDeliveries() {
+    List<ApiRequestEvent> events = new ArrayList<>();
+    for (SimulatedRecord r : delivered) {
+      if (r.isValid()) {
+        events.add((ApiRequestEvent) r.event());
+      }
+    }
+    return events;
+  }
+
+  /**
+   * The job's settings for reading this topic bounded (to the offsets that are the latest at its
+   * start) at parallelism 2 into the test's ClickHouse database, dead letters to {@code
+   * deadLetterTopic}. Mutable, so a test adds what it varies (checkpoint interval, batching).
+   */
+  public Map<String, String> jobSettings(TestKafka kafka, TestClickHouse ch, String deadLetterTopic) {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+    settings.put(ApiMetricsConfig.KAFKA_GROUP_ID, "group-" + topic);
+    settings.put(ApiMetricsConfig.KAFKA_TOPIC, topic);
+    settings.put(ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, deadLetterTopic);
+    settings.put(ApiMetricsConfig.KAFKA_BOUNDED, "true");
+    settings.put(ApiMetricsConfig.CLICKHOUSE_URL, ch.httpUrl());
+    settings.put(ApiMetricsConfig.CLICKHOUSE_USER, ch.user());
+    settings.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, ch.password());
+    settings.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, ch.database());
+    settings.put(ApiMetricsConfig.PARALLELISM, "2");
+    return settings;
+  }
+
+  /** Every record of {@code topic}, from its beginning to its end offsets now (within 30 s). */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(TestKafka kafka, String topic) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(kafka.consumerProperties("reader-" + topic))) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        assertThat(System.nanoTime()).as("read %s to its end within 30 s", topic).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+}
