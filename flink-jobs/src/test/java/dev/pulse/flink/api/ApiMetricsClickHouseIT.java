@@ -42,7 +42,10 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -100,7 +103,8 @@ class ApiMetricsClickHouseIT {
   private static Set<String> reportedLate;
 
   @BeforeAll
-  static void runTheJobFromKafkaToClickHouse(TestKafka testKafka, TestClickHouse ch) throws Exception {
+  static void runTheJobFromKafkaToClickHouse(
+      TestKafka testKafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster) throws Exception {
     kafka = testKafka;
     ApiFactTables.migrate(ch);
     db = ApiFactTables.connect(ch);
@@ -124,7 +128,9 @@ class ApiMetricsClickHouseIT {
     settings.put(ApiMetricsConfig.CLICKHOUSE_MAX_BATCH_DELAY, "200ms");
     config = ApiMetricsConfig.fromMap(settings);
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment() would give a
+    // local environment with a default MiniCluster of its own (the extension sets the context only per test).
+    StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
     ApiMetricsJob.wire(env, config);
     Instant started = Instant.now(); // only for the log line: how long the job ran
     JobClient job = env.executeAsync(ApiMetricsJob.JOB_NAME);

@@ -39,7 +39,10 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,7 +103,7 @@ class ApiMetricsJobIT {
   private static List<ApiRequest> raw;
 
   @BeforeAll
-  static void runTheJobOverSimulatedTraffic() throws Exception {
+  static void runTheJobOverSimulatedTraffic(@InjectMiniCluster MiniCluster cluster) throws Exception {
     SimulationConfig sim =
         SimulationConfig.defaults()
             .withSeed(20260302)
@@ -123,7 +126,9 @@ class ApiMetricsJobIT {
           new RawRecord(r.topic().name(), partitionOf(r), i, r.eventTime().toEpochMilli(), null, r.value()));
     }
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment() would give a
+    // local environment with a default MiniCluster of its own (the extension sets the context only per test).
+    StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
     env.setParallelism(2);
     // Every type the job moves between operators has a Flink serializer: no Kryo fallback.
     ((SerializerConfigImpl) env.getConfig().getSerializerConfig()).setGenericTypes(false);
