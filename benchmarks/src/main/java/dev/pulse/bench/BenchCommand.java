@@ -48,7 +48,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   static final String PASSWORD_ENV = "PULSE_CLICKHOUSE_PASSWORD";
 
-  /** Longest wait for ClickHouse's background merges of earlier phases' rows before a phase starts. */
+  /**
+   * Longest wait for ClickHouse's background merges of earlier phases' rows before a phase starts.
+   */
   static final Duration MERGE_WAIT = Duration.ofSeconds(120);
 
   /** The phases that can be skipped. */
@@ -60,72 +62,123 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--events", paramLabel = "N", defaultValue = "2000000",
+  @Option(
+      names = "--events",
+      paramLabel = "N",
+      defaultValue = "2000000",
       description = "Events to preload and move in each phase (default: ${DEFAULT-VALUE}).")
   long events;
 
-  @Option(names = "--partitions", paramLabel = "N", defaultValue = "2",
-      description = "Partitions of the preloaded topic when it is created (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      defaultValue = "2",
+      description =
+          "Partitions of the preloaded topic when it is created (default: ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--parallelism", paramLabel = "N", defaultValue = "2",
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      defaultValue = "2",
       description = "Parallelism of Pulse's Flink job (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
       description = "Checkpoint interval of Pulse's job, e.g. 5s (default: the job's own, 10s).")
   String checkpointInterval;
 
-  @Option(names = "--job-setting", paramLabel = "KEY=VALUE",
-      description = "Another setting of Pulse's job (flink-jobs/README.md), e.g. clickhouse.raw-batch-size=500000; repeatable.")
+  @Option(
+      names = "--job-setting",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Another setting of Pulse's job (flink-jobs/README.md), e.g. clickhouse.raw-batch-size=500000; repeatable.")
   Map<String, String> jobSettings = new LinkedHashMap<>();
 
-  @Option(names = "--flink-setting", paramLabel = "KEY=VALUE",
-      description = "A Flink configuration option for the MiniCluster, e.g. pipeline.object-reuse=true; repeatable.")
+  @Option(
+      names = "--flink-setting",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Flink configuration option for the MiniCluster, e.g. pipeline.object-reuse=true; repeatable.")
   Map<String, String> flinkSettings = new LinkedHashMap<>();
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT",
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
       description = "Use this Kafka cluster (default: start a broker in this JVM).")
   String kafka;
 
-  @Option(names = "--clickhouse", paramLabel = "URL",
-      description = "Use this ClickHouse HTTP endpoint (default: start a private clickhouse-server).")
+  @Option(
+      names = "--clickhouse",
+      paramLabel = "URL",
+      description =
+          "Use this ClickHouse HTTP endpoint (default: start a private clickhouse-server).")
   String clickhouse;
 
-  @Option(names = "--user", paramLabel = "USER", defaultValue = "default",
+  @Option(
+      names = "--user",
+      paramLabel = "USER",
+      defaultValue = "default",
       description = "ClickHouse user with --clickhouse (default: ${DEFAULT-VALUE}).")
   String user;
 
-  @Option(names = "--database-prefix", paramLabel = "NAME", defaultValue = "pulse_bench",
-      description = "Each phase writes to a fresh database <prefix>_<run>_<phase> (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--database-prefix",
+      paramLabel = "NAME",
+      defaultValue = "pulse_bench",
+      description =
+          "Each phase writes to a fresh database <prefix>_<run>_<phase> (default: ${DEFAULT-VALUE}).")
   String databasePrefix;
 
-  @Option(names = "--keep-data",
-      description = "Keep the bench's topic and databases on external servers at the end (default: delete them).")
+  @Option(
+      names = "--keep-data",
+      description =
+          "Keep the bench's topic and databases on external servers at the end (default: delete them).")
   boolean keepData;
 
-  @Option(names = "--skip", paramLabel = "PHASE", split = ",",
+  @Option(
+      names = "--skip",
+      paramLabel = "PHASE",
+      split = ",",
       description = "Phases to leave out: ${COMPLETION-CANDIDATES} (comma-separated).")
   Set<Phase> skip = EnumSet.noneOf(Phase.class);
 
-  @Option(names = "--events-per-minute", paramLabel = "N", defaultValue = "200000",
-      description = "Simulated API requests per minute of event time at the daily peak; sets how many "
-          + "minutes (and so minute facts) the events span (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events-per-minute",
+      paramLabel = "N",
+      defaultValue = "200000",
+      description =
+          "Simulated API requests per minute of event time at the daily peak; sets how many "
+              + "minutes (and so minute facts) the events span (default: ${DEFAULT-VALUE}).")
   double eventsPerMinute;
 
-  @Option(names = "--loader-batch-rows", paramLabel = "N", defaultValue = "500000",
+  @Option(
+      names = "--loader-batch-rows",
+      paramLabel = "N",
+      defaultValue = "500000",
       description = "Rows per INSERT of the minimal loader (default: ${DEFAULT-VALUE}).")
   int loaderBatchRows;
 
-  @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
+  @Option(
+      names = "--seed",
+      paramLabel = "N",
+      defaultValue = "42",
       description = "Simulator seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--progress-seconds", paramLabel = "S", defaultValue = "3",
+  @Option(
+      names = "--progress-seconds",
+      paramLabel = "S",
+      defaultValue = "3",
       description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
   int progressSeconds;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description = "Also write the results as JSON to FILE.")
   Path json;
 
   @Override
@@ -134,7 +187,8 @@ public final class BenchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter progress = spec.commandLine().getErr();
     Duration progressEvery = Duration.ofSeconds(progressSeconds);
-    String run = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
+    String run =
+        Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
     String password = System.getenv().getOrDefault(PASSWORD_ENV, "");
     List<String> databases = new ArrayList<>();
     LocalKafka localKafka = null;
@@ -153,36 +207,75 @@ public final class BenchCommand implements Callable<Integer> {
         clickhouseUrl = localClickHouse.httpUrl();
         clickhousePid = OptionalLong.of(localClickHouse.pid());
       }
-      BenchReport report = new BenchReport(events, partitions, parallelism,
-          kafka == null ? "in-JVM broker " + bootstrap : bootstrap,
-          clickhouseUrl == null ? "-" : describe(clickhouseUrl, password, localClickHouse));
+      BenchReport report =
+          new BenchReport(
+              events,
+              partitions,
+              parallelism,
+              kafka == null ? "in-JVM broker " + bootstrap : bootstrap,
+              clickhouseUrl == null ? "-" : describe(clickhouseUrl, password, localClickHouse));
 
       // A topic of its own per run: every phase, Pulse's job included, reads exactly the preload.
       topic = "pulse.bench.api.requests." + run;
-      progress.printf(Locale.ROOT, "[bench] preloading %,d API request events into %s%n", events, topic);
-      Preload.Loaded input = Preload.run(bootstrap, topic, partitions,
-          Preload.simulation(events, eventsPerMinute, seed), progressEvery, progress);
+      progress.printf(
+          Locale.ROOT, "[bench] preloading %,d API request events into %s%n", events, topic);
+      Preload.Loaded input =
+          Preload.run(
+              bootstrap,
+              topic,
+              partitions,
+              Preload.simulation(events, eventsPerMinute, seed),
+              progressEvery,
+              progress);
       report.add(input.result());
 
       if (!skip.contains(Phase.consumer)) {
         progress.println("[bench] phase consumer: a bare Kafka consumer drains the topic");
-        report.add(ConsumerPhase.run(bootstrap, "pulse-bench-" + run + "-consumer", input, events,
-            progressEvery, progress));
+        report.add(
+            ConsumerPhase.run(
+                bootstrap,
+                "pulse-bench-" + run + "-consumer",
+                input,
+                events,
+                progressEvery,
+                progress));
       }
       if (!skip.contains(Phase.loader)) {
-        LoaderPhase.Target target = freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_loader");
+        LoaderPhase.Target target =
+            freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_loader");
         databases.add(target.database());
-        progress.println("[bench] phase loader: consume, decode, insert raw rows into " + target.database());
-        report.add(LoaderPhase.run(bootstrap, "pulse-bench-" + run + "-loader", input, events, target,
-            loaderBatchRows, clickhousePid, progressEvery, progress));
+        progress.println(
+            "[bench] phase loader: consume, decode, insert raw rows into " + target.database());
+        report.add(
+            LoaderPhase.run(
+                bootstrap,
+                "pulse-bench-" + run + "-loader",
+                input,
+                events,
+                target,
+                loaderBatchRows,
+                clickhousePid,
+                progressEvery,
+                progress));
       }
       if (!skip.contains(Phase.pulse)) {
-        LoaderPhase.Target target = freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_pulse");
+        LoaderPhase.Target target =
+            freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_pulse");
         databases.add(target.database());
-        progress.println("[bench] phase pulse: the API metrics job on a MiniCluster into " + target.database());
-        report.add(PulsePhase.run(bootstrap, "pulse-bench-" + run + "-pulse", input, events, target,
-            new PulsePhase.JobSettings(parallelism, checkpointInterval, jobSettings, flinkSettings), clickhousePid,
-            progressEvery, progress));
+        progress.println(
+            "[bench] phase pulse: the API metrics job on a MiniCluster into " + target.database());
+        report.add(
+            PulsePhase.run(
+                bootstrap,
+                "pulse-bench-" + run + "-pulse",
+                input,
+                events,
+                target,
+                new PulsePhase.JobSettings(
+                    parallelism, checkpointInterval, jobSettings, flinkSettings),
+                clickhousePid,
+                progressEvery,
+                progress));
       }
       report.print(out);
       out.flush();
@@ -213,53 +306,71 @@ public final class BenchCommand implements Callable<Integer> {
 
   private void validate() {
     if (events <= 0) {
-      throw new ParameterException(spec.commandLine(), "Invalid --events " + events + ": must be > 0");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --events " + events + ": must be > 0");
     }
     if (partitions <= 0) {
-      throw new ParameterException(spec.commandLine(), "Invalid --partitions " + partitions + ": must be > 0");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --partitions " + partitions + ": must be > 0");
     }
     if (parallelism <= 0) {
-      throw new ParameterException(spec.commandLine(), "Invalid --parallelism " + parallelism + ": must be > 0");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --parallelism " + parallelism + ": must be > 0");
     }
     if (loaderBatchRows <= 0) {
-      throw new ParameterException(spec.commandLine(), "Invalid --loader-batch-rows " + loaderBatchRows + ": must be > 0");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --loader-batch-rows " + loaderBatchRows + ": must be > 0");
     }
     if (progressSeconds <= 0) {
-      throw new ParameterException(spec.commandLine(), "Invalid --progress-seconds " + progressSeconds + ": must be > 0");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --progress-seconds " + progressSeconds + ": must be > 0");
     }
     if (!(eventsPerMinute > 0) || Double.isInfinite(eventsPerMinute)) {
-      throw new ParameterException(spec.commandLine(), "Invalid --events-per-minute " + eventsPerMinute + ": must be > 0");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --events-per-minute " + eventsPerMinute + ": must be > 0");
     }
     if (kafka != null && !kafka.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
-      throw new ParameterException(spec.commandLine(), "Invalid --kafka '" + kafka + "': expected host:port[,host:port...]");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --kafka '" + kafka + "': expected host:port[,host:port...]");
     }
     if (clickhouse != null) {
       try {
         URI uri = URI.create(clickhouse);
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+            || uri.getHost() == null) {
           throw new IllegalArgumentException("not an http(s) URL with a host");
         }
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(),
-            "Invalid --clickhouse '" + clickhouse + "': expected http://host:port (" + e.getMessage() + ")");
+        throw new ParameterException(
+            spec.commandLine(),
+            "Invalid --clickhouse '"
+                + clickhouse
+                + "': expected http://host:port ("
+                + e.getMessage()
+                + ")");
       }
     }
     try {
       SqlLiteral.identifier(databasePrefix + "_x");
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), "Invalid --database-prefix '" + databasePrefix
-          + "': letters, digits and underscores only, not starting with a digit");
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --database-prefix '"
+              + databasePrefix
+              + "': letters, digits and underscores only, not starting with a digit");
     }
     if (checkpointInterval != null) {
       try {
         ApiMetricsConfig.fromMap(Map.of(ApiMetricsConfig.CHECKPOINT_INTERVAL, checkpointInterval));
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "Invalid --checkpoint-interval: " + e.getMessage());
+        throw new ParameterException(
+            spec.commandLine(), "Invalid --checkpoint-interval: " + e.getMessage());
       }
     }
     for (String key : jobSettings.keySet()) {
       if (PulsePhase.SET_BY_BENCH.contains(key)) {
-        throw new ParameterException(spec.commandLine(),
+        throw new ParameterException(
+            spec.commandLine(),
             "Invalid --job-setting " + key + ": the bench sets it itself (use its own option)");
       }
     }
@@ -299,13 +410,21 @@ public final class BenchCommand implements Callable<Integer> {
         client.execute("DROP DATABASE IF EXISTS " + SqlLiteral.identifier(db));
       }
     } catch (RuntimeException e) {
-      spec.commandLine().getErr().println("[bench] could not drop the bench databases " + databases + ": " + e.getMessage());
+      spec.commandLine()
+          .getErr()
+          .println(
+              "[bench] could not drop the bench databases " + databases + ": " + e.getMessage());
     }
   }
 
   private String describe(String url, String password, LocalClickHouse local) {
     if (local != null) {
-      return "private clickhouse-server " + local.version() + " (pid " + local.pid() + ") at " + url;
+      return "private clickhouse-server "
+          + local.version()
+          + " (pid "
+          + local.pid()
+          + ") at "
+          + url;
     }
     try (ClickHouse client = ClickHouse.connect(url, user, password, null)) {
       return "ClickHouse " + client.serverVersion() + " at " + url;

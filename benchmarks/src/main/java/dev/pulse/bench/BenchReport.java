@@ -18,8 +18,11 @@ import java.util.Map;
  */
 final class BenchReport {
 
-  /** DESIGN.md, Targets: ceilings measured earlier on this 2-core machine with hand-written code. */
+  /**
+   * DESIGN.md, Targets: ceilings measured earlier on this 2-core machine with hand-written code.
+   */
   static final double REFERENCE_CONSUMER = 2_800_000;
+
   static final double REFERENCE_LOADER = 700_000;
   static final double TARGET_PULSE = 350_000;
 
@@ -48,42 +51,90 @@ final class BenchReport {
 
   void print(PrintWriter out) {
     out.println();
-    out.printf(Locale.ROOT, "Pulse benchmark: %,d API request events, %d partitions, Pulse parallelism %d, %d cores%n",
-        events, partitions, parallelism, Runtime.getRuntime().availableProcessors());
+    out.printf(
+        Locale.ROOT,
+        "Pulse benchmark: %,d API request events, %d partitions, Pulse parallelism %d, %d cores%n",
+        events,
+        partitions,
+        parallelism,
+        Runtime.getRuntime().availableProcessors());
     out.println("  Kafka:      " + kafka);
     out.println("  ClickHouse: " + clickhouse);
-    out.println("  JVM:        max heap " + mib(Runtime.getRuntime().maxMemory()) + ", Java " + System.getProperty("java.version"));
+    out.println(
+        "  JVM:        max heap "
+            + mib(Runtime.getRuntime().maxMemory())
+            + ", Java "
+            + System.getProperty("java.version"));
     out.println();
-    out.printf(Locale.ROOT, "%-9s %11s %8s %8s %14s %14s %10s %8s %11s %8s %6s %9s %8s%n",
-        "phase", "events", "startup", "elapsed", "rate", "overall rate", "peak heap", "JVM CPU",
-        "CH peak RSS", "CH CPU", "busy", "CPU us/ev", "others");
+    out.printf(
+        Locale.ROOT,
+        "%-9s %11s %8s %8s %14s %14s %10s %8s %11s %8s %6s %9s %8s%n",
+        "phase",
+        "events",
+        "startup",
+        "elapsed",
+        "rate",
+        "overall rate",
+        "peak heap",
+        "JVM CPU",
+        "CH peak RSS",
+        "CH CPU",
+        "busy",
+        "CPU us/ev",
+        "others");
     for (PhaseResult p : phases) {
       ResourceMeter.Usage u = p.usage();
       double cpu = u.jvmCpuSeconds() + Math.max(0, u.clickhouseCpuSeconds());
-      out.printf(Locale.ROOT, "%-9s %,11d %7.1fs %7.1fs %,12.0f/s %,12.0f/s %10s %7.1fs %11s %8s %6s %9.2f %8s%n",
-          p.name(), p.events(), p.startupSeconds(), p.elapsedSeconds(), p.steadyRate(), p.overallRate(),
-          mib(u.peakHeapBytes()), u.jvmCpuSeconds(),
+      out.printf(
+          Locale.ROOT,
+          "%-9s %,11d %7.1fs %7.1fs %,12.0f/s %,12.0f/s %10s %7.1fs %11s %8s %6s %9.2f %8s%n",
+          p.name(),
+          p.events(),
+          p.startupSeconds(),
+          p.elapsedSeconds(),
+          p.steadyRate(),
+          p.overallRate(),
+          mib(u.peakHeapBytes()),
+          u.jvmCpuSeconds(),
           u.clickhousePeakRssBytes() < 0 ? "-" : mib(u.clickhousePeakRssBytes()),
-          u.clickhouseCpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1fs", u.clickhouseCpuSeconds()),
-          u.machineBusyFraction() < 0 ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * u.machineBusyFraction()),
+          u.clickhouseCpuSeconds() < 0
+              ? "-"
+              : String.format(Locale.ROOT, "%.1fs", u.clickhouseCpuSeconds()),
+          u.machineBusyFraction() < 0
+              ? "-"
+              : String.format(Locale.ROOT, "%.0f%%", 100 * u.machineBusyFraction()),
           cpu * 1e6 / Math.max(1, p.events()),
           u.otherCpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1fs", u.otherCpuSeconds()));
     }
     out.println();
-    out.println("  rate: events/s from the first record (or row) to the last, start-up left out; overall rate: whole phase.");
-    out.println("  peak heap: this JVM's heap pools' peaks during the phase (the in-JVM Kafka broker and the MiniCluster");
-    out.println("  included); CH: the ClickHouse server process; busy: share of all cores' time not idle;");
-    out.println("  CPU us/ev: JVM + ClickHouse CPU time per event; others: CPU time the machine spent on other processes.");
+    out.println(
+        "  rate: events/s from the first record (or row) to the last, start-up left out; overall rate: whole phase.");
+    out.println(
+        "  peak heap: this JVM's heap pools' peaks during the phase (the in-JVM Kafka broker and the MiniCluster");
+    out.println(
+        "  included); CH: the ClickHouse server process; busy: share of all cores' time not idle;");
+    out.println(
+        "  CPU us/ev: JVM + ClickHouse CPU time per event; others: CPU time the machine spent on other processes.");
     PhaseResult pulse = phase("pulse");
     if (pulse != null) {
       Map<String, Object> d = pulse.details();
-      out.printf(Locale.ROOT, "  pulse: raw rows complete after %.1fs, minute facts caught up after %.1fs "
+      out.printf(
+          Locale.ROOT,
+          "  pulse: raw rows complete after %.1fs, minute facts caught up after %.1fs "
               + "(%,d fact rows for %,d requests; %,d late, %,d dead letters)%n",
-          (Double) d.get("rawRowsAfterSeconds"), (Double) d.get("factsCaughtUpAfterSeconds"),
-          (Long) d.get("minuteFactRows"), (Long) d.get("minuteFactRequests"), (Long) d.get("lateEvents"),
+          (Double) d.get("rawRowsAfterSeconds"),
+          (Double) d.get("factsCaughtUpAfterSeconds"),
+          (Long) d.get("minuteFactRows"),
+          (Long) d.get("minuteFactRequests"),
+          (Long) d.get("lateEvents"),
           (Long) d.get("deadLetters"));
-      if (!((Map<?, ?>) d.get("jobSettings")).isEmpty() || !((Map<?, ?>) d.get("flinkSettings")).isEmpty()) {
-        out.println("  pulse ran with job settings " + d.get("jobSettings") + " and Flink settings " + d.get("flinkSettings"));
+      if (!((Map<?, ?>) d.get("jobSettings")).isEmpty()
+          || !((Map<?, ?>) d.get("flinkSettings")).isEmpty()) {
+        out.println(
+            "  pulse ran with job settings "
+                + d.get("jobSettings")
+                + " and Flink settings "
+                + d.get("flinkSettings"));
       }
     }
     out.println();
@@ -91,13 +142,24 @@ final class BenchReport {
       out.printf(Locale.ROOT, "%-28s %.2f%n", e.getKey(), e.getValue());
     }
     out.println();
-    out.println("Reference figures (DESIGN.md Targets: measured earlier on this machine, hand-written code, not this run):");
+    out.println(
+        "Reference figures (DESIGN.md Targets: measured earlier on this machine, hand-written code, not this run):");
     out.printf(Locale.ROOT, "  bare Kafka consumer     ~%,.0f events/s%n", REFERENCE_CONSUMER);
-    out.printf(Locale.ROOT, "  minimal loader          ~%,.0f events/s (saturates both cores)%n", REFERENCE_LOADER);
-    out.printf(Locale.ROOT, "  Pulse target            >= %,.0f events/s (half the minimal loader)%n", TARGET_PULSE);
+    out.printf(
+        Locale.ROOT,
+        "  minimal loader          ~%,.0f events/s (saturates both cores)%n",
+        REFERENCE_LOADER);
+    out.printf(
+        Locale.ROOT,
+        "  Pulse target            >= %,.0f events/s (half the minimal loader)%n",
+        TARGET_PULSE);
     if (pulse != null) {
-      out.printf(Locale.ROOT, "  Pulse in this run       %,.0f events/s = %.2fx the target: %s%n", pulse.steadyRate(),
-          pulse.steadyRate() / TARGET_PULSE, pulse.steadyRate() >= TARGET_PULSE ? "meets it" : "below it");
+      out.printf(
+          Locale.ROOT,
+          "  Pulse in this run       %,.0f events/s = %.2fx the target: %s%n",
+          pulse.steadyRate(),
+          pulse.steadyRate() / TARGET_PULSE,
+          pulse.steadyRate() >= TARGET_PULSE ? "meets it" : "below it");
     }
   }
 
@@ -111,7 +173,9 @@ final class BenchReport {
     for (String ceiling : List.of("consumer", "loader")) {
       PhaseResult c = phase(ceiling);
       if (c != null && c.steadyRate() > 0) {
-        r.put("Pulse / " + (ceiling.equals("consumer") ? "bare consumer" : "minimal loader") + ":", pulse.steadyRate() / c.steadyRate());
+        r.put(
+            "Pulse / " + (ceiling.equals("consumer") ? "bare consumer" : "minimal loader") + ":",
+            pulse.steadyRate() / c.steadyRate());
       }
     }
     return r;
@@ -152,12 +216,22 @@ final class BenchReport {
       for (String c : List.of("consumer", "loader")) {
         PhaseResult ceiling = phase(c);
         if (ceiling != null && ceiling.steadyRate() > 0) {
-          ratios.put("pulseOver" + Character.toUpperCase(c.charAt(0)) + c.substring(1), pulse.steadyRate() / ceiling.steadyRate());
+          ratios.put(
+              "pulseOver" + Character.toUpperCase(c.charAt(0)) + c.substring(1),
+              pulse.steadyRate() / ceiling.steadyRate());
         }
       }
     }
     root.put("ratios", ratios);
-    root.put("reference", Map.of("consumer", REFERENCE_CONSUMER, "loader", REFERENCE_LOADER, "pulseTarget", TARGET_PULSE));
+    root.put(
+        "reference",
+        Map.of(
+            "consumer",
+            REFERENCE_CONSUMER,
+            "loader",
+            REFERENCE_LOADER,
+            "pulseTarget",
+            TARGET_PULSE));
     try {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
     } catch (IOException e) {

@@ -48,25 +48,42 @@ final class ConsumerPhase {
    * A consumer in a fresh group {@code groupId}, subscribed to the preloaded topic; each assigned
    * partition starts at the preload's first offset (on a fresh topic, that is the earliest).
    */
-  static KafkaConsumer<byte[], byte[]> subscribe(String bootstrap, String groupId, Preload.Loaded input) {
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        consumerProperties(bootstrap, groupId), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    consumer.subscribe(List.of(input.topic()), new ConsumerRebalanceListener() {
-      @Override
-      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-        partitions.forEach(tp -> consumer.seek(tp, input.startOffsets().get(tp)));
-      }
+  static KafkaConsumer<byte[], byte[]> subscribe(
+      String bootstrap, String groupId, Preload.Loaded input) {
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            consumerProperties(bootstrap, groupId),
+            new ByteArrayDeserializer(),
+            new ByteArrayDeserializer());
+    consumer.subscribe(
+        List.of(input.topic()),
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            partitions.forEach(tp -> consumer.seek(tp, input.startOffsets().get(tp)));
+          }
 
-      @Override
-      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
-    });
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+        });
     return consumer;
   }
 
-  static PhaseResult run(String bootstrap, String groupId, Preload.Loaded input, long events,
-      Duration progressEvery, PrintWriter progress) {
-    ProgressWatch watch = new ProgressWatch("consumer", events, ProgressWatch.timeoutFor(events),
-        Duration.ofSeconds(60), progressEvery, progress);
+  static PhaseResult run(
+      String bootstrap,
+      String groupId,
+      Preload.Loaded input,
+      long events,
+      Duration progressEvery,
+      PrintWriter progress) {
+    ProgressWatch watch =
+        new ProgressWatch(
+            "consumer",
+            events,
+            ProgressWatch.timeoutFor(events),
+            Duration.ofSeconds(60),
+            progressEvery,
+            progress);
     ResourceMeter meter = ResourceMeter.start(OptionalLong.empty());
     long count = 0;
     long bytes = 0;
@@ -78,7 +95,8 @@ final class ConsumerPhase {
         for (TopicPartition tp : records.partitions()) {
           long end = input.endOffsets().get(tp);
           for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-            // Records after the preload (another producer) are not the benchmark's: they are not counted.
+            // Records after the preload (another producer) are not the benchmark's: they are not
+            // counted.
             if (r.offset() < end) {
               bytes += r.value().length;
               count++;

@@ -38,33 +38,62 @@ import org.apache.kafka.common.TopicPartition;
 final class LoaderPhase {
 
   /** The raw table's columns, in the order each row is encoded. */
-  static final List<String> COLUMNS = List.of("event_id", "tenant_id", "event_time", "event_time_ms", "service",
-      "endpoint", "method", "status_code", "latency_us", "region", "trace_id");
+  static final List<String> COLUMNS =
+      List.of(
+          "event_id",
+          "tenant_id",
+          "event_time",
+          "event_time_ms",
+          "service",
+          "endpoint",
+          "method",
+          "status_code",
+          "latency_us",
+          "region",
+          "trace_id");
 
   private LoaderPhase() {}
 
   /** Where the loader writes. */
   record Target(String url, String user, String password, String database) {}
 
-  static PhaseResult run(String bootstrap, String groupId, Preload.Loaded input, long events, Target target,
-      int batchRows, OptionalLong clickhousePid, Duration progressEvery, PrintWriter progress) {
-    ProgressWatch watch = new ProgressWatch("loader", events, ProgressWatch.timeoutFor(events),
-        Duration.ofSeconds(60), progressEvery, progress);
+  static PhaseResult run(
+      String bootstrap,
+      String groupId,
+      Preload.Loaded input,
+      long events,
+      Target target,
+      int batchRows,
+      OptionalLong clickhousePid,
+      Duration progressEvery,
+      PrintWriter progress) {
+    ProgressWatch watch =
+        new ProgressWatch(
+            "loader",
+            events,
+            ProgressWatch.timeoutFor(events),
+            Duration.ofSeconds(60),
+            progressEvery,
+            progress);
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
     EventCodec<ApiRequestEvent> codec = EventCodec.forTopic(Topics.API_REQUESTS);
-    // One batch waiting while another is inserted: the consumer thread runs at most one batch ahead.
+    // One batch waiting while another is inserted: the consumer thread runs at most one batch
+    // ahead.
     BlockingQueue<RowBuffer> full = new ArrayBlockingQueue<>(1);
     AtomicLong inserted = new AtomicLong();
     AtomicLong batches = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Client client = client(target);
-    Thread inserter = new Thread(() -> insertLoop(client, target, full, inserted, batches, failure),
-        "pulse-bench-loader-insert");
+    Thread inserter =
+        new Thread(
+            () -> insertLoop(client, target, full, inserted, batches, failure),
+            "pulse-bench-loader-insert");
     inserter.setDaemon(true);
     inserter.start();
     long consumed = 0;
     long decodeFailures = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = ConsumerPhase.subscribe(bootstrap, groupId, input)) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        ConsumerPhase.subscribe(bootstrap, groupId, input)) {
       RowBuffer batch = new RowBuffer(batchRows * 160);
       while (consumed < events) {
         checkFailure(failure);
@@ -99,9 +128,12 @@ final class LoaderPhase {
       handOver(full, RowBuffer.END, failure, watch, inserted);
       long expected = consumed - decodeFailures;
       if (decodeFailures > 0) {
-        throw new BenchException(String.format(Locale.ROOT,
-            "loader: %,d of %,d preloaded records did not decode: the preload should hold valid events only",
-            decodeFailures, consumed));
+        throw new BenchException(
+            String.format(
+                Locale.ROOT,
+                "loader: %,d of %,d preloaded records did not decode: the preload should hold valid events only",
+                decodeFailures,
+                consumed));
       }
       while (!watch.update(inserted.get())) {
         checkFailure(failure);
@@ -122,9 +154,16 @@ final class LoaderPhase {
     return watch.result(inserted.get(), usage, details);
   }
 
-  /** Passes a batch to the inserter, keeping the progress line and the stall check alive while it waits. */
-  private static void handOver(BlockingQueue<RowBuffer> full, RowBuffer batch, AtomicReference<Throwable> failure,
-      ProgressWatch watch, AtomicLong inserted) {
+  /**
+   * Passes a batch to the inserter, keeping the progress line and the stall check alive while it
+   * waits.
+   */
+  private static void handOver(
+      BlockingQueue<RowBuffer> full,
+      RowBuffer batch,
+      AtomicReference<Throwable> failure,
+      ProgressWatch watch,
+      AtomicLong inserted) {
     try {
       while (!full.offer(batch, 200, TimeUnit.MILLISECONDS)) {
         checkFailure(failure);
@@ -136,8 +175,13 @@ final class LoaderPhase {
     }
   }
 
-  private static void insertLoop(Client client, Target target, BlockingQueue<RowBuffer> full, AtomicLong inserted,
-      AtomicLong batches, AtomicReference<Throwable> failure) {
+  private static void insertLoop(
+      Client client,
+      Target target,
+      BlockingQueue<RowBuffer> full,
+      AtomicLong inserted,
+      AtomicLong batches,
+      AtomicReference<Throwable> failure) {
     InsertSettings settings = new InsertSettings().serverSetting("database", target.database());
     String table = target.database() + ".api_requests_raw";
     try {
@@ -146,7 +190,8 @@ final class LoaderPhase {
         if (batch == RowBuffer.END) {
           return;
         }
-        client.insert(table, COLUMNS, batch.inputStream(), ClickHouseFormat.RowBinary, settings)
+        client
+            .insert(table, COLUMNS, batch.inputStream(), ClickHouseFormat.RowBinary, settings)
             .get(10, TimeUnit.MINUTES)
             .close();
         inserted.addAndGet(batch.rows);
@@ -166,7 +211,10 @@ final class LoaderPhase {
     }
   }
 
-  /** A client-v2 client as ClickHouse 18.16 needs it (uncompressed responses, database as a server setting; STACK.md). */
+  /**
+   * A client-v2 client as ClickHouse 18.16 needs it (uncompressed responses, database as a server
+   * setting; STACK.md).
+   */
   static Client client(Target target) {
     return new Client.Builder()
         .addEndpoint(target.url())

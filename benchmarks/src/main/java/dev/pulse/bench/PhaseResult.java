@@ -3,15 +3,15 @@ package dev.pulse.bench;
 import java.util.Map;
 
 /**
- * What one benchmark phase did and used: how many events it moved, how long it took, its rates
- * and the resources it used.
+ * What one benchmark phase did and used: how many events it moved, how long it took, its rates and
+ * the resources it used.
  *
  * @param name the phase: {@code preload}, {@code consumer}, {@code loader}, {@code pulse}
  * @param events events counted at the end (records consumed, or rows in ClickHouse)
  * @param startupSeconds from the phase's start to its first record or row
  * @param elapsedSeconds from the phase's start until it was done
- * @param steadyRate events per second from the first observed record/row to the end, the
- *     start-up (group join, job deployment) left out: the rate the ratios compare
+ * @param steadyRate events per second from the first observed record/row to the end, the start-up
+ *     (group join, job deployment) left out: the rate the ratios compare
  * @param overallRate events per second over the whole phase, start-up included
  * @param usage memory and CPU used during the phase
  * @param details phase-specific figures (bytes read, minute-fact rows, batches ...)

@@ -34,8 +34,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Writes the benchmark's input: N simulated API request events (no faults, as fast as the broker
  * takes them) into one topic, and remembers what the phases need to know about them: the offset
- * range they occupy, and how many fall in each event-time minute (to tell when Pulse's minute
- * facts have caught up).
+ * range they occupy, and how many fall in each event-time minute (to tell when Pulse's minute facts
+ * have caught up).
  */
 final class Preload {
 
@@ -72,8 +72,8 @@ final class Preload {
     }
 
     /**
-     * Events in the minutes a job with this watermark lag must close once it has read everything:
-     * a minute closes when the watermark (the latest event time minus {@code outOfOrderness}) passes
+     * Events in the minutes a job with this watermark lag must close once it has read everything: a
+     * minute closes when the watermark (the latest event time minus {@code outOfOrderness}) passes
      * its end. One second of slack covers partitions whose latest events differ slightly.
      */
     long inClosableMinutes(Duration outOfOrderness) {
@@ -90,12 +90,17 @@ final class Preload {
 
   private Preload() {}
 
-  /** The dead-letter topic Pulse's job is given for the bench topic (created with it, so no dead letter fails to send). */
+  /**
+   * The dead-letter topic Pulse's job is given for the bench topic (created with it, so no dead
+   * letter fails to send).
+   */
   static String deadLetterTopic(String topic) {
     return topic + ".dlq";
   }
 
-  /** The simulated traffic: the API domain only, no faults, starting at a weekday's class-hour peak. */
+  /**
+   * The simulated traffic: the API domain only, no faults, starting at a weekday's class-hour peak.
+   */
   static SimulationConfig simulation(long events, double eventsPerMinute, long seed) {
     return SimulationConfig.defaults()
         .withSeed(seed)
@@ -108,23 +113,35 @@ final class Preload {
   }
 
   /**
-   * Creates {@code topic} (and the API dead-letter topic) when missing, writes the events, and checks
-   * that the topic grew by exactly their number.
+   * Creates {@code topic} (and the API dead-letter topic) when missing, writes the events, and
+   * checks that the topic grew by exactly their number.
    */
-  static Loaded run(String bootstrap, String topic, int partitions, SimulationConfig simulation,
-      Duration progressEvery, PrintWriter progress) {
+  static Loaded run(
+      String bootstrap,
+      String topic,
+      int partitions,
+      SimulationConfig simulation,
+      Duration progressEvery,
+      PrintWriter progress) {
     createTopics(bootstrap, List.of(topic, deadLetterTopic(topic)), partitions);
     long target = simulation.maxEvents();
     Map<TopicPartition, Long> start = endOffsets(bootstrap, topic);
     TreeMap<Long, Long> perMinute = new TreeMap<>();
     long maxEventTime = Long.MIN_VALUE;
-    ProgressWatch watch = new ProgressWatch("preload", target, ProgressWatch.timeoutFor(target),
-        Duration.ofSeconds(60), progressEvery, progress);
+    ProgressWatch watch =
+        new ProgressWatch(
+            "preload",
+            target,
+            ProgressWatch.timeoutFor(target),
+            Duration.ofSeconds(60),
+            progressEvery,
+            progress);
     ResourceMeter meter = ResourceMeter.start(java.util.OptionalLong.empty());
     long sent = 0;
     String apiTopic = Topics.API_REQUESTS.name();
-    try (KafkaEventWriter writer = new KafkaEventWriter(bootstrap, new Properties(),
-        name -> name.equals(apiTopic) ? topic : name)) {
+    try (KafkaEventWriter writer =
+        new KafkaEventWriter(
+            bootstrap, new Properties(), name -> name.equals(apiTopic) ? topic : name)) {
       Simulator.RecordStream records = new Simulator(simulation).records();
       while (records.hasNext()) {
         SimulatedRecord r = records.next();
@@ -148,9 +165,14 @@ final class Preload {
     PhaseResult result = watch.result(sent, usage, details);
     Loaded loaded = new Loaded(topic, start, end, perMinute, maxEventTime, result);
     if (sent != target || loaded.records() != target) {
-      throw new BenchException(String.format(Locale.ROOT,
-          "preload wrote %,d events but topic %s grew by %,d records (expected %,d): is another producer writing to it?",
-          sent, topic, loaded.records(), target));
+      throw new BenchException(
+          String.format(
+              Locale.ROOT,
+              "preload wrote %,d events but topic %s grew by %,d records (expected %,d): is another producer writing to it?",
+              sent,
+              topic,
+              loaded.records(),
+              target));
     }
     return loaded;
   }
@@ -162,7 +184,8 @@ final class Preload {
     try (Admin admin = Admin.create(p)) {
       admin.deleteTopics(List.of(topic, deadLetterTopic(topic))).all().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new BenchException("could not delete topics " + topic + "[.dlq] on " + bootstrap + ": " + e, e);
+      throw new BenchException(
+          "could not delete topics " + topic + "[.dlq] on " + bootstrap + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted while deleting topics", e);
@@ -177,7 +200,8 @@ final class Preload {
       List<NewTopic> missing = new ArrayList<>();
       for (String name : names) {
         if (!existing.contains(name)) {
-          missing.add(new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()));
+          missing.add(
+              new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()));
         }
       }
       for (var f : admin.createTopics(missing).values().values()) {
@@ -190,7 +214,8 @@ final class Preload {
         }
       }
     } catch (ExecutionException | TimeoutException e) {
-      throw new BenchException("could not create topics " + names + " on " + bootstrap + ": " + e, e);
+      throw new BenchException(
+          "could not create topics " + names + " on " + bootstrap + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted while creating topics", e);
@@ -207,13 +232,15 @@ final class Preload {
       Map<TopicPartition, OffsetSpec> latest = new java.util.LinkedHashMap<>();
       description.partitions().stream()
           .sorted(java.util.Comparator.comparingInt(TopicPartitionInfo::partition))
-          .forEach(info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
+          .forEach(
+              info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
       var offsets = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
       Map<TopicPartition, Long> ordered = new java.util.LinkedHashMap<>();
       latest.keySet().forEach(tp -> ordered.put(tp, offsets.get(tp).offset()));
       return ordered;
     } catch (ExecutionException | TimeoutException e) {
-      throw new BenchException("could not read the offsets of " + topic + " on " + bootstrap + ": " + e, e);
+      throw new BenchException(
+          "could not read the offsets of " + topic + " on " + bootstrap + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted while reading offsets", e);

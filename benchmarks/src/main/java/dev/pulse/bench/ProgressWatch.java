@@ -6,9 +6,8 @@ import java.util.Locale;
 
 /**
  * Follows one phase's count towards its target: prints a progress line every few seconds, notes
- * when the first record or row was seen (so start-up can be left out of the steady rate), and
- * fails the phase when the count stops moving for the stall limit or the phase outlives its
- * timeout.
+ * when the first record or row was seen (so start-up can be left out of the steady rate), and fails
+ * the phase when the count stops moving for the stall limit or the phase outlives its timeout.
  */
 final class ProgressWatch {
 
@@ -29,7 +28,13 @@ final class ProgressWatch {
   private long reachedNanos = -1;
   private long doneNanos = -1;
 
-  ProgressWatch(String phase, long target, Duration timeout, Duration stallLimit, Duration printEvery, PrintWriter out) {
+  ProgressWatch(
+      String phase,
+      long target,
+      Duration timeout,
+      Duration stallLimit,
+      Duration printEvery,
+      PrintWriter out) {
     this.phase = phase;
     this.target = target;
     this.timeoutNanos = timeout.toNanos();
@@ -41,7 +46,8 @@ final class ProgressWatch {
   /**
    * Records the count now; returns true once it has reached the target.
    *
-   * @throws BenchException when the count has not moved for the stall limit, or the phase's time is up
+   * @throws BenchException when the count has not moved for the stall limit, or the phase's time is
+   *     up
    */
   boolean update(long count) {
     long now = System.nanoTime();
@@ -67,12 +73,24 @@ final class ProgressWatch {
       return true;
     }
     if (now - lastMoveNanos > stallNanos) {
-      throw new BenchException(String.format(Locale.ROOT,
-          "%s stalled: no progress for %d s at %,d of %,d", phase, stallNanos / 1_000_000_000L, count, target));
+      throw new BenchException(
+          String.format(
+              Locale.ROOT,
+              "%s stalled: no progress for %d s at %,d of %,d",
+              phase,
+              stallNanos / 1_000_000_000L,
+              count,
+              target));
     }
     if (now - startNanos > timeoutNanos) {
-      throw new BenchException(String.format(Locale.ROOT,
-          "%s timed out after %d s at %,d of %,d", phase, timeoutNanos / 1_000_000_000L, count, target));
+      throw new BenchException(
+          String.format(
+              Locale.ROOT,
+              "%s timed out after %d s at %,d of %,d",
+              phase,
+              timeoutNanos / 1_000_000_000L,
+              count,
+              target));
     }
     return false;
   }
@@ -97,20 +115,29 @@ final class ProgressWatch {
   }
 
   /** The phase's timing and rates for {@code events} events (the target, once reached). */
-  PhaseResult result(long events, ResourceMeter.Usage usage, java.util.Map<String, Object> details) {
+  PhaseResult result(
+      long events, ResourceMeter.Usage usage, java.util.Map<String, Object> details) {
     long reached = reachedNanos < 0 ? System.nanoTime() : reachedNanos;
     long end = doneNanos < 0 ? reached : doneNanos;
     double elapsed = (end - startNanos) / 1e9;
     double startup = firstNanos < 0 ? elapsed : (firstNanos - startNanos) / 1e9;
     double steadySeconds = firstNanos < 0 ? 0 : (reached - firstNanos) / 1e9;
-    // The first observation already includes firstCount events: they are start-up's, not the steady span's.
+    // The first observation already includes firstCount events: they are start-up's, not the steady
+    // span's.
     double overall = elapsed <= 0 ? 0 : events / elapsed;
-    // When everything arrived at once (a tiny run: one poll, one batch) there is no steady span to measure.
-    double steady = steadySeconds <= 0 || events - firstCount <= 0 ? overall : (events - firstCount) / steadySeconds;
+    // When everything arrived at once (a tiny run: one poll, one batch) there is no steady span to
+    // measure.
+    double steady =
+        steadySeconds <= 0 || events - firstCount <= 0
+            ? overall
+            : (events - firstCount) / steadySeconds;
     return new PhaseResult(phase, events, startup, elapsed, steady, overall, usage, details);
   }
 
-  /** The time limit of a phase moving {@code events}: two minutes plus 10,000 events/s, generous for a 2-core machine. */
+  /**
+   * The time limit of a phase moving {@code events}: two minutes plus 10,000 events/s, generous for
+   * a 2-core machine.
+   */
   static Duration timeoutFor(long events) {
     return Duration.ofSeconds(120 + events / 10_000);
   }

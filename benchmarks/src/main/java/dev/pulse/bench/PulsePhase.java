@@ -43,52 +43,81 @@ final class PulsePhase {
 
   private PulsePhase() {}
 
-  /** Job settings the bench derives from its own options and the run; {@code --job-setting} may not override them. */
-  static final Set<String> SET_BY_BENCH = Set.of(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, ApiMetricsConfig.KAFKA_GROUP_ID,
-      ApiMetricsConfig.KAFKA_TOPIC, ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, ApiMetricsConfig.CLICKHOUSE_URL,
-      ApiMetricsConfig.CLICKHOUSE_USER, ApiMetricsConfig.CLICKHOUSE_PASSWORD, ApiMetricsConfig.CLICKHOUSE_DATABASE,
-      ApiMetricsConfig.PARALLELISM, ApiMetricsConfig.CHECKPOINT_INTERVAL);
+  /**
+   * Job settings the bench derives from its own options and the run; {@code --job-setting} may not
+   * override them.
+   */
+  static final Set<String> SET_BY_BENCH =
+      Set.of(
+          ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS,
+          ApiMetricsConfig.KAFKA_GROUP_ID,
+          ApiMetricsConfig.KAFKA_TOPIC,
+          ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC,
+          ApiMetricsConfig.CLICKHOUSE_URL,
+          ApiMetricsConfig.CLICKHOUSE_USER,
+          ApiMetricsConfig.CLICKHOUSE_PASSWORD,
+          ApiMetricsConfig.CLICKHOUSE_DATABASE,
+          ApiMetricsConfig.PARALLELISM,
+          ApiMetricsConfig.CHECKPOINT_INTERVAL);
 
   /**
    * How to run the job.
    *
    * @param parallelism the job's parallelism (MiniCluster slots)
    * @param checkpointInterval the job's checkpoint interval, or null for the job's default
-   * @param extra other job settings (keys as in flink-jobs/README.md), none of {@link #SET_BY_BENCH}
+   * @param extra other job settings (keys as in flink-jobs/README.md), none of {@link
+   *     #SET_BY_BENCH}
    * @param flink Flink configuration options for the MiniCluster (e.g. pipeline.object-reuse)
    */
-  record JobSettings(int parallelism, String checkpointInterval, Map<String, String> extra, Map<String, String> flink) {
+  record JobSettings(
+      int parallelism,
+      String checkpointInterval,
+      Map<String, String> extra,
+      Map<String, String> flink) {
     JobSettings {
       extra = Map.copyOf(extra);
       flink = Map.copyOf(flink);
     }
   }
 
-  static PhaseResult run(String bootstrap, String groupId, Preload.Loaded input, long events,
-      LoaderPhase.Target target, JobSettings settings, OptionalLong clickhousePid, Duration progressEvery,
+  static PhaseResult run(
+      String bootstrap,
+      String groupId,
+      Preload.Loaded input,
+      long events,
+      LoaderPhase.Target target,
+      JobSettings settings,
+      OptionalLong clickhousePid,
+      Duration progressEvery,
       PrintWriter progress) {
     ApiMetricsConfig config = jobConfig(bootstrap, groupId, input, target, settings);
     long closable = input.inClosableMinutes(config.outOfOrderness());
     Duration timeout = ProgressWatch.timeoutFor(events);
-    ProgressWatch watch = new ProgressWatch("pulse", events, timeout, Duration.ofSeconds(60), progressEvery, progress);
+    ProgressWatch watch =
+        new ProgressWatch(
+            "pulse", events, timeout, Duration.ofSeconds(60), progressEvery, progress);
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
     Path checkpoints = tempDir();
     long startNanos = System.nanoTime();
     JobClient job = submit(config, settings, checkpoints);
     Map<String, Object> details = new LinkedHashMap<>();
-    try (ClickHouse db = ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
+    try (ClickHouse db =
+        ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
       long raw = 0;
       while (!watch.update(raw)) {
         sleep(POLL_MILLIS);
         checkRunning(job);
         raw = longValue(db, "SELECT count() AS v FROM api_requests_raw");
-        // count() is cheap enough to poll; once it says "all", make sure they are all distinct events.
-        if (raw >= events && longValue(db, "SELECT uniqExact(event_id) AS v FROM api_requests_raw") < events) {
+        // count() is cheap enough to poll; once it says "all", make sure they are all distinct
+        // events.
+        if (raw >= events
+            && longValue(db, "SELECT uniqExact(event_id) AS v FROM api_requests_raw") < events) {
           raw = events - 1;
         }
       }
       double rawSeconds = (System.nanoTime() - startNanos) / 1e9;
-      // Facts arrive at checkpoints (exactly-once commits), after the watermark has closed the minute.
+      // Facts arrive at checkpoints (exactly-once commits), after the watermark has closed the
+      // minute.
       long counted = 0;
       long lastMove = System.nanoTime();
       while (true) {
@@ -102,13 +131,21 @@ final class PulsePhase {
           lastMove = System.nanoTime();
         }
         if (System.nanoTime() - lastMove > Duration.ofSeconds(60).toNanos()) {
-          throw new BenchException(String.format(Locale.ROOT,
-              "pulse: minute facts stalled for 60 s: they count %,d events (with late events), the closable minutes hold %,d",
-              counted, closable));
+          throw new BenchException(
+              String.format(
+                  Locale.ROOT,
+                  "pulse: minute facts stalled for 60 s: they count %,d events (with late events), the closable minutes hold %,d",
+                  counted,
+                  closable));
         }
         if (System.nanoTime() - startNanos > timeout.toNanos()) {
-          throw new BenchException(String.format(Locale.ROOT,
-              "pulse: minute facts not caught up within %d s: %,d of %,d events", timeout.toSeconds(), counted, closable));
+          throw new BenchException(
+              String.format(
+                  Locale.ROOT,
+                  "pulse: minute facts not caught up within %d s: %,d of %,d events",
+                  timeout.toSeconds(),
+                  counted,
+                  closable));
         }
         checkRunning(job);
         sleep(POLL_MILLIS);
@@ -129,9 +166,14 @@ final class PulsePhase {
     }
     ResourceMeter.Usage usage = meter.stop();
     // Counted after the job stopped, so the figures are final.
-    try (ClickHouse db = ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
-      JsonNode raw = db.query("SELECT count() AS rows, uniqExact(event_id) AS events FROM api_requests_raw").get(0);
-      JsonNode facts = db.query("SELECT count() AS rows, sum(requests) AS requests FROM api_request_minutes").get(0);
+    try (ClickHouse db =
+        ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
+      JsonNode raw =
+          db.query("SELECT count() AS rows, uniqExact(event_id) AS events FROM api_requests_raw")
+              .get(0);
+      JsonNode facts =
+          db.query("SELECT count() AS rows, sum(requests) AS requests FROM api_request_minutes")
+              .get(0);
       details.put("rawRows", raw.get("rows").asLong());
       details.put("rawDistinctEvents", raw.get("events").asLong());
       details.put("minuteFactRows", facts.get("rows").asLong());
@@ -142,7 +184,11 @@ final class PulsePhase {
     return watch.result(events, usage, details);
   }
 
-  static ApiMetricsConfig jobConfig(String bootstrap, String groupId, Preload.Loaded input, LoaderPhase.Target target,
+  static ApiMetricsConfig jobConfig(
+      String bootstrap,
+      String groupId,
+      Preload.Loaded input,
+      LoaderPhase.Target target,
       JobSettings settings) {
     Map<String, String> job = new HashMap<>(settings.extra());
     job.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
@@ -163,24 +209,31 @@ final class PulsePhase {
   private static JobClient submit(ApiMetricsConfig config, JobSettings settings, Path checkpoints) {
     int parallelism = settings.parallelism();
     Configuration flink = Configuration.fromMap(settings.flink());
-    // Operator state lives on the heap; the managed memory RocksDB would use is not needed (as in the demo).
+    // Operator state lives on the heap; the managed memory RocksDB would use is not needed (as in
+    // the demo).
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
     // Checkpoints to files, as on a cluster: the dedup state (one entry per event id) outgrows the
     // 5 MiB that the default in-memory checkpoint storage accepts within seconds at these rates.
     flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-    // A benchmark must not hide a failure behind a silent restart and replay: any failure ends the phase.
+    // A benchmark must not hide a failure behind a silent restart and replay: any failure ends the
+    // phase.
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
     ApiMetricsJob.wire(env, config);
     try {
       return env.executeAsync(JOB_NAME);
     } catch (Exception e) {
-      throw new BenchException("pulse: could not start the API metrics job on a MiniCluster: " + e, e);
+      throw new BenchException(
+          "pulse: could not start the API metrics job on a MiniCluster: " + e, e);
     }
   }
 
-  /** Fails the phase at once when the job has ended (it never ends by itself on an unbounded source). */
+  /**
+   * Fails the phase at once when the job has ended (it never ends by itself on an unbounded
+   * source).
+   */
   private static void checkRunning(JobClient job) {
     JobStatus status;
     try {
@@ -209,8 +262,10 @@ final class PulsePhase {
     try {
       job.cancel().get(60, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      // The MiniCluster keeps working until the job is really gone; the next phase must not share the cores with it.
-      while (System.nanoTime() < deadline && !job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+      // The MiniCluster keeps working until the job is really gone; the next phase must not share
+      // the cores with it.
+      while (System.nanoTime() < deadline
+          && !job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
         sleep(100);
       }
     } catch (ExecutionException | TimeoutException e) {

@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Measures what one benchmark phase used: the JVM's peak heap (pool peaks, reset at the start),
- * the JVM's CPU time, the ClickHouse server's peak RSS and CPU time (from /proc, when its pid is
+ * Measures what one benchmark phase used: the JVM's peak heap (pool peaks, reset at the start), the
+ * JVM's CPU time, the ClickHouse server's peak RSS and CPU time (from /proc, when its pid is
  * known), and how busy the machine's cores were.
  */
 final class ResourceMeter implements AutoCloseable {
 
-  /** Linux reports process CPU in clock ticks of 1/100 s on every common configuration (getconf CLK_TCK). */
+  /**
+   * Linux reports process CPU in clock ticks of 1/100 s on every common configuration (getconf
+   * CLK_TCK).
+   */
   private static final double TICKS_PER_SECOND = 100.0;
 
   private static final long SAMPLE_MILLIS = 100;
@@ -34,7 +37,8 @@ final class ResourceMeter implements AutoCloseable {
    * @param machineBusyFraction share of all cores' time spent busy (not idle or waiting) during the
    *     phase, 0..1, or -1 when /proc/stat is not readable
    * @param otherCpuSeconds CPU time the machine spent on everything but this JVM and the ClickHouse
-   *     server (other builds, the OS) during the phase, or -1 when unknown: how disturbed the run was
+   *     server (other builds, the OS) during the phase, or -1 when unknown: how disturbed the run
+   *     was
    */
   record Usage(
       long peakHeapBytes,
@@ -57,21 +61,28 @@ final class ResourceMeter implements AutoCloseable {
 
   private ResourceMeter(OptionalLong clickhousePid) {
     this.clickhousePid = clickhousePid;
-    // What the previous phase left on the heap is not this phase's: collect it before resetting the peaks.
+    // What the previous phase left on the heap is not this phase's: collect it before resetting the
+    // peaks.
     System.gc();
     this.heapPools =
-        ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP).toList();
+        ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP)
+            .toList();
     heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
     clickhousePid.ifPresent(ResourceMeter::resetPeakRss);
     this.jvmCpuStartNanos = jvmCpuNanos();
-    this.clickhouseTicksStart = clickhousePid.isPresent() ? cpuTicks(clickhousePid.getAsLong()) : -1;
+    this.clickhouseTicksStart =
+        clickhousePid.isPresent() ? cpuTicks(clickhousePid.getAsLong()) : -1;
     this.machineStart = machineTicks();
     this.sampler = new Thread(this::sample, "pulse-bench-meter");
     sampler.setDaemon(true);
     sampler.start();
   }
 
-  /** Starts measuring now; {@code clickhousePid} is the server's process id when this machine runs it. */
+  /**
+   * Starts measuring now; {@code clickhousePid} is the server's process id when this machine runs
+   * it.
+   */
   static ResourceMeter start(OptionalLong clickhousePid) {
     return new ResourceMeter(clickhousePid);
   }
@@ -93,7 +104,10 @@ final class ResourceMeter implements AutoCloseable {
       long pid = clickhousePid.getAsLong();
       chRss = Math.max(sampledPeakRss, statusKiB(pid, "VmHWM") * 1024);
       long ticks = cpuTicks(pid);
-      chCpu = ticks < 0 || clickhouseTicksStart < 0 ? -1 : (ticks - clickhouseTicksStart) / TICKS_PER_SECOND;
+      chCpu =
+          ticks < 0 || clickhouseTicksStart < 0
+              ? -1
+              : (ticks - clickhouseTicksStart) / TICKS_PER_SECOND;
     }
     double busy = -1;
     double others = -1;
@@ -134,7 +148,8 @@ final class ResourceMeter implements AutoCloseable {
   }
 
   private static long jvmCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       return os.getProcessCpuTime();
     }
     return 0;
@@ -171,7 +186,8 @@ final class ResourceMeter implements AutoCloseable {
   private static long cpuTicks(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      // The command name (field 2) may contain spaces; the fields after its closing parenthesis are fixed.
+      // The command name (field 2) may contain spaces; the fields after its closing parenthesis are
+      // fixed.
       String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
       return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14 and 15 of the whole line
     } catch (IOException | RuntimeException e) {

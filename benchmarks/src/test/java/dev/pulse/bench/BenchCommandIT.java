@@ -35,8 +35,12 @@ import picocli.CommandLine;
 class BenchCommandIT {
 
   private static final long EVENTS = 20_000;
-  /** 4,000 requests a minute at the peak: the 20,000 events span about five minutes of event time. */
+
+  /**
+   * 4,000 requests a minute at the peak: the 20,000 events span about five minutes of event time.
+   */
   private static final double EVENTS_PER_MINUTE = 4_000;
+
   private static final long SEED = 7;
 
   @Test
@@ -50,19 +54,31 @@ class BenchCommandIT {
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
 
-    int exit = cmd.execute(
-        "--events", Long.toString(EVENTS),
-        "--events-per-minute", Double.toString(EVENTS_PER_MINUTE),
-        "--seed", Long.toString(SEED),
-        "--kafka", kafka.bootstrapServers(),
-        "--clickhouse", clickHouse.httpUrl(),
-        "--user", clickHouse.user(),
-        "--database-prefix", clickHouse.database(),
-        "--checkpoint-interval", "1s",
-        "--loader-batch-rows", "7000",
-        "--progress-seconds", "1",
-        "--keep-data",
-        "--json", json.toString());
+    int exit =
+        cmd.execute(
+            "--events",
+            Long.toString(EVENTS),
+            "--events-per-minute",
+            Double.toString(EVENTS_PER_MINUTE),
+            "--seed",
+            Long.toString(SEED),
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--clickhouse",
+            clickHouse.httpUrl(),
+            "--user",
+            clickHouse.user(),
+            "--database-prefix",
+            clickHouse.database(),
+            "--checkpoint-interval",
+            "1s",
+            "--loader-batch-rows",
+            "7000",
+            "--progress-seconds",
+            "1",
+            "--keep-data",
+            "--json",
+            json.toString());
 
     assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
     String report = out.toString();
@@ -78,24 +94,47 @@ class BenchCommandIT {
     JsonNode phases = new ObjectMapper().readTree(json.toFile()).get("phases");
     assertThat(phases.get("preload").get("events").asLong()).isEqualTo(EVENTS);
     assertThat(phases.get("consumer").get("events").asLong()).isEqualTo(EVENTS);
-    assertThat(phases.get("consumer").get("details").get("valueBytes").asLong()).isEqualTo(expected.valueBytes);
+    assertThat(phases.get("consumer").get("details").get("valueBytes").asLong())
+        .isEqualTo(expected.valueBytes);
 
     String loaderDb = phases.get("loader").get("details").get("database").asText();
     String pulseDb = phases.get("pulse").get("details").get("database").asText();
-    try (ClickHouse ch = ClickHouse.connect(clickHouse.httpUrl(), clickHouse.user(), clickHouse.password(), null)) {
+    try (ClickHouse ch =
+        ClickHouse.connect(clickHouse.httpUrl(), clickHouse.user(), clickHouse.password(), null)) {
       for (String db : new String[] {loaderDb, pulseDb}) {
-        JsonNode raw = ch.query("SELECT count() AS rows, uniqExact(event_id) AS ids, sum(latency_us) AS latency, "
-            + "countIf(status_code >= 500) AS errors FROM " + db + ".api_requests_raw").get(0);
+        JsonNode raw =
+            ch.query(
+                    "SELECT count() AS rows, uniqExact(event_id) AS ids, sum(latency_us) AS latency, "
+                        + "countIf(status_code >= 500) AS errors FROM "
+                        + db
+                        + ".api_requests_raw")
+                .get(0);
         assertThat(raw.get("rows").asLong()).as(db + " rows").isEqualTo(EVENTS);
         assertThat(raw.get("ids").asLong()).as(db + " distinct event ids").isEqualTo(EVENTS);
-        assertThat(raw.get("latency").asLong()).as(db + " latency sum").isEqualTo(expected.latencySum);
+        assertThat(raw.get("latency").asLong())
+            .as(db + " latency sum")
+            .isEqualTo(expected.latencySum);
         assertThat(raw.get("errors").asLong()).as(db + " 5xx").isEqualTo(expected.errors5xx);
       }
-      long inFacts = ch.query("SELECT sum(requests) AS n FROM " + pulseDb + ".api_request_minutes").get(0).get("n").asLong();
-      long late = ch.query("SELECT count() AS n FROM " + pulseDb + ".api_requests_late").get(0).get("n").asLong();
-      long deadLetters = ch.query("SELECT count() AS n FROM " + pulseDb + ".dead_letters").get(0).get("n").asLong();
-      // A minute closes once the watermark (latest event time - 2 s out-of-orderness) passes its end.
-      assertThat(expected.closable).as("the data must close some minutes, or the facts check proves nothing")
+      long inFacts =
+          ch.query("SELECT sum(requests) AS n FROM " + pulseDb + ".api_request_minutes")
+              .get(0)
+              .get("n")
+              .asLong();
+      long late =
+          ch.query("SELECT count() AS n FROM " + pulseDb + ".api_requests_late")
+              .get(0)
+              .get("n")
+              .asLong();
+      long deadLetters =
+          ch.query("SELECT count() AS n FROM " + pulseDb + ".dead_letters")
+              .get(0)
+              .get("n")
+              .asLong();
+      // A minute closes once the watermark (latest event time - 2 s out-of-orderness) passes its
+      // end.
+      assertThat(expected.closable)
+          .as("the data must close some minutes, or the facts check proves nothing")
           .isGreaterThan(EVENTS / 2);
       assertThat(inFacts + late).isBetween(expected.closable, EVENTS);
       assertThat(deadLetters).isZero();

@@ -8,26 +8,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
-/** Bad flags stop {@code pulse bench} before anything starts, with exit code 2 and the flag's name. */
+/**
+ * Bad flags stop {@code pulse bench} before anything starts, with exit code 2 and the flag's name.
+ */
 class BenchCommandTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({
-      "--events, 0",
-      "--events, -5",
-      "--partitions, 0",
-      "--parallelism, 0",
-      "--loader-batch-rows, 0",
-      "--progress-seconds, 0",
-      "--events-per-minute, 0",
-      "--kafka, localhost",
-      "--clickhouse, ftp://host:21",
-      "--database-prefix, 1bad-name",
-      "--checkpoint-interval, soon",
-      "--skip, everything",
-      "--job-setting, kafka.topic=other",
-      "--job-setting, no-such-setting=1",
-      "--job-setting, clickhouse.raw-batch-size=0",
+    "--events, 0",
+    "--events, -5",
+    "--partitions, 0",
+    "--parallelism, 0",
+    "--loader-batch-rows, 0",
+    "--progress-seconds, 0",
+    "--events-per-minute, 0",
+    "--kafka, localhost",
+    "--clickhouse, ftp://host:21",
+    "--database-prefix, 1bad-name",
+    "--checkpoint-interval, soon",
+    "--skip, everything",
+    "--job-setting, kafka.topic=other",
+    "--job-setting, no-such-setting=1",
+    "--job-setting, clickhouse.raw-batch-size=0",
   })
   void aBadValueIsRefusedNamingTheFlag(String flag, String value) {
     StringWriter err = new StringWriter();

@@ -7,7 +7,10 @@ import dev.pulse.events.HttpMethod;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** The minimal loader's RowBinary rows, byte by byte, worked out by hand from ClickHouse's RowBinary format. */
+/**
+ * The minimal loader's RowBinary rows, byte by byte, worked out by hand from ClickHouse's RowBinary
+ * format.
+ */
 class LoaderRowBinaryTest {
 
   private static ApiRequestEvent event(String traceId) {
@@ -30,17 +33,48 @@ class LoaderRowBinaryTest {
     LoaderPhase.RowBuffer out = new LoaderPhase.RowBuffer(16);
     LoaderPhase.encode(event("ab"), out);
     byte[] expected = {
-        1, 'e',                             // event_id: length 1, "e"
-        1, 't',                             // tenant_id
-        (byte) 0xE8, 0x03, 0, 0,            // event_time DateTime: 1000 s as UInt32
-        0x34, 0x44, 0x0F, 0, 0, 0, 0, 0,   // event_time_ms UInt64: 1,000,500 = 15 * 65,536 + 17,460 = 0x0F4434
-        1, 's',                             // service
-        2, '/', 'x',                        // endpoint
-        3, 'G', 'E', 'T',                   // method
-        (byte) 0xF7, 0x01, 0, 0,            // status_code Int32: 503 = 0x01F7
-        0x2C, 0x01, 0, 0, 0, 0, 0, 0,       // latency_us Int64: 300 = 0x012C
-        0,                                  // region: empty string
-        0, 2, 'a', 'b'                      // trace_id Nullable(String): not null, "ab"
+      1,
+      'e', // event_id: length 1, "e"
+      1,
+      't', // tenant_id
+      (byte) 0xE8,
+      0x03,
+      0,
+      0, // event_time DateTime: 1000 s as UInt32
+      0x34,
+      0x44,
+      0x0F,
+      0,
+      0,
+      0,
+      0,
+      0, // event_time_ms UInt64: 1,000,500 = 15 * 65,536 + 17,460 = 0x0F4434
+      1,
+      's', // service
+      2,
+      '/',
+      'x', // endpoint
+      3,
+      'G',
+      'E',
+      'T', // method
+      (byte) 0xF7,
+      0x01,
+      0,
+      0, // status_code Int32: 503 = 0x01F7
+      0x2C,
+      0x01,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0, // latency_us Int64: 300 = 0x012C
+      0, // region: empty string
+      0,
+      2,
+      'a',
+      'b' // trace_id Nullable(String): not null, "ab"
     };
     assertThat(out.toByteArray()).containsExactly(expected);
     assertThat(out.rows).isEqualTo(1);

@@ -52,42 +52,67 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".pulse/demo",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = ".pulse/demo",
       description = "Where the demo's ClickHouse keeps its data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(names = "--fresh", description = "Delete the data from earlier demo runs first.")
   boolean fresh;
 
-  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
       description = "HTTP port of the dashboards and GraphQL API (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--flink-ui-port", paramLabel = "PORT", defaultValue = "8081",
+  @Option(
+      names = "--flink-ui-port",
+      paramLabel = "PORT",
+      defaultValue = "8081",
       description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
   int flinkUiPort;
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT",
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
       description = "Use this Kafka instead of starting a broker in this JVM.")
   String kafka;
 
-  @Option(names = "--clickhouse", paramLabel = "URL",
-      description = "Use this ClickHouse (http://host:8123, user default) instead of a private server.")
+  @Option(
+      names = "--clickhouse",
+      paramLabel = "URL",
+      description =
+          "Use this ClickHouse (http://host:8123, user default) instead of a private server.")
   String clickhouse;
 
-  @Option(names = "--database", paramLabel = "NAME", defaultValue = "pulse",
+  @Option(
+      names = "--database",
+      paramLabel = "NAME",
+      defaultValue = "pulse",
       description = "ClickHouse database (default: ${DEFAULT-VALUE}).")
   String database;
 
   // High enough that the quiet hours of the school-day curve (5% of the peak) still draw charts.
-  @Option(names = "--api-per-minute", paramLabel = "N", defaultValue = "120000",
-      description = "Simulated API requests per minute at the daily peak; the school-day load "
-          + "curve scales it by the hour (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--api-per-minute",
+      paramLabel = "N",
+      defaultValue = "120000",
+      description =
+          "Simulated API requests per minute at the daily peak; the school-day load "
+              + "curve scales it by the hour (default: ${DEFAULT-VALUE}).")
   double apiPerMinute;
 
-  @Option(names = "--faults", paramLabel = "FRACTION", defaultValue = "0.002",
-      description = "Fraction of records sent as duplicates, and separately as malformed, "
-          + "out-of-order and late records, to show dead-lettering and dedup (default: ${DEFAULT-VALUE}; 0 = none).")
+  @Option(
+      names = "--faults",
+      paramLabel = "FRACTION",
+      defaultValue = "0.002",
+      description =
+          "Fraction of records sent as duplicates, and separately as malformed, "
+              + "out-of-order and late records, to show dead-lettering and dedup (default: ${DEFAULT-VALUE}; 0 = none).")
   double faults;
 
   @Override
@@ -96,13 +121,16 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Deque<AutoCloseable> running = new ArrayDeque<>();
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread stopper = new Thread(() -> {
-      out.println();
-      out.println("Stopping Pulse...");
-      out.flush();
-      closeAll(running);
-      stopped.countDown();
-    }, "pulse-demo-stop");
+    Thread stopper =
+        new Thread(
+            () -> {
+              out.println();
+              out.println("Stopping Pulse...");
+              out.flush();
+              closeAll(running);
+              stopped.countDown();
+            },
+            "pulse-demo-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
 
     try {
@@ -115,9 +143,12 @@ public final class DemoCommand implements Callable<Integer> {
       String clickhouseUrl = clickhouse;
       if (clickhouseUrl == null) {
         Path dir = dataDir.resolve("clickhouse").toAbsolutePath();
-        out.println(Files.isDirectory(dir.resolve("data")) && !fresh
-            ? "Keeping ClickHouse data from earlier demo runs in " + dir + " (--fresh starts over)."
-            : "Starting with an empty ClickHouse in " + dir + ".");
+        out.println(
+            Files.isDirectory(dir.resolve("data")) && !fresh
+                ? "Keeping ClickHouse data from earlier demo runs in "
+                    + dir
+                    + " (--fresh starts over)."
+                : "Starting with an empty ClickHouse in " + dir + ".");
         if (fresh) {
           deleteRecursively(dir);
         }
@@ -132,9 +163,20 @@ public final class DemoCommand implements Callable<Integer> {
       for (String tenant : new Simulator(simulation).tenantIds()) {
         tokens.put("demo-" + tenant, tenant);
       }
-      PulseStack stack = PulseStack.start(new PulseStack.Settings(
-          bootstrap, clickhouseUrl, "default", "", database, port, flinkUiPort, tokens,
-          Duration.ofSeconds(2), 2, Map.of()));
+      PulseStack stack =
+          PulseStack.start(
+              new PulseStack.Settings(
+                  bootstrap,
+                  clickhouseUrl,
+                  "default",
+                  "",
+                  database,
+                  port,
+                  flinkUiPort,
+                  tokens,
+                  Duration.ofSeconds(2),
+                  2,
+                  Map.of()));
       running.push(stack);
 
       Feeder feeder = new Feeder(simulation, bootstrap);
@@ -152,15 +194,32 @@ public final class DemoCommand implements Callable<Integer> {
   }
 
   private SimulationConfig simulation(Instant start) {
-    FaultConfig faultConfig = faults == 0 ? FaultConfig.NONE : new FaultConfig(faults, faults, faults / 4, faults);
+    FaultConfig faultConfig =
+        faults == 0 ? FaultConfig.NONE : new FaultConfig(faults, faults, faults / 4, faults);
     // Incidents shortly after start, so the SRE page shows one within the first half hour.
-    List<Incident> incidents = List.of(
-        new Incident(Incident.Kind.ERROR_SPIKE, "sessions-api", null,
-            start.plus(Duration.ofMinutes(6)), Duration.ofMinutes(4), 0.25),
-        new Incident(Incident.Kind.LATENCY_REGRESSION, "video-api", "/videos/{videoId}/manifest",
-            start.plus(Duration.ofMinutes(12)), Duration.ofMinutes(6), 5.0),
-        new Incident(Incident.Kind.OUTAGE, "grades-api", null,
-            start.plus(Duration.ofMinutes(20)), Duration.ofMinutes(3), 1.0));
+    List<Incident> incidents =
+        List.of(
+            new Incident(
+                Incident.Kind.ERROR_SPIKE,
+                "sessions-api",
+                null,
+                start.plus(Duration.ofMinutes(6)),
+                Duration.ofMinutes(4),
+                0.25),
+            new Incident(
+                Incident.Kind.LATENCY_REGRESSION,
+                "video-api",
+                "/videos/{videoId}/manifest",
+                start.plus(Duration.ofMinutes(12)),
+                Duration.ofMinutes(6),
+                5.0),
+            new Incident(
+                Incident.Kind.OUTAGE,
+                "grades-api",
+                null,
+                start.plus(Duration.ofMinutes(20)),
+                Duration.ofMinutes(3),
+                1.0));
     return SimulationConfig.defaults()
         // A new seed each run: events of a second run must not share event ids with the first.
         .withSeed(start.toEpochMilli())
@@ -171,8 +230,12 @@ public final class DemoCommand implements Callable<Integer> {
         .withFaults(faultConfig);
   }
 
-  private void printWelcome(PrintWriter out, String bootstrap, String clickhouseUrl,
-      Map<String, String> tokens, List<Incident> incidents) {
+  private void printWelcome(
+      PrintWriter out,
+      String bootstrap,
+      String clickhouseUrl,
+      Map<String, String> tokens,
+      List<Incident> incidents) {
     String base = "http://localhost:" + port;
     out.println();
     out.println("Pulse is running.");
@@ -184,52 +247,75 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf("  Kafka           %s%n", bootstrap);
     out.printf("  ClickHouse      %s (database %s)%n", clickhouseUrl, database);
     out.println();
-    out.println("Sign in with one of these tokens (one per simulated institution), or open its link:");
-    tokens.forEach((token, tenant) -> out.printf("  %-28s %-22s %s/sre/service.html#token=%s%n", token, tenant, base, token));
+    out.println(
+        "Sign in with one of these tokens (one per simulated institution), or open its link:");
+    tokens.forEach(
+        (token, tenant) ->
+            out.printf("  %-28s %-22s %s/sre/service.html#token=%s%n", token, tenant, base, token));
     out.println("For GraphiQL, add the header {\"Authorization\": \"Bearer <token>\"}.");
     out.println();
     out.println("Simulated incidents (UTC):");
     for (Incident i : incidents) {
-      out.printf("  %-19s %-12s %s from %s for %d min%n", i.kind(), i.service(),
-          i.endpoint() == null ? "" : i.endpoint(), i.start(), i.duration().toMinutes());
+      out.printf(
+          "  %-19s %-12s %s from %s for %d min%n",
+          i.kind(),
+          i.service(),
+          i.endpoint() == null ? "" : i.endpoint(),
+          i.start(),
+          i.duration().toMinutes());
     }
     out.println();
-    out.println("Minutes appear on the dashboard a few seconds after they close. Press Ctrl-C to stop.");
+    out.println(
+        "Minutes appear on the dashboard a few seconds after they close. Press Ctrl-C to stop.");
     out.flush();
   }
 
   private void validate() {
     if (port < 1 || port > 65535) {
-      throw new ParameterException(spec.commandLine(), "Invalid --port " + port + ": expected 1-65535");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --port " + port + ": expected 1-65535");
     }
     if (flinkUiPort < 1 || flinkUiPort > 65535 || flinkUiPort == port) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "Invalid --flink-ui-port " + flinkUiPort + ": expected 1-65535, other than --port");
     }
     for (int p : new int[] {port, flinkUiPort}) {
       try (ServerSocket socket = new ServerSocket(p)) {
         socket.setReuseAddress(true);
       } catch (IOException e) {
-        throw new ParameterException(spec.commandLine(), "Port " + p + " is in use (another demo running?): "
-            + "stop it, or choose another with " + (p == port ? "--port" : "--flink-ui-port"));
+        throw new ParameterException(
+            spec.commandLine(),
+            "Port "
+                + p
+                + " is in use (another demo running?): "
+                + "stop it, or choose another with "
+                + (p == port ? "--port" : "--flink-ui-port"));
       }
     }
     if (!(apiPerMinute > 0 && apiPerMinute <= 10_000_000)) {
-      throw new ParameterException(spec.commandLine(),
-          "Invalid --api-per-minute " + apiPerMinute + ": expected more than 0 and at most 10,000,000");
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --api-per-minute "
+              + apiPerMinute
+              + ": expected more than 0 and at most 10,000,000");
     }
     if (!(faults >= 0 && faults <= 0.2)) {
-      throw new ParameterException(spec.commandLine(), "Invalid --faults " + faults + ": expected 0 to 0.2");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --faults " + faults + ": expected 0 to 0.2");
     }
     if (kafka != null && !kafka.matches("[^\\s:]+:\\d{1,5}(,[^\\s:]+:\\d{1,5})*")) {
-      throw new ParameterException(spec.commandLine(), "Invalid --kafka '" + kafka + "': expected host:port");
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --kafka '" + kafka + "': expected host:port");
     }
     if (clickhouse != null && !clickhouse.matches("https?://[^\\s/]+(:\\d+)?/?")) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "Invalid --clickhouse '" + clickhouse + "': expected http://host:port");
     }
     if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new ParameterException(spec.commandLine(),
+      throw new ParameterException(
+          spec.commandLine(),
           "Invalid --database '" + database + "': letters, digits and underscores only");
     }
   }
@@ -240,7 +326,8 @@ public final class DemoCommand implements Callable<Integer> {
       try {
         next.close();
       } catch (Exception e) {
-        System.err.println("pulse demo: " + next.getClass().getSimpleName() + " did not stop cleanly: " + e);
+        System.err.println(
+            "pulse demo: " + next.getClass().getSimpleName() + " did not stop cleanly: " + e);
       }
     }
   }
@@ -250,19 +337,21 @@ public final class DemoCommand implements Callable<Integer> {
       return;
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.delete(p);
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
     }
   }
 
   /**
-   * Sends the simulated events to Kafka in real time: each record when the wall clock reaches
-   * its event time (late and out-of-order records, whose time has passed, go at once).
+   * Sends the simulated events to Kafka in real time: each record when the wall clock reaches its
+   * event time (late and out-of-order records, whose time has passed, go at once).
    */
   static final class Feeder implements AutoCloseable {
     private final Simulator simulator;
@@ -297,8 +386,11 @@ public final class DemoCommand implements Callable<Integer> {
           sent++;
           long now = System.currentTimeMillis();
           if (now - lastReport >= 60_000) {
-            System.err.printf(Locale.ROOT, "pulse demo: %,d simulated events sent (%s)%n",
-                sent, records.report().summary());
+            System.err.printf(
+                Locale.ROOT,
+                "pulse demo: %,d simulated events sent (%s)%n",
+                sent,
+                records.report().summary());
             lastReport = now;
           }
         }

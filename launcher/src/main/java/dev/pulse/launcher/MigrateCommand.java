@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code pulse migrate}: applies Pulse's ClickHouse migrations to a server, or shows their status. */
+/**
+ * {@code pulse migrate}: applies Pulse's ClickHouse migrations to a server, or shows their status.
+ */
 @Command(
     name = "migrate",
     mixinStandardHelpOptions = true,
@@ -67,7 +69,9 @@ public final class MigrateCommand implements Callable<Integer> {
         printStatus(out, runner.status());
         return 0;
       }
-      out.printf("Migrating database %s on %s (ClickHouse %s)%n", database, clickhouse, client.serverVersion());
+      out.printf(
+          "Migrating database %s on %s (ClickHouse %s)%n",
+          database, clickhouse, client.serverVersion());
       List<MigrationResult> applied = runner.migrate();
       for (MigrationResult r : applied) {
         out.printf(
@@ -75,10 +79,15 @@ public final class MigrateCommand implements Callable<Integer> {
             r.version(),
             r.name(),
             r.statements(),
-            r.skippedStatements() == 0 ? "" : " (" + r.skippedStatements() + " skipped: need a newer server)",
+            r.skippedStatements() == 0
+                ? ""
+                : " (" + r.skippedStatements() + " skipped: need a newer server)",
             r.millis());
       }
-      out.println(applied.isEmpty() ? "Up to date: nothing to apply." : "Applied " + applied.size() + " migrations.");
+      out.println(
+          applied.isEmpty()
+              ? "Up to date: nothing to apply."
+              : "Applied " + applied.size() + " migrations.");
       return 0;
     }
   }
@@ -86,20 +95,27 @@ public final class MigrateCommand implements Callable<Integer> {
   private void validate() {
     try {
       URI uri = URI.create(clickhouse);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null) {
         throw new IllegalArgumentException("not an http(s) URL with a host");
       }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
           spec.commandLine(),
-          "Invalid --clickhouse '" + clickhouse + "': expected http://host:port (" + e.getMessage() + ")");
+          "Invalid --clickhouse '"
+              + clickhouse
+              + "': expected http://host:port ("
+              + e.getMessage()
+              + ")");
     }
     try {
       SqlLiteral.identifier(database);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(
           spec.commandLine(),
-          "Invalid --database '" + database + "': letters, digits and underscores only, not starting with a digit");
+          "Invalid --database '"
+              + database
+              + "': letters, digits and underscores only, not starting with a digit");
     }
   }
 

@@ -7,16 +7,20 @@ import picocli.CommandLine.Command;
 /**
  * The {@code pulse} command line: one entry point for every piece of Pulse a user runs.
  *
- * <p>The {@code ./pulse} script at the repository root builds this module and calls it; it
- * handles {@code ./pulse test} itself, because running the test suite must not need a build
- * first.
+ * <p>The {@code ./pulse} script at the repository root builds this module and calls it; it handles
+ * {@code ./pulse test} itself, because running the test suite must not need a build first.
  */
 @Command(
     name = "pulse",
     mixinStandardHelpOptions = true,
     versionProvider = Pulse.Version.class,
     description = "Streaming analytics for an online-learning platform's telemetry.",
-    subcommands = {DemoCommand.class, SimulateCommand.class, MigrateCommand.class, dev.pulse.bench.BenchCommand.class},
+    subcommands = {
+      DemoCommand.class,
+      SimulateCommand.class,
+      MigrateCommand.class,
+      dev.pulse.bench.BenchCommand.class
+    },
     footer = {
       "",
       "Also: ./pulse test   install the test prerequisites and run the whole test suite.",
@@ -41,8 +45,8 @@ public final class Pulse implements Runnable {
   }
 
   /**
-   * A command that fails at run time (server unreachable, migration refused) says why in one
-   * line; the stack trace is for {@code PULSE_DEBUG=1}.
+   * A command that fails at run time (server unreachable, migration refused) says why in one line;
+   * the stack trace is for {@code PULSE_DEBUG=1}.
    */
   private static int reportFailure(
       Exception e, CommandLine command, CommandLine.ParseResult parseResult) {
@@ -62,7 +66,8 @@ public final class Pulse implements Runnable {
     // servers) carries; and java.util.logging (Tomcat) through log4j too. Both must be set before
     // the first logger exists; a user's own -D settings win.
     System.getProperties().putIfAbsent("log4j2.configurationFile", "log4j2.xml");
-    System.getProperties().putIfAbsent("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
+    System.getProperties()
+        .putIfAbsent("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
     System.exit(commandLine().execute(args));
   }
 

@@ -80,8 +80,10 @@ final class PulseStack implements AutoCloseable {
   }
 
   static PulseStack start(Settings s) throws Exception {
-    LOG.info("Applying ClickHouse migrations to database {} on {}", s.database(), s.clickhouseUrl());
-    MigrationRunner.migrate(s.clickhouseUrl(), s.clickhouseUser(), s.clickhousePassword(), s.database());
+    LOG.info(
+        "Applying ClickHouse migrations to database {} on {}", s.database(), s.clickhouseUrl());
+    MigrationRunner.migrate(
+        s.clickhouseUrl(), s.clickhouseUser(), s.clickhousePassword(), s.database());
     createTopics(s.kafkaBootstrap(), s.topicPartitions());
 
     Path checkpoints = Files.createTempDirectory("pulse-checkpoints-");
@@ -168,13 +170,20 @@ final class PulseStack implements AutoCloseable {
     props.put("pulse.clickhouse.database", s.database());
     s.tokens().forEach((token, tenant) -> props.put("pulse.dev-tokens." + token, tenant));
     // As command-line arguments: they override application.yaml, where builder defaults would not.
-    String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    String[] args =
+        props.entrySet().stream()
+            .map(e -> "--" + e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
     // The launcher's log4j2.xml governs this JVM's logging; Spring Boot must not replace it.
     System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-    return new SpringApplicationBuilder(PulseApiApplication.class).bannerMode(Banner.Mode.OFF).run(args);
+    return new SpringApplicationBuilder(PulseApiApplication.class)
+        .bannerMode(Banner.Mode.OFF)
+        .run(args);
   }
 
-  /** Stops serving-api, then the Flink job (cancelled: its last checkpoint's facts are committed). */
+  /**
+   * Stops serving-api, then the Flink job (cancelled: its last checkpoint's facts are committed).
+   */
   @Override
   public void close() {
     try {

@@ -26,15 +26,30 @@ class MigrateCommandIT {
   @Test
   void secondRunAppliesNothingAndStatusShowsEveryMigrationApplied(TestClickHouse ch) {
     String database = ch.database() + "_cli";
-    String first = run("migrate", "--clickhouse", ch.httpUrl(), "--user", ch.user(), "--database", database);
+    String first =
+        run("migrate", "--clickhouse", ch.httpUrl(), "--user", ch.user(), "--database", database);
     assertThat(first).contains("applied 0001").contains("Applied ");
 
-    String second = run("migrate", "--clickhouse", ch.httpUrl(), "--user", ch.user(), "--database", database);
+    String second =
+        run("migrate", "--clickhouse", ch.httpUrl(), "--user", ch.user(), "--database", database);
     assertThat(second).contains("Up to date: nothing to apply.");
 
-    String status = run("migrate", "--status", "--clickhouse", ch.httpUrl(), "--user", ch.user(), "--database", database);
+    String status =
+        run(
+            "migrate",
+            "--status",
+            "--clickhouse",
+            ch.httpUrl(),
+            "--user",
+            ch.user(),
+            "--database",
+            database);
     assertThat(status).doesNotContain(" no ");
-    assertThat(ch.query("SELECT count() FROM system.tables WHERE database = '" + database + "' AND name = 'api_requests_raw'"))
+    assertThat(
+            ch.query(
+                "SELECT count() FROM system.tables WHERE database = '"
+                    + database
+                    + "' AND name = 'api_requests_raw'"))
         .isEqualTo("1\n");
   }
 }

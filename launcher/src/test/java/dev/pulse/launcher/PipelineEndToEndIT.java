@@ -53,17 +53,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole slice, end to end: the simulator (fixed seed, with duplicates, out-of-order, late and
- * malformed records) writes to a real Kafka broker; the API metrics job runs on a Flink
- * MiniCluster into a real ClickHouse built by the migrations; serving-api answers GraphQL over
- * HTTP. Every number a dashboard would show is compared with the oracle's recount of the
- * generated events.
+ * malformed records) writes to a real Kafka broker; the API metrics job runs on a Flink MiniCluster
+ * into a real ClickHouse built by the migrations; serving-api answers GraphQL over HTTP. Every
+ * number a dashboard would show is compared with the oracle's recount of the generated events.
  *
- * <p>The topic has one partition and the job runs at parallelism 1, so which events arrive too
- * late is decided by the simulator's delivery order alone: an event whose first delivery the
- * simulator held back 10-30 minutes ({@code LATE}) is beyond the 30 s allowed lateness, and one
- * held back 1-20 s ({@code OUT_OF_ORDER}) is within it. Only minutes more than 31 minutes before
- * the end are compared, because the simulator flushes still-held late events at the end of a
- * finite run, where they trail by less.
+ * <p>The topic has one partition and the job runs at parallelism 1, so which events arrive too late
+ * is decided by the simulator's delivery order alone: an event whose first delivery the simulator
+ * held back 10-30 minutes ({@code LATE}) is beyond the 30 s allowed lateness, and one held back
+ * 1-20 s ({@code OUT_OF_ORDER}) is within it. Only minutes more than 31 minutes before the end are
+ * compared, because the simulator flushes still-held late events at the end of a finite run, where
+ * they trail by less.
  */
 @ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -71,21 +70,27 @@ class PipelineEndToEndIT {
 
   private static final Instant START = Instant.parse("2026-03-02T07:00:00Z");
   private static final Duration SIMULATED = Duration.ofMinutes(93);
+
   /** Minutes before this are compared: every late event in them left the simulator on schedule. */
   private static final Instant COMPARED_END = START.plus(Duration.ofMinutes(62));
+
   private static final double ALPHA = LatencyBuckets.RELATIVE_ACCURACY;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private PulseStack stack;
   private String deadLetterTopic;
   private String bootstrap;
   private FaultReport report;
   private final Map<String, String> tokenOfTenant = new LinkedHashMap<>();
+
   /** The events whose first delivery the pipeline must count (not late), by the rule above. */
   private final List<ApiRequestEvent> onTime = new ArrayList<>();
+
   /** Event time of each event whose first delivery was late. */
   private final Map<String, Instant> lateIds = new HashMap<>();
+
   private long uniqueValid;
 
   @BeforeAll
@@ -97,23 +102,32 @@ class PipelineEndToEndIT {
     deadLetterTopic = topic + ".dlq";
     kafka.createTopic(deadLetterTopic, 1);
 
-    SimulationConfig config = SimulationConfig.defaults()
-        .withSeed(20260302)
-        .withStart(START)
-        .withDuration(SIMULATED)
-        .withDomains(EnumSet.of(Domain.API))
-        .withRates(1500, 40)
-        // An error spike inside the compared hour, so 5xx counts are not all zero.
-        .withIncidents(List.of(new Incident(Incident.Kind.ERROR_SPIKE, "sessions-api", null,
-            START.plus(Duration.ofMinutes(20)), Duration.ofMinutes(5), 0.3)))
-        .withFaults(new FaultConfig(0.03, 0.03, 0.01, 0.01));
+    SimulationConfig config =
+        SimulationConfig.defaults()
+            .withSeed(20260302)
+            .withStart(START)
+            .withDuration(SIMULATED)
+            .withDomains(EnumSet.of(Domain.API))
+            .withRates(1500, 40)
+            // An error spike inside the compared hour, so 5xx counts are not all zero.
+            .withIncidents(
+                List.of(
+                    new Incident(
+                        Incident.Kind.ERROR_SPIKE,
+                        "sessions-api",
+                        null,
+                        START.plus(Duration.ofMinutes(20)),
+                        Duration.ofMinutes(5),
+                        0.3)))
+            .withFaults(new FaultConfig(0.03, 0.03, 0.01, 0.01));
     Simulator simulator = new Simulator(config);
     simulator.tenantIds().forEach(tenant -> tokenOfTenant.put(tenant, "e2e-" + tenant));
 
     Set<String> delivered = new HashSet<>();
     Properties none = new Properties();
-    try (KafkaEventWriter writer = new KafkaEventWriter(bootstrap, none,
-        name -> name.equals(Topics.API_REQUESTS.name()) ? topic : name)) {
+    try (KafkaEventWriter writer =
+        new KafkaEventWriter(
+            bootstrap, none, name -> name.equals(Topics.API_REQUESTS.name()) ? topic : name)) {
       Simulator.RecordStream records = simulator.records();
       while (records.hasNext()) {
         SimulatedRecord record = records.next();
@@ -137,16 +151,31 @@ class PipelineEndToEndIT {
 
     Map<String, String> tokens = new HashMap<>();
     tokenOfTenant.forEach((tenant, token) -> tokens.put(token, tenant));
-    stack = PulseStack.start(new PulseStack.Settings(
-        bootstrap, ch.httpUrl(), ch.user(), ch.password(), ch.database(), 0, 0, tokens,
-        Duration.ofMillis(500), 1,
-        Map.of(
-            ApiMetricsConfig.KAFKA_TOPIC, topic,
-            ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, deadLetterTopic,
-            ApiMetricsConfig.KAFKA_GROUP_ID, "e2e-" + topic,
-            // Reads what the simulator wrote, then finishes: every window closes.
-            ApiMetricsConfig.KAFKA_BOUNDED, "true",
-            ApiMetricsConfig.PARALLELISM, "1")));
+    stack =
+        PulseStack.start(
+            new PulseStack.Settings(
+                bootstrap,
+                ch.httpUrl(),
+                ch.user(),
+                ch.password(),
+                ch.database(),
+                0,
+                0,
+                tokens,
+                Duration.ofMillis(500),
+                1,
+                Map.of(
+                    ApiMetricsConfig.KAFKA_TOPIC,
+                    topic,
+                    ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC,
+                    deadLetterTopic,
+                    ApiMetricsConfig.KAFKA_GROUP_ID,
+                    "e2e-" + topic,
+                    // Reads what the simulator wrote, then finishes: every window closes.
+                    ApiMetricsConfig.KAFKA_BOUNDED,
+                    "true",
+                    ApiMetricsConfig.PARALLELISM,
+                    "1")));
     stack.awaitJobEnd(Duration.ofMinutes(3));
   }
 
@@ -171,8 +200,10 @@ class PipelineEndToEndIT {
     for (Map.Entry<ApiKey, List<ApiKey>> series : bySeries.entrySet()) {
       ApiKey s = series.getKey();
       Map<Instant, JsonNode> points = points(s, START, COMPARED_END, "MINUTE");
-      assertThat(points.keySet()).as("minutes served for %s", s)
-          .containsExactlyInAnyOrderElementsOf(series.getValue().stream().map(ApiKey::bucket).toList());
+      assertThat(points.keySet())
+          .as("minutes served for %s", s)
+          .containsExactlyInAnyOrderElementsOf(
+              series.getValue().stream().map(ApiKey::bucket).toList());
       for (ApiKey minute : series.getValue()) {
         assertPointEquals(points.get(minute.bucket()), expected.get(minute), minute);
         comparedRequests += expected.get(minute).requests();
@@ -183,13 +214,16 @@ class PipelineEndToEndIT {
 
   @Test
   void theHourServedFromTheRollupEqualsTheOracle() throws Exception {
-    SortedMap<ApiKey, ApiStats> hours = ApiOracle.of(onTime.stream()
-            .filter(e -> e.getEventTime().isBefore(START.plus(Duration.ofHours(1))))
-            .toList())
-        .stats(Grain.HOUR);
+    SortedMap<ApiKey, ApiStats> hours =
+        ApiOracle.of(
+                onTime.stream()
+                    .filter(e -> e.getEventTime().isBefore(START.plus(Duration.ofHours(1))))
+                    .toList())
+            .stats(Grain.HOUR);
     assertThat(hours).isNotEmpty();
     for (Map.Entry<ApiKey, ApiStats> hour : hours.entrySet()) {
-      Map<Instant, JsonNode> points = points(hour.getKey(), START, START.plus(Duration.ofHours(1)), "HOUR");
+      Map<Instant, JsonNode> points =
+          points(hour.getKey(), START, START.plus(Duration.ofHours(1)), "HOUR");
       assertThat(points.keySet()).containsExactly(START);
       assertPointEquals(points.get(START), hour.getValue(), hour.getKey());
     }
@@ -197,12 +231,23 @@ class PipelineEndToEndIT {
 
   @Test
   void errorSpikeIsVisibleInTheServedErrorRate() throws Exception {
-    // sessions-api during its injected spike vs the same service before it: the dashboard must show it.
+    // sessions-api during its injected spike vs the same service before it: the dashboard must show
+    // it.
     String tenant = tokenOfTenant.keySet().iterator().next();
-    JsonNode during = series(tenant, "sessions-api", START.plus(Duration.ofMinutes(20)),
-        START.plus(Duration.ofMinutes(25)), "MINUTE");
-    JsonNode before = series(tenant, "sessions-api", START.plus(Duration.ofMinutes(10)),
-        START.plus(Duration.ofMinutes(15)), "MINUTE");
+    JsonNode during =
+        series(
+            tenant,
+            "sessions-api",
+            START.plus(Duration.ofMinutes(20)),
+            START.plus(Duration.ofMinutes(25)),
+            "MINUTE");
+    JsonNode before =
+        series(
+            tenant,
+            "sessions-api",
+            START.plus(Duration.ofMinutes(10)),
+            START.plus(Duration.ofMinutes(15)),
+            "MINUTE");
     assertThat(errorRate(during)).isGreaterThan(0.2).isGreaterThan(5 * errorRate(before));
   }
 
@@ -230,29 +275,36 @@ class PipelineEndToEndIT {
 
   @Test
   void duplicatesAreStoredOnceAndLateEventsAreKeptAside(TestClickHouse ch) {
-    assertThat(ch.query("SELECT count() FROM api_requests_raw FINAL")).isEqualTo(uniqueValid + "\n");
-    assertThat(ch.query("SELECT count() FROM dead_letters FINAL")).isEqualTo(report.malformed() + "\n");
+    assertThat(ch.query("SELECT count() FROM api_requests_raw FINAL"))
+        .isEqualTo(uniqueValid + "\n");
+    assertThat(ch.query("SELECT count() FROM dead_letters FINAL"))
+        .isEqualTo(report.malformed() + "\n");
     // Every late event of the compared hour is in the late table, and nothing on time is.
-    String lateInTable = ch.query("SELECT event_id FROM api_requests_late FINAL WHERE event_time_ms < "
-        + COMPARED_END.toEpochMilli());
-    Set<String> stored = new HashSet<>(List.of(lateInTable.isBlank() ? new String[0] : lateInTable.split("\n")));
+    String lateInTable =
+        ch.query(
+            "SELECT event_id FROM api_requests_late FINAL WHERE event_time_ms < "
+                + COMPARED_END.toEpochMilli());
+    Set<String> stored =
+        new HashSet<>(List.of(lateInTable.isBlank() ? new String[0] : lateInTable.split("\n")));
     Set<String> expectedLate = new HashSet<>();
-    lateIds.forEach((id, time) -> {
-      if (time.isBefore(COMPARED_END)) {
-        expectedLate.add(id);
-      }
-    });
+    lateIds.forEach(
+        (id, time) -> {
+          if (time.isBefore(COMPARED_END)) {
+            expectedLate.add(id);
+          }
+        });
     assertThat(stored).isEqualTo(expectedLate).isNotEmpty();
   }
 
   /** The minutes of the compared range. */
   private static SortedMap<ApiKey, ApiStats> compared(SortedMap<ApiKey, ApiStats> all) {
     SortedMap<ApiKey, ApiStats> out = new TreeMap<>();
-    all.forEach((k, v) -> {
-      if (k.bucket().isBefore(COMPARED_END)) {
-        out.put(k, v);
-      }
-    });
+    all.forEach(
+        (k, v) -> {
+          if (k.bucket().isBefore(COMPARED_END)) {
+            out.put(k, v);
+          }
+        });
     return out;
   }
 
@@ -261,33 +313,46 @@ class PipelineEndToEndIT {
     assertThat(point.get("requests").asLong()).as("requests %s", at).isEqualTo(expected.requests());
     assertThat(point.get("errors5xx").asLong()).as("5xx %s", at).isEqualTo(expected.status5xx());
     assertThat(point.get("errors4xx").asLong()).as("4xx %s", at).isEqualTo(expected.status4xx());
-    assertThat(point.get("errorRate").asDouble()).as("error rate %s", at)
+    assertThat(point.get("errorRate").asDouble())
+        .as("error rate %s", at)
         .isCloseTo((double) expected.status5xx() / expected.requests(), within(1e-9));
-    assertThat(point.get("p50Ms").asDouble()).as("p50 %s", at)
+    assertThat(point.get("p50Ms").asDouble())
+        .as("p50 %s", at)
         .isCloseTo(expected.p50() / 1000.0, within(ALPHA * expected.p50() / 1000.0 * (1 + 1e-9)));
-    assertThat(point.get("p95Ms").asDouble()).as("p95 %s", at)
+    assertThat(point.get("p95Ms").asDouble())
+        .as("p95 %s", at)
         .isCloseTo(expected.p95() / 1000.0, within(ALPHA * expected.p95() / 1000.0 * (1 + 1e-9)));
-    assertThat(point.get("p99Ms").asDouble()).as("p99 %s", at)
+    assertThat(point.get("p99Ms").asDouble())
+        .as("p99 %s", at)
         .isCloseTo(expected.p99() / 1000.0, within(ALPHA * expected.p99() / 1000.0 * (1 + 1e-9)));
     long max = java.util.Arrays.stream(expected.latenciesUs()).max().orElseThrow();
-    assertThat(point.get("maxMs").asDouble()).as("max %s", at).isCloseTo(max / 1000.0, within(1e-9));
+    assertThat(point.get("maxMs").asDouble())
+        .as("max %s", at)
+        .isCloseTo(max / 1000.0, within(1e-9));
   }
 
   private static ApiKey seriesOf(ApiKey minute) {
-    return new ApiKey(minute.tenantId(), minute.service(), minute.endpoint(), minute.method(),
-        minute.region(), Grain.MINUTE, START);
+    return new ApiKey(
+        minute.tenantId(),
+        minute.service(),
+        minute.endpoint(),
+        minute.method(),
+        minute.region(),
+        Grain.MINUTE,
+        START);
   }
 
   private Map<Instant, JsonNode> points(ApiKey series, Instant from, Instant to, String granularity)
       throws Exception {
-    ObjectNode vars = JSON.createObjectNode()
-        .put("service", series.service())
-        .put("endpoint", series.endpoint())
-        .put("method", series.method().name())
-        .put("region", series.region())
-        .put("from", from.toString())
-        .put("to", to.toString())
-        .put("granularity", granularity);
+    ObjectNode vars =
+        JSON.createObjectNode()
+            .put("service", series.service())
+            .put("endpoint", series.endpoint())
+            .put("method", series.method().name())
+            .put("region", series.region())
+            .put("from", from.toString())
+            .put("to", to.toString())
+            .put("granularity", granularity);
     JsonNode data = graphql(series.tenantId(), vars);
     Map<Instant, JsonNode> out = new HashMap<>();
     for (JsonNode p : data.get("serviceMetrics").get("points")) {
@@ -296,13 +361,15 @@ class PipelineEndToEndIT {
     return out;
   }
 
-  private JsonNode series(String tenant, String service, Instant from, Instant to, String granularity)
+  private JsonNode series(
+      String tenant, String service, Instant from, Instant to, String granularity)
       throws Exception {
-    ObjectNode vars = JSON.createObjectNode()
-        .put("service", service)
-        .put("from", from.toString())
-        .put("to", to.toString())
-        .put("granularity", granularity);
+    ObjectNode vars =
+        JSON.createObjectNode()
+            .put("service", service)
+            .put("from", from.toString())
+            .put("to", to.toString())
+            .put("granularity", granularity);
     vars.putNull("endpoint").putNull("method").putNull("region");
     return graphql(tenant, vars).get("serviceMetrics").get("points");
   }
@@ -318,7 +385,8 @@ class PipelineEndToEndIT {
     return (double) errors / requests;
   }
 
-  private static final String QUERY = """
+  private static final String QUERY =
+      """
       query Series($service: String!, $endpoint: String, $method: String, $region: String,
                    $from: DateTime!, $to: DateTime!, $granularity: Granularity) {
         serviceMetrics(service: $service, endpoint: $endpoint, method: $method, region: $region,
@@ -330,12 +398,13 @@ class PipelineEndToEndIT {
   private JsonNode graphql(String tenant, ObjectNode variables) throws Exception {
     ObjectNode body = JSON.createObjectNode().put("query", QUERY);
     body.set("variables", variables);
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/graphql"))
-        .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + tokenOfTenant.get(tenant))
-        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-        .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/graphql"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + tokenOfTenant.get(tenant))
+            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+            .build();
     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonNode json = JSON.readTree(response.body());

@@ -7,7 +7,10 @@ import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** The command line answers bad flags with a clear message and a non-zero exit, before doing any work. */
+/**
+ * The command line answers bad flags with a clear message and a non-zero exit, before doing any
+ * work.
+ */
 class PulseCommandLineTest {
 
   private final StringWriter out = new StringWriter();

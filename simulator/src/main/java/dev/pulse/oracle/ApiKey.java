@@ -10,16 +10,23 @@ import java.util.Objects;
  * serving region, in one time bucket ({@code bucket} is the bucket's start in UTC).
  */
 public record ApiKey(
-    String tenantId, String service, String endpoint, HttpMethod method, String region,
-    Grain grain, Instant bucket) implements Comparable<ApiKey> {
+    String tenantId,
+    String service,
+    String endpoint,
+    HttpMethod method,
+    String region,
+    Grain grain,
+    Instant bucket)
+    implements Comparable<ApiKey> {
 
-  private static final Comparator<ApiKey> ORDER = Comparator.comparing(ApiKey::bucket)
-      .thenComparing(ApiKey::grain)
-      .thenComparing(ApiKey::tenantId)
-      .thenComparing(ApiKey::service)
-      .thenComparing(ApiKey::endpoint)
-      .thenComparing(ApiKey::method)
-      .thenComparing(ApiKey::region);
+  private static final Comparator<ApiKey> ORDER =
+      Comparator.comparing(ApiKey::bucket)
+          .thenComparing(ApiKey::grain)
+          .thenComparing(ApiKey::tenantId)
+          .thenComparing(ApiKey::service)
+          .thenComparing(ApiKey::endpoint)
+          .thenComparing(ApiKey::method)
+          .thenComparing(ApiKey::region);
 
   public ApiKey {
     Objects.requireNonNull(tenantId, "tenantId");
@@ -36,7 +43,8 @@ public record ApiKey(
 
   /** The same dimensions in the {@code coarser} bucket containing this one. */
   public ApiKey rollUp(Grain coarser) {
-    return new ApiKey(tenantId, service, endpoint, method, region, coarser, coarser.truncate(bucket));
+    return new ApiKey(
+        tenantId, service, endpoint, method, region, coarser, coarser.truncate(bucket));
   }
 
   @Override

@@ -16,18 +16,18 @@ import java.util.TreeMap;
 
 /**
  * The expected value of every API metric Pulse serves, recounted in plain Java from the events
- * themselves, independent of any pipeline code: per (tenant, service, endpoint, method, region)
- * and UTC minute, hour and day, the request count, 5xx and 4xx counts, and exact latencies.
+ * themselves, independent of any pipeline code: per (tenant, service, endpoint, method, region) and
+ * UTC minute, hour and day, the request count, 5xx and 4xx counts, and exact latencies.
  *
- * <p>Input rules, the ones a correct pipeline follows: events that are not
- * {@link ApiRequestEvent} (other domains, nulls for malformed records) are skipped; events the
- * contract's {@link EventValidator} rejects (bad UUID, status outside 100..599, event time before
- * 2000 ...) are not counted; an event_id seen before is a duplicate and counted once (the first
- * delivery wins). Late events are counted like any other: the oracle answers "all valid
- * events"; a test that wants the on-time view passes only the on-time events.
+ * <p>Input rules, the ones a correct pipeline follows: events that are not {@link ApiRequestEvent}
+ * (other domains, nulls for malformed records) are skipped; events the contract's {@link
+ * EventValidator} rejects (bad UUID, status outside 100..599, event time before 2000 ...) are not
+ * counted; an event_id seen before is a duplicate and counted once (the first delivery wins). Late
+ * events are counted like any other: the oracle answers "all valid events"; a test that wants the
+ * on-time view passes only the on-time events.
  *
- * <p>Hour and day figures are computed from the merged populations, so their percentiles are
- * exact too (not averages of minute percentiles).
+ * <p>Hour and day figures are computed from the merged populations, so their percentiles are exact
+ * too (not averages of minute percentiles).
  */
 public final class ApiOracle {
 
@@ -39,7 +39,8 @@ public final class ApiOracle {
   private final long duplicates;
   private final long invalid;
 
-  private ApiOracle(SortedMap<ApiKey, ApiStats> minutes, long counted, long duplicates, long invalid) {
+  private ApiOracle(
+      SortedMap<ApiKey, ApiStats> minutes, long counted, long duplicates, long invalid) {
     this.counted = counted;
     this.duplicates = duplicates;
     this.invalid = invalid;
@@ -50,7 +51,8 @@ public final class ApiOracle {
 
   /** The oracle of {@code events} (any mix of event types and nulls). */
   public static ApiOracle of(Iterable<?> events) {
-    EventValidator validator = EventValidator.withClock(Clock.fixed(VALIDATION_NOW, ZoneOffset.UTC));
+    EventValidator validator =
+        EventValidator.withClock(Clock.fixed(VALIDATION_NOW, ZoneOffset.UTC));
     Set<String> seen = new HashSet<>();
     Map<ApiKey, Accumulator> acc = new TreeMap<>();
     long counted = 0;
@@ -69,8 +71,15 @@ public final class ApiOracle {
         continue;
       }
       counted++;
-      ApiKey key = new ApiKey(e.getTenantId(), e.getService(), e.getEndpoint(), e.getMethod(),
-          e.getRegion(), Grain.MINUTE, Grain.MINUTE.truncate(e.getEventTime()));
+      ApiKey key =
+          new ApiKey(
+              e.getTenantId(),
+              e.getService(),
+              e.getEndpoint(),
+              e.getMethod(),
+              e.getRegion(),
+              Grain.MINUTE,
+              Grain.MINUTE.truncate(e.getEventTime()));
       acc.computeIfAbsent(key, k -> new Accumulator()).add(e.getStatusCode(), e.getLatencyUs());
     }
     SortedMap<ApiKey, ApiStats> minutes = new TreeMap<>();
@@ -103,7 +112,8 @@ public final class ApiOracle {
     return invalid;
   }
 
-  private static SortedMap<ApiKey, ApiStats> rollUp(SortedMap<ApiKey, ApiStats> minutes, Grain grain) {
+  private static SortedMap<ApiKey, ApiStats> rollUp(
+      SortedMap<ApiKey, ApiStats> minutes, Grain grain) {
     SortedMap<ApiKey, ApiStats> out = new TreeMap<>();
     minutes.forEach((k, s) -> out.merge(k.rollUp(grain), s, ApiStats::merge));
     return out;

@@ -3,8 +3,8 @@ package dev.pulse.oracle;
 import java.util.Arrays;
 
 /**
- * The exact request metrics of one {@link ApiKey}: counts by status class and every latency, so
- * any percentile or latency SLI can be answered exactly.
+ * The exact request metrics of one {@link ApiKey}: counts by status class and every latency, so any
+ * percentile or latency SLI can be answered exactly.
  */
 public final class ApiStats {
 
@@ -89,14 +89,22 @@ public final class ApiStats {
 
   /** The union of {@code this} and {@code other}'s populations. */
   ApiStats merge(ApiStats other) {
-    long[] all = Arrays.copyOf(sortedLatenciesUs, sortedLatenciesUs.length + other.sortedLatenciesUs.length);
-    System.arraycopy(other.sortedLatenciesUs, 0, all, sortedLatenciesUs.length, other.sortedLatenciesUs.length);
-    return new ApiStats(requests + other.requests, status5xx + other.status5xx, status4xx + other.status4xx, all);
+    long[] all =
+        Arrays.copyOf(sortedLatenciesUs, sortedLatenciesUs.length + other.sortedLatenciesUs.length);
+    System.arraycopy(
+        other.sortedLatenciesUs, 0, all, sortedLatenciesUs.length, other.sortedLatenciesUs.length);
+    return new ApiStats(
+        requests + other.requests, status5xx + other.status5xx, status4xx + other.status4xx, all);
   }
 
   @Override
   public String toString() {
-    return "requests=" + requests + " 5xx=" + status5xx + " 4xx=" + status4xx
+    return "requests="
+        + requests
+        + " 5xx="
+        + status5xx
+        + " 4xx="
+        + status4xx
         + (requests > 0 ? " p50=" + p50() + " p95=" + p95() + " p99=" + p99() : "");
   }
 }

@@ -15,7 +15,10 @@ public enum Grain {
     this.unit = unit;
   }
 
-  /** The start of the bucket containing {@code t}: 10:00:59.999 is in minute 10:00, 10:01:00.000 in 10:01. */
+  /**
+   * The start of the bucket containing {@code t}: 10:00:59.999 is in minute 10:00, 10:01:00.000 in
+   * 10:01.
+   */
   public Instant truncate(Instant t) {
     return t.truncatedTo(unit);
   }

@@ -6,15 +6,15 @@ package dev.pulse.oracle;
  *
  * <p><b>Nearest rank:</b> over n sorted values, the q-quantile (0 &lt;= q &lt;= 1) is the value at
  * 1-based rank max(1, ceil(q * n)). For 100, 200, 300, 400: p50 is rank 2 = 200, p95 is rank 4 =
- * 400. This is the definition the stored latency histogram uses too
- * ({@code dev.pulse.clickhouse.metrics.LatencyBuckets}).
+ * 400. This is the definition the stored latency histogram uses too ({@code
+ * dev.pulse.clickhouse.metrics.LatencyBuckets}).
  *
  * <p><b>Sketch tolerance:</b> Pulse stores latency in a DDSketch-style log-bucket histogram with
  * relative accuracy alpha = 0.01: every value it returns is within alpha relative error of some
  * value actually in the data, and it answers with the bucket holding the nearest-rank value. So a
- * sketch answer for q is accepted when it is within alpha of the exact nearest-rank value:
- * |actual - exact| &lt;= alpha * exact. (An exact 0 therefore admits only 0; the simulator never
- * produces latencies below 50 us.)
+ * sketch answer for q is accepted when it is within alpha of the exact nearest-rank value: |actual
+ * - exact| &lt;= alpha * exact. (An exact 0 therefore admits only 0; the simulator never produces
+ * latencies below 50 us.)
  */
 public final class Quantiles {
 

@@ -8,31 +8,39 @@ import java.util.SplittableRandom;
 
 /**
  * The API domain: requests to the platform's services arriving as a Poisson process whose rate
- * follows the school-day curve, each with a route template, a status drawn from a realistic mix
- * and a log-normal latency per endpoint, bent by the configured incidents.
+ * follows the school-day curve, each with a route template, a status drawn from a realistic mix and
+ * a log-normal latency per endpoint, bent by the configured incidents.
  */
 final class ApiTraffic implements EventSource {
 
   /** One route of one service, with its share of traffic and its median latency. */
-  record Endpoint(String service, String route, HttpMethod method, double weight, double medianMs) {}
+  record Endpoint(
+      String service, String route, HttpMethod method, double weight, double medianMs) {}
 
-  static final List<Endpoint> ENDPOINTS = List.of(
-      new Endpoint("auth-api", "/auth/token", HttpMethod.POST, 8, 25),
-      new Endpoint("auth-api", "/auth/session", HttpMethod.GET, 10, 5),
-      new Endpoint("courses-api", "/courses", HttpMethod.GET, 6, 40),
-      new Endpoint("courses-api", "/courses/{courseId}", HttpMethod.GET, 10, 20),
-      new Endpoint("courses-api", "/courses/{courseId}/sessions", HttpMethod.GET, 6, 35),
-      new Endpoint("courses-api", "/courses/{courseId}", HttpMethod.PUT, 1, 60),
-      new Endpoint("sessions-api", "/sessions/{sessionId}/join", HttpMethod.POST, 5, 50),
-      new Endpoint("sessions-api", "/sessions/{sessionId}", HttpMethod.GET, 8, 15),
-      new Endpoint("sessions-api", "/sessions/{sessionId}/heartbeat", HttpMethod.POST, 20, 4),
-      new Endpoint("sessions-api", "/sessions/{sessionId}/participants/{userId}", HttpMethod.DELETE, 0.5, 30),
-      new Endpoint("video-api", "/videos/{videoId}", HttpMethod.GET, 6, 18),
-      new Endpoint("video-api", "/videos/{videoId}/manifest", HttpMethod.GET, 10, 12),
-      new Endpoint("video-api", "/videos/{videoId}/progress", HttpMethod.POST, 10, 8),
-      new Endpoint("grades-api", "/courses/{courseId}/grades", HttpMethod.GET, 3, 80),
-      new Endpoint("grades-api", "/assignments/{assignmentId}/submissions", HttpMethod.POST, 1.5, 150),
-      new Endpoint("grades-api", "/grades/{gradeId}", HttpMethod.PATCH, 0.5, 45));
+  static final List<Endpoint> ENDPOINTS =
+      List.of(
+          new Endpoint("auth-api", "/auth/token", HttpMethod.POST, 8, 25),
+          new Endpoint("auth-api", "/auth/session", HttpMethod.GET, 10, 5),
+          new Endpoint("courses-api", "/courses", HttpMethod.GET, 6, 40),
+          new Endpoint("courses-api", "/courses/{courseId}", HttpMethod.GET, 10, 20),
+          new Endpoint("courses-api", "/courses/{courseId}/sessions", HttpMethod.GET, 6, 35),
+          new Endpoint("courses-api", "/courses/{courseId}", HttpMethod.PUT, 1, 60),
+          new Endpoint("sessions-api", "/sessions/{sessionId}/join", HttpMethod.POST, 5, 50),
+          new Endpoint("sessions-api", "/sessions/{sessionId}", HttpMethod.GET, 8, 15),
+          new Endpoint("sessions-api", "/sessions/{sessionId}/heartbeat", HttpMethod.POST, 20, 4),
+          new Endpoint(
+              "sessions-api",
+              "/sessions/{sessionId}/participants/{userId}",
+              HttpMethod.DELETE,
+              0.5,
+              30),
+          new Endpoint("video-api", "/videos/{videoId}", HttpMethod.GET, 6, 18),
+          new Endpoint("video-api", "/videos/{videoId}/manifest", HttpMethod.GET, 10, 12),
+          new Endpoint("video-api", "/videos/{videoId}/progress", HttpMethod.POST, 10, 8),
+          new Endpoint("grades-api", "/courses/{courseId}/grades", HttpMethod.GET, 3, 80),
+          new Endpoint(
+              "grades-api", "/assignments/{assignmentId}/submissions", HttpMethod.POST, 1.5, 150),
+          new Endpoint("grades-api", "/grades/{gradeId}", HttpMethod.PATCH, 0.5, 45));
 
   static final List<String> SERVICES =
       List.of("auth-api", "courses-api", "sessions-api", "video-api", "grades-api");
@@ -42,6 +50,7 @@ final class ApiTraffic implements EventSource {
 
   /** Baseline shares outside incidents. */
   static final double BASE_5XX = 0.002;
+
   static final double BASE_4XX = 0.02;
 
   private static final int[] CODES_4XX = {400, 401, 403, 404, 409, 429};
@@ -86,9 +95,10 @@ final class ApiTraffic implements EventSource {
     PlatformModel.Tenant tenant = platform.pickTenant(r);
     Endpoint ep = ENDPOINTS.get(Seeds.pick(r, ENDPOINT_WEIGHTS));
     // Mostly served in the tenant's home region; some traffic fails over or is routed elsewhere.
-    String region = Seeds.chance(r, 0.9)
-        ? tenant.region()
-        : PlatformModel.REGIONS[r.nextInt(PlatformModel.REGIONS.length)];
+    String region =
+        Seeds.chance(r, 0.9)
+            ? tenant.region()
+            : PlatformModel.REGIONS[r.nextInt(PlatformModel.REGIONS.length)];
 
     double share5xx = BASE_5XX;
     double latencyFactor = 1.0;
@@ -123,18 +133,19 @@ final class ApiTraffic implements EventSource {
     }
     latencyUs = Math.max(50, Math.min(TIMEOUT_US, latencyUs));
 
-    ApiRequestEvent event = ApiRequestEvent.newBuilder()
-        .setEventId(Seeds.uuid(r))
-        .setTenantId(tenant.id())
-        .setEventTime(java.time.Instant.ofEpochMilli(t))
-        .setService(ep.service())
-        .setEndpoint(ep.route())
-        .setMethod(ep.method())
-        .setStatusCode(status)
-        .setLatencyUs(latencyUs)
-        .setRegion(region)
-        .setTraceId(Seeds.chance(r, 0.2) ? Seeds.traceId(r) : null)
-        .build();
+    ApiRequestEvent event =
+        ApiRequestEvent.newBuilder()
+            .setEventId(Seeds.uuid(r))
+            .setTenantId(tenant.id())
+            .setEventTime(java.time.Instant.ofEpochMilli(t))
+            .setService(ep.service())
+            .setEndpoint(ep.route())
+            .setMethod(ep.method())
+            .setStatusCode(status)
+            .setLatencyUs(latencyUs)
+            .setRegion(region)
+            .setTraceId(Seeds.chance(r, 0.2) ? Seeds.traceId(r) : null)
+            .build();
     advance();
     return SimulatedEvent.of(Topics.API_REQUESTS, event, t);
   }

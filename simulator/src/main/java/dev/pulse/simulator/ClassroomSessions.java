@@ -14,11 +14,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The classroom domain: every course's timetabled live sessions, day by day. A session is
- * started by its instructor; learners join late (most within minutes, some much later), send a
- * heartbeat every 30 s while present, drift out of focus and back, chat, raise hands, answer
- * the instructor's polls and react; some leave early, a few vanish without LEFT (their
- * heartbeats just stop), and the instructor ends the session last.
+ * The classroom domain: every course's timetabled live sessions, day by day. A session is started
+ * by its instructor; learners join late (most within minutes, some much later), send a heartbeat
+ * every 30 s while present, drift out of focus and back, chat, raise hands, answer the instructor's
+ * polls and react; some leave early, a few vanish without LEFT (their heartbeats just stop), and
+ * the instructor ends the session last.
  */
 final class ClassroomSessions extends EventSource.Merged {
 
@@ -95,21 +95,45 @@ final class ClassroomSessions extends EventSource.Merged {
       this.course = p.course();
       this.slot = course.timetable().get(p.slot());
       this.scheduled = p.scheduledMs();
-      this.sessionId = String.format("s-%s-%s-%02d%02d", course.id().substring(2),
-          p.date().toString().replace("-", ""), slot.start().getHour(), slot.start().getMinute());
-      this.r = Seeds.random(config.seed(), "classroom-session",
-          course.tenantIndex(), course.index(), p.date().toEpochDay(), p.slot());
+      this.sessionId =
+          String.format(
+              "s-%s-%s-%02d%02d",
+              course.id().substring(2),
+              p.date().toString().replace("-", ""),
+              slot.start().getHour(),
+              slot.start().getMinute());
+      this.r =
+          Seeds.random(
+              config.seed(),
+              "classroom-session",
+              course.tenantIndex(),
+              course.index(),
+              p.date().toEpochDay(),
+              p.slot());
     }
 
     List<SimulatedEvent> generate() {
       long start = scheduled + Seeds.between(r, -EARLIEST_START_MS, 180_000);
       long end = scheduled + slot.minutes() * 60_000L + Seeds.between(r, -120_000, 300_000);
       String instructor = course.instructorId();
-      emit(start, instructor, ClassroomRole.INSTRUCTOR, ClassroomEventType.SESSION_STARTED, "desktop");
-      emit(start + Seeds.between(r, 2_000, 10_000), instructor, ClassroomRole.INSTRUCTOR,
-          ClassroomEventType.MIC_ON, "desktop");
-      emit(start + Seeds.between(r, 2_000, 15_000), instructor, ClassroomRole.INSTRUCTOR,
-          ClassroomEventType.CAMERA_ON, "desktop");
+      emit(
+          start,
+          instructor,
+          ClassroomRole.INSTRUCTOR,
+          ClassroomEventType.SESSION_STARTED,
+          "desktop");
+      emit(
+          start + Seeds.between(r, 2_000, 10_000),
+          instructor,
+          ClassroomRole.INSTRUCTOR,
+          ClassroomEventType.MIC_ON,
+          "desktop");
+      emit(
+          start + Seeds.between(r, 2_000, 15_000),
+          instructor,
+          ClassroomRole.INSTRUCTOR,
+          ClassroomEventType.CAMERA_ON,
+          "desktop");
 
       int polls = 1 + r.nextInt(3);
       long[] pollTimes = new long[polls];
@@ -122,9 +146,10 @@ final class ClassroomSessions extends EventSource.Merged {
           continue;
         }
         // Most arrive within a couple of minutes; a quarter straggle in 3-15 minutes late.
-        long lateness = Seeds.chance(r, 0.75)
-            ? Math.round(Seeds.exponential(r, 90_000))
-            : Seeds.between(r, 180_000, 900_000);
+        long lateness =
+            Seeds.chance(r, 0.75)
+                ? Math.round(Seeds.exponential(r, 90_000))
+                : Seeds.between(r, 180_000, 900_000);
         long join = start + 1_000 + lateness;
         if (join >= end - 60_000) {
           continue;
@@ -155,7 +180,8 @@ final class ClassroomSessions extends EventSource.Merged {
     }
 
     /** One stay of a learner: events strictly inside [join, leave), plus LEFT at leave if asked. */
-    private void presence(PlatformModel.Learner l, long join, long leave, boolean left, long[] polls) {
+    private void presence(
+        PlatformModel.Learner l, long join, long leave, boolean left, long[] polls) {
       ClassroomRole role = ClassroomRole.LEARNER;
       String dev = l.device();
       emit(join, l.id(), role, ClassroomEventType.JOINED, dev);
@@ -227,25 +253,28 @@ final class ClassroomSessions extends EventSource.Merged {
       return times;
     }
 
-    private void emit(long t, String user, ClassroomRole role, ClassroomEventType type, String device) {
-      String app = switch (device) {
-        case "phone" -> "classroom-mobile 4.2.0";
-        case "tablet" -> "classroom-tablet 4.2.0";
-        default -> "classroom-web 7.3.1";
-      };
-      ClassroomEvent e = ClassroomEvent.newBuilder()
-          .setEventId(Seeds.uuid(r))
-          .setTenantId(course.tenantId())
-          .setEventTime(Instant.ofEpochMilli(t))
-          .setCourseId(course.id())
-          .setSessionId(sessionId)
-          .setUserId(user)
-          .setRole(role)
-          .setType(type)
-          .setDevice(device)
-          .setRegion(course.region())
-          .setAppVersion(app)
-          .build();
+    private void emit(
+        long t, String user, ClassroomRole role, ClassroomEventType type, String device) {
+      String app =
+          switch (device) {
+            case "phone" -> "classroom-mobile 4.2.0";
+            case "tablet" -> "classroom-tablet 4.2.0";
+            default -> "classroom-web 7.3.1";
+          };
+      ClassroomEvent e =
+          ClassroomEvent.newBuilder()
+              .setEventId(Seeds.uuid(r))
+              .setTenantId(course.tenantId())
+              .setEventTime(Instant.ofEpochMilli(t))
+              .setCourseId(course.id())
+              .setSessionId(sessionId)
+              .setUserId(user)
+              .setRole(role)
+              .setType(type)
+              .setDevice(device)
+              .setRegion(course.region())
+              .setAppVersion(app)
+              .build();
       out.add(SimulatedEvent.of(Topics.CLASSROOM, e, t));
     }
   }

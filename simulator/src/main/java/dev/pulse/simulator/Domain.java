@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** One of the four event domains the simulator can generate, with its topic and command-line name. */
+/**
+ * One of the four event domains the simulator can generate, with its topic and command-line name.
+ */
 public enum Domain {
   API("api", Topics.API_REQUESTS),
   CLASSROOM("classroom", Topics.CLASSROOM),

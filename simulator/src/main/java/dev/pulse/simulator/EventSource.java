@@ -17,7 +17,9 @@ interface EventSource {
   /** The next event; only valid when {@link #peekTime} is not {@link #EXHAUSTED}. */
   SimulatedEvent next();
 
-  /** A source over one entity's events, generated eagerly (an entity is small) and stably sorted. */
+  /**
+   * A source over one entity's events, generated eagerly (an entity is small) and stably sorted.
+   */
   static EventSource ofList(List<SimulatedEvent> events) {
     List<SimulatedEvent> sorted = new ArrayList<>(events);
     // List.sort is stable: events at the same millisecond keep their generation order.
@@ -46,7 +48,8 @@ interface EventSource {
     private record Entry(EventSource source, long ordinal, long time) {}
 
     private final PriorityQueue<Entry> active =
-        new PriorityQueue<>(Comparator.comparingLong(Entry::time).thenComparingLong(Entry::ordinal));
+        new PriorityQueue<>(
+            Comparator.comparingLong(Entry::time).thenComparingLong(Entry::ordinal));
     private long ordinal;
 
     /** When the next child starts, or {@link #EXHAUSTED} when no more children will come. */
@@ -54,7 +57,9 @@ interface EventSource {
       return EXHAUSTED;
     }
 
-    /** The child due at {@link #nextSpawnTime}; none of its events may be earlier than that time. */
+    /**
+     * The child due at {@link #nextSpawnTime}; none of its events may be earlier than that time.
+     */
     protected EventSource spawn() {
       throw new IllegalStateException("nothing to spawn");
     }

@@ -5,7 +5,8 @@ package dev.pulse.simulator;
  * events, drawn independently per event from the seeded fault stream.
  *
  * @param duplicateRate share of events re-sent later with the same bytes (a retried send)
- * @param outOfOrderRate share of events delivered 1-20 s of event time late (within allowed lateness)
+ * @param outOfOrderRate share of events delivered 1-20 s of event time late (within allowed
+ *     lateness)
  * @param lateRate share of events delivered 10-30 min of event time late (beyond allowed lateness)
  * @param malformedRate per event, the chance that one extra undecodable or invalid record is
  *     inserted next to it
@@ -24,7 +25,9 @@ public record FaultConfig(
     if (outOfOrderRate + lateRate > 1) {
       throw new IllegalArgumentException(
           "out-of-order and late rates together must not exceed 1 (an event is delayed at most once), got "
-              + outOfOrderRate + " + " + lateRate);
+              + outOfOrderRate
+              + " + "
+              + lateRate);
     }
   }
 

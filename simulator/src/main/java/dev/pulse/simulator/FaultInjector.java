@@ -13,11 +13,11 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Turns the ordered stream of original events into delivered records, damaging it as
- * {@link FaultConfig} asks: delays some events (out of order, or late), re-sends some
- * (duplicates), and slips malformed records in. Delays are in event time: a delayed event is
- * released once the stream has moved that far past it, so delivery order does not depend on how
- * fast anything runs. Its random stream is its own, so faults never change the events.
+ * Turns the ordered stream of original events into delivered records, damaging it as {@link
+ * FaultConfig} asks: delays some events (out of order, or late), re-sends some (duplicates), and
+ * slips malformed records in. Delays are in event time: a delayed event is released once the stream
+ * has moved that far past it, so delivery order does not depend on how fast anything runs. Its
+ * random stream is its own, so faults never change the events.
  */
 final class FaultInjector implements Iterator<SimulatedRecord> {
 
@@ -35,7 +35,8 @@ final class FaultInjector implements Iterator<SimulatedRecord> {
   private final SplittableRandom r;
   private final FaultReport.Tally tally = new FaultReport.Tally();
   private final PriorityQueue<Pending> delayed =
-      new PriorityQueue<>(Comparator.comparingLong(Pending::releaseAt).thenComparingLong(Pending::seq));
+      new PriorityQueue<>(
+          Comparator.comparingLong(Pending::releaseAt).thenComparingLong(Pending::seq));
   private final ArrayDeque<SimulatedRecord> ready = new ArrayDeque<>();
   private long seq;
 
@@ -94,7 +95,8 @@ final class FaultInjector implements Iterator<SimulatedRecord> {
     }
     if (dupDraw < faults.duplicateRate()) {
       // A retried send: after the first delivery, with the very same bytes.
-      hold(deliveredAt + Seeds.between(r, DUPLICATE_MIN_MS, DUPLICATE_MAX_MS + 1),
+      hold(
+          deliveredAt + Seeds.between(r, DUPLICATE_MIN_MS, DUPLICATE_MAX_MS + 1),
           record(e, bytes, SimulatedRecord.Kind.DUPLICATE));
     }
     if (malformedDraw < faults.malformedRate()) {
@@ -112,35 +114,41 @@ final class FaultInjector implements Iterator<SimulatedRecord> {
 
   private SimulatedRecord malformed(SimulatedEvent e, byte[] valid) {
     SimulatedRecord.MalformedKind kind =
-        SimulatedRecord.MalformedKind.values()[r.nextInt(SimulatedRecord.MalformedKind.values().length)];
-    byte[] bytes = switch (kind) {
-      case TRUNCATED -> Arrays.copyOf(valid, 1 + r.nextInt(valid.length - 1));
-      case RANDOM_BYTES -> {
-        byte[] b = new byte[1 + r.nextInt(200)];
-        for (int i = 0; i < b.length; i++) {
-          b[i] = (byte) r.nextInt(256);
-        }
-        // Never the single-object marker's first byte: these bytes must not even look like Avro.
-        if (b[0] == (byte) 0xC3) {
-          b[0] = 0x7B;
-        }
-        yield b;
-      }
-      case UNKNOWN_FINGERPRINT -> {
-        byte[] b = valid.clone();
-        // Bytes 2..9 are the writer schema's fingerprint: replace them with one nobody released.
-        for (int i = 2; i < 10; i++) {
-          b[i] = (byte) r.nextInt(256);
-        }
-        yield b;
-      }
-      case INVALID_VALUES -> Encoding.encode(e.topic(), invalidCopy(e.event()));
-    };
-    return new SimulatedRecord(e.topic(), e.key(), bytes, e.eventTime(),
-        SimulatedRecord.Kind.MALFORMED, kind, null);
+        SimulatedRecord.MalformedKind.values()[
+            r.nextInt(SimulatedRecord.MalformedKind.values().length)];
+    byte[] bytes =
+        switch (kind) {
+          case TRUNCATED -> Arrays.copyOf(valid, 1 + r.nextInt(valid.length - 1));
+          case RANDOM_BYTES -> {
+            byte[] b = new byte[1 + r.nextInt(200)];
+            for (int i = 0; i < b.length; i++) {
+              b[i] = (byte) r.nextInt(256);
+            }
+            // Never the single-object marker's first byte: these bytes must not even look like
+            // Avro.
+            if (b[0] == (byte) 0xC3) {
+              b[0] = 0x7B;
+            }
+            yield b;
+          }
+          case UNKNOWN_FINGERPRINT -> {
+            byte[] b = valid.clone();
+            // Bytes 2..9 are the writer schema's fingerprint: replace them with one nobody
+            // released.
+            for (int i = 2; i < 10; i++) {
+              b[i] = (byte) r.nextInt(256);
+            }
+            yield b;
+          }
+          case INVALID_VALUES -> Encoding.encode(e.topic(), invalidCopy(e.event()));
+        };
+    return new SimulatedRecord(
+        e.topic(), e.key(), bytes, e.eventTime(), SimulatedRecord.Kind.MALFORMED, kind, null);
   }
 
-  /** A copy of {@code event} that decodes but breaks a rule: bad UUID, absurd time or status 999. */
+  /**
+   * A copy of {@code event} that decodes but breaks a rule: bad UUID, absurd time or status 999.
+   */
   private SpecificRecord invalidCopy(SpecificRecord event) {
     SpecificRecord copy = SpecificData.get().deepCopy(event.getSchema(), event);
     int eventId = event.getSchema().getField("event_id").pos();

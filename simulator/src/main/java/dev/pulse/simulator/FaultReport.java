@@ -34,7 +34,8 @@ public final class FaultReport {
 
   /** Distinct valid events: ORIGINAL + OUT_OF_ORDER + LATE. */
   public long uniqueValid() {
-    return count(SimulatedRecord.Kind.ORIGINAL) + count(SimulatedRecord.Kind.OUT_OF_ORDER)
+    return count(SimulatedRecord.Kind.ORIGINAL)
+        + count(SimulatedRecord.Kind.OUT_OF_ORDER)
         + count(SimulatedRecord.Kind.LATE);
   }
 
@@ -86,16 +87,24 @@ public final class FaultReport {
     return Collections.unmodifiableMap(copy);
   }
 
-  /** One line: "emitted 1,204 (valid 1,180) dup=12 out-of-order=9 late=1 malformed=3 [truncated=1 ...]". */
+  /**
+   * One line: "emitted 1,204 (valid 1,180) dup=12 out-of-order=9 late=1 malformed=3 [truncated=1
+   * ...]".
+   */
   public String summary() {
-    StringBuilder b = new StringBuilder(String.format(
-        "emitted %,d (unique valid %,d) faults: dup=%,d out-of-order=%,d late=%,d malformed=%,d",
-        emitted(), uniqueValid(), duplicates(), outOfOrder(), late(), malformed()));
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                "emitted %,d (unique valid %,d) faults: dup=%,d out-of-order=%,d late=%,d malformed=%,d",
+                emitted(), uniqueValid(), duplicates(), outOfOrder(), late(), malformed()));
     if (malformed() > 0) {
       b.append(" [");
       String sep = "";
       for (SimulatedRecord.MalformedKind k : SimulatedRecord.MalformedKind.values()) {
-        b.append(sep).append(k.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(malformed(k));
+        b.append(sep)
+            .append(k.name().toLowerCase(java.util.Locale.ROOT))
+            .append('=')
+            .append(malformed(k));
         sep = " ";
       }
       b.append(']');
@@ -121,7 +130,8 @@ public final class FaultReport {
     }
 
     void add(SimulatedRecord r) {
-      byTopic.computeIfAbsent(r.topic().name(), k -> new EnumMap<>(SimulatedRecord.Kind.class))
+      byTopic
+          .computeIfAbsent(r.topic().name(), k -> new EnumMap<>(SimulatedRecord.Kind.class))
           .merge(r.kind(), 1L, Long::sum);
       if (r.malformedKind() != null) {
         malformed.merge(r.malformedKind(), 1L, Long::sum);
@@ -131,7 +141,8 @@ public final class FaultReport {
     FaultReport snapshot() {
       Map<String, EnumMap<SimulatedRecord.Kind, Long>> copy = new LinkedHashMap<>();
       byTopic.forEach((t, m) -> copy.put(t, new EnumMap<>(m)));
-      EnumMap<SimulatedRecord.MalformedKind, Long> mk = new EnumMap<>(SimulatedRecord.MalformedKind.class);
+      EnumMap<SimulatedRecord.MalformedKind, Long> mk =
+          new EnumMap<>(SimulatedRecord.MalformedKind.class);
       mk.putAll(malformed);
       return new FaultReport(copy, mk);
     }

@@ -14,10 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Writes delivered records as JSON lines, one object per record, byte-for-byte deterministic:
- * valid records as {@code {"topic":..,"key":..,"kind":..,"event":{EventJson}}}, malformed ones
- * as {@code {"topic":..,"key":..,"kind":"MALFORMED","malformed_kind":..,"value_base64":..}}.
- * Lines end with a single {@code \n} on every platform.
+ * Writes delivered records as JSON lines, one object per record, byte-for-byte deterministic: valid
+ * records as {@code {"topic":..,"key":..,"kind":..,"event":{EventJson}}}, malformed ones as {@code
+ * {"topic":..,"key":..,"kind":"MALFORMED","malformed_kind":..,"value_base64":..}}. Lines end with a
+ * single {@code \n} on every platform.
  */
 public final class JsonLinesWriter implements AutoCloseable {
 

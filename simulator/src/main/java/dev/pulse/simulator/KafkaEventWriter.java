@@ -26,10 +26,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends delivered records to Kafka (one topic per domain, key from the topic's contract, value
- * the record's bytes as they are, malformed or not), at a target rate or as fast as the broker
- * takes them. Any send the broker rejects fails the run: a load generator that silently drops
- * records would make every downstream count wrong.
+ * Sends delivered records to Kafka (one topic per domain, key from the topic's contract, value the
+ * record's bytes as they are, malformed or not), at a target rate or as fast as the broker takes
+ * them. Any send the broker rejects fails the run: a load generator that silently drops records
+ * would make every downstream count wrong.
  */
 public final class KafkaEventWriter implements AutoCloseable {
 
@@ -50,10 +50,11 @@ public final class KafkaEventWriter implements AutoCloseable {
   }
 
   /**
-   * A writer that sends each topic's records to {@code topicNames.apply(topic name)}: lets tests
-   * on a shared broker use their own topics. Production uses the contract's names unchanged.
+   * A writer that sends each topic's records to {@code topicNames.apply(topic name)}: lets tests on
+   * a shared broker use their own topics. Production uses the contract's names unchanged.
    */
-  public KafkaEventWriter(String bootstrapServers, Properties overrides, UnaryOperator<String> topicNames) {
+  public KafkaEventWriter(
+      String bootstrapServers, Properties overrides, UnaryOperator<String> topicNames) {
     this.bootstrapServers = bootstrapServers;
     this.topicNames = java.util.Objects.requireNonNull(topicNames, "topicNames");
     Properties p = producerProperties(bootstrapServers);
@@ -62,9 +63,9 @@ public final class KafkaEventWriter implements AutoCloseable {
   }
 
   /**
-   * Throughput settings with no loss: acks=all and idempotence (a retry inside the producer
-   * never duplicates; the simulator's duplicates are deliberate), lz4 batches of up to 256 KiB
-   * lingering 10 ms.
+   * Throughput settings with no loss: acks=all and idempotence (a retry inside the producer never
+   * duplicates; the simulator's duplicates are deliberate), lz4 batches of up to 256 KiB lingering
+   * 10 ms.
    */
   public static Properties producerProperties(String bootstrapServers) {
     Properties p = new Properties();
@@ -110,7 +111,8 @@ public final class KafkaEventWriter implements AutoCloseable {
         }
       }
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not create topics on " + bootstrapServers + ": " + e, e);
+      throw new IllegalStateException(
+          "could not create topics on " + bootstrapServers + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics", e);
@@ -124,7 +126,10 @@ public final class KafkaEventWriter implements AutoCloseable {
       throw failure(err);
     }
     producer.send(
-        new ProducerRecord<>(topicNames.apply(r.topic().name()), r.key().getBytes(StandardCharsets.UTF_8), r.value()),
+        new ProducerRecord<>(
+            topicNames.apply(r.topic().name()),
+            r.key().getBytes(StandardCharsets.UTF_8),
+            r.value()),
         (meta, e) -> {
           if (e != null) {
             failed.incrementAndGet();
@@ -141,7 +146,8 @@ public final class KafkaEventWriter implements AutoCloseable {
    */
   public long writeAll(Simulator.RecordStream records, double ratePerSecond, Progress progress) {
     if (!(ratePerSecond >= 0) || Double.isInfinite(ratePerSecond)) {
-      throw new IllegalArgumentException("rate must be >= 0 records/s (0 = unlimited), got " + ratePerSecond);
+      throw new IllegalArgumentException(
+          "rate must be >= 0 records/s (0 = unlimited), got " + ratePerSecond);
     }
     long start = System.nanoTime();
     long n = 0;
@@ -178,7 +184,12 @@ public final class KafkaEventWriter implements AutoCloseable {
 
   private IllegalStateException failure(Exception err) {
     return new IllegalStateException(
-        failed.get() + " record(s) could not be sent to Kafka at " + bootstrapServers + "; first error: " + err, err);
+        failed.get()
+            + " record(s) could not be sent to Kafka at "
+            + bootstrapServers
+            + "; first error: "
+            + err,
+        err);
   }
 
   @Override

@@ -5,19 +5,21 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 /**
- * Relative activity (0..1) by hour of the day (UTC), interpolated between hourly values:
- * the school curve drives API traffic (quiet at night, peaks in class hours), the evening
- * curve drives lecture-video views (some in the day, most after school).
+ * Relative activity (0..1) by hour of the day (UTC), interpolated between hourly values: the school
+ * curve drives API traffic (quiet at night, peaks in class hours), the evening curve drives
+ * lecture-video views (some in the day, most after school).
  */
 final class LoadCurve {
 
   private static final double[] SCHOOL = {
     0.05, 0.04, 0.03, 0.03, 0.04, 0.07, 0.15, 0.40, 0.85, 1.00, 0.95, 0.90,
-    0.70, 0.90, 1.00, 0.85, 0.60, 0.45, 0.40, 0.45, 0.40, 0.30, 0.18, 0.10};
+    0.70, 0.90, 1.00, 0.85, 0.60, 0.45, 0.40, 0.45, 0.40, 0.30, 0.18, 0.10
+  };
 
   private static final double[] EVENING = {
     0.10, 0.05, 0.03, 0.02, 0.02, 0.03, 0.08, 0.20, 0.35, 0.40, 0.40, 0.45,
-    0.55, 0.45, 0.45, 0.55, 0.70, 0.85, 1.00, 1.00, 0.90, 0.70, 0.45, 0.25};
+    0.55, 0.45, 0.45, 0.55, 0.70, 0.85, 1.00, 1.00, 0.90, 0.70, 0.45, 0.25
+  };
 
   /** Weekends are quieter: no classes, some homework. */
   private static final double WEEKEND = 0.35;

@@ -8,8 +8,8 @@ import java.util.SplittableRandom;
 
 /**
  * The simulated platform's fixed world: institutions, their courses with weekly timetables and
- * video catalogues, and learners with persistent habits (device, attendance, attention). Built
- * from its own derived seed, so every domain sees the same world whichever domains run.
+ * video catalogues, and learners with persistent habits (device, attendance, attention). Built from
+ * its own derived seed, so every domain sees the same world whichever domains run.
  */
 final class PlatformModel {
 
@@ -17,12 +17,19 @@ final class PlatformModel {
 
   private static final String[] TENANT_NAMES = {
     "northfield-academy", "riverside-college", "oakmont-school", "lakeview-institute",
-    "hillcrest-university", "brookside-high", "westbridge-college", "eastport-academy"};
+    "hillcrest-university", "brookside-high", "westbridge-college", "eastport-academy"
+  };
 
   /** The class periods of a school day (UTC), each 50 minutes. */
   static final LocalTime[] PERIODS = {
-    LocalTime.of(8, 0), LocalTime.of(9, 0), LocalTime.of(10, 0), LocalTime.of(11, 0),
-    LocalTime.of(13, 0), LocalTime.of(14, 0), LocalTime.of(15, 0)};
+    LocalTime.of(8, 0),
+    LocalTime.of(9, 0),
+    LocalTime.of(10, 0),
+    LocalTime.of(11, 0),
+    LocalTime.of(13, 0),
+    LocalTime.of(14, 0),
+    LocalTime.of(15, 0)
+  };
 
   static final int PERIOD_MINUTES = 50;
 
@@ -31,8 +38,13 @@ final class PlatformModel {
 
   /** A learner and the habits that make their data tell a story. */
   record Learner(
-      String id, int index, String device, boolean android,
-      double attendance, double attentiveness, double activity) {}
+      String id,
+      int index,
+      String device,
+      boolean android,
+      double attendance,
+      double attentiveness,
+      double activity) {}
 
   record Video(String id, long durationMs) {}
 
@@ -40,8 +52,15 @@ final class PlatformModel {
   record Slot(DayOfWeek day, LocalTime start, int minutes) {}
 
   record Course(
-      String id, int index, String tenantId, int tenantIndex, String region, String instructorId,
-      List<Learner> roster, List<Slot> timetable, List<Video> videos) {}
+      String id,
+      int index,
+      String tenantId,
+      int tenantIndex,
+      String region,
+      String instructorId,
+      List<Learner> roster,
+      List<Slot> timetable,
+      List<Video> videos) {}
 
   record Tenant(String id, int index, String region, double weight, List<Course> courses) {}
 
@@ -52,13 +71,17 @@ final class PlatformModel {
     tenantWeights = new double[config.tenants()];
     for (int t = 0; t < config.tenants(); t++) {
       SplittableRandom r = Seeds.random(config.seed(), "platform-tenant", t);
-      String tenantId = t < TENANT_NAMES.length ? TENANT_NAMES[t] : String.format("school-%03d", t + 1);
+      String tenantId =
+          t < TENANT_NAMES.length ? TENANT_NAMES[t] : String.format("school-%03d", t + 1);
       String region = REGIONS[t % REGIONS.length];
       // Zipf-like sizes: a few large institutions and a tail of small ones.
       double weight = 1.0 / StrictMath.pow(t + 1, 0.8);
       tenantWeights[t] = weight;
 
-      int pool = Math.max(config.learnersPerCourse(), config.learnersPerCourse() * config.coursesPerTenant() / 2);
+      int pool =
+          Math.max(
+              config.learnersPerCourse(),
+              config.learnersPerCourse() * config.coursesPerTenant() / 2);
       List<Learner> learners = new ArrayList<>(pool);
       for (int l = 0; l < pool; l++) {
         String device = DEVICES[Seeds.pick(r, DEVICE_WEIGHTS)];
@@ -67,9 +90,15 @@ final class PlatformModel {
         double attendance = absentee ? 0.15 + 0.25 * r.nextDouble() : 0.85 + 0.13 * r.nextDouble();
         double attentiveness = 0.4 + 0.55 * r.nextDouble();
         double activity = Seeds.logNormal(r, 1.0, 0.6);
-        learners.add(new Learner(
-            String.format("u-%s-%04d", tenantId, l + 1), l, device, r.nextBoolean(),
-            attendance, attentiveness, activity));
+        learners.add(
+            new Learner(
+                String.format("u-%s-%04d", tenantId, l + 1),
+                l,
+                device,
+                r.nextBoolean(),
+                attendance,
+                attentiveness,
+                activity));
       }
 
       List<Course> courses = new ArrayList<>();
@@ -84,11 +113,22 @@ final class PlatformModel {
         List<Video> videos = new ArrayList<>();
         for (int v = 0; v < config.videosPerCourse(); v++) {
           long minutes = Math.max(3, Math.min(60, Math.round(Seeds.logNormal(r, 18, 0.5))));
-          videos.add(new Video(String.format("v-%s-%02d", courseId.substring(2), v + 1),
-              minutes * 60_000 + Seeds.between(r, 0, 60_000)));
+          videos.add(
+              new Video(
+                  String.format("v-%s-%02d", courseId.substring(2), v + 1),
+                  minutes * 60_000 + Seeds.between(r, 0, 60_000)));
         }
-        courses.add(new Course(courseId, c, tenantId, t, region,
-            String.format("i-%s-%02d", tenantId, c + 1), List.copyOf(roster), timetable, List.copyOf(videos)));
+        courses.add(
+            new Course(
+                courseId,
+                c,
+                tenantId,
+                t,
+                region,
+                String.format("i-%s-%02d", tenantId, c + 1),
+                List.copyOf(roster),
+                timetable,
+                List.copyOf(videos)));
       }
       tenants.add(new Tenant(tenantId, t, region, weight, List.copyOf(courses)));
     }
@@ -96,8 +136,14 @@ final class PlatformModel {
 
   /** Three meetings a week on three different weekdays, each in a random period. */
   private static List<Slot> timetable(SplittableRandom r) {
-    List<DayOfWeek> days = new ArrayList<>(List.of(
-        DayOfWeek.MONDAY, DayOfWeek.TUESDAY, DayOfWeek.WEDNESDAY, DayOfWeek.THURSDAY, DayOfWeek.FRIDAY));
+    List<DayOfWeek> days =
+        new ArrayList<>(
+            List.of(
+                DayOfWeek.MONDAY,
+                DayOfWeek.TUESDAY,
+                DayOfWeek.WEDNESDAY,
+                DayOfWeek.THURSDAY,
+                DayOfWeek.FRIDAY));
     // Drop two weekdays; Monday is kept so the default simulated day has classes in every course.
     days.remove(1 + r.nextInt(days.size() - 1));
     days.remove(1 + r.nextInt(days.size() - 1));

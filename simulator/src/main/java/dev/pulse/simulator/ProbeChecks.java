@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The probes domain: every 30 s, each service's health endpoint is checked from each region
- * (at a fixed per-pair offset within the interval); checks fail during outages and, with the
- * spike's 5xx share, during error spikes, plus rare network blips.
+ * The probes domain: every 30 s, each service's health endpoint is checked from each region (at a
+ * fixed per-pair offset within the interval); checks fail during outages and, with the spike's 5xx
+ * share, during error spikes, plus rare network blips.
  */
 final class ProbeChecks implements EventSource {
 
@@ -37,7 +37,8 @@ final class ProbeChecks implements EventSource {
     this.offsets = new long[ApiTraffic.SERVICES.size()][PlatformModel.REGIONS.length];
     for (int s = 0; s < offsets.length; s++) {
       for (int g = 0; g < offsets[s].length; g++) {
-        offsets[s][g] = Math.floorMod(Seeds.derive(config.seed(), "probe-offset", s, g), INTERVAL_MS);
+        offsets[s][g] =
+            Math.floorMod(Seeds.derive(config.seed(), "probe-offset", s, g), INTERVAL_MS);
       }
     }
     this.tick = Math.floorDiv(startMs, INTERVAL_MS) * INTERVAL_MS;
@@ -89,16 +90,17 @@ final class ProbeChecks implements EventSource {
         error = failure;
       }
     }
-    ProbeResult p = ProbeResult.newBuilder()
-        .setEventId(Seeds.uuid(r))
-        .setTenantId(TENANT)
-        .setEventTime(Instant.ofEpochMilli(t))
-        .setTarget(service + "/health")
-        .setRegion(PlatformModel.REGIONS[regionIndex])
-        .setSuccess(success)
-        .setLatencyMs(latency)
-        .setError(error)
-        .build();
+    ProbeResult p =
+        ProbeResult.newBuilder()
+            .setEventId(Seeds.uuid(r))
+            .setTenantId(TENANT)
+            .setEventTime(Instant.ofEpochMilli(t))
+            .setTarget(service + "/health")
+            .setRegion(PlatformModel.REGIONS[regionIndex])
+            .setSuccess(success)
+            .setLatencyMs(latency)
+            .setError(error)
+            .build();
     return SimulatedEvent.of(Topics.PROBES, p, t);
   }
 

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Prints a progress line every few seconds of wall-clock time while records are written:
- * total, recent rate, per-domain counts and fault counts. Wall-clock time is used only here and
- * in pacing, never in what is generated.
+ * Prints a progress line every few seconds of wall-clock time while records are written: total,
+ * recent rate, per-domain counts and fault counts. Wall-clock time is used only here and in pacing,
+ * never in what is generated.
  */
 public final class Progress {
 
@@ -60,14 +60,21 @@ public final class Progress {
   }
 
   private String line(double rate, FaultReport report) {
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "sent %,d events (%,.0f/s)", sent, rate));
+    StringBuilder b =
+        new StringBuilder(String.format(Locale.ROOT, "sent %,d events (%,.0f/s)", sent, rate));
     for (Domain d : Domain.values()) {
       if (byDomain[d.ordinal()] > 0) {
         b.append(String.format(Locale.ROOT, " %s=%,d", d.cliName(), byDomain[d.ordinal()]));
       }
     }
-    b.append(String.format(Locale.ROOT, " faults: dup=%,d out-of-order=%,d late=%,d malformed=%,d",
-        report.duplicates(), report.outOfOrder(), report.late(), report.malformed()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            " faults: dup=%,d out-of-order=%,d late=%,d malformed=%,d",
+            report.duplicates(),
+            report.outOfOrder(),
+            report.late(),
+            report.malformed()));
     return b.toString();
   }
 }

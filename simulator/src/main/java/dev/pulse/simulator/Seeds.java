@@ -7,9 +7,9 @@ import java.util.UUID;
  * Derivation of independent random streams from the one configured seed, and the random-number
  * helpers every generator uses.
  *
- * <p>Each domain and entity gets its own stream derived from (seed, label, ids), so adding a
- * domain or an entity never shifts the numbers another one draws. Only StrictMath is used, so
- * the same seed gives the same bytes on every JVM and CPU.
+ * <p>Each domain and entity gets its own stream derived from (seed, label, ids), so adding a domain
+ * or an entity never shifts the numbers another one draws. Only StrictMath is used, so the same
+ * seed gives the same bytes on every JVM and CPU.
  */
 final class Seeds {
 

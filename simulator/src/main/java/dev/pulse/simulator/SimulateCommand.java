@@ -19,9 +19,9 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code simulate} command: generates a seeded school day of platform telemetry and writes
- * it to Kafka, or with {@code --json-lines} to a file or stdout instead. Meant to be registered
- * as a subcommand of the {@code pulse} launcher; progress and the summary go to stderr.
+ * The {@code simulate} command: generates a seeded school day of platform telemetry and writes it
+ * to Kafka, or with {@code --json-lines} to a file or stdout instead. Meant to be registered as a
+ * subcommand of the {@code pulse} launcher; progress and the summary go to stderr.
  */
 @Command(
     name = "simulate",
@@ -37,78 +37,144 @@ public class SimulateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--kafka", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9092",
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      defaultValue = "127.0.0.1:9092",
       description = "Kafka bootstrap servers, comma separated (default: ${DEFAULT-VALUE}).")
   String kafka;
 
-  @Option(names = "--json-lines", paramLabel = "FILE",
+  @Option(
+      names = "--json-lines",
+      paramLabel = "FILE",
       description = "Write JSON lines to FILE ('-' for stdout) instead of sending to Kafka.")
   String jsonLines;
 
-  @Option(names = "--domains", paramLabel = "LIST", defaultValue = "api,classroom,playback,probes",
+  @Option(
+      names = "--domains",
+      paramLabel = "LIST",
+      defaultValue = "api,classroom,playback,probes",
       description = "Domains to generate, comma separated (default: ${DEFAULT-VALUE}).")
   String domains;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--start", paramLabel = "INSTANT", defaultValue = "2026-03-02T07:55:00Z",
+  @Option(
+      names = "--start",
+      paramLabel = "INSTANT",
+      defaultValue = "2026-03-02T07:55:00Z",
       description = "First simulated instant, ISO-8601 UTC (default: ${DEFAULT-VALUE}, a Monday).")
   String start;
 
-  @Option(names = "--minutes", paramLabel = "N",
-      description = "Minutes of simulated time (default: 600, a school day, unless --count is given).")
+  @Option(
+      names = "--minutes",
+      paramLabel = "N",
+      description =
+          "Minutes of simulated time (default: 600, a school day, unless --count is given).")
   Long minutes;
 
-  @Option(names = "--count", paramLabel = "N",
-      description = "Stop after N events, not counting injected faults. With --minutes, whichever comes first.")
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      description =
+          "Stop after N events, not counting injected faults. With --minutes, whichever comes first.")
   Long count;
 
-  @Option(names = "--rate", paramLabel = "N", defaultValue = "0",
-      description = "Records per second to send (0 = as fast as possible; default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Records per second to send (0 = as fast as possible; default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--tenants", defaultValue = "3", description = "Institutions (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--tenants",
+      defaultValue = "3",
+      description = "Institutions (default: ${DEFAULT-VALUE}).")
   int tenants;
 
-  @Option(names = "--courses-per-tenant", defaultValue = "6", description = "Courses per institution (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--courses-per-tenant",
+      defaultValue = "6",
+      description = "Courses per institution (default: ${DEFAULT-VALUE}).")
   int coursesPerTenant;
 
-  @Option(names = "--learners-per-course", defaultValue = "24", description = "Learners per course (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--learners-per-course",
+      defaultValue = "24",
+      description = "Learners per course (default: ${DEFAULT-VALUE}).")
   int learnersPerCourse;
 
-  @Option(names = "--api-per-minute", paramLabel = "N", defaultValue = "6000",
-      description = "API requests per simulated minute at the daily peak (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--api-per-minute",
+      paramLabel = "N",
+      defaultValue = "6000",
+      description =
+          "API requests per simulated minute at the daily peak (default: ${DEFAULT-VALUE}).")
   double apiPerMinute;
 
-  @Option(names = "--views-per-minute", paramLabel = "N", defaultValue = "40",
-      description = "New video views per simulated minute at the daily peak (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--views-per-minute",
+      paramLabel = "N",
+      defaultValue = "40",
+      description =
+          "New video views per simulated minute at the daily peak (default: ${DEFAULT-VALUE}).")
   double viewsPerMinute;
 
-  @Option(names = "--no-incidents", description = "Do not inject the default incidents (error spike, latency regression, outage).")
+  @Option(
+      names = "--no-incidents",
+      description =
+          "Do not inject the default incidents (error spike, latency regression, outage).")
   boolean noIncidents;
 
-  @Option(names = "--duplicates", paramLabel = "FRACTION", defaultValue = "0",
-      description = "Share of events re-sent with the same bytes, 0..1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--duplicates",
+      paramLabel = "FRACTION",
+      defaultValue = "0",
+      description =
+          "Share of events re-sent with the same bytes, 0..1 (default: ${DEFAULT-VALUE}).")
   double duplicates;
 
-  @Option(names = "--out-of-order", paramLabel = "FRACTION", defaultValue = "0",
-      description = "Share of events delivered 1-20 s of event time late, 0..1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--out-of-order",
+      paramLabel = "FRACTION",
+      defaultValue = "0",
+      description =
+          "Share of events delivered 1-20 s of event time late, 0..1 (default: ${DEFAULT-VALUE}).")
   double outOfOrder;
 
-  @Option(names = "--late", paramLabel = "FRACTION", defaultValue = "0",
-      description = "Share of events delivered 10-30 min of event time late, 0..1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--late",
+      paramLabel = "FRACTION",
+      defaultValue = "0",
+      description =
+          "Share of events delivered 10-30 min of event time late, 0..1 (default: ${DEFAULT-VALUE}).")
   double late;
 
-  @Option(names = "--malformed", paramLabel = "FRACTION", defaultValue = "0",
-      description = "Per event, chance of an extra malformed record, 0..1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--malformed",
+      paramLabel = "FRACTION",
+      defaultValue = "0",
+      description =
+          "Per event, chance of an extra malformed record, 0..1 (default: ${DEFAULT-VALUE}).")
   double malformed;
 
-  @Option(names = "--partitions", defaultValue = "3",
-      description = "Partitions for topics the simulator creates when missing (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "3",
+      description =
+          "Partitions for topics the simulator creates when missing (default: ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--progress-seconds", paramLabel = "N", defaultValue = "5",
+  @Option(
+      names = "--progress-seconds",
+      paramLabel = "N",
+      defaultValue = "5",
       description = "Seconds between progress lines (default: ${DEFAULT-VALUE}).")
   int progressSeconds;
 
@@ -120,7 +186,11 @@ public class SimulateCommand implements Callable<Integer> {
     Set<Domain> chosen = EnumSet.noneOf(Domain.class);
     for (String name : domains.split(",", -1)) {
       if (name.isBlank()) {
-        throw usage("--domains: empty domain name in '" + domains + "'; valid domains: " + Domain.validNames());
+        throw usage(
+            "--domains: empty domain name in '"
+                + domains
+                + "'; valid domains: "
+                + Domain.validNames());
       }
       try {
         chosen.add(Domain.parse(name));
@@ -132,7 +202,8 @@ public class SimulateCommand implements Callable<Integer> {
     try {
       startAt = Instant.parse(start);
     } catch (DateTimeParseException e) {
-      throw usage("--start: '" + start + "' is not an ISO-8601 UTC instant such as 2026-03-02T07:55:00Z");
+      throw usage(
+          "--start: '" + start + "' is not an ISO-8601 UTC instant such as 2026-03-02T07:55:00Z");
     }
     if (minutes != null && minutes <= 0) {
       throw usage("--minutes must be positive, got " + minutes);
@@ -159,19 +230,33 @@ public class SimulateCommand implements Callable<Integer> {
     fraction("--late", late);
     fraction("--malformed", malformed);
     if (outOfOrder + late > 1) {
-      throw usage("--out-of-order plus --late must not exceed 1 (each event is delayed at most once), got "
-          + outOfOrder + " + " + late);
+      throw usage(
+          "--out-of-order plus --late must not exceed 1 (each event is delayed at most once), got "
+              + outOfOrder
+              + " + "
+              + late);
     }
     if (jsonLines == null) {
       checkHostPorts(kafka);
     } else if (jsonLines.isBlank()) {
       throw usage("--json-lines needs a file name, or '-' for stdout");
     }
-    Duration duration = minutes != null ? Duration.ofMinutes(minutes)
-        : count != null ? null : SimulationConfig.DEFAULT_DURATION;
+    Duration duration =
+        minutes != null
+            ? Duration.ofMinutes(minutes)
+            : count != null ? null : SimulationConfig.DEFAULT_DURATION;
     return new SimulationConfig(
-        seed, startAt, duration, count == null ? 0 : count, chosen,
-        tenants, coursesPerTenant, learnersPerCourse, 8, apiPerMinute, viewsPerMinute,
+        seed,
+        startAt,
+        duration,
+        count == null ? 0 : count,
+        chosen,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        8,
+        apiPerMinute,
+        viewsPerMinute,
         noIncidents ? List.of() : Incident.defaultsFor(startAt),
         new FaultConfig(duplicates, outOfOrder, late, malformed));
   }
@@ -181,17 +266,33 @@ public class SimulateCommand implements Callable<Integer> {
     SimulationConfig config = config();
     PrintWriter err = spec.commandLine().getErr();
     Simulator simulator = new Simulator(config);
-    Progress progress = quiet ? Progress.silent() : new Progress(err, Duration.ofSeconds(progressSeconds));
+    Progress progress =
+        quiet ? Progress.silent() : new Progress(err, Duration.ofSeconds(progressSeconds));
     Simulator.RecordStream records = simulator.records();
     if (!quiet) {
-      err.println("simulating from " + config.start()
-          + (config.end() != null ? " to " + config.end() : "")
-          + (config.maxEvents() > 0 ? String.format(Locale.ROOT, ", at most %,d events", config.maxEvents()) : "")
-          + ", seed " + config.seed() + ", domains " + config.domains()
-          + (jsonLines == null ? ", to Kafka at " + kafka : ", to JSON lines " + jsonLines));
+      err.println(
+          "simulating from "
+              + config.start()
+              + (config.end() != null ? " to " + config.end() : "")
+              + (config.maxEvents() > 0
+                  ? String.format(Locale.ROOT, ", at most %,d events", config.maxEvents())
+                  : "")
+              + ", seed "
+              + config.seed()
+              + ", domains "
+              + config.domains()
+              + (jsonLines == null ? ", to Kafka at " + kafka : ", to JSON lines " + jsonLines));
       for (Incident i : simulator.incidents()) {
-        err.println("  incident: " + i.kind() + " " + i.service() + (i.endpoint() == null ? "" : " " + i.endpoint())
-            + " from " + i.start() + " to " + i.end());
+        err.println(
+            "  incident: "
+                + i.kind()
+                + " "
+                + i.service()
+                + (i.endpoint() == null ? "" : " " + i.endpoint())
+                + " from "
+                + i.start()
+                + " to "
+                + i.end());
       }
       err.flush();
     }
@@ -209,8 +310,13 @@ public class SimulateCommand implements Callable<Integer> {
       }
     }
     FaultReport report = records.report();
-    err.println(String.format(Locale.ROOT, "done: wrote %,d records (%,.0f/s); %s",
-        sent, progress.averageRate(), report.summary()));
+    err.println(
+        String.format(
+            Locale.ROOT,
+            "done: wrote %,d records (%,.0f/s); %s",
+            sent,
+            progress.averageRate(),
+            report.summary()));
     err.flush();
     return 0;
   }

@@ -6,8 +6,8 @@ import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * One record as delivered to Kafka (or written as a JSON line): topic, key, value bytes, and
- * what the simulator did to it, so tests know what a correct pipeline must make of it.
+ * One record as delivered to Kafka (or written as a JSON line): topic, key, value bytes, and what
+ * the simulator did to it, so tests know what a correct pipeline must make of it.
  *
  * <p>{@code value} is the Avro single-object encoding for valid records; arrays compare by
  * identity, so compare values with {@link java.util.Arrays#equals(byte[], byte[])}.
@@ -21,8 +21,13 @@ import org.apache.avro.specific.SpecificRecord;
  * @param event the decoded event; null for MALFORMED records, which the oracle must never count
  */
 public record SimulatedRecord(
-    Topic<?> topic, String key, byte[] value, Instant eventTime, Kind kind,
-    MalformedKind malformedKind, SpecificRecord event) {
+    Topic<?> topic,
+    String key,
+    byte[] value,
+    Instant eventTime,
+    Kind kind,
+    MalformedKind malformedKind,
+    SpecificRecord event) {
 
   /** What the simulator did to a delivered record. */
   public enum Kind {
@@ -46,7 +51,9 @@ public record SimulatedRecord(
     RANDOM_BYTES,
     /** A valid header and body, but a schema fingerprint no released schema has. */
     UNKNOWN_FINGERPRINT,
-    /** Decodes fine, but a value is invalid: a non-UUID event_id, status 999, an absurd event time. */
+    /**
+     * Decodes fine, but a value is invalid: a non-UUID event_id, status 999, an absurd event time.
+     */
     INVALID_VALUES
   }
 

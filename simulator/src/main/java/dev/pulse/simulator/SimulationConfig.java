@@ -9,14 +9,14 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything that determines a simulation: the seed, the simulated interval, the domains, the
- * size of the platform, the base rates, the incidents and the stream faults. Two runs with equal
- * configs produce the same records, byte for byte.
+ * Everything that determines a simulation: the seed, the simulated interval, the domains, the size
+ * of the platform, the base rates, the incidents and the stream faults. Two runs with equal configs
+ * produce the same records, byte for byte.
  *
  * @param seed the one seed every random stream derives from
  * @param start the first simulated instant (event time, not wall-clock time)
- * @param duration how much event time to simulate, or null for no time limit (then maxEvents
- *     must be set)
+ * @param duration how much event time to simulate, or null for no time limit (then maxEvents must
+ *     be set)
  * @param maxEvents stop after this many original events (faults not counted); 0 for no limit
  * @param domains which domains to generate
  * @param tenants number of institutions
@@ -55,13 +55,15 @@ public record SimulationConfig(
     Objects.requireNonNull(incidents, "incidents");
     Objects.requireNonNull(faults, "faults");
     if (duration == null && maxEvents <= 0) {
-      throw new IllegalArgumentException("set a duration or an event count, or the simulation never ends");
+      throw new IllegalArgumentException(
+          "set a duration or an event count, or the simulation never ends");
     }
     if (duration != null && (duration.isNegative() || duration.isZero())) {
       throw new IllegalArgumentException("duration must be positive, got " + duration);
     }
     if (maxEvents < 0) {
-      throw new IllegalArgumentException("event count must be >= 0 (0 = no limit), got " + maxEvents);
+      throw new IllegalArgumentException(
+          "event count must be >= 0 (0 = no limit), got " + maxEvents);
     }
     if (domains.isEmpty()) {
       throw new IllegalArgumentException("choose at least one domain: " + Domain.validNames());
@@ -71,10 +73,12 @@ public record SimulationConfig(
     positive("learners per course", learnersPerCourse);
     positive("videos per course", videosPerCourse);
     if (!(apiRequestsPerMinute > 0) || Double.isInfinite(apiRequestsPerMinute)) {
-      throw new IllegalArgumentException("API requests per minute must be positive, got " + apiRequestsPerMinute);
+      throw new IllegalArgumentException(
+          "API requests per minute must be positive, got " + apiRequestsPerMinute);
     }
     if (!(viewsPerMinute > 0) || Double.isInfinite(viewsPerMinute)) {
-      throw new IllegalArgumentException("views per minute must be positive, got " + viewsPerMinute);
+      throw new IllegalArgumentException(
+          "views per minute must be positive, got " + viewsPerMinute);
     }
     domains = Collections.unmodifiableSet(EnumSet.copyOf(domains));
     incidents = List.copyOf(incidents);
@@ -89,8 +93,19 @@ public record SimulationConfig(
   /** The defaults: seed 42, all domains, 3 tenants x 6 courses x 24 learners, a 10-hour day. */
   public static SimulationConfig defaults() {
     return new SimulationConfig(
-        42, DEFAULT_START, DEFAULT_DURATION, 0, EnumSet.allOf(Domain.class),
-        3, 6, 24, 8, 6000, 40, Incident.defaultsFor(DEFAULT_START), FaultConfig.NONE);
+        42,
+        DEFAULT_START,
+        DEFAULT_DURATION,
+        0,
+        EnumSet.allOf(Domain.class),
+        3,
+        6,
+        24,
+        8,
+        6000,
+        40,
+        Incident.defaultsFor(DEFAULT_START),
+        FaultConfig.NONE);
   }
 
   /** The end of simulated time (exclusive), or null when only the event count bounds the run. */
@@ -99,48 +114,157 @@ public record SimulationConfig(
   }
 
   public SimulationConfig withSeed(long seed) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
   /** A new start; incidents are not moved (use {@link #withIncidents}). */
   public SimulationConfig withStart(Instant start) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
   public SimulationConfig withDuration(Duration duration) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
   public SimulationConfig withMaxEvents(long maxEvents) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
   public SimulationConfig withDomains(Set<Domain> domains) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
-  public SimulationConfig withPlatform(int tenants, int coursesPerTenant, int learnersPerCourse, int videosPerCourse) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+  public SimulationConfig withPlatform(
+      int tenants, int coursesPerTenant, int learnersPerCourse, int videosPerCourse) {
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
   public SimulationConfig withRates(double apiRequestsPerMinute, double viewsPerMinute) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
   public SimulationConfig withIncidents(List<Incident> incidents) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 
   public SimulationConfig withFaults(FaultConfig faults) {
-    return new SimulationConfig(seed, start, duration, maxEvents, domains, tenants, coursesPerTenant,
-        learnersPerCourse, videosPerCourse, apiRequestsPerMinute, viewsPerMinute, incidents, faults);
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults);
   }
 }

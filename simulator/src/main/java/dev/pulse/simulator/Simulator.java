@@ -12,8 +12,8 @@ import java.util.stream.StreamSupport;
 /**
  * The simulated platform: from a {@link SimulationConfig} it produces, lazily and in event-time
  * order, every event of the chosen domains (memory stays proportional to the sessions and views
- * alive at once), and the delivered records with the configured faults. Each call starts over
- * from the seed, so every iteration yields the same sequence.
+ * alive at once), and the delivered records with the configured faults. Each call starts over from
+ * the seed, so every iteration yields the same sequence.
  */
 public final class Simulator {
 
@@ -45,12 +45,13 @@ public final class Simulator {
     PlatformModel platform = new PlatformModel(config);
     List<EventSource> sources = new ArrayList<>();
     for (Domain d : config.domains()) { // EnumSet: declaration order, so the tie-break is fixed
-      sources.add(switch (d) {
-        case API -> new ApiTraffic(config, platform);
-        case CLASSROOM -> new ClassroomSessions(config, platform);
-        case PLAYBACK -> new PlaybackViews(config, platform);
-        case PROBES -> new ProbeChecks(config);
-      });
+      sources.add(
+          switch (d) {
+            case API -> new ApiTraffic(config, platform);
+            case CLASSROOM -> new ClassroomSessions(config, platform);
+            case PLAYBACK -> new PlaybackViews(config, platform);
+            case PROBES -> new ProbeChecks(config);
+          });
     }
     EventSource merged = EventSource.merge(sources);
     long endMs = config.end() == null ? Long.MAX_VALUE : config.end().toEpochMilli();
@@ -77,7 +78,8 @@ public final class Simulator {
   /** {@link #events()} as a sequential stream. */
   public Stream<SimulatedEvent> eventStream() {
     return StreamSupport.stream(
-        Spliterators.spliteratorUnknownSize(events(), Spliterator.ORDERED | Spliterator.NONNULL), false);
+        Spliterators.spliteratorUnknownSize(events(), Spliterator.ORDERED | Spliterator.NONNULL),
+        false);
   }
 
   /** The delivered records: the events with the configured faults applied, and their counts. */

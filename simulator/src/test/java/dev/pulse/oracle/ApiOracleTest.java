@@ -32,7 +32,8 @@ class ApiOracleTest {
     return request(newId(), at, "eu-west", status, latencyUs);
   }
 
-  private static ApiRequestEvent request(String id, Instant at, String region, int status, long latencyUs) {
+  private static ApiRequestEvent request(
+      String id, Instant at, String region, int status, long latencyUs) {
     return ApiRequestEvent.newBuilder()
         .setEventId(id)
         .setTenantId("northfield-academy")
@@ -48,7 +49,14 @@ class ApiOracleTest {
   }
 
   private static ApiKey key(String region, Grain grain, Instant bucket) {
-    return new ApiKey("northfield-academy", "courses-api", "/courses/{courseId}", HttpMethod.GET, region, grain, bucket);
+    return new ApiKey(
+        "northfield-academy",
+        "courses-api",
+        "/courses/{courseId}",
+        HttpMethod.GET,
+        region,
+        grain,
+        bucket);
   }
 
   private static ApiKey minute(Instant bucket) {
@@ -57,14 +65,20 @@ class ApiOracleTest {
 
   @Test
   void fourRequestsInOneMinuteGiveStatusCountsAndNearestRankPercentiles() {
-    ApiOracle oracle = ApiOracle.of(List.of(
-        request(t(1), 200, 100), request(t(15), 404, 200), request(t(30), 500, 300), request(t(59), 503, 400)));
+    ApiOracle oracle =
+        ApiOracle.of(
+            List.of(
+                request(t(1), 200, 100),
+                request(t(15), 404, 200),
+                request(t(30), 500, 300),
+                request(t(59), 503, 400)));
     ApiStats s = oracle.get(minute(START));
     assertThat(s.requests()).isEqualTo(4);
     assertThat(s.status4xx()).isEqualTo(1);
     assertThat(s.status5xx()).isEqualTo(2);
     assertThat(s.goodForAvailability()).isEqualTo(2);
-    // Ranks: p50 = ceil(0.5 * 4) = 2 -> 200; p95 = ceil(3.8) = 4 -> 400; p99 = ceil(3.96) = 4 -> 400.
+    // Ranks: p50 = ceil(0.5 * 4) = 2 -> 200; p95 = ceil(3.8) = 4 -> 400; p99 = ceil(3.96) = 4 ->
+    // 400.
     assertThat(s.p50()).isEqualTo(200);
     assertThat(s.p95()).isEqualTo(400);
     assertThat(s.p99()).isEqualTo(400);
@@ -73,9 +87,14 @@ class ApiOracleTest {
 
   @Test
   void latencyThresholdCountIncludesARequestOfExactlyTheThreshold() {
-    ApiStats s = ApiOracle.of(List.of(
-        request(t(1), 200, 100), request(t(2), 200, 200), request(t(3), 200, 201), request(t(4), 200, 5000)))
-        .get(minute(START));
+    ApiStats s =
+        ApiOracle.of(
+                List.of(
+                    request(t(1), 200, 100),
+                    request(t(2), 200, 200),
+                    request(t(3), 200, 201),
+                    request(t(4), 200, 5000)))
+            .get(minute(START));
     assertThat(s.countAtOrUnder(200)).isEqualTo(2);
     assertThat(s.countAtOrUnder(199)).isEqualTo(1);
     assertThat(s.countAtOrUnder(99)).isZero();
@@ -85,12 +104,15 @@ class ApiOracleTest {
   @Test
   void aDuplicatedEventIdIsCountedOnceEvenWhenItsCopyDiffers() {
     String id = newId();
-    ApiOracle oracle = ApiOracle.of(List.of(
-        request(id, t(5), "eu-west", 200, 100),
-        request(id, t(5), "eu-west", 200, 100),
-        // A "copy" with another status: first delivery wins, as the pipeline's dedup keeps the first.
-        request(id, t(6), "eu-west", 500, 900),
-        request(t(7), 200, 300)));
+    ApiOracle oracle =
+        ApiOracle.of(
+            List.of(
+                request(id, t(5), "eu-west", 200, 100),
+                request(id, t(5), "eu-west", 200, 100),
+                // A "copy" with another status: first delivery wins, as the pipeline's dedup keeps
+                // the first.
+                request(id, t(6), "eu-west", 500, 900),
+                request(t(7), 200, 300)));
     ApiStats s = oracle.get(minute(START));
     assertThat(s.requests()).isEqualTo(2);
     assertThat(s.status5xx()).isZero();
@@ -101,8 +123,11 @@ class ApiOracleTest {
 
   @Test
   void aDifferentRegionIsADifferentKey() {
-    ApiOracle oracle = ApiOracle.of(List.of(
-        request(newId(), t(1), "eu-west", 200, 100), request(newId(), t(2), "us-east", 500, 700)));
+    ApiOracle oracle =
+        ApiOracle.of(
+            List.of(
+                request(newId(), t(1), "eu-west", 200, 100),
+                request(newId(), t(2), "us-east", 500, 700)));
     assertThat(oracle.get(key("eu-west", Grain.MINUTE, START)).requests()).isEqualTo(1);
     assertThat(oracle.get(key("us-east", Grain.MINUTE, START)).status5xx()).isEqualTo(1);
     assertThat(oracle.stats(Grain.MINUTE)).hasSize(2);
@@ -110,42 +135,56 @@ class ApiOracleTest {
 
   @Test
   void lastMillisecondOfAMinuteAndTheFirstOfTheNextLandInDifferentMinutes() {
-    ApiOracle oracle = ApiOracle.of(List.of(request(t(59.999), 200, 100), request(t(60), 200, 200)));
+    ApiOracle oracle =
+        ApiOracle.of(List.of(request(t(59.999), 200, 100), request(t(60), 200, 200)));
     assertThat(oracle.get(minute(START)).latenciesUs()).containsExactly(100);
     assertThat(oracle.get(minute(t(60))).latenciesUs()).containsExactly(200);
   }
 
   @Test
   void hourRollupOfTwoMinutesEqualsTheHandMergedPopulation() {
-    ApiOracle oracle = ApiOracle.of(List.of(
-        request(t(10), 200, 300), request(t(20), 500, 100),                          // 10:00
-        request(t(59 * 60 + 1), 404, 1000), request(t(59 * 60 + 2), 200, 200),       // 10:59
-        request(t(59 * 60 + 3), 200, 400),
-        request(t(60 * 60), 200, 50)));                                              // 11:00
+    ApiOracle oracle =
+        ApiOracle.of(
+            List.of(
+                request(t(10), 200, 300),
+                request(t(20), 500, 100), // 10:00
+                request(t(59 * 60 + 1), 404, 1000),
+                request(t(59 * 60 + 2), 200, 200), // 10:59
+                request(t(59 * 60 + 3), 200, 400),
+                request(t(60 * 60), 200, 50))); // 11:00
     ApiStats hour = oracle.get(key("eu-west", Grain.HOUR, START));
     // Hand-merged 10:00-10:59: 100, 200, 300, 400, 1000.
     assertThat(hour.requests()).isEqualTo(5);
     assertThat(hour.status5xx()).isEqualTo(1);
     assertThat(hour.status4xx()).isEqualTo(1);
     assertThat(hour.latenciesUs()).containsExactly(100, 200, 300, 400, 1000);
-    assertThat(hour.p50()).isEqualTo(300);   // rank ceil(2.5) = 3
-    assertThat(hour.p95()).isEqualTo(1000);  // rank ceil(4.75) = 5
+    assertThat(hour.p50()).isEqualTo(300); // rank ceil(2.5) = 3
+    assertThat(hour.p95()).isEqualTo(1000); // rank ceil(4.75) = 5
     assertThat(oracle.get(key("eu-west", Grain.HOUR, t(3600))).requests()).isEqualTo(1);
     ApiStats day = oracle.get(key("eu-west", Grain.DAY, Instant.parse("2026-03-02T00:00:00Z")));
     assertThat(day.requests()).isEqualTo(6);
-    assertThat(day.p50()).isEqualTo(200);    // 50, 100, 200, 300, 400, 1000: rank 3
+    assertThat(day.p50()).isEqualTo(200); // 50, 100, 200, 300, 400, 1000: rank 3
   }
 
   @Test
   void invalidEventsOtherDomainsAndNullsAreNotCounted() {
-    List<Object> input = new ArrayList<>(List.of(
-        request(t(1), 200, 100),
-        request(t(2), 999, 100),
-        request("not-a-uuid", t(3), "eu-west", 200, 100),
-        request(newId(), Instant.ofEpochMilli(42), "eu-west", 200, 100),
-        ClassroomEvent.newBuilder().setEventId(newId()).setTenantId("northfield-academy").setEventTime(t(4))
-            .setCourseId("c1").setSessionId("s1").setUserId("u1").setRole(ClassroomRole.LEARNER)
-            .setType(ClassroomEventType.JOINED).build()));
+    List<Object> input =
+        new ArrayList<>(
+            List.of(
+                request(t(1), 200, 100),
+                request(t(2), 999, 100),
+                request("not-a-uuid", t(3), "eu-west", 200, 100),
+                request(newId(), Instant.ofEpochMilli(42), "eu-west", 200, 100),
+                ClassroomEvent.newBuilder()
+                    .setEventId(newId())
+                    .setTenantId("northfield-academy")
+                    .setEventTime(t(4))
+                    .setCourseId("c1")
+                    .setSessionId("s1")
+                    .setUserId("u1")
+                    .setRole(ClassroomRole.LEARNER)
+                    .setType(ClassroomEventType.JOINED)
+                    .build()));
     input.add(null);
     ApiOracle oracle = ApiOracle.of(input);
     assertThat(oracle.counted()).isEqualTo(1);
@@ -178,7 +217,8 @@ class ApiOracleTest {
   void theSketchBucketOfTheNearestRankValueIsAcceptedAndAOnePercentMissIsNot() {
     // The pipeline answers with the representative value of the DDSketch bucket holding the
     // nearest-rank latency; check the tolerance against the real library's mapping.
-    var mapping = new com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping(Quantiles.SKETCH_ALPHA);
+    var mapping =
+        new com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping(Quantiles.SKETCH_ALPHA);
     java.util.SplittableRandom r = new java.util.SplittableRandom(7);
     List<ApiRequestEvent> events = new ArrayList<>();
     for (int i = 0; i < 997; i++) {

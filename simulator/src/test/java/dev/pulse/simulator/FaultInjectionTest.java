@@ -7,9 +7,9 @@ import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.codec.EventValidator;
 import dev.pulse.events.topics.Topic;
+import dev.pulse.events.topics.Topics;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.Grain;
-import dev.pulse.events.topics.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,9 +30,14 @@ class FaultInjectionTest {
 
   private static final FaultConfig FAULTS = new FaultConfig(0.05, 0.04, 0.01, 0.02);
   private static final int EVENTS = 100_000;
-  // Low rates so 100,000 events span over an hour of event time: late events (10-30 min) land inside it.
-  private static final SimulationConfig CONFIG = SimulationConfig.defaults().withRates(600, 10)
-      .withMaxEvents(EVENTS).withDuration(null).withFaults(FAULTS);
+  // Low rates so 100,000 events span over an hour of event time: late events (10-30 min) land
+  // inside it.
+  private static final SimulationConfig CONFIG =
+      SimulationConfig.defaults()
+          .withRates(600, 10)
+          .withMaxEvents(EVENTS)
+          .withDuration(null)
+          .withFaults(FAULTS);
 
   private static List<SimulatedRecord> records;
   private static FaultReport report;
@@ -51,31 +56,45 @@ class FaultInjectionTest {
 
   @Test
   void everyOriginalEventIsDeliveredExactlyOnceAsAValidNonDuplicateRecord() {
-    long valid = count(SimulatedRecord.Kind.ORIGINAL) + count(SimulatedRecord.Kind.OUT_OF_ORDER)
-        + count(SimulatedRecord.Kind.LATE);
+    long valid =
+        count(SimulatedRecord.Kind.ORIGINAL)
+            + count(SimulatedRecord.Kind.OUT_OF_ORDER)
+            + count(SimulatedRecord.Kind.LATE);
     assertThat(valid).isEqualTo(EVENTS);
-    assertThat(records.stream().filter(r -> r.isValid() && r.kind() != SimulatedRecord.Kind.DUPLICATE)
-        .map(r -> eventId(r.event())).distinct().count()).isEqualTo(EVENTS);
+    assertThat(
+            records.stream()
+                .filter(r -> r.isValid() && r.kind() != SimulatedRecord.Kind.DUPLICATE)
+                .map(r -> eventId(r.event()))
+                .distinct()
+                .count())
+        .isEqualTo(EVENTS);
   }
 
   @Test
   void faultCountsMatchTheRequestedFractions() {
     // Binomial with n = 100,000: the standard deviation of a 5 % share is 0.07 points.
-    assertThat(count(SimulatedRecord.Kind.DUPLICATE) / (double) EVENTS).isCloseTo(0.05, within(0.004));
-    assertThat(count(SimulatedRecord.Kind.OUT_OF_ORDER) / (double) EVENTS).isCloseTo(0.04, within(0.004));
+    assertThat(count(SimulatedRecord.Kind.DUPLICATE) / (double) EVENTS)
+        .isCloseTo(0.05, within(0.004));
+    assertThat(count(SimulatedRecord.Kind.OUT_OF_ORDER) / (double) EVENTS)
+        .isCloseTo(0.04, within(0.004));
     assertThat(count(SimulatedRecord.Kind.LATE) / (double) EVENTS).isCloseTo(0.01, within(0.002));
-    assertThat(count(SimulatedRecord.Kind.MALFORMED) / (double) EVENTS).isCloseTo(0.02, within(0.003));
+    assertThat(count(SimulatedRecord.Kind.MALFORMED) / (double) EVENTS)
+        .isCloseTo(0.02, within(0.003));
     for (SimulatedRecord.MalformedKind k : SimulatedRecord.MalformedKind.values()) {
-      assertThat(records.stream().filter(r -> r.malformedKind() == k).count()).as(k.name()).isBetween(300L, 700L);
+      assertThat(records.stream().filter(r -> r.malformedKind() == k).count())
+          .as(k.name())
+          .isBetween(300L, 700L);
     }
   }
 
   @Test
   void reportEqualsARecountOfTheDeliveredRecords() {
     Map<String, Map<SimulatedRecord.Kind, Long>> byTopic = new TreeMap<>();
-    Map<SimulatedRecord.MalformedKind, Long> byMalformed = new EnumMap<>(SimulatedRecord.MalformedKind.class);
+    Map<SimulatedRecord.MalformedKind, Long> byMalformed =
+        new EnumMap<>(SimulatedRecord.MalformedKind.class);
     for (SimulatedRecord r : records) {
-      byTopic.computeIfAbsent(r.topic().name(), t -> new EnumMap<>(SimulatedRecord.Kind.class))
+      byTopic
+          .computeIfAbsent(r.topic().name(), t -> new EnumMap<>(SimulatedRecord.Kind.class))
           .merge(r.kind(), 1L, Long::sum);
       if (r.malformedKind() != null) {
         byMalformed.merge(r.malformedKind(), 1L, Long::sum);
@@ -87,13 +106,20 @@ class FaultInjectionTest {
     assertThat(report.outOfOrder()).isEqualTo(count(SimulatedRecord.Kind.OUT_OF_ORDER));
     assertThat(report.late()).isEqualTo(count(SimulatedRecord.Kind.LATE));
     assertThat(report.malformed()).isEqualTo(count(SimulatedRecord.Kind.MALFORMED));
-    byTopic.forEach((topic, kinds) -> kinds.forEach((kind, n) ->
-        assertThat(report.count(topic, kind)).as(topic + " " + kind).isEqualTo(n)));
+    byTopic.forEach(
+        (topic, kinds) ->
+            kinds.forEach(
+                (kind, n) ->
+                    assertThat(report.count(topic, kind)).as(topic + " " + kind).isEqualTo(n)));
     for (SimulatedRecord.MalformedKind k : SimulatedRecord.MalformedKind.values()) {
       assertThat(report.malformed(k)).as(k.name()).isEqualTo(byMalformed.getOrDefault(k, 0L));
     }
-    assertThat(byTopic.keySet()).containsExactlyInAnyOrder(
-        Topics.API_REQUESTS.name(), Topics.CLASSROOM.name(), Topics.PLAYBACK.name(), Topics.PROBES.name());
+    assertThat(byTopic.keySet())
+        .containsExactlyInAnyOrder(
+            Topics.API_REQUESTS.name(),
+            Topics.CLASSROOM.name(),
+            Topics.PLAYBACK.name(),
+            Topics.PROBES.name());
   }
 
   @Test
@@ -122,7 +148,8 @@ class FaultInjectionTest {
   @Test
   void outOfOrderEventsTrailTheStreamBySecondsAndLateOnesByMoreThanTenMinutes() {
     long maxSeen = Long.MIN_VALUE;
-    long lastEventTime = records.stream().mapToLong(r -> r.eventTime().toEpochMilli()).max().orElseThrow();
+    long lastEventTime =
+        records.stream().mapToLong(r -> r.eventTime().toEpochMilli()).max().orElseThrow();
     int lateChecked = 0;
     for (SimulatedRecord r : records) {
       long t = r.eventTime().toEpochMilli();
@@ -146,7 +173,9 @@ class FaultInjectionTest {
     Instant now = CONFIG.start().plus(Duration.ofDays(1));
     Map<String, EventCodec<?>> codecs = new HashMap<>();
     for (Topic<?> t : Topics.ALL) {
-      codecs.put(t.name(), EventCodec.forTopic(t, EventValidator.withClock(Clock.fixed(now, ZoneOffset.UTC))));
+      codecs.put(
+          t.name(),
+          EventCodec.forTopic(t, EventValidator.withClock(Clock.fixed(now, ZoneOffset.UTC))));
     }
     int malformed = 0;
     for (SimulatedRecord r : records) {
@@ -163,10 +192,13 @@ class FaultInjectionTest {
 
   @Test
   void noFaultsConfiguredDeliversEveryEventOnceInOrder() {
-    Simulator.RecordStream clean = new Simulator(CONFIG.withMaxEvents(5_000).withFaults(FaultConfig.NONE)).records();
+    Simulator.RecordStream clean =
+        new Simulator(CONFIG.withMaxEvents(5_000).withFaults(FaultConfig.NONE)).records();
     List<SimulatedRecord> out = new ArrayList<>();
     clean.forEachRemaining(out::add);
-    assertThat(out).hasSize(5_000).allSatisfy(r -> assertThat(r.kind()).isEqualTo(SimulatedRecord.Kind.ORIGINAL));
+    assertThat(out)
+        .hasSize(5_000)
+        .allSatisfy(r -> assertThat(r.kind()).isEqualTo(SimulatedRecord.Kind.ORIGINAL));
     assertThat(clean.report().emitted()).isEqualTo(5_000);
   }
 
@@ -178,13 +210,21 @@ class FaultInjectionTest {
     new Simulator(CONFIG).events().forEachRemaining(e -> originals.add(e.event()));
     ApiOracle fromDelivered = ApiOracle.of(delivered);
     ApiOracle fromOriginals = ApiOracle.of(originals);
-    long apiOriginals = originals.stream().filter(o -> o instanceof dev.pulse.events.ApiRequestEvent).count();
+    long apiOriginals =
+        originals.stream().filter(o -> o instanceof dev.pulse.events.ApiRequestEvent).count();
     assertThat(fromOriginals.counted()).isEqualTo(apiOriginals);
     assertThat(fromDelivered.counted()).isEqualTo(apiOriginals);
-    assertThat(fromDelivered.duplicatesIgnored()).isEqualTo(report.count(Topics.API_REQUESTS.name(), SimulatedRecord.Kind.DUPLICATE));
-    assertThat(fromDelivered.stats(Grain.MINUTE).keySet()).isEqualTo(fromOriginals.stats(Grain.MINUTE).keySet());
-    fromOriginals.stats(Grain.MINUTE).forEach((k, s) ->
-        assertThat(fromDelivered.get(k).latenciesUs()).as(k.toString()).isEqualTo(s.latenciesUs()));
+    assertThat(fromDelivered.duplicatesIgnored())
+        .isEqualTo(report.count(Topics.API_REQUESTS.name(), SimulatedRecord.Kind.DUPLICATE));
+    assertThat(fromDelivered.stats(Grain.MINUTE).keySet())
+        .isEqualTo(fromOriginals.stats(Grain.MINUTE).keySet());
+    fromOriginals
+        .stats(Grain.MINUTE)
+        .forEach(
+            (k, s) ->
+                assertThat(fromDelivered.get(k).latenciesUs())
+                    .as(k.toString())
+                    .isEqualTo(s.latenciesUs()));
   }
 
   private static String eventId(SpecificRecord e) {

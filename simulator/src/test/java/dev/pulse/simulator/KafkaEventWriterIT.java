@@ -38,11 +38,15 @@ class KafkaEventWriterIT {
     for (Topic<?> t : Topics.ALL) {
       names.put(t.name(), kafka.topic(Domain.ofTopic(t).cliName()));
     }
-    SimulationConfig config = SimulationConfig.defaults().withMaxEvents(EVENTS).withDuration(null)
-        .withFaults(new FaultConfig(0.02, 0.02, 0.005, 0.01));
+    SimulationConfig config =
+        SimulationConfig.defaults()
+            .withMaxEvents(EVENTS)
+            .withDuration(null)
+            .withFaults(new FaultConfig(0.02, 0.02, 0.005, 0.01));
     Simulator.RecordStream records = new Simulator(config).records();
     long sent;
-    try (KafkaEventWriter w = new KafkaEventWriter(kafka.bootstrapServers(), new Properties(), names::get)) {
+    try (KafkaEventWriter w =
+        new KafkaEventWriter(kafka.bootstrapServers(), new Properties(), names::get)) {
       w.createMissingTopics(2);
       sent = w.writeAll(records, 0, Progress.silent());
       assertThat(w.failedSends()).isZero();
@@ -55,16 +59,23 @@ class KafkaEventWriterIT {
     Map<String, EventCodec<?>> codecs = new HashMap<>();
     for (Topic<?> t : Topics.ALL) {
       contractOf.put(names.get(t.name()), t);
-      codecs.put(names.get(t.name()), EventCodec.forTopic(t,
-          EventValidator.withClock(Clock.fixed(config.start().plus(Duration.ofDays(1)), ZoneOffset.UTC))));
+      codecs.put(
+          names.get(t.name()),
+          EventCodec.forTopic(
+              t,
+              EventValidator.withClock(
+                  Clock.fixed(config.start().plus(Duration.ofDays(1)), ZoneOffset.UTC))));
     }
     Map<String, Long> perTopic = new TreeMap<>();
     long valid = 0;
     long undecodable = 0;
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties("simulator-it"))) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(kafka.consumerProperties("simulator-it"))) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (String name : names.values()) {
-        consumer.partitionsFor(name).forEach(p -> partitions.add(new TopicPartition(name, p.partition())));
+        consumer
+            .partitionsFor(name)
+            .forEach(p -> partitions.add(new TopicPartition(name, p.partition())));
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -89,14 +100,17 @@ class KafkaEventWriterIT {
       assertThat(received).isEqualTo(report.emitted());
     }
     for (Topic<?> t : Topics.ALL) {
-      assertThat(perTopic.getOrDefault(names.get(t.name()), 0L)).as(t.name()).isEqualTo(report.emitted(t.name()));
+      assertThat(perTopic.getOrDefault(names.get(t.name()), 0L))
+          .as(t.name())
+          .isEqualTo(report.emitted(t.name()));
     }
     assertThat(undecodable).isEqualTo(report.malformed());
     assertThat(valid).isEqualTo(report.uniqueValid() + report.duplicates());
   }
 
   @SuppressWarnings("unchecked")
-  private static <T extends org.apache.avro.specific.SpecificRecord> String keyOf(Topic<T> topic, Object event) {
+  private static <T extends org.apache.avro.specific.SpecificRecord> String keyOf(
+      Topic<T> topic, Object event) {
     return topic.keyOf((T) event);
   }
 }

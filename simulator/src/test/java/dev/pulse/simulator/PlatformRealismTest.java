@@ -39,8 +39,13 @@ class PlatformRealismTest {
 
   @Test
   void apiRequestsAtTenInTheMorningOutnumberThoseAtThreeAtNight() {
-    SimulationConfig day = SimulationConfig.defaults().withStart(MIDNIGHT).withDuration(Duration.ofHours(24))
-        .withDomains(EnumSet.of(Domain.API)).withRates(600, 1).withIncidents(List.of());
+    SimulationConfig day =
+        SimulationConfig.defaults()
+            .withStart(MIDNIGHT)
+            .withDuration(Duration.ofHours(24))
+            .withDomains(EnumSet.of(Domain.API))
+            .withRates(600, 1)
+            .withIncidents(List.of());
     long at3 = 0;
     long at10 = 0;
     for (var it = new Simulator(day).events(); it.hasNext(); ) {
@@ -58,18 +63,24 @@ class PlatformRealismTest {
 
   @Test
   void errorSpikeRaisesFiveHundredsOnlyOnItsServiceAndOnlyDuringIt() {
-    SimulationConfig config = SimulationConfig.defaults().withDomains(EnumSet.of(Domain.API))
-        .withDuration(Duration.ofHours(3)).withRates(2000, 1);
+    SimulationConfig config =
+        SimulationConfig.defaults()
+            .withDomains(EnumSet.of(Domain.API))
+            .withDuration(Duration.ofHours(3))
+            .withRates(2000, 1);
     Incident spike = config.incidents().get(0);
     assertThat(spike.kind()).isEqualTo(Incident.Kind.ERROR_SPIKE);
     assertThat(spike.start()).isEqualTo(at("10:00"));
     long[] during = new long[2];
     long[] outside = new long[2];
     long[] otherServicesDuring = new long[2];
-    for (Map.Entry<ApiKey, ApiStats> e : ApiOracle.of(events(config)).stats(Grain.MINUTE).entrySet()) {
+    for (Map.Entry<ApiKey, ApiStats> e :
+        ApiOracle.of(events(config)).stats(Grain.MINUTE).entrySet()) {
       boolean inSpike = spike.activeAt(e.getKey().bucket().toEpochMilli());
-      long[] target = !e.getKey().service().equals("sessions-api") ? (inSpike ? otherServicesDuring : null)
-          : inSpike ? during : outside;
+      long[] target =
+          !e.getKey().service().equals("sessions-api")
+              ? (inSpike ? otherServicesDuring : null)
+              : inSpike ? during : outside;
       if (target != null) {
         target[0] += e.getValue().requests();
         target[1] += e.getValue().status5xx();
@@ -83,8 +94,12 @@ class PlatformRealismTest {
 
   @Test
   void latencyRegressionSlowsTheManifestEndpointFiveFold() {
-    SimulationConfig config = SimulationConfig.defaults().withDomains(EnumSet.of(Domain.API))
-        .withStart(at("11:30")).withDuration(Duration.ofHours(1)).withRates(3000, 1);
+    SimulationConfig config =
+        SimulationConfig.defaults()
+            .withDomains(EnumSet.of(Domain.API))
+            .withStart(at("11:30"))
+            .withDuration(Duration.ofHours(1))
+            .withRates(3000, 1);
     Incident regression = config.incidents().get(1);
     assertThat(regression.start()).isEqualTo(at("12:00"));
     List<Long> during = new ArrayList<>();
@@ -92,8 +107,10 @@ class PlatformRealismTest {
     for (Object o : events(config)) {
       ApiRequestEvent e = (ApiRequestEvent) o;
       if (e.getEndpoint().equals("/videos/{videoId}/manifest") && e.getStatusCode() < 400) {
-        (regression.activeAt(e.getEventTime().toEpochMilli()) ? during
-            : e.getEventTime().isBefore(regression.start()) ? before : new ArrayList<Long>()).add(e.getLatencyUs());
+        (regression.activeAt(e.getEventTime().toEpochMilli())
+                ? during
+                : e.getEventTime().isBefore(regression.start()) ? before : new ArrayList<Long>())
+            .add(e.getLatencyUs());
       }
     }
     assertThat(median(during)).isBetween(3.5 * median(before), 7.0 * median(before));
@@ -101,8 +118,10 @@ class PlatformRealismTest {
 
   @Test
   void everyGradesApiProbeFailsDuringItsOutageAndAlmostNoneOutside() {
-    SimulationConfig config = SimulationConfig.defaults().withDomains(EnumSet.of(Domain.PROBES))
-        .withDuration(Duration.ofHours(7));
+    SimulationConfig config =
+        SimulationConfig.defaults()
+            .withDomains(EnumSet.of(Domain.PROBES))
+            .withDuration(Duration.ofHours(7));
     Incident outage = config.incidents().get(2);
     assertThat(outage.kind()).isEqualTo(Incident.Kind.OUTAGE);
     int duringTotal = 0;
@@ -143,11 +162,16 @@ class PlatformRealismTest {
     for (List<ClassroomEvent> s : sessions.values()) {
       assertThat(s.get(0).getType()).isEqualTo(ClassroomEventType.SESSION_STARTED);
       assertThat(s.get(s.size() - 1).getType()).isEqualTo(ClassroomEventType.SESSION_ENDED);
-      assertThat(s.stream().filter(e -> e.getType() == ClassroomEventType.JOINED).count()).isGreaterThan(5);
-      Map<String, List<ClassroomEventType>> byLearner = s.stream()
-          .filter(e -> !e.getUserId().startsWith("i-"))
-          .collect(Collectors.groupingBy(ClassroomEvent::getUserId, TreeMap::new,
-              Collectors.mapping(ClassroomEvent::getType, Collectors.toList())));
+      assertThat(s.stream().filter(e -> e.getType() == ClassroomEventType.JOINED).count())
+          .isGreaterThan(5);
+      Map<String, List<ClassroomEventType>> byLearner =
+          s.stream()
+              .filter(e -> !e.getUserId().startsWith("i-"))
+              .collect(
+                  Collectors.groupingBy(
+                      ClassroomEvent::getUserId,
+                      TreeMap::new,
+                      Collectors.mapping(ClassroomEvent::getType, Collectors.toList())));
       for (List<ClassroomEventType> types : byLearner.values()) {
         assertThat(types.get(0)).isEqualTo(ClassroomEventType.JOINED);
         withoutLeft += types.contains(ClassroomEventType.LEFT) ? 0 : 1;
@@ -158,23 +182,34 @@ class PlatformRealismTest {
 
   @Test
   void someLearnersAreChronicallyAbsentOverAWeek() {
-    SimulationConfig week = SimulationConfig.defaults().withDomains(EnumSet.of(Domain.CLASSROOM))
-        .withStart(MIDNIGHT).withDuration(Duration.ofDays(5));
+    SimulationConfig week =
+        SimulationConfig.defaults()
+            .withDomains(EnumSet.of(Domain.CLASSROOM))
+            .withStart(MIDNIGHT)
+            .withDuration(Duration.ofDays(5));
     Map<String, Map<String, Integer>> joinsByCourseAndLearner = new TreeMap<>();
     Map<String, java.util.Set<String>> sessionsByCourse = new TreeMap<>();
     for (Object o : events(week)) {
       ClassroomEvent e = (ClassroomEvent) o;
-      sessionsByCourse.computeIfAbsent(e.getCourseId(), k -> new java.util.TreeSet<>()).add(e.getSessionId());
+      sessionsByCourse
+          .computeIfAbsent(e.getCourseId(), k -> new java.util.TreeSet<>())
+          .add(e.getSessionId());
       if (e.getType() == ClassroomEventType.JOINED) {
-        joinsByCourseAndLearner.computeIfAbsent(e.getCourseId(), k -> new TreeMap<>())
+        joinsByCourseAndLearner
+            .computeIfAbsent(e.getCourseId(), k -> new TreeMap<>())
             .merge(e.getUserId() + "/" + e.getSessionId(), 1, Integer::sum);
       }
     }
     assertThat(sessionsByCourse.values()).allSatisfy(s -> assertThat(s).hasSize(3));
     // Sessions attended per learner per course: most attend all 3, some at most one.
     Map<String, Integer> attended = new TreeMap<>();
-    joinsByCourseAndLearner.forEach((course, m) -> m.keySet().forEach(k ->
-        attended.merge(course + "/" + k.substring(0, k.indexOf('/')), 1, Integer::sum)));
+    joinsByCourseAndLearner.forEach(
+        (course, m) ->
+            m.keySet()
+                .forEach(
+                    k ->
+                        attended.merge(
+                            course + "/" + k.substring(0, k.indexOf('/')), 1, Integer::sum)));
     long all3 = attended.values().stream().filter(n -> n == 3).count();
     long atMostOne = attended.values().stream().filter(n -> n <= 1).count();
     assertThat(all3).isGreaterThan(attended.size() / 2);
@@ -183,8 +218,12 @@ class PlatformRealismTest {
 
   @Test
   void everyFirstFrameFollowsItsViewStartAndCloudfrontIsSlowInApSouth() {
-    SimulationConfig config = SimulationConfig.defaults().withDomains(EnumSet.of(Domain.PLAYBACK))
-        .withStart(at("17:00")).withDuration(Duration.ofHours(2)).withRates(1, 120);
+    SimulationConfig config =
+        SimulationConfig.defaults()
+            .withDomains(EnumSet.of(Domain.PLAYBACK))
+            .withStart(at("17:00"))
+            .withDuration(Duration.ofHours(2))
+            .withRates(1, 120);
     Map<String, Long> viewStart = new TreeMap<>();
     Map<String, List<Long>> startupByCdnRegion = new TreeMap<>();
     int firstFrames = 0;
@@ -194,17 +233,22 @@ class PlatformRealismTest {
       if (e.getType() == PlaybackEventType.VIEW_START) {
         assertThat(viewStart.put(e.getViewId(), t)).as("one VIEW_START per view").isNull();
       } else {
-        assertThat(viewStart).as("VIEW_START precedes every other event of a view").containsKey(e.getViewId());
+        assertThat(viewStart)
+            .as("VIEW_START precedes every other event of a view")
+            .containsKey(e.getViewId());
       }
       if (e.getType() == PlaybackEventType.FIRST_FRAME) {
         firstFrames++;
         long startup = t - viewStart.get(e.getViewId());
         assertThat(startup).isPositive();
-        startupByCdnRegion.computeIfAbsent(e.getCdn() + "/" + e.getRegion(), k -> new ArrayList<>()).add(startup);
+        startupByCdnRegion
+            .computeIfAbsent(e.getCdn() + "/" + e.getRegion(), k -> new ArrayList<>())
+            .add(startup);
       }
     }
     assertThat(firstFrames).isGreaterThan(5_000);
-    // Modelled factors: cloudfront in ap-south 1.1 x 2.5 x 1.2 = 3.3 against 1.0 for akamai in eu-west.
+    // Modelled factors: cloudfront in ap-south 1.1 x 2.5 x 1.2 = 3.3 against 1.0 for akamai in
+    // eu-west.
     double slow = median(startupByCdnRegion.get("cloudfront/ap-south"));
     double fast = median(startupByCdnRegion.get("akamai/eu-west"));
     assertThat(slow).isBetween(2.5 * fast, 4.5 * fast);

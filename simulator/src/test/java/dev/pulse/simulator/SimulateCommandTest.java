@@ -51,7 +51,9 @@ class SimulateCommandTest {
   void unknownDomainIsRejectedListingTheValidOnes() {
     Run r = run("--json-lines", "-", "--domains", "api,videos");
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("unknown domain 'videos'").contains("api, classroom, playback, probes");
+    assertThat(r.err())
+        .contains("unknown domain 'videos'")
+        .contains("api, classroom, playback, probes");
   }
 
   @Test
@@ -100,21 +102,39 @@ class SimulateCommandTest {
     CommandLine cmd = new CommandLine(new Pulse());
     cmd.setOut(new PrintWriter(out, true));
     assertThat(cmd.execute("simulate", "--help")).isZero();
-    assertThat(out.toString()).contains("Usage: pulse simulate").contains("--json-lines").contains("--late");
+    assertThat(out.toString())
+        .contains("Usage: pulse simulate")
+        .contains("--json-lines")
+        .contains("--late");
   }
 
   @Test
-  void jsonLinesRunWritesTheReportedNumberOfLinesAndPrintsTheFaultSummary(@TempDir Path dir) throws Exception {
+  void jsonLinesRunWritesTheReportedNumberOfLinesAndPrintsTheFaultSummary(@TempDir Path dir)
+      throws Exception {
     Path file = dir.resolve("events.jsonl");
-    Run r = run("--json-lines", file.toString(), "--count", "2000", "--duplicates", "0.1",
-        "--malformed", "0.05", "--quiet", "--domains", "api,probes");
+    Run r =
+        run(
+            "--json-lines",
+            file.toString(),
+            "--count",
+            "2000",
+            "--duplicates",
+            "0.1",
+            "--malformed",
+            "0.05",
+            "--quiet",
+            "--domains",
+            "api,probes");
     assertThat(r.exitCode()).as(r.err()).isZero();
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    // Independent recount from the file: 2,000 unique events plus the duplicate and malformed lines.
+    // Independent recount from the file: 2,000 unique events plus the duplicate and malformed
+    // lines.
     long dups = lines.stream().filter(l -> l.contains("\"kind\":\"DUPLICATE\"")).count();
     long malformed = lines.stream().filter(l -> l.contains("\"kind\":\"MALFORMED\"")).count();
     assertThat(lines).hasSize((int) (2000 + dups + malformed));
     assertThat(dups).isBetween(120L, 280L);
-    assertThat(r.err()).contains(String.format("dup=%,d", dups)).contains(String.format("malformed=%,d", malformed));
+    assertThat(r.err())
+        .contains(String.format("dup=%,d", dups))
+        .contains(String.format("malformed=%,d", malformed));
   }
 }

@@ -12,13 +12,14 @@ import org.junit.jupiter.api.Test;
 /** The same seed must give the same records byte for byte, or no test downstream can be exact. */
 class SimulatorDeterminismTest {
 
-  private static final SimulationConfig SMALL = SimulationConfig.defaults()
-      .withPlatform(2, 3, 12, 4)
-      .withRates(1200, 20)
-      .withStart(SimulationConfig.DEFAULT_START)
-      .withDuration(Duration.ofMinutes(20))
-      .withMaxEvents(30_000)
-      .withFaults(new FaultConfig(0.02, 0.02, 0.005, 0.01));
+  private static final SimulationConfig SMALL =
+      SimulationConfig.defaults()
+          .withPlatform(2, 3, 12, 4)
+          .withRates(1200, 20)
+          .withStart(SimulationConfig.DEFAULT_START)
+          .withDuration(Duration.ofMinutes(20))
+          .withMaxEvents(30_000)
+          .withFaults(new FaultConfig(0.02, 0.02, 0.005, 0.01));
 
   private static byte[] jsonLines(SimulationConfig config) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -52,11 +53,14 @@ class SimulatorDeterminismTest {
   @Test
   void addingDomainsDoesNotChangeTheApiEvents() {
     SimulationConfig apiOnly = SMALL.withMaxEvents(0).withDomains(EnumSet.of(Domain.API));
-    List<String> alone = new Simulator(apiOnly).eventStream()
-        .map(e -> e.event().toString()).toList();
-    List<String> withOthers = new Simulator(apiOnly.withDomains(EnumSet.allOf(Domain.class))).eventStream()
-        .filter(e -> e.topic().name().equals(Domain.API.topic().name()))
-        .map(e -> e.event().toString()).toList();
+    List<String> alone =
+        new Simulator(apiOnly).eventStream().map(e -> e.event().toString()).toList();
+    List<String> withOthers =
+        new Simulator(apiOnly.withDomains(EnumSet.allOf(Domain.class)))
+            .eventStream()
+            .filter(e -> e.topic().name().equals(Domain.API.topic().name()))
+            .map(e -> e.event().toString())
+            .toList();
     assertThat(alone).isNotEmpty().isEqualTo(withOthers);
   }
 

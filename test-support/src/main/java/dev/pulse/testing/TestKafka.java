@@ -1,14 +1,5 @@
 package dev.pulse.testing;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -18,100 +9,134 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
-/** One test class's view of the test Kafka broker: its bootstrap address, its own topics and client settings. */
+/**
+ * One test class's view of the test Kafka broker: its bootstrap address, its own topics and client
+ * settings.
+ */
 public final class TestKafka {
 
-    private static final Pattern TOPIC_BASE = Pattern.compile("[A-Za-z0-9._-]{1,150}");
-    private static final long ADMIN_TIMEOUT_SECONDS = 30;
+  private static final Pattern TOPIC_BASE = Pattern.compile("[A-Za-z0-9._-]{1,150}");
+  private static final long ADMIN_TIMEOUT_SECONDS = 30;
 
-    private final String bootstrapServers;
-    private final boolean external;
-    private final String classId;
-    private final Map<String, String> topics = new ConcurrentHashMap<>();
+  private final String bootstrapServers;
+  private final boolean external;
+  private final String classId;
+  private final Map<String, String> topics = new ConcurrentHashMap<>();
 
-    TestKafka(String bootstrapServers, boolean external, String classId) {
-        this.bootstrapServers = bootstrapServers;
-        this.external = external;
-        this.classId = classId;
+  TestKafka(String bootstrapServers, boolean external, String classId) {
+    this.bootstrapServers = bootstrapServers;
+    this.external = external;
+    this.classId = classId;
+  }
+
+  /** host:port list for {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /**
+   * True when the broker is an external one named by {@code PULSE_TEST_KAFKA}, not started by the
+   * tests.
+   */
+  public boolean external() {
+    return external;
+  }
+
+  /**
+   * The name of this test class's topic {@code base} (e.g. {@code events} becomes {@code
+   * events-myclassit-1x2y3z-ab12}); the topic is created with {@value
+   * KafkaExtension#DEFAULT_PARTITIONS} partitions on the first call.
+   */
+  public String topic(String base) {
+    Objects.requireNonNull(base, "base");
+    if (!TOPIC_BASE.matcher(base).matches()) {
+      throw new IllegalArgumentException(
+          "topic base must match " + TOPIC_BASE + ", got '" + base + "'");
     }
-
-    /** host:port list for {@code bootstrap.servers}. */
-    public String bootstrapServers() {
-        return bootstrapServers;
-    }
-
-    /** True when the broker is an external one named by {@code PULSE_TEST_KAFKA}, not started by the tests. */
-    public boolean external() {
-        return external;
-    }
-
-    /**
-     * The name of this test class's topic {@code base} (e.g. {@code events} becomes
-     * {@code events-myclassit-1x2y3z-ab12}); the topic is created with
-     * {@value KafkaExtension#DEFAULT_PARTITIONS} partitions on the first call.
-     */
-    public String topic(String base) {
-        Objects.requireNonNull(base, "base");
-        if (!TOPIC_BASE.matcher(base).matches()) {
-            throw new IllegalArgumentException("topic base must match " + TOPIC_BASE + ", got '" + base + "'");
-        }
-        return topics.computeIfAbsent(base, b -> {
-            String name = b + "-" + classId;
-            createTopic(name, KafkaExtension.DEFAULT_PARTITIONS);
-            return name;
+    return topics.computeIfAbsent(
+        base,
+        b -> {
+          String name = b + "-" + classId;
+          createTopic(name, KafkaExtension.DEFAULT_PARTITIONS);
+          return name;
         });
-    }
+  }
 
-    /** Creates the topic {@code name} exactly as named, with replication factor 1; an existing topic is accepted. */
-    public void createTopic(String name, int partitions) {
-        if (partitions < 1) {
-            throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
-        }
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-                    .all().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("could not create topic " + name + ": " + e.getCause(), e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("topic " + name + " not created within " + ADMIN_TIMEOUT_SECONDS + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topic " + name, e);
-        }
+  /**
+   * Creates the topic {@code name} exactly as named, with replication factor 1; an existing topic
+   * is accepted.
+   */
+  public void createTopic(String name, int partitions) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(props)) {
+      admin
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
+          .all()
+          .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException(
+            "could not create topic " + name + ": " + e.getCause(), e.getCause());
+      }
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "topic " + name + " not created within " + ADMIN_TIMEOUT_SECONDS + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating topic " + name, e);
+    }
+  }
 
-    /** Producer settings: byte[] keys and values, acks=all so a sent record is really on the broker. */
-    public Properties producerProperties() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-        return p;
-    }
+  /**
+   * Producer settings: byte[] keys and values, acks=all so a sent record is really on the broker.
+   */
+  public Properties producerProperties() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 20_000);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    return p;
+  }
 
-    /** Consumer settings: byte[] keys and values, group {@code groupId}, reading from the earliest offset. */
-    public Properties consumerProperties(String groupId) {
-        Objects.requireNonNull(groupId, "groupId");
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return p;
-    }
+  /**
+   * Consumer settings: byte[] keys and values, group {@code groupId}, reading from the earliest
+   * offset.
+   */
+  public Properties consumerProperties(String groupId) {
+    Objects.requireNonNull(groupId, "groupId");
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return p;
+  }
 
-    @Override
-    public String toString() {
-        return "TestKafka[" + bootstrapServers + (external ? ", external" : "") + ", topics " + topics.values() + "]";
-    }
+  @Override
+  public String toString() {
+    return "TestKafka["
+        + bootstrapServers
+        + (external ? ", external" : "")
+        + ", topics "
+        + topics.values()
+        + "]";
+  }
 }

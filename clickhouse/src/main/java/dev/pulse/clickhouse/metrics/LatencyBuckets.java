@@ -4,18 +4,18 @@ import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
 import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
 
 /**
- * How latencies are stored in ClickHouse: a mergeable log-bucket histogram (the DDSketch
- * mapping) whose quantiles are within {@link #RELATIVE_ACCURACY} of the exact value.
+ * How latencies are stored in ClickHouse: a mergeable log-bucket histogram (the DDSketch mapping)
+ * whose quantiles are within {@link #RELATIVE_ACCURACY} of the exact value.
  *
- * <p>A latency of {@code v} microseconds falls in bucket {@code i = ceil(log_gamma(v))} with
- * {@code gamma = (1 + a) / (1 - a)}; every value in bucket {@code i} lies within relative error
- * {@code a} of {@link #bucketValue(int)}. Histograms are stored as two parallel arrays (bucket
- * indexes, counts) so that ClickHouse's {@code sumMap} merges minutes into hours and days
- * exactly: merging never loses accuracy.
+ * <p>A latency of {@code v} microseconds falls in bucket {@code i = ceil(log_gamma(v))} with {@code
+ * gamma = (1 + a) / (1 - a)}; every value in bucket {@code i} lies within relative error {@code a}
+ * of {@link #bucketValue(int)}. Histograms are stored as two parallel arrays (bucket indexes,
+ * counts) so that ClickHouse's {@code sumMap} merges minutes into hours and days exactly: merging
+ * never loses accuracy.
  *
  * <p>Quantiles use the nearest-rank definition: the q-quantile of n values is the value of rank
- * {@code max(1, ceil(q * n))} in ascending order. The bucket holding that rank is the answer,
- * so the reported value is within {@code a} (relative) of the exact nearest-rank value.
+ * {@code max(1, ceil(q * n))} in ascending order. The bucket holding that rank is the answer, so
+ * the reported value is within {@code a} (relative) of the exact nearest-rank value.
  */
 public final class LatencyBuckets {
 
@@ -27,8 +27,8 @@ public final class LatencyBuckets {
   private LatencyBuckets() {}
 
   /**
-   * The bucket of a latency in microseconds. Latencies below 1 µs (0, as some services log
-   * cached hits) count as 1 µs; negative latencies are invalid input and rejected upstream.
+   * The bucket of a latency in microseconds. Latencies below 1 µs (0, as some services log cached
+   * hits) count as 1 µs; negative latencies are invalid input and rejected upstream.
    */
   public static int bucketOf(long latencyUs) {
     if (latencyUs < 0) {
@@ -37,14 +37,16 @@ public final class LatencyBuckets {
     return MAPPING.index(Math.max(1L, latencyUs));
   }
 
-  /** The representative latency (microseconds) of a bucket: within the accuracy of all its values. */
+  /**
+   * The representative latency (microseconds) of a bucket: within the accuracy of all its values.
+   */
   public static double bucketValue(int bucket) {
     return MAPPING.value(bucket);
   }
 
   /**
-   * The nearest-rank q-quantile of a histogram given as parallel arrays, in microseconds; NaN
-   * for an empty histogram. Buckets may come in any order and may repeat (they are summed).
+   * The nearest-rank q-quantile of a histogram given as parallel arrays, in microseconds; NaN for
+   * an empty histogram. Buckets may come in any order and may repeat (they are summed).
    */
   public static double quantile(int[] buckets, long[] counts, double q) {
     if (buckets.length != counts.length) {

@@ -53,7 +53,8 @@ class LatencyBucketsTest {
   void repeatedBucketsAreSummedAsSumMapWouldBeforeMerging() {
     int b100 = LatencyBuckets.bucketOf(100);
     int b900 = LatencyBuckets.bucketOf(900);
-    // 3 x 100 us and 1 x 900 us, split over two "minutes": p75 is rank 3 -> 100, p76 is rank 4 -> 900.
+    // 3 x 100 us and 1 x 900 us, split over two "minutes": p75 is rank 3 -> 100, p76 is rank 4 ->
+    // 900.
     int[] buckets = {b100, b900, b100};
     long[] counts = {2, 1, 1};
     assertThat(LatencyBuckets.quantile(buckets, counts, 0.75)).isCloseTo(100, within(1.0));

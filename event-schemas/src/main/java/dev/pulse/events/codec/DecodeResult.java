@@ -3,8 +3,8 @@ package dev.pulse.events.codec;
 import java.util.Objects;
 
 /**
- * The outcome of decoding one Kafka value: either a valid event ({@link Ok}) or the typed reason
- * it is not one ({@link Failure}). Decoding returns failures instead of throwing, so a bad record
+ * The outcome of decoding one Kafka value: either a valid event ({@link Ok}) or the typed reason it
+ * is not one ({@link Failure}). Decoding returns failures instead of throwing, so a bad record
  * costs no stack trace and cannot stop a pipeline.
  *
  * @param <T> the event type

@@ -31,18 +31,17 @@ import org.apache.avro.specific.SpecificRecord;
  * body.
  *
  * <p>Encoding always writes the current schema. Decoding accepts every released version of the
- * topic's record (resolved to the current one by its fingerprint), checks the bytes are exactly
- * one record, then applies {@link EventValidator}. It never throws: any input, however hostile,
- * becomes a {@link DecodeResult.Failure} with a typed reason, which is what dead-lettering
- * records.
+ * topic's record (resolved to the current one by its fingerprint), checks the bytes are exactly one
+ * record, then applies {@link EventValidator}. It never throws: any input, however hostile, becomes
+ * a {@link DecodeResult.Failure} with a typed reason, which is what dead-lettering records.
  *
  * <p>Thread-safe: one instance may be shared, and each Flink operator may equally hold its own.
  * Per-thread encoder and decoder buffers are reused, so the good path allocates only the result.
  *
  * <p>Why not Avro's {@code BinaryMessageDecoder}: it reports problems by exceptions of several
- * kinds (costly per bad record and hard to classify), and it cannot tell whether bytes remain
- * after the record. This class resolves fingerprints the same way (one reader per released
- * writer schema) but checks the header and body itself first (see {@link WireScanner}).
+ * kinds (costly per bad record and hard to classify), and it cannot tell whether bytes remain after
+ * the record. This class resolves fingerprints the same way (one reader per released writer schema)
+ * but checks the header and body itself first (see {@link WireScanner}).
  *
  * @param <T> the topic's value type
  */
@@ -74,10 +73,7 @@ public final class EventCodec<T extends SpecificRecord> {
   private final SpecificDatumReader<T>[] readers;
 
   private EventCodec(
-      Topic<T> topic,
-      EventValidator validator,
-      int maxRecordBytes,
-      List<ReleasedSchema> released) {
+      Topic<T> topic, EventValidator validator, int maxRecordBytes, List<ReleasedSchema> released) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.validator = Objects.requireNonNull(validator, "validator");
     if (maxRecordBytes < HEADER_BYTES) {
@@ -90,8 +86,12 @@ public final class EventCodec<T extends SpecificRecord> {
     long currentFingerprint = SchemaNormalization.parsingFingerprint64(current);
     if (released.stream().noneMatch(r -> r.fingerprint() == currentFingerprint)) {
       throw new IllegalStateException(
-          "the current schema of " + current.getFullName() + " (" + ReleasedSchema.hex(currentFingerprint)
-              + ") is not released: add it as " + SchemaVersions.resourcePath(current.getName(), released.size() + 1));
+          "the current schema of "
+              + current.getFullName()
+              + " ("
+              + ReleasedSchema.hex(currentFingerprint)
+              + ") is not released: add it as "
+              + SchemaVersions.resourcePath(current.getName(), released.size() + 1));
     }
     this.header = header(currentFingerprint);
     this.writer = new SpecificDatumWriter<>(current, model);
@@ -103,7 +103,8 @@ public final class EventCodec<T extends SpecificRecord> {
     for (int i = 0; i < n; i++) {
       ReleasedSchema version = released.get(i);
       if (!version.schema().getFullName().equals(current.getFullName())) {
-        throw new IllegalArgumentException(version + " is not a version of " + current.getFullName());
+        throw new IllegalArgumentException(
+            version + " is not a version of " + current.getFullName());
       }
       fingerprints[i] = version.fingerprint();
       writerSchemas[i] = version.schema();
@@ -228,7 +229,11 @@ public final class EventCodec<T extends SpecificRecord> {
       // The scan accepted these bytes, so this means a writer/reader resolution problem.
       return failure(
           Reason.MALFORMED,
-          "cannot read " + released.get(version) + ": " + e.getClass().getSimpleName() + ": "
+          "cannot read "
+              + released.get(version)
+              + ": "
+              + e.getClass().getSimpleName()
+              + ": "
               + e.getMessage());
     }
     Optional<DecodeError> invalid = validator.validate(value);
@@ -273,8 +278,11 @@ public final class EventCodec<T extends SpecificRecord> {
 
   private String unknownFingerprint(long fingerprint) {
     String s =
-        "unknown schema fingerprint " + ReleasedSchema.hex(fingerprint) + " (not a released version of "
-            + topic.schema().getFullName() + ")";
+        "unknown schema fingerprint "
+            + ReleasedSchema.hex(fingerprint)
+            + " (not a released version of "
+            + topic.schema().getFullName()
+            + ")";
     ReleasedSchema other = KnownSchemas.byFingerprint().get(fingerprint);
     return other == null ? s : s + "; it is " + other + ": sent to the wrong topic?";
   }

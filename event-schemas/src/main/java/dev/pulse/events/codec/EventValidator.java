@@ -77,7 +77,9 @@ public final class EventValidator {
     return withClock(Clock.systemUTC());
   }
 
-  /** The error of the first rule {@code event} breaks, judged at the clock's now; empty if valid. */
+  /**
+   * The error of the first rule {@code event} breaks, judged at the clock's now; empty if valid.
+   */
   public Optional<DecodeError> validate(SpecificRecord event) {
     return validate(event, clock.instant());
   }
@@ -212,8 +214,10 @@ public final class EventValidator {
     private final int[] index;
     private final String[] name;
     private final int[] maxChars;
+
     /** Required: declared without a default, so the producer must say something. */
     private final boolean[] required;
+
     private final int eventIdIndex;
     private final int eventTimeIndex;
 
@@ -263,8 +267,13 @@ public final class EventValidator {
         if (s.length() > maxChars[i]) {
           return new DecodeError(
               Reason.OVERSIZED,
-              name[i] + " has " + s.length() + " chars, over its limit of " + maxChars[i]
-                  + ": " + quote(s));
+              name[i]
+                  + " has "
+                  + s.length()
+                  + " chars, over its limit of "
+                  + maxChars[i]
+                  + ": "
+                  + quote(s));
         }
         if (required[i] && s.isEmpty()) {
           return new DecodeError(Reason.MISSING_FIELD, name[i] + " is empty");

@@ -10,10 +10,10 @@ import org.apache.avro.Schema;
  *
  * <p>Why a separate pass before Avro decodes: Avro's decoder reports bad input by exceptions of
  * many kinds (EOF, negative lengths, bad union or enum index), trusts a declared string length
- * enough to allocate it before noticing the input is shorter, ignores trailing bytes, and
- * accepts any byte as a boolean and invalid UTF-8 as text. This scan classifies all of those
- * precisely (TRUNCATED or MALFORMED, with the field's path) for the price of one pass over a
- * few hundred bytes; after it passes, Avro decodes the same bytes without surprises.
+ * enough to allocate it before noticing the input is shorter, ignores trailing bytes, and accepts
+ * any byte as a boolean and invalid UTF-8 as text. This scan classifies all of those precisely
+ * (TRUNCATED or MALFORMED, with the field's path) for the price of one pass over a few hundred
+ * bytes; after it passes, Avro decodes the same bytes without surprises.
  *
  * <p>One instance per call; not thread-safe.
  */
@@ -23,14 +23,18 @@ final class WireScanner {
   private static final long MAX_ZERO_SIZE_ITEMS = 65_536;
 
   private final String root;
+
   /** Field names from the root to the value being scanned; a path string only on failure. */
   private String[] names = new String[8];
+
   private int depth;
   private final byte[] buf;
   private final int limit;
   private int pos;
+
   /** The last varint read: a field, not a return value, keeps the scan free of allocation. */
   private long lastLong;
+
   private Reason reason;
   private String problem;
 
@@ -54,8 +58,14 @@ final class WireScanner {
       int trailing = scanner.limit - scanner.pos;
       return new DecodeError(
           Reason.MALFORMED,
-          trailing + " trailing byte" + (trailing == 1 ? "" : "s") + " after a complete "
-              + schema.getFullName() + " (at byte " + (scanner.pos - offset) + " of the body)");
+          trailing
+              + " trailing byte"
+              + (trailing == 1 ? "" : "s")
+              + " after a complete "
+              + schema.getFullName()
+              + " (at byte "
+              + (scanner.pos - offset)
+              + " of the body)");
     }
     return null;
   }
@@ -163,7 +173,8 @@ final class WireScanner {
     }
     if (lastLong < 0 || lastLong >= size) {
       return fail(
-          Reason.MALFORMED, path() + ": " + what + " index " + lastLong + " outside 0.." + (size - 1));
+          Reason.MALFORMED,
+          path() + ": " + what + " index " + lastLong + " outside 0.." + (size - 1));
     }
     return true;
   }
@@ -209,7 +220,8 @@ final class WireScanner {
   private boolean need(long n) {
     if (n > limit - pos) {
       return fail(
-          Reason.TRUNCATED, path() + ": needs " + n + " bytes but only " + (limit - pos) + " remain");
+          Reason.TRUNCATED,
+          path() + ": needs " + n + " bytes but only " + (limit - pos) + " remain");
     }
     return true;
   }

@@ -22,17 +22,17 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The plain-JSON form of Pulse events, for JSON-lines output and example payloads: one object
- * per event, fields in schema order under the schema's snake_case names, {@code event_time} (any
+ * The plain-JSON form of Pulse events, for JSON-lines output and example payloads: one object per
+ * event, fields in schema order under the schema's snake_case names, {@code event_time} (any
  * timestamp-millis) as epoch milliseconds, enums as their symbol, absent optionals as null.
  *
- * <p>Unlike Avro's own JSON encoding, unions are not wrapped ({@code "trace_id": "abc"}, not
- * {@code {"string": "abc"}}): the events have only {@code [null, X]} unions, so plain values are
+ * <p>Unlike Avro's own JSON encoding, unions are not wrapped ({@code "trace_id": "abc"}, not {@code
+ * {"string": "abc"}}): the events have only {@code [null, X]} unions, so plain values are
  * unambiguous and what people and JSON tools expect.
  *
- * <p>Output is byte-for-byte stable for equal records. Reading is strict: unknown fields,
- * duplicate fields, wrong types and unknown enum symbols are errors; a missing field takes the
- * schema's default, or is an error when it has none. Thread-safe.
+ * <p>Output is byte-for-byte stable for equal records. Reading is strict: unknown fields, duplicate
+ * fields, wrong types and unknown enum symbols are errors; a missing field takes the schema's
+ * default, or is an error when it has none. Thread-safe.
  */
 public final class EventJson {
 
@@ -74,7 +74,9 @@ public final class EventJson {
     }
     if (node == null || !node.isObject()) {
       throw new IllegalArgumentException(
-          "expected a JSON object for " + type.getSimpleName() + ", got "
+          "expected a JSON object for "
+              + type.getSimpleName()
+              + ", got "
               + (node == null ? "nothing" : node.getNodeType()));
     }
     return readRecord(node, type);
@@ -110,8 +112,9 @@ public final class EventJson {
       case BOOLEAN -> gen.writeBoolean((Boolean) value);
       case ENUM -> gen.writeString(value.toString());
       case RECORD -> writeRecord(gen, schema, (SpecificRecord) value);
-      default -> throw new IllegalArgumentException(
-          "EventJson does not support Avro type " + schema.getType());
+      default ->
+          throw new IllegalArgumentException(
+              "EventJson does not support Avro type " + schema.getType());
     }
   }
 
@@ -128,8 +131,13 @@ public final class EventJson {
       String name = names.next();
       if (schema.getField(name) == null) {
         throw new IllegalArgumentException(
-            "unknown field '" + name + "' for " + schema.getName() + " (fields: "
-                + schema.getFields().stream().map(Schema.Field::name).toList() + ")");
+            "unknown field '"
+                + name
+                + "' for "
+                + schema.getName()
+                + " (fields: "
+                + schema.getFields().stream().map(Schema.Field::name).toList()
+                + ")");
       }
     }
     for (Schema.Field field : schema.getFields()) {
@@ -215,9 +223,17 @@ public final class EventJson {
     String expected =
         (nullable ? "null or " : "")
             + schema.getType().getName()
-            + (schema.getLogicalType() != null ? " (" + schema.getLogicalType().getName() + ")" : "");
+            + (schema.getLogicalType() != null
+                ? " (" + schema.getLogicalType().getName() + ")"
+                : "");
     return new IllegalArgumentException(
-        "field '" + field + "': expected " + expected + ", got " + value.getNodeType() + " "
+        "field '"
+            + field
+            + "': expected "
+            + expected
+            + ", got "
+            + value.getNodeType()
+            + " "
             + abbreviate(value.toString()));
   }
 

@@ -12,12 +12,12 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The released versions of each event schema, read from the classpath at
- * {@code schemas/released/<RecordName>/v<N>.avsc}.
+ * The released versions of each event schema, read from the classpath at {@code
+ * schemas/released/<RecordName>/v<N>.avsc}.
  *
- * <p>Versions are numbered contiguously from v1; the list ends at the first missing number.
- * Probing by number (instead of listing a directory) works the same from a directory and from a
- * jar, and {@code SchemaVersionsTest} fails if a file sits beyond a gap.
+ * <p>Versions are numbered contiguously from v1; the list ends at the first missing number. Probing
+ * by number (instead of listing a directory) works the same from a directory and from a jar, and
+ * {@code SchemaVersionsTest} fails if a file sits beyond a gap.
  */
 public final class SchemaVersions {
 
@@ -67,7 +67,11 @@ public final class SchemaVersions {
         Schema schema = new Schema.Parser().parse(in);
         if (!schema.getName().equals(recordName)) {
           throw new IllegalStateException(
-              path + " defines " + schema.getFullName() + ", expected a record named " + recordName);
+              path
+                  + " defines "
+                  + schema.getFullName()
+                  + ", expected a record named "
+                  + recordName);
         }
         versions.add(ReleasedSchema.of(version, schema));
       } catch (IOException e) {

@@ -6,8 +6,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The contract of one Kafka topic: its name, what its records are keyed by, the Avro type of
- * their values (single-object encoded), and where records that cannot be processed go.
+ * The contract of one Kafka topic: its name, what its records are keyed by, the Avro type of their
+ * values (single-object encoded), and where records that cannot be processed go.
  *
  * @param name the Kafka topic name
  * @param valueType the generated Avro class of record values

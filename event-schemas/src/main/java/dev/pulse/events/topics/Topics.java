@@ -30,8 +30,8 @@ public final class Topics {
           "pulse.playback.events.dlq");
 
   /**
-   * API request logs, keyed by event id: spreads load evenly, and a retried duplicate lands in
-   * its original's partition.
+   * API request logs, keyed by event id: spreads load evenly, and a retried duplicate lands in its
+   * original's partition.
    */
   public static final Topic<ApiRequestEvent> API_REQUESTS =
       new Topic<>(

@@ -68,8 +68,10 @@ class EventCodecTest {
 
   @Test
   void everyTopicRoundTripsItsEvent() {
-    assertThat(EventCodec.forTopic(Topics.API_REQUESTS, validator())
-            .decode(EventCodec.forTopic(Topics.API_REQUESTS).encode(api().build())).orElseThrow())
+    assertThat(
+            EventCodec.forTopic(Topics.API_REQUESTS, validator())
+                .decode(EventCodec.forTopic(Topics.API_REQUESTS).encode(api().build()))
+                .orElseThrow())
         .isEqualTo(api().build());
     ClassroomEvent c = classroom().build();
     EventCodec<ClassroomEvent> cc = EventCodec.forTopic(Topics.CLASSROOM, validator());
@@ -124,7 +126,8 @@ class EventCodecTest {
         EventCodec.withReleased(
             Topics.API_REQUESTS,
             validator(),
-            List.of(ReleasedSchema.of(1, v0), ReleasedSchema.of(2, ApiRequestEvent.getClassSchema())));
+            List.of(
+                ReleasedSchema.of(1, v0), ReleasedSchema.of(2, ApiRequestEvent.getClassSchema())));
     ApiRequestEvent expected = api().setRegion("").setTraceId(null).build();
     GenericRecord old = new GenericData.Record(v0);
     old.put("event_id", expected.getEventId());

@@ -66,7 +66,8 @@ class EventValidatorTest {
   @Test
   void optionalStringsWithAnEmptyDefaultMayBeEmpty() {
     assertThat(validator.validate(api().setRegion("").setTraceId(null).build())).isEmpty();
-    assertThat(validator.validate(classroom().setDevice("").setRegion("").setAppVersion("").build()))
+    assertThat(
+            validator.validate(classroom().setDevice("").setRegion("").setAppVersion("").build()))
         .isEmpty();
   }
 
@@ -78,9 +79,9 @@ class EventValidatorTest {
     assertThat(reason(classroom().setAppVersion("9".repeat(129)).build()))
         .isEqualTo(Reason.OVERSIZED);
     assertThat(validator.validate(api().setEndpoint("/" + "e".repeat(511)).build())).isEmpty();
-    assertThat(reason(api().setEndpoint("/" + "e".repeat(512)).build())).isEqualTo(Reason.OVERSIZED);
-    assertThat(
-            validator.validate(probe().setSuccess(false).setError("e".repeat(1024)).build()))
+    assertThat(reason(api().setEndpoint("/" + "e".repeat(512)).build()))
+        .isEqualTo(Reason.OVERSIZED);
+    assertThat(validator.validate(probe().setSuccess(false).setError("e".repeat(1024)).build()))
         .isEmpty();
     assertThat(reason(probe().setSuccess(false).setError("e".repeat(1025)).build()))
         .isEqualTo(Reason.OVERSIZED);
@@ -90,17 +91,20 @@ class EventValidatorTest {
   void anOversizedValueIsShownShortenedInTheMessage() {
     String message = message(api().setService("s".repeat(5_000)).build());
 
-    assertThat(message).isEqualTo("service has 5000 chars, over its limit of 128: '" + "s".repeat(64) + "...'");
+    assertThat(message)
+        .isEqualTo("service has 5000 chars, over its limit of 128: '" + "s".repeat(64) + "...'");
   }
 
   @Test
   void eventTimesBefore2000AreAbsurd() {
-    assertThat(reason(api().setEventTime(Instant.EPOCH).build())).isEqualTo(Reason.ABSURD_TIMESTAMP);
+    assertThat(reason(api().setEventTime(Instant.EPOCH).build()))
+        .isEqualTo(Reason.ABSURD_TIMESTAMP);
     assertThat(message(api().setEventTime(Instant.EPOCH).build()))
         .isEqualTo("event_time 1970-01-01T00:00:00Z is before 2000-01-01T00:00:00Z");
     assertThat(reason(api().setEventTime(Instant.parse("1999-12-31T23:59:59.999Z")).build()))
         .isEqualTo(Reason.ABSURD_TIMESTAMP);
-    assertThat(validator.validate(api().setEventTime(Instant.parse("2000-01-01T00:00:00Z")).build()))
+    assertThat(
+            validator.validate(api().setEventTime(Instant.parse("2000-01-01T00:00:00Z")).build()))
         .isEmpty();
   }
 
@@ -118,21 +122,26 @@ class EventValidatorTest {
   void theFutureBoundIsJudgedAtTheNowTheCallerPasses() {
     Instant twoDaysAhead = START.plus(Duration.ofDays(2));
     assertThat(validator.validate(api().setEventTime(twoDaysAhead).build(), START)).isPresent();
-    assertThat(validator.validate(api().setEventTime(twoDaysAhead).build(), START.plus(Duration.ofDays(1))))
+    assertThat(
+            validator.validate(
+                api().setEventTime(twoDaysAhead).build(), START.plus(Duration.ofDays(1))))
         .isEmpty();
   }
 
   @Test
   void statusCodesOutside100To599AreInvalid() {
     for (int status : new int[] {0, 99, 600, 700, -1}) {
-      assertThat(reason(api().setStatusCode(status).build())).as("status %d", status)
+      assertThat(reason(api().setStatusCode(status).build()))
+          .as("status %d", status)
           .isEqualTo(Reason.INVALID_VALUE);
     }
     for (int status : new int[] {100, 200, 404, 599}) {
-      assertThat(validator.validate(api().setStatusCode(status).build())).as("status %d", status)
+      assertThat(validator.validate(api().setStatusCode(status).build()))
+          .as("status %d", status)
           .isEmpty();
     }
-    assertThat(message(api().setStatusCode(0).build())).isEqualTo("status_code 0 is outside 100..599");
+    assertThat(message(api().setStatusCode(0).build()))
+        .isEqualTo("status_code 0 is outside 100..599");
   }
 
   @Test

@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Runs every example payload under {@code examples/<topic>/} through the contract: the valid ones
- * must survive JSON -> Avro -> JSON unchanged and pass validation; each one under {@code
- * invalid/} must be rejected for the reason its file name starts with.
+ * must survive JSON -> Avro -> JSON unchanged and pass validation; each one under {@code invalid/}
+ * must be rejected for the reason its file name starts with.
  */
 class ExamplesTest {
 
@@ -53,7 +53,9 @@ class ExamplesTest {
 
     assertThat(decoded.errorOrNull()).as("%s", example.getFileName()).isNull();
     assertThat(decoded.orElseThrow()).isEqualTo(event);
-    assertThat(EventJson.toJson(decoded.orElseThrow())).as("%s", example.getFileName()).isEqualTo(json);
+    assertThat(EventJson.toJson(decoded.orElseThrow()))
+        .as("%s", example.getFileName())
+        .isEqualTo(json);
   }
 
   @ParameterizedTest
@@ -71,12 +73,14 @@ class ExamplesTest {
     String name = example.getFileName().toString();
     DecodeError.Reason expected = DecodeError.Reason.valueOf(name.substring(0, name.indexOf('-')));
     EventCodec<T> codec = EventCodec.forTopic(topic, validator());
-    T event = EventJson.fromJson(Files.readString(example, StandardCharsets.UTF_8), topic.valueType());
+    T event =
+        EventJson.fromJson(Files.readString(example, StandardCharsets.UTF_8), topic.valueType());
 
     DecodeResult<T> decoded = codec.decode(codec.encode(event));
 
     assertThat(decoded.isOk()).as("%s decoded", name).isFalse();
-    assertThat(decoded.errorOrNull().reason()).as("%s: %s", name, decoded.errorOrNull())
+    assertThat(decoded.errorOrNull().reason())
+        .as("%s: %s", name, decoded.errorOrNull())
         .isEqualTo(expected);
   }
 

@@ -73,7 +73,9 @@ class EventJsonTest {
   @Test
   void aMissingFieldWithoutADefaultIsAnError() {
     assertThatThrownBy(
-            () -> EventJson.fromJson(API_JSON.replace("\"status_code\":200,", ""), ApiRequestEvent.class))
+            () ->
+                EventJson.fromJson(
+                    API_JSON.replace("\"status_code\":200,", ""), ApiRequestEvent.class))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("missing field 'status_code' of ApiRequestEvent");
   }
@@ -81,7 +83,9 @@ class EventJsonTest {
   @Test
   void anUnknownFieldIsAnError() {
     assertThatThrownBy(
-            () -> EventJson.fromJson(API_JSON.replaceFirst("\\{", "{\"colour\":\"red\","), ApiRequestEvent.class))
+            () ->
+                EventJson.fromJson(
+                    API_JSON.replaceFirst("\\{", "{\"colour\":\"red\","), ApiRequestEvent.class))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unknown field 'colour' for ApiRequestEvent");
   }
@@ -99,22 +103,28 @@ class EventJsonTest {
             () -> EventJson.fromJson(API_JSON.replace("200", "3000000000"), ApiRequestEvent.class))
         .hasMessageContaining("field 'status_code': expected int");
     assertThatThrownBy(
-            () -> EventJson.fromJson(
-                API_JSON.replace("1741082395000", "\"2025-03-04T09:59:55Z\""), ApiRequestEvent.class))
+            () ->
+                EventJson.fromJson(
+                    API_JSON.replace("1741082395000", "\"2025-03-04T09:59:55Z\""),
+                    ApiRequestEvent.class))
         .hasMessageContaining("field 'event_time': expected long (timestamp-millis)");
     assertThatThrownBy(
-            () -> EventJson.fromJson(API_JSON.replace("\"eu-north\"", "null"), ApiRequestEvent.class))
+            () ->
+                EventJson.fromJson(API_JSON.replace("\"eu-north\"", "null"), ApiRequestEvent.class))
         .hasMessageContaining("field 'region': expected string, got NULL");
     assertThatThrownBy(
-            () -> EventJson.fromJson(
-                API_JSON.replace("\"4bf92f3577b34da6a3ce929d0e0e4736\"", "7"), ApiRequestEvent.class))
+            () ->
+                EventJson.fromJson(
+                    API_JSON.replace("\"4bf92f3577b34da6a3ce929d0e0e4736\"", "7"),
+                    ApiRequestEvent.class))
         .hasMessageContaining("field 'trace_id': expected null or string, got NUMBER");
   }
 
   @Test
   void anUnknownEnumSymbolIsAnError() {
     assertThatThrownBy(
-            () -> EventJson.fromJson(API_JSON.replace("\"GET\"", "\"BREW\""), ApiRequestEvent.class))
+            () ->
+                EventJson.fromJson(API_JSON.replace("\"GET\"", "\"BREW\""), ApiRequestEvent.class))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("field 'method': \"BREW\" is not one of [OTHER, GET");
   }
@@ -122,7 +132,9 @@ class EventJsonTest {
   @Test
   void duplicateFieldsTrailingTokensAndNonObjectsAreErrors() {
     assertThatThrownBy(
-            () -> EventJson.fromJson(API_JSON.replaceFirst("\\{", "{\"region\":\"x\","), ApiRequestEvent.class))
+            () ->
+                EventJson.fromJson(
+                    API_JSON.replaceFirst("\\{", "{\"region\":\"x\","), ApiRequestEvent.class))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("Duplicate field 'region'");
     assertThatThrownBy(() -> EventJson.fromJson(API_JSON + " {}", ApiRequestEvent.class))

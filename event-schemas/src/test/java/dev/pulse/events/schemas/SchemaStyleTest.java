@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Enforces the schema house style on every released version: documented records and fields,
- * snake_case names, enums with a default symbol (so old readers survive new symbols), and
- * durations as integers with their unit in the name.
+ * snake_case names, enums with a default symbol (so old readers survive new symbols), and durations
+ * as integers with their unit in the name.
  */
 class SchemaStyleTest {
 

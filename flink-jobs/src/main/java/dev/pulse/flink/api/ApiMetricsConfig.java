@@ -13,24 +13,24 @@ import java.util.Set;
 
 /**
  * Everything the API metrics job can be told: stream semantics (watermarks, lateness,
- * deduplication, latency thresholds), checkpointing and parallelism, and where Kafka and
- * ClickHouse are. Every value has a default; {@link #fromArgs} and {@link #fromMap} reject bad
- * values with the setting's name. The table in flink-jobs/README.md lists the settings.
+ * deduplication, latency thresholds), checkpointing and parallelism, and where Kafka and ClickHouse
+ * are. Every value has a default; {@link #fromArgs} and {@link #fromMap} reject bad values with the
+ * setting's name. The table in flink-jobs/README.md lists the settings.
  *
- * @param outOfOrderness how far behind the highest event time an event may arrive and still be
- *     on time (watermark lag)
- * @param idleness a Kafka partition without valid events for this long stops holding the
- *     watermark back
- * @param allowedLateness how long after a minute's on-time firing late events still update it
- *     (as delta rows); later ones go to the late-events table
+ * @param outOfOrderness how far behind the highest event time an event may arrive and still be on
+ *     time (watermark lag)
+ * @param idleness a Kafka partition without valid events for this long stops holding the watermark
+ *     back
+ * @param allowedLateness how long after a minute's on-time firing late events still update it (as
+ *     delta rows); later ones go to the late-events table
  * @param dedupTtl how long an event id is remembered for deduplication (processing time)
  * @param latencyThresholdsUs latency thresholds (microseconds, ascending) to count requests under
  * @param checkpointInterval how often to checkpoint (the ClickHouse sinks commit at checkpoints)
  * @param parallelism the job's parallelism; 0 keeps the environment's default
  * @param kafkaBootstrapServers Kafka bootstrap servers
  * @param kafkaGroupId the consumer group (offsets live in checkpoints; the group is for monitoring)
- * @param kafkaTopic the topic of API request records to read (its records must follow the
- *     {@code Topics.API_REQUESTS} contract; another name is for tests and parallel environments)
+ * @param kafkaTopic the topic of API request records to read (its records must follow the {@code
+ *     Topics.API_REQUESTS} contract; another name is for tests and parallel environments)
  * @param kafkaDeadLetterTopic the topic dead letters are written to
  * @param kafkaBounded read up to the offsets that are the latest when the job starts, then finish
  *     (backfills, benchmarks, tests); false reads forever
@@ -85,24 +85,43 @@ public record ApiMetricsConfig(
   /** Every setting name, as given on the command line without {@code --}. */
   public static final Set<String> KEYS =
       Set.of(
-          OUT_OF_ORDERNESS, IDLENESS, ALLOWED_LATENESS, DEDUP_TTL, LATENCY_THRESHOLDS_US,
-          CHECKPOINT_INTERVAL, PARALLELISM, KAFKA_BOOTSTRAP_SERVERS, KAFKA_GROUP_ID, KAFKA_TOPIC,
-          KAFKA_DEAD_LETTER_TOPIC, KAFKA_BOUNDED, CLICKHOUSE_URL, CLICKHOUSE_DATABASE,
-          CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, CLICKHOUSE_RAW_BATCH_SIZE, CLICKHOUSE_MAX_BATCH_DELAY);
+          OUT_OF_ORDERNESS,
+          IDLENESS,
+          ALLOWED_LATENESS,
+          DEDUP_TTL,
+          LATENCY_THRESHOLDS_US,
+          CHECKPOINT_INTERVAL,
+          PARALLELISM,
+          KAFKA_BOOTSTRAP_SERVERS,
+          KAFKA_GROUP_ID,
+          KAFKA_TOPIC,
+          KAFKA_DEAD_LETTER_TOPIC,
+          KAFKA_BOUNDED,
+          CLICKHOUSE_URL,
+          CLICKHOUSE_DATABASE,
+          CLICKHOUSE_USER,
+          CLICKHOUSE_PASSWORD,
+          CLICKHOUSE_RAW_BATCH_SIZE,
+          CLICKHOUSE_MAX_BATCH_DELAY);
 
   public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(2);
   public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(10);
   public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofSeconds(30);
   public static final Duration DEFAULT_DEDUP_TTL = Duration.ofHours(1);
+
   /** 100 ms, 300 ms, 1 s: the latency SLI thresholds. */
-  public static final List<Long> DEFAULT_LATENCY_THRESHOLDS_US = List.of(100_000L, 300_000L, 1_000_000L);
+  public static final List<Long> DEFAULT_LATENCY_THRESHOLDS_US =
+      List.of(100_000L, 300_000L, 1_000_000L);
+
   public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
   /**
    * 100,000 raw rows per INSERT: large parts are what ClickHouse ingests fastest (its guidance is
-   * at least thousands of rows per insert, at most one insert per second per table and writer);
-   * at 175 k events/s per writer a batch fills in about 0.6 s, and in RowBinary it is about 10 MB.
+   * at least thousands of rows per insert, at most one insert per second per table and writer); at
+   * 175 k events/s per writer a batch fills in about 0.6 s, and in RowBinary it is about 10 MB.
    */
   public static final int DEFAULT_CLICKHOUSE_RAW_BATCH_SIZE = 100_000;
+
   /** At low rates (the demo) a raw, late or dead-letter row is stored within about a second. */
   public static final Duration DEFAULT_CLICKHOUSE_MAX_BATCH_DELAY = Duration.ofSeconds(1);
 
@@ -131,24 +150,36 @@ public record ApiMetricsConfig(
     if (kafkaTopic.equals(kafkaDeadLetterTopic)) {
       // Dead letters written back to the input would be read, rejected and written again forever.
       throw new IllegalArgumentException(
-          KAFKA_DEAD_LETTER_TOPIC + " must differ from " + KAFKA_TOPIC + ", both are " + kafkaTopic);
+          KAFKA_DEAD_LETTER_TOPIC
+              + " must differ from "
+              + KAFKA_TOPIC
+              + ", both are "
+              + kafkaTopic);
     }
     if (clickhouseRawBatchSize < 1 || clickhouseRawBatchSize > ClickHouseSink.MAX_BATCH_ROWS) {
-      throw new IllegalArgumentException(CLICKHOUSE_RAW_BATCH_SIZE + " must be 1.."
-          + ClickHouseSink.MAX_BATCH_ROWS + ", got " + clickhouseRawBatchSize);
+      throw new IllegalArgumentException(
+          CLICKHOUSE_RAW_BATCH_SIZE
+              + " must be 1.."
+              + ClickHouseSink.MAX_BATCH_ROWS
+              + ", got "
+              + clickhouseRawBatchSize);
     }
     if (latencyThresholdsUs.isEmpty()) {
-      throw new IllegalArgumentException(LATENCY_THRESHOLDS_US + " must list at least one threshold");
+      throw new IllegalArgumentException(
+          LATENCY_THRESHOLDS_US + " must list at least one threshold");
     }
     for (int i = 0; i < latencyThresholdsUs.size(); i++) {
       long t = latencyThresholdsUs.get(i);
       if (t <= 0 || (i > 0 && t <= latencyThresholdsUs.get(i - 1))) {
         throw new IllegalArgumentException(
-            LATENCY_THRESHOLDS_US + " must be positive and strictly ascending, got " + latencyThresholdsUs);
+            LATENCY_THRESHOLDS_US
+                + " must be positive and strictly ascending, got "
+                + latencyThresholdsUs);
       }
     }
     if (parallelism < 0) {
-      throw new IllegalArgumentException(PARALLELISM + " must be >= 0 (0 = default), got " + parallelism);
+      throw new IllegalArgumentException(
+          PARALLELISM + " must be >= 0 (0 = default), got " + parallelism);
     }
     latencyThresholdsUs = List.copyOf(latencyThresholdsUs);
   }
@@ -163,7 +194,9 @@ public record ApiMetricsConfig(
     return from(JobSettings.fromArgs(args));
   }
 
-  /** From a map of settings keyed as on the command line (unknown keys and bad values are errors). */
+  /**
+   * From a map of settings keyed as on the command line (unknown keys and bad values are errors).
+   */
   public static ApiMetricsConfig fromMap(Map<String, String> settings) {
     return from(JobSettings.fromMap(settings));
   }
@@ -188,29 +221,75 @@ public record ApiMetricsConfig(
         s.string(CLICKHOUSE_DATABASE, "pulse"),
         s.string(CLICKHOUSE_USER, "default"),
         s.stringAllowEmpty(CLICKHOUSE_PASSWORD, ""),
-        s.integer(CLICKHOUSE_RAW_BATCH_SIZE, DEFAULT_CLICKHOUSE_RAW_BATCH_SIZE, 1, ClickHouseSink.MAX_BATCH_ROWS),
+        s.integer(
+            CLICKHOUSE_RAW_BATCH_SIZE,
+            DEFAULT_CLICKHOUSE_RAW_BATCH_SIZE,
+            1,
+            ClickHouseSink.MAX_BATCH_ROWS),
         s.duration(CLICKHOUSE_MAX_BATCH_DELAY, DEFAULT_CLICKHOUSE_MAX_BATCH_DELAY, false));
   }
 
   /** A copy with other stream semantics (for tests and embedding). */
   public ApiMetricsConfig withSemantics(
       Duration outOfOrderness, Duration idleness, Duration allowedLateness, Duration dedupTtl) {
-    return new ApiMetricsConfig(outOfOrderness, idleness, allowedLateness, dedupTtl,
-        latencyThresholdsUs, checkpointInterval, parallelism, kafkaBootstrapServers, kafkaGroupId,
-        kafkaTopic, kafkaDeadLetterTopic, kafkaBounded, clickhouseUrl, clickhouseDatabase,
-        clickhouseUser, clickhousePassword, clickhouseRawBatchSize, clickhouseMaxBatchDelay);
+    return new ApiMetricsConfig(
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        dedupTtl,
+        latencyThresholdsUs,
+        checkpointInterval,
+        parallelism,
+        kafkaBootstrapServers,
+        kafkaGroupId,
+        kafkaTopic,
+        kafkaDeadLetterTopic,
+        kafkaBounded,
+        clickhouseUrl,
+        clickhouseDatabase,
+        clickhouseUser,
+        clickhousePassword,
+        clickhouseRawBatchSize,
+        clickhouseMaxBatchDelay);
   }
 
   @Override
   public String toString() {
     // Never print the password.
-    return "ApiMetricsConfig[outOfOrderness=" + outOfOrderness + ", idleness=" + idleness
-        + ", allowedLateness=" + allowedLateness + ", dedupTtl=" + dedupTtl
-        + ", latencyThresholdsUs=" + latencyThresholdsUs + ", checkpointInterval=" + checkpointInterval
-        + ", parallelism=" + parallelism + ", kafka=" + kafkaBootstrapServers + " group " + kafkaGroupId
-        + " topic " + kafkaTopic + " dead letters to " + kafkaDeadLetterTopic + (kafkaBounded ? " bounded" : "")
-        + ", clickhouse=" + clickhouseUrl + " db " + clickhouseDatabase + " user " + clickhouseUser
-        + " raw batch " + clickhouseRawBatchSize + " rows/" + clickhouseMaxBatchDelay + "]";
+    return "ApiMetricsConfig[outOfOrderness="
+        + outOfOrderness
+        + ", idleness="
+        + idleness
+        + ", allowedLateness="
+        + allowedLateness
+        + ", dedupTtl="
+        + dedupTtl
+        + ", latencyThresholdsUs="
+        + latencyThresholdsUs
+        + ", checkpointInterval="
+        + checkpointInterval
+        + ", parallelism="
+        + parallelism
+        + ", kafka="
+        + kafkaBootstrapServers
+        + " group "
+        + kafkaGroupId
+        + " topic "
+        + kafkaTopic
+        + " dead letters to "
+        + kafkaDeadLetterTopic
+        + (kafkaBounded ? " bounded" : "")
+        + ", clickhouse="
+        + clickhouseUrl
+        + " db "
+        + clickhouseDatabase
+        + " user "
+        + clickhouseUser
+        + " raw batch "
+        + clickhouseRawBatchSize
+        + " rows/"
+        + clickhouseMaxBatchDelay
+        + "]";
   }
 
   private static void notNegative(String key, Duration d) {

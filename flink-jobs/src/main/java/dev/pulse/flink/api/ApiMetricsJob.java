@@ -1,5 +1,6 @@
 package dev.pulse.flink.api;
 
+import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.functions.DeltaMinuteFactFunction;
 import dev.pulse.flink.api.functions.LateRequestFunction;
@@ -10,7 +11,6 @@ import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.api.sinks.ApiSinks;
-import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.DeadLetterSerializationSchema;
 import dev.pulse.flink.common.Decoded;
@@ -55,11 +55,16 @@ public final class ApiMetricsJob {
   public static final OutputTag<ApiRequest> LATE_REQUESTS =
       new OutputTag<>("late-api-requests", TypeInformation.of(ApiRequest.class));
 
-  /** What the source emits: each record decoded once, as an event or a dead letter (a POJO type). */
+  /**
+   * What the source emits: each record decoded once, as an event or a dead letter (a POJO type).
+   */
   public static final TypeInformation<Decoded<ApiRequest>> DECODED_TYPE =
       TypeInformation.of(new TypeHint<Decoded<ApiRequest>>() {});
 
-  /** Watermarks are also emitted as soon as event time has moved this far (see BoundedLagWatermarks). */
+  /**
+   * Watermarks are also emitted as soon as event time has moved this far (see
+   * BoundedLagWatermarks).
+   */
   static final Duration WATERMARK_STEP = Duration.ofSeconds(1);
 
   /** The name the job runs under (Flink web UI, {@code flink list}). */
@@ -72,7 +77,8 @@ public final class ApiMetricsJob {
    * timestamped them ({@link #readKafka}, or {@link #fromRecords} in tests) in, the four result
    * streams out. Every operator has a stable uid.
    */
-  public static ApiMetricsStreams build(DataStream<Decoded<ApiRequest>> records, ApiMetricsConfig config) {
+  public static ApiMetricsStreams build(
+      DataStream<Decoded<ApiRequest>> records, ApiMetricsConfig config) {
     SingleOutputStreamOperator<ApiRequest> events =
         records
             .process(new SplitDecoded<>(TypeInformation.of(ApiRequest.class)))
@@ -83,7 +89,9 @@ public final class ApiMetricsJob {
     DataStream<ApiRequest> deduplicated =
         events
             .keyBy(ApiRequest::eventId, Types.STRING)
-            .process(new DeduplicateFunction<ApiRequest>(config.dedupTtl()), TypeInformation.of(ApiRequest.class))
+            .process(
+                new DeduplicateFunction<ApiRequest>(config.dedupTtl()),
+                TypeInformation.of(ApiRequest.class))
             .name("dedup-api-requests")
             .uid("dedup-api-requests");
 
@@ -101,8 +109,8 @@ public final class ApiMetricsJob {
 
   /**
    * The minute window over deduplicated, timestamped requests: one-minute tumbling event-time
-   * windows per {@link ApiKey}, incremental {@link MinuteStatsAggregate}, delta rows from
-   * {@link DeltaMinuteFactFunction}, late requests to {@link #LATE_REQUESTS}.
+   * windows per {@link ApiKey}, incremental {@link MinuteStatsAggregate}, delta rows from {@link
+   * DeltaMinuteFactFunction}, late requests to {@link #LATE_REQUESTS}.
    */
   public static SingleOutputStreamOperator<ApiMinuteFact> minuteFacts(
       DataStream<ApiRequest> requests, ApiMetricsConfig config) {
@@ -128,12 +136,20 @@ public final class ApiMetricsJob {
    */
   public static WatermarkStrategy<Decoded<ApiRequest>> watermarks(ApiMetricsConfig config) {
     return DecodedWatermarks.strategy(
-        config.outOfOrderness(), WATERMARK_STEP, config.idleness(), request -> request.eventTime().toEpochMilli());
+        config.outOfOrderness(),
+        WATERMARK_STEP,
+        config.idleness(),
+        request -> request.eventTime().toEpochMilli());
   }
 
-  /** Decodes {@link Topics#API_REQUESTS} records in the source, judging "the future" by {@code clock}. */
-  public static DecodingDeserializationSchema<ApiRequestEvent, ApiRequest> deserializer(Clock clock) {
-    return new DecodingDeserializationSchema<>(Topics.API_REQUESTS, DECODED_TYPE, ApiRequest::of, clock);
+  /**
+   * Decodes {@link Topics#API_REQUESTS} records in the source, judging "the future" by {@code
+   * clock}.
+   */
+  public static DecodingDeserializationSchema<ApiRequestEvent, ApiRequest> deserializer(
+      Clock clock) {
+    return new DecodingDeserializationSchema<>(
+        Topics.API_REQUESTS, DECODED_TYPE, ApiRequest::of, clock);
   }
 
   /**
@@ -146,7 +162,8 @@ public final class ApiMetricsJob {
             .setBootstrapServers(config.kafkaBootstrapServers())
             .setGroupId(config.kafkaGroupId())
             .setTopics(config.kafkaTopic())
-            // Restores take offsets from the checkpoint; a first start reads the topic from the start.
+            // Restores take offsets from the checkpoint; a first start reads the topic from the
+            // start.
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
             .setDeserializer(deserializer(Clock.systemUTC()));
     if (config.kafkaBounded()) {
@@ -161,8 +178,10 @@ public final class ApiMetricsJob {
    * The job's input as production reads it: {@link #kafkaSource} with {@link #watermarks}, so each
    * partition has its own watermark and the source emits their minimum.
    */
-  public static DataStream<Decoded<ApiRequest>> readKafka(StreamExecutionEnvironment env, ApiMetricsConfig config) {
-    return env.fromSource(kafkaSource(config), watermarks(config), "kafka-api-requests", DECODED_TYPE)
+  public static DataStream<Decoded<ApiRequest>> readKafka(
+      StreamExecutionEnvironment env, ApiMetricsConfig config) {
+    return env.fromSource(
+            kafkaSource(config), watermarks(config), "kafka-api-requests", DECODED_TYPE)
         .uid("kafka-api-requests");
   }
 
@@ -174,9 +193,15 @@ public final class ApiMetricsJob {
    * @param clock "now" for the validator's future bound
    */
   public static DataStream<Decoded<ApiRequest>> fromRecords(
-      StreamExecutionEnvironment env, List<RawRecord> records, ApiMetricsConfig config, Clock clock) {
+      StreamExecutionEnvironment env,
+      List<RawRecord> records,
+      ApiMetricsConfig config,
+      Clock clock) {
     return env.fromSource(
-            new PartitionedRecordSource<>(records, deserializer(clock)), watermarks(config), "api-request-records", DECODED_TYPE)
+            new PartitionedRecordSource<>(records, deserializer(clock)),
+            watermarks(config),
+            "api-request-records",
+            DECODED_TYPE)
         .uid("api-request-records");
   }
 
@@ -242,14 +267,20 @@ public final class ApiMetricsJob {
         .build();
   }
 
-  /** Builds and runs the job in the current execution environment (a cluster under {@code flink run}). */
+  /**
+   * Builds and runs the job in the current execution environment (a cluster under {@code flink
+   * run}).
+   */
   public static void run(ApiMetricsConfig config) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     wire(env, config);
     env.execute(JOB_NAME);
   }
 
-  /** {@code flink run flink-jobs-<version>-job.jar [--key value ...]}; settings in flink-jobs/README.md. */
+  /**
+   * {@code flink run flink-jobs-<version>-job.jar [--key value ...]}; settings in
+   * flink-jobs/README.md.
+   */
   public static void main(String[] args) throws Exception {
     ApiMetricsConfig config;
     try {

@@ -6,10 +6,10 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 
 /**
  * Bounded out-of-orderness watermarks (the highest event time seen minus the bound, minus 1 ms),
- * emitted periodically like Flink's own, and also as soon as event time has moved a whole
- * {@code step} past the last emitted watermark. Without the second rule a fast replay or a
- * bounded test pushes minutes of event time through between two periodic emissions, and which
- * events count as late would depend on wall-clock timing instead of on the data.
+ * emitted periodically like Flink's own, and also as soon as event time has moved a whole {@code
+ * step} past the last emitted watermark. Without the second rule a fast replay or a bounded test
+ * pushes minutes of event time through between two periodic emissions, and which events count as
+ * late would depend on wall-clock timing instead of on the data.
  *
  * @param <T> the event type
  */
@@ -26,7 +26,8 @@ public final class BoundedLagWatermarks<T> implements WatermarkGenerator<T> {
    */
   public BoundedLagWatermarks(long boundMs, long stepMs) {
     if (boundMs < 0 || stepMs < 1) {
-      throw new IllegalArgumentException("bound must be >= 0 and step >= 1, got " + boundMs + ", " + stepMs);
+      throw new IllegalArgumentException(
+          "bound must be >= 0 and step >= 1, got " + boundMs + ", " + stepMs);
     }
     this.boundMs = boundMs;
     this.stepMs = stepMs;

@@ -4,8 +4,8 @@ import java.time.Instant;
 
 /**
  * A Kafka record that could not become a valid event: its origin, why it was rejected, and its
- * original bytes, so it can be inspected and replayed. Goes to the topic's dead-letter topic and
- * to the ClickHouse table {@code dead_letters}.
+ * original bytes, so it can be inspected and replayed. Goes to the topic's dead-letter topic and to
+ * the ClickHouse table {@code dead_letters}.
  *
  * @param originTopic the topic the record was read from
  * @param partition its partition

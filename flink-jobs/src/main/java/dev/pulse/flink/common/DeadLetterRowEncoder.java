@@ -6,8 +6,8 @@ import java.util.Base64;
 
 /**
  * A {@link DeadLetter} as a row of the ClickHouse table {@code dead_letters} (migration 0009),
- * shared by every job: origin, reason, message, the original bytes in base64 (a null Kafka value
- * is stored as the empty string; its dead-letter Kafka record keeps the null) and when it was
+ * shared by every job: origin, reason, message, the original bytes in base64 (a null Kafka value is
+ * stored as the empty string; its dead-letter Kafka record keeps the null) and when it was
  * detected, in whole seconds.
  */
 public final class DeadLetterRowEncoder implements RowEncoder<DeadLetter> {
@@ -21,7 +21,8 @@ public final class DeadLetterRowEncoder implements RowEncoder<DeadLetter> {
         .int64("offset", d.offset())
         .string("reason", d.reason())
         .string("message", d.message())
-        .string("value_base64", d.value() == null ? "" : Base64.getEncoder().encodeToString(d.value()))
+        .string(
+            "value_base64", d.value() == null ? "" : Base64.getEncoder().encodeToString(d.value()))
         .dateTime("detected_at", Math.floorDiv(d.detectedAt().toEpochMilli(), 1000L));
   }
 }

@@ -32,7 +32,10 @@ public final class DeadLetterSerializationSchema
     this.targetTopic = null;
   }
 
-  /** Every dead letter to {@code targetTopic} (a job reading one topic, with a configured dead-letter topic). */
+  /**
+   * Every dead letter to {@code targetTopic} (a job reading one topic, with a configured
+   * dead-letter topic).
+   */
   public DeadLetterSerializationSchema(String targetTopic) {
     this.targetTopic = java.util.Objects.requireNonNull(targetTopic, "targetTopic");
   }
@@ -47,7 +50,12 @@ public final class DeadLetterSerializationSchema
     headers.add(header(ORIGIN_PARTITION, Integer.toString(letter.partition())));
     headers.add(header(ORIGIN_OFFSET, Long.toString(letter.offset())));
     return new ProducerRecord<>(
-        targetTopic != null ? targetTopic : deadLetterTopicOf(letter.originTopic()), null, timestamp, null, letter.value(), headers);
+        targetTopic != null ? targetTopic : deadLetterTopicOf(letter.originTopic()),
+        null,
+        timestamp,
+        null,
+        letter.value(),
+        headers);
   }
 
   /**

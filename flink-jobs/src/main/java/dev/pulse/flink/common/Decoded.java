@@ -6,11 +6,11 @@ import java.util.Objects;
  * One Kafka record after decoding in the source: either the valid event, converted to the job's
  * record type, or the {@link DeadLetter} it became, with the record's origin either way. One
  * element type for both, so the source decodes each record exactly once and its per-partition
- * watermarks see every record in Kafka order; the job splits the two kinds right after the
- * source ({@link SplitDecoded}).
+ * watermarks see every record in Kafka order; the job splits the two kinds right after the source
+ * ({@link SplitDecoded}).
  *
- * <p>A record with named fields (one of them null), so Flink serializes it with its POJO
- * serializer rather than Kryo.
+ * <p>A record with named fields (one of them null), so Flink serializes it with its POJO serializer
+ * rather than Kryo.
  *
  * @param topic the topic it was read from
  * @param partition its partition

@@ -10,10 +10,10 @@ import org.apache.flink.api.common.eventtime.WatermarksWithIdleness;
 
 /**
  * The event-time watermark strategy for a source that emits {@link Decoded} records: bounded
- * out-of-orderness ({@link BoundedLagWatermarks}) over the valid events' event time, with
- * idleness. Given to {@code env.fromSource}, it runs once per source split (per Kafka partition),
- * and the source emits the minimum over its partitions, so one partition running ahead of
- * another never makes the slower one's on-time events late.
+ * out-of-orderness ({@link BoundedLagWatermarks}) over the valid events' event time, with idleness.
+ * Given to {@code env.fromSource}, it runs once per source split (per Kafka partition), and the
+ * source emits the minimum over its partitions, so one partition running ahead of another never
+ * makes the slower one's on-time events late.
  *
  * <p>Dead letters never move event time: the generator skips them (their Kafka timestamps and
  * whatever garbage they carry must not advance the watermark), and they do not count as activity
@@ -38,8 +38,8 @@ public final class DecodedWatermarks {
   private DecodedWatermarks() {}
 
   /**
-   * @param outOfOrderness how far behind its partition's highest event time an event may arrive
-   *     and still be on time
+   * @param outOfOrderness how far behind its partition's highest event time an event may arrive and
+   *     still be on time
    * @param step emit a watermark on an event as soon as event time has moved this far
    * @param idleness a partition without valid events for this long stops holding the watermark back
    * @param eventTime the event time of a valid event
@@ -56,7 +56,9 @@ public final class DecodedWatermarks {
             ctx ->
                 new EventsOnly<>(
                     new WatermarksWithIdleness<>(
-                        new BoundedLagWatermarks<>(boundMs, stepMs), idleness, ctx.getInputActivityClock())))
+                        new BoundedLagWatermarks<>(boundMs, stepMs),
+                        idleness,
+                        ctx.getInputActivityClock())))
         .withTimestampAssigner(
             (record, kafkaTimestamp) ->
                 record.isEvent() ? eventTime.millis(record.event()) : kafkaTimestamp);

@@ -18,15 +18,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Decodes and validates the Kafka records of one topic inside the source, with the event-schemas
- * codec: a valid event becomes a {@link Decoded} event (converted to the job's record type
- * {@code T}); anything else becomes a {@link Decoded} dead letter with the origin topic,
- * partition and offset, the reason and the original bytes. It never throws on input, so bad bytes
- * cannot stop the job.
+ * codec: a valid event becomes a {@link Decoded} event (converted to the job's record type {@code
+ * T}); anything else becomes a {@link Decoded} dead letter with the origin topic, partition and
+ * offset, the reason and the original bytes. It never throws on input, so bad bytes cannot stop the
+ * job.
  *
  * <p>Decoding here rather than in an operator after the source is what lets the source's
- * per-partition watermark generators see event time (see {@link DecodedWatermarks}); each record
- * is decoded exactly once. "Too far in the future" is judged against {@code clock} (the system
- * clock in production; a fixed clock in tests).
+ * per-partition watermark generators see event time (see {@link DecodedWatermarks}); each record is
+ * decoded exactly once. "Too far in the future" is judged against {@code clock} (the system clock
+ * in production; a fixed clock in tests).
  *
  * @param <E> the topic's Avro value type
  * @param <T> the record type the job works with
@@ -48,15 +48,18 @@ public final class DecodingDeserializationSchema<E extends SpecificRecord, T>
   private transient EventCodec<E> codec;
 
   /**
-   * @param topic the topic contract whose records this decodes (kept by name: {@link Topic} is
-   *     not serializable; it is looked up again in {@link Topics#ALL} in {@link #open})
+   * @param topic the topic contract whose records this decodes (kept by name: {@link Topic} is not
+   *     serializable; it is looked up again in {@link Topics#ALL} in {@link #open})
    * @param producedType the type information of {@code Decoded<T>} (a POJO type)
    * @param converter from the Avro event to the job's record
-   * @param clock "now" for the validator's future bound; must be serializable (the JDK's system
-   *     and fixed clocks are)
+   * @param clock "now" for the validator's future bound; must be serializable (the JDK's system and
+   *     fixed clocks are)
    */
   public DecodingDeserializationSchema(
-      Topic<E> topic, TypeInformation<Decoded<T>> producedType, Converter<E, T> converter, Clock clock) {
+      Topic<E> topic,
+      TypeInformation<Decoded<T>> producedType,
+      Converter<E, T> converter,
+      Clock clock) {
     this.topicName = topic.name();
     this.producedType = Objects.requireNonNull(producedType, "producedType");
     this.converter = Objects.requireNonNull(converter, "converter");
@@ -88,7 +91,13 @@ public final class DecodingDeserializationSchema<E extends SpecificRecord, T>
     DecodeError error = result.errorOrNull();
     return Decoded.ofDeadLetter(
         new DeadLetter(
-            topic, partition, offset, error.reason().name(), error.message(), value, clock.instant()));
+            topic,
+            partition,
+            offset,
+            error.reason().name(),
+            error.message(),
+            value,
+            clock.instant()));
   }
 
   @Override

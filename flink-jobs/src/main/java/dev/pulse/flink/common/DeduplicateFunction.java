@@ -12,10 +12,10 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Passes the first event of each key (the event id) and drops later copies, remembering a key
- * for {@code ttl} of processing time after it was first seen. A copy that arrives after that is
- * passed again: the TTL is the deduplication horizon, chosen to cover producer retries and
- * Kafka redelivery, not arbitrary replays (see flink-jobs/README.md).
+ * Passes the first event of each key (the event id) and drops later copies, remembering a key for
+ * {@code ttl} of processing time after it was first seen. A copy that arrives after that is passed
+ * again: the TTL is the deduplication horizon, chosen to cover producer retries and Kafka
+ * redelivery, not arbitrary replays (see flink-jobs/README.md).
  *
  * <p>State is one boolean per key within the horizon, so its size is event rate x TTL; expired
  * entries are dropped when read and incrementally in the background.

@@ -11,9 +11,9 @@ import java.util.TreeSet;
 import org.apache.flink.util.TimeUtils;
 
 /**
- * Typed reads of a job's settings ({@code --key value} arguments or a properties map), where
- * every bad value fails fast with the key, the value and what is allowed, and an unknown key is
- * an error (a typo must not silently fall back to a default).
+ * Typed reads of a job's settings ({@code --key value} arguments or a properties map), where every
+ * bad value fails fast with the key, the value and what is allowed, and an unknown key is an error
+ * (a typo must not silently fall back to a default).
  */
 public final class JobSettings {
 
@@ -59,7 +59,10 @@ public final class JobSettings {
     return new JobSettings(values);
   }
 
-  /** Settings from a map (for example loaded properties); keys are as on the command line, without {@code --}. */
+  /**
+   * Settings from a map (for example loaded properties); keys are as on the command line, without
+   * {@code --}.
+   */
   public static JobSettings fromMap(Map<String, String> values) {
     return new JobSettings(Objects.requireNonNull(values, "values"));
   }
@@ -96,8 +99,8 @@ public final class JobSettings {
   }
 
   /**
-   * A duration such as {@code 30s}, {@code 500 ms}, {@code 1h}, {@code 10min} (Flink's syntax;
-   * a bare number is milliseconds).
+   * A duration such as {@code 30s}, {@code 500 ms}, {@code 1h}, {@code 10min} (Flink's syntax; a
+   * bare number is milliseconds).
    */
   public Duration duration(String key, Duration defaultValue, boolean zeroAllowed) {
     String v = raw(key);
@@ -138,7 +141,9 @@ public final class JobSettings {
     return n;
   }
 
-  /** {@code true} or {@code false} (any case); anything else is an error rather than a silent false. */
+  /**
+   * {@code true} or {@code false} (any case); anything else is an error rather than a silent false.
+   */
   public boolean bool(String key, boolean defaultValue) {
     String v = raw(key);
     if (v == null) {
@@ -164,7 +169,8 @@ public final class JobSettings {
     for (String part : v.split(",", -1)) {
       String p = part.trim();
       if (p.isEmpty()) {
-        throw invalid(key, v, "expected a comma-separated list of positive numbers, found an empty item");
+        throw invalid(
+            key, v, "expected a comma-separated list of positive numbers, found an empty item");
       }
       long n;
       try {

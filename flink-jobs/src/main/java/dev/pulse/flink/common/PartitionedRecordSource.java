@@ -32,18 +32,21 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * A bounded source over a fixed list of Kafka records that behaves like the Kafka source where
- * event time is concerned: one split per partition, partition {@code p} read by subtask
- * {@code p % parallelism}, each record deserialized by the same {@link
- * KafkaRecordDeserializationSchema} the Kafka source uses and emitted through its partition's own
- * split output with its Kafka timestamp, so the watermark strategy runs per partition. A subtask
- * reads its partitions interleaved, {@link #BATCH} records at a time (as a Kafka consumer hands
- * over one partition's fetched batch, then another's). For backfills from files and for tests that
- * need the job's source-side behaviour without a broker.
+ * event time is concerned: one split per partition, partition {@code p} read by subtask {@code p %
+ * parallelism}, each record deserialized by the same {@link KafkaRecordDeserializationSchema} the
+ * Kafka source uses and emitted through its partition's own split output with its Kafka timestamp,
+ * so the watermark strategy runs per partition. A subtask reads its partitions interleaved, {@link
+ * #BATCH} records at a time (as a Kafka consumer hands over one partition's fetched batch, then
+ * another's). For backfills from files and for tests that need the job's source-side behaviour
+ * without a broker.
  *
  * @param <T> what the deserializer produces
  */
 public final class PartitionedRecordSource<T>
-    implements Source<T, PartitionedRecordSource.PartitionSplit, ArrayList<PartitionedRecordSource.PartitionSplit>>,
+    implements Source<
+            T,
+            PartitionedRecordSource.PartitionSplit,
+            ArrayList<PartitionedRecordSource.PartitionSplit>>,
         ResultTypeQueryable<T> {
 
   /** Records a subtask emits from one partition before turning to its next partition. */
@@ -56,7 +59,8 @@ public final class PartitionedRecordSource<T>
    * @param records the records in each partition's offset order (partitions may be interleaved)
    * @param deserializer turns each record into the source's elements
    */
-  public PartitionedRecordSource(List<RawRecord> records, KafkaRecordDeserializationSchema<T> deserializer) {
+  public PartitionedRecordSource(
+      List<RawRecord> records, KafkaRecordDeserializationSchema<T> deserializer) {
     this.deserializer = Objects.requireNonNull(deserializer, "deserializer");
     for (RawRecord r : records) {
       partitions.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r);
@@ -116,7 +120,8 @@ public final class PartitionedRecordSource<T>
   }
 
   /** Assigns each partition to its owner subtask once, then tells the subtask there is no more. */
-  private static final class Enumerator implements SplitEnumerator<PartitionSplit, ArrayList<PartitionSplit>> {
+  private static final class Enumerator
+      implements SplitEnumerator<PartitionSplit, ArrayList<PartitionSplit>> {
     private final SplitEnumeratorContext<PartitionSplit> context;
     private final ArrayList<PartitionSplit> unassigned;
 
@@ -215,7 +220,9 @@ public final class PartitionedRecordSource<T>
         // A finished partition must not hold the watermark back (the Kafka source does the same).
         output.releaseOutputForSplit(split.splitId());
       }
-      return splits.isEmpty() && noMoreSplits ? InputStatus.END_OF_INPUT : InputStatus.MORE_AVAILABLE;
+      return splits.isEmpty() && noMoreSplits
+          ? InputStatus.END_OF_INPUT
+          : InputStatus.MORE_AVAILABLE;
     }
 
     @Override
@@ -245,7 +252,8 @@ public final class PartitionedRecordSource<T>
   }
 
   /** Java serialization for the small split and checkpoint objects. */
-  private static final class JavaSerializer<S extends Serializable> implements SimpleVersionedSerializer<S> {
+  private static final class JavaSerializer<S extends Serializable>
+      implements SimpleVersionedSerializer<S> {
     @Override
     public int getVersion() {
       return 1;
@@ -259,7 +267,8 @@ public final class PartitionedRecordSource<T>
     @Override
     public S deserialize(int version, byte[] serialized) throws IOException {
       try {
-        return InstantiationUtil.deserializeObject(serialized, Thread.currentThread().getContextClassLoader());
+        return InstantiationUtil.deserializeObject(
+            serialized, Thread.currentThread().getContextClassLoader());
       } catch (ClassNotFoundException e) {
         throw new IOException(e);
       }

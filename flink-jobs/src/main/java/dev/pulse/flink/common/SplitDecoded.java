@@ -10,9 +10,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Splits what the source decoded: valid events go on as {@code T} (keeping the event-time
- * timestamp the source assigned), dead letters go to {@link #DEAD_LETTERS} and are counted in
- * the {@code deadLetters} metric.
+ * Splits what the source decoded: valid events go on as {@code T} (keeping the event-time timestamp
+ * the source assigned), dead letters go to {@link #DEAD_LETTERS} and are counted in the {@code
+ * deadLetters} metric.
  *
  * @param <T> the job's record type
  */

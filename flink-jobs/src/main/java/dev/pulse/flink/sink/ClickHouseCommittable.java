@@ -1,7 +1,5 @@
 package dev.pulse.flink.sink;
 
-import org.apache.flink.core.io.SimpleVersionedSerializer;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -11,93 +9,118 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * One exactly-once batch between checkpoint and commit: its batch id (also written in every row's batch id
- * column), the INSERT body, and the partition-time range of its rows (all in one month). It is stored in
- * the checkpoint, so a commit replayed after a restore carries the same batch id as the first one.
+ * One exactly-once batch between checkpoint and commit: its batch id (also written in every row's
+ * batch id column), the INSERT body, and the partition-time range of its rows (all in one month).
+ * It is stored in the checkpoint, so a commit replayed after a restore carries the same batch id as
+ * the first one.
  *
- * @param batchId     the batch's identity, unique per batch (a random UUID drawn when the batch opened)
- * @param format      the body's row format
- * @param columns     the body's column order (RowBinary; informative for JSONEachRow)
- * @param rows        number of rows in the body
- * @param minTime     smallest partition time in the batch, epoch seconds
- * @param maxTime     largest partition time in the batch, epoch seconds (same month as minTime)
- * @param body        the rows, encoded
+ * @param batchId the batch's identity, unique per batch (a random UUID drawn when the batch opened)
+ * @param format the body's row format
+ * @param columns the body's column order (RowBinary; informative for JSONEachRow)
+ * @param rows number of rows in the body
+ * @param minTime smallest partition time in the batch, epoch seconds
+ * @param maxTime largest partition time in the batch, epoch seconds (same month as minTime)
+ * @param body the rows, encoded
  */
-public record ClickHouseCommittable(String batchId, RowFormat format, List<String> columns, int rows,
-                                    long minTime, long maxTime, byte[] body) {
+public record ClickHouseCommittable(
+    String batchId,
+    RowFormat format,
+    List<String> columns,
+    int rows,
+    long minTime,
+    long maxTime,
+    byte[] body) {
 
-    public ClickHouseCommittable {
-        Objects.requireNonNull(batchId, "batchId");
-        Objects.requireNonNull(format, "format");
-        columns = List.copyOf(columns);
-        Objects.requireNonNull(body, "body");
-        if (minTime > maxTime) {
-            throw new IllegalArgumentException("minTime " + minTime + " > maxTime " + maxTime);
-        }
+  public ClickHouseCommittable {
+    Objects.requireNonNull(batchId, "batchId");
+    Objects.requireNonNull(format, "format");
+    columns = List.copyOf(columns);
+    Objects.requireNonNull(body, "body");
+    if (minTime > maxTime) {
+      throw new IllegalArgumentException("minTime " + minTime + " > maxTime " + maxTime);
     }
+  }
 
-    InputStream bodyStream() {
-        return new ByteArrayInputStream(body);
+  InputStream bodyStream() {
+    return new ByteArrayInputStream(body);
+  }
+
+  @Override
+  public String toString() {
+    return "ClickHouseCommittable["
+        + batchId
+        + ", "
+        + rows
+        + " rows, "
+        + minTime
+        + ".."
+        + maxTime
+        + ", "
+        + body.length
+        + " B]";
+  }
+
+  /**
+   * Versioned binary form in checkpoints; version 1 is the layout below, read back field by field.
+   */
+  public static final class Serializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
+    private static final int VERSION = 1;
+
+    @Override
+    public int getVersion() {
+      return VERSION;
     }
 
     @Override
-    public String toString() {
-        return "ClickHouseCommittable[" + batchId + ", " + rows + " rows, " + minTime + ".." + maxTime + ", " + body.length + " B]";
+    public byte[] serialize(ClickHouseCommittable c) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(c.body.length + 128);
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeUTF(c.batchId);
+        out.writeUTF(c.format.name());
+        out.writeInt(c.columns.size());
+        for (String column : c.columns) {
+          out.writeUTF(column);
+        }
+        out.writeInt(c.rows);
+        out.writeLong(c.minTime);
+        out.writeLong(c.maxTime);
+        out.writeInt(c.body.length);
+        out.write(c.body);
+      }
+      return bytes.toByteArray();
     }
 
-    /** Versioned binary form in checkpoints; version 1 is the layout below, read back field by field. */
-    public static final class Serializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
-        private static final int VERSION = 1;
-
-        @Override
-        public int getVersion() {
-            return VERSION;
+    @Override
+    public ClickHouseCommittable deserialize(int version, byte[] serialized) throws IOException {
+      if (version != VERSION) {
+        throw new IOException(
+            "unknown ClickHouseCommittable serialization version "
+                + version
+                + " (this build reads "
+                + VERSION
+                + ")");
+      }
+      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
+        String batchId = in.readUTF();
+        RowFormat format = RowFormat.valueOf(in.readUTF());
+        int columnCount = in.readInt();
+        List<String> columns = new ArrayList<>(columnCount);
+        for (int i = 0; i < columnCount; i++) {
+          columns.add(in.readUTF());
         }
-
-        @Override
-        public byte[] serialize(ClickHouseCommittable c) throws IOException {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(c.body.length + 128);
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeUTF(c.batchId);
-                out.writeUTF(c.format.name());
-                out.writeInt(c.columns.size());
-                for (String column : c.columns) {
-                    out.writeUTF(column);
-                }
-                out.writeInt(c.rows);
-                out.writeLong(c.minTime);
-                out.writeLong(c.maxTime);
-                out.writeInt(c.body.length);
-                out.write(c.body);
-            }
-            return bytes.toByteArray();
+        int rows = in.readInt();
+        long minTime = in.readLong();
+        long maxTime = in.readLong();
+        byte[] body = new byte[in.readInt()];
+        in.readFully(body);
+        if (in.read() != -1) {
+          throw new IOException("trailing bytes after a ClickHouseCommittable");
         }
-
-        @Override
-        public ClickHouseCommittable deserialize(int version, byte[] serialized) throws IOException {
-            if (version != VERSION) {
-                throw new IOException("unknown ClickHouseCommittable serialization version " + version + " (this build reads " + VERSION + ")");
-            }
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-                String batchId = in.readUTF();
-                RowFormat format = RowFormat.valueOf(in.readUTF());
-                int columnCount = in.readInt();
-                List<String> columns = new ArrayList<>(columnCount);
-                for (int i = 0; i < columnCount; i++) {
-                    columns.add(in.readUTF());
-                }
-                int rows = in.readInt();
-                long minTime = in.readLong();
-                long maxTime = in.readLong();
-                byte[] body = new byte[in.readInt()];
-                in.readFully(body);
-                if (in.read() != -1) {
-                    throw new IOException("trailing bytes after a ClickHouseCommittable");
-                }
-                return new ClickHouseCommittable(batchId, format, columns, rows, minTime, maxTime, body);
-            }
-        }
+        return new ClickHouseCommittable(batchId, format, columns, rows, minTime, maxTime, body);
+      }
     }
+  }
 }

@@ -1,21 +1,22 @@
 package dev.pulse.flink.sink;
 
 /**
- * How a {@link ClickHouseSink} makes its rows survive a failure and restore: chosen per table by the
- * kind of table it writes.
+ * How a {@link ClickHouseSink} makes its rows survive a failure and restore: chosen per table by
+ * the kind of table it writes.
  */
 public enum DeliveryMode {
-    /**
-     * Every row reaches ClickHouse at least once: rows are inserted when a batch fills or ages, and at
-     * every checkpoint the writer inserts what it buffers before the checkpoint may complete. A restore
-     * replays rows inserted after the last checkpoint, so the target must deduplicate by a row identity
-     * (ReplacingMergeTree on event_id, or on origin topic/partition/offset).
-     */
-    AT_LEAST_ONCE,
-    /**
-     * Every row counts exactly once in an additive table: rows are held until the checkpoint, handed to
-     * the committer as committables with a batch id, and inserted after the checkpoint completed, only when
-     * no row with that batch id exists yet. For tables that sum rows (minute facts feeding rollup views).
-     */
-    EXACTLY_ONCE
+  /**
+   * Every row reaches ClickHouse at least once: rows are inserted when a batch fills or ages, and
+   * at every checkpoint the writer inserts what it buffers before the checkpoint may complete. A
+   * restore replays rows inserted after the last checkpoint, so the target must deduplicate by a
+   * row identity (ReplacingMergeTree on event_id, or on origin topic/partition/offset).
+   */
+  AT_LEAST_ONCE,
+  /**
+   * Every row counts exactly once in an additive table: rows are held until the checkpoint, handed
+   * to the committer as committables with a batch id, and inserted after the checkpoint completed,
+   * only when no row with that batch id exists yet. For tables that sum rows (minute facts feeding
+   * rollup views).
+   */
+  EXACTLY_ONCE
 }

@@ -6,412 +6,442 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Rows encoded in one {@link RowFormat}, ready to be sent as the body of one INSERT, with what the sink
- * needs to know about them: row count, column order (RowBinary), partition-time range (exactly-once).
+ * Rows encoded in one {@link RowFormat}, ready to be sent as the body of one INSERT, with what the
+ * sink needs to know about them: row count, column order (RowBinary), partition-time range
+ * (exactly-once).
  *
- * <p>Rows are encoded as they arrive rather than kept as objects: the buffer's size is then the real
- * memory cost, and a committable is the INSERT body itself.
+ * <p>Rows are encoded as they arrive rather than kept as objects: the buffer's size is then the
+ * real memory cost, and a committable is the INSERT body itself.
  */
 final class EncodedBatch {
-    private final RowFormat format;
-    private final ByteBuffer buffer;
-    private final RowWriter out;
-    private final List<String> columns = new ArrayList<>();
-    private boolean columnsFixed;
-    private int rows;
-    private long minTime = Long.MAX_VALUE;
-    private long maxTime = Long.MIN_VALUE;
+  private final RowFormat format;
+  private final ByteBuffer buffer;
+  private final RowWriter out;
+  private final List<String> columns = new ArrayList<>();
+  private boolean columnsFixed;
+  private int rows;
+  private long minTime = Long.MAX_VALUE;
+  private long maxTime = Long.MIN_VALUE;
 
-    EncodedBatch(RowFormat format, int initialCapacity) {
-        this.format = Objects.requireNonNull(format, "format");
-        this.buffer = new ByteBuffer(initialCapacity);
-        this.out = format == RowFormat.JSON_EACH_ROW ? new JsonRowWriter() : new BinaryRowWriter();
+  EncodedBatch(RowFormat format, int initialCapacity) {
+    this.format = Objects.requireNonNull(format, "format");
+    this.buffer = new ByteBuffer(initialCapacity);
+    this.out = format == RowFormat.JSON_EACH_ROW ? new JsonRowWriter() : new BinaryRowWriter();
+  }
+
+  /**
+   * Appends one row: {@code prefix} first (e.g. the batch id column), then the encoder's columns.
+   * On an encoder failure the batch is left exactly as before, so one bad element cannot corrupt a
+   * batch.
+   */
+  <T> void append(T element, RowEncoder<T> encoder, String prefixColumn, String prefixValue) {
+    int mark = buffer.size();
+    out.begin();
+    try {
+      if (prefixColumn != null) {
+        out.string(prefixColumn, prefixValue);
+      }
+      encoder.encode(element, out);
+      out.end();
+    } catch (RuntimeException e) {
+      buffer.truncate(mark);
+      out.abort();
+      throw e;
+    }
+    rows++;
+  }
+
+  void notePartitionTime(long epochSeconds) {
+    minTime = Math.min(minTime, epochSeconds);
+    maxTime = Math.max(maxTime, epochSeconds);
+  }
+
+  RowFormat format() {
+    return format;
+  }
+
+  int rows() {
+    return rows;
+  }
+
+  int bytes() {
+    return buffer.size();
+  }
+
+  ByteBuffer buffer() {
+    return buffer;
+  }
+
+  /**
+   * The column names in the order the encoder wrote them (the INSERT's column list for RowBinary).
+   */
+  List<String> columns() {
+    return List.copyOf(columns);
+  }
+
+  long minTime() {
+    return minTime;
+  }
+
+  long maxTime() {
+    return maxTime;
+  }
+
+  /**
+   * Writes columns in the format, and checks that every row names the same columns in the same
+   * order.
+   */
+  private abstract class RowWriter implements RowOut {
+    private int column;
+
+    void begin() {
+      column = 0;
     }
 
-    /**
-     * Appends one row: {@code prefix} first (e.g. the batch id column), then the encoder's columns. On an
-     * encoder failure the batch is left exactly as before, so one bad element cannot corrupt a batch.
-     */
-    <T> void append(T element, RowEncoder<T> encoder, String prefixColumn, String prefixValue) {
-        int mark = buffer.size();
-        out.begin();
-        try {
-            if (prefixColumn != null) {
-                out.string(prefixColumn, prefixValue);
+    void end() {
+      if (!columnsFixed) {
+        if (column == 0) {
+          throw new IllegalStateException("the row encoder wrote no column");
+        }
+        columnsFixed = true;
+      } else if (column != columns.size()) {
+        throw new IllegalStateException(
+            "the row encoder wrote "
+                + column
+                + " columns, the first row of the batch "
+                + columns.size()
+                + " "
+                + columns
+                + ": every row must write the same columns in the same order");
+      }
+    }
+
+    void abort() {
+      if (!columnsFixed) {
+        columns.clear();
+      }
+    }
+
+    /** Records or checks the column name; returns true for the row's first column. */
+    boolean column(String name) {
+      Objects.requireNonNull(name, "column");
+      if (!columnsFixed) {
+        columns.add(name);
+      } else if (column >= columns.size() || !name.equals(columns.get(column))) {
+        throw new IllegalStateException(
+            "the row encoder wrote column '"
+                + name
+                + "' at position "
+                + column
+                + ", the first row of the batch wrote "
+                + columns
+                + ": every row must write the same columns in the same order");
+      }
+      return column++ == 0;
+    }
+  }
+
+  /**
+   * JSONEachRow: {"a":1,"b":"x"} and a newline per row; DateTime as epoch seconds, which 18.16
+   * parses as UTC.
+   */
+  private final class JsonRowWriter extends RowWriter {
+    private boolean first;
+
+    @Override
+    void begin() {
+      super.begin();
+      first = true;
+      buffer.write('{');
+    }
+
+    @Override
+    void end() {
+      super.end();
+      buffer.write('}');
+      buffer.write('\n');
+    }
+
+    private void name(String column) {
+      column(column);
+      if (!first) {
+        buffer.write(',');
+      }
+      first = false;
+      writeJsonString(column);
+      buffer.write(':');
+    }
+
+    private void ascii(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        buffer.write(s.charAt(i));
+      }
+    }
+
+    private void writeJsonString(String s) {
+      buffer.write('"');
+      int start = 0;
+      for (int i = 0; i < s.length(); i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+          if (Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1))) {
+            i++; // a valid pair: left to the UTF-8 encoder below
+            continue;
+          }
+          flushUtf8(s, start, i);
+          start = i + 1;
+          switch (c) {
+            case '"' -> ascii("\\\"");
+            case '\\' -> ascii("\\\\");
+            case '\n' -> ascii("\\n");
+            case '\r' -> ascii("\\r");
+            case '\t' -> ascii("\\t");
+            case '\b' -> ascii("\\b");
+            case '\f' -> ascii("\\f");
+            default -> {
+              if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(
+                    "unpaired UTF-16 surrogate at index " + i + " has no UTF-8 form");
+              }
+              ascii(String.format("\\u%04x", (int) c));
             }
-            encoder.encode(element, out);
-            out.end();
-        } catch (RuntimeException e) {
-            buffer.truncate(mark);
-            out.abort();
-            throw e;
+          }
         }
-        rows++;
+      }
+      flushUtf8(s, start, s.length());
+      buffer.write('"');
     }
 
-    void notePartitionTime(long epochSeconds) {
-        minTime = Math.min(minTime, epochSeconds);
-        maxTime = Math.max(maxTime, epochSeconds);
+    private void flushUtf8(String s, int from, int to) {
+      if (from < to) {
+        byte[] b = s.substring(from, to).getBytes(StandardCharsets.UTF_8);
+        buffer.write(b, 0, b.length);
+      }
     }
 
-    RowFormat format() {
-        return format;
+    @Override
+    public RowOut string(String column, String value) {
+      name(column);
+      writeJsonString(
+          Objects.requireNonNull(value, () -> "null value for String column '" + column + "'"));
+      return this;
     }
 
-    int rows() {
-        return rows;
+    @Override
+    public RowOut nullableString(String column, String value) {
+      if (value != null) {
+        return string(column, value);
+      }
+      name(column);
+      ascii("null");
+      return this;
     }
 
-    int bytes() {
-        return buffer.size();
+    @Override
+    public RowOut uint8(String column, int value) {
+      return unsigned(column, value & 0xFFL);
     }
 
-    ByteBuffer buffer() {
-        return buffer;
+    @Override
+    public RowOut uint16(String column, int value) {
+      return unsigned(column, value & 0xFFFFL);
     }
 
-    /** The column names in the order the encoder wrote them (the INSERT's column list for RowBinary). */
-    List<String> columns() {
-        return List.copyOf(columns);
+    @Override
+    public RowOut uint32(String column, long value) {
+      return unsigned(column, value & 0xFFFF_FFFFL);
     }
 
-    long minTime() {
-        return minTime;
+    @Override
+    public RowOut uint64(String column, long value) {
+      name(column);
+      ascii(Long.toUnsignedString(value));
+      return this;
     }
 
-    long maxTime() {
-        return maxTime;
+    private RowOut unsigned(String column, long value) {
+      name(column);
+      ascii(Long.toString(value));
+      return this;
     }
 
-    /** Writes columns in the format, and checks that every row names the same columns in the same order. */
-    private abstract class RowWriter implements RowOut {
-        private int column;
-
-        void begin() {
-            column = 0;
-        }
-
-        void end() {
-            if (!columnsFixed) {
-                if (column == 0) {
-                    throw new IllegalStateException("the row encoder wrote no column");
-                }
-                columnsFixed = true;
-            } else if (column != columns.size()) {
-                throw new IllegalStateException("the row encoder wrote " + column + " columns, the first row of the batch "
-                        + columns.size() + " " + columns + ": every row must write the same columns in the same order");
-            }
-        }
-
-        void abort() {
-            if (!columnsFixed) {
-                columns.clear();
-            }
-        }
-
-        /** Records or checks the column name; returns true for the row's first column. */
-        boolean column(String name) {
-            Objects.requireNonNull(name, "column");
-            if (!columnsFixed) {
-                columns.add(name);
-            } else if (column >= columns.size() || !name.equals(columns.get(column))) {
-                throw new IllegalStateException("the row encoder wrote column '" + name + "' at position " + column
-                        + ", the first row of the batch wrote " + columns + ": every row must write the same columns in the same order");
-            }
-            return column++ == 0;
-        }
+    @Override
+    public RowOut int32(String column, int value) {
+      name(column);
+      ascii(Integer.toString(value));
+      return this;
     }
 
-    /** JSONEachRow: {"a":1,"b":"x"} and a newline per row; DateTime as epoch seconds, which 18.16 parses as UTC. */
-    private final class JsonRowWriter extends RowWriter {
-        private boolean first;
-
-        @Override
-        void begin() {
-            super.begin();
-            first = true;
-            buffer.write('{');
-        }
-
-        @Override
-        void end() {
-            super.end();
-            buffer.write('}');
-            buffer.write('\n');
-        }
-
-        private void name(String column) {
-            column(column);
-            if (!first) {
-                buffer.write(',');
-            }
-            first = false;
-            writeJsonString(column);
-            buffer.write(':');
-        }
-
-        private void ascii(String s) {
-            for (int i = 0; i < s.length(); i++) {
-                buffer.write(s.charAt(i));
-            }
-        }
-
-        private void writeJsonString(String s) {
-            buffer.write('"');
-            int start = 0;
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
-                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        i++; // a valid pair: left to the UTF-8 encoder below
-                        continue;
-                    }
-                    flushUtf8(s, start, i);
-                    start = i + 1;
-                    switch (c) {
-                        case '"' -> ascii("\\\"");
-                        case '\\' -> ascii("\\\\");
-                        case '\n' -> ascii("\\n");
-                        case '\r' -> ascii("\\r");
-                        case '\t' -> ascii("\\t");
-                        case '\b' -> ascii("\\b");
-                        case '\f' -> ascii("\\f");
-                        default -> {
-                            if (Character.isSurrogate(c)) {
-                                throw new IllegalArgumentException("unpaired UTF-16 surrogate at index " + i + " has no UTF-8 form");
-                            }
-                            ascii(String.format("\\u%04x", (int) c));
-                        }
-                    }
-                }
-            }
-            flushUtf8(s, start, s.length());
-            buffer.write('"');
-        }
-
-        private void flushUtf8(String s, int from, int to) {
-            if (from < to) {
-                byte[] b = s.substring(from, to).getBytes(StandardCharsets.UTF_8);
-                buffer.write(b, 0, b.length);
-            }
-        }
-
-        @Override
-        public RowOut string(String column, String value) {
-            name(column);
-            writeJsonString(Objects.requireNonNull(value, () -> "null value for String column '" + column + "'"));
-            return this;
-        }
-
-        @Override
-        public RowOut nullableString(String column, String value) {
-            if (value != null) {
-                return string(column, value);
-            }
-            name(column);
-            ascii("null");
-            return this;
-        }
-
-        @Override
-        public RowOut uint8(String column, int value) {
-            return unsigned(column, value & 0xFFL);
-        }
-
-        @Override
-        public RowOut uint16(String column, int value) {
-            return unsigned(column, value & 0xFFFFL);
-        }
-
-        @Override
-        public RowOut uint32(String column, long value) {
-            return unsigned(column, value & 0xFFFF_FFFFL);
-        }
-
-        @Override
-        public RowOut uint64(String column, long value) {
-            name(column);
-            ascii(Long.toUnsignedString(value));
-            return this;
-        }
-
-        private RowOut unsigned(String column, long value) {
-            name(column);
-            ascii(Long.toString(value));
-            return this;
-        }
-
-        @Override
-        public RowOut int32(String column, int value) {
-            name(column);
-            ascii(Integer.toString(value));
-            return this;
-        }
-
-        @Override
-        public RowOut int64(String column, long value) {
-            name(column);
-            ascii(Long.toString(value));
-            return this;
-        }
-
-        @Override
-        public RowOut float64(String column, double value) {
-            requireFinite(column, value);
-            name(column);
-            ascii(Double.toString(value));
-            return this;
-        }
-
-        @Override
-        public RowOut dateTime(String column, long epochSeconds) {
-            requireDateTime(column, epochSeconds);
-            name(column);
-            ascii(Long.toString(epochSeconds));
-            return this;
-        }
-
-        @Override
-        public RowOut int32Array(String column, int[] values) {
-            name(column);
-            buffer.write('[');
-            for (int i = 0; i < values.length; i++) {
-                if (i > 0) {
-                    buffer.write(',');
-                }
-                ascii(Integer.toString(values[i]));
-            }
-            buffer.write(']');
-            return this;
-        }
-
-        @Override
-        public RowOut uint64Array(String column, long[] values) {
-            name(column);
-            buffer.write('[');
-            for (int i = 0; i < values.length; i++) {
-                if (i > 0) {
-                    buffer.write(',');
-                }
-                ascii(Long.toUnsignedString(values[i]));
-            }
-            buffer.write(']');
-            return this;
-        }
+    @Override
+    public RowOut int64(String column, long value) {
+      name(column);
+      ascii(Long.toString(value));
+      return this;
     }
 
-    /** RowBinary: values in column order, little-endian, strings and arrays prefixed by a varint length. */
-    private final class BinaryRowWriter extends RowWriter {
-        @Override
-        public RowOut string(String column, String value) {
-            column(column);
-            Objects.requireNonNull(value, () -> "null value for String column '" + column + "'");
-            byte[] b = value.getBytes(StandardCharsets.UTF_8);
-            buffer.writeVarUInt(b.length);
-            buffer.write(b, 0, b.length);
-            return this;
-        }
-
-        @Override
-        public RowOut nullableString(String column, String value) {
-            if (value == null) {
-                column(column);
-                buffer.write(1); // Nullable: a 1 byte means NULL, no value follows
-                return this;
-            }
-            buffer.write(0);
-            return string(column, value);
-        }
-
-        @Override
-        public RowOut uint8(String column, int value) {
-            column(column);
-            buffer.writeLittleEndian(value, 1);
-            return this;
-        }
-
-        @Override
-        public RowOut uint16(String column, int value) {
-            column(column);
-            buffer.writeLittleEndian(value, 2);
-            return this;
-        }
-
-        @Override
-        public RowOut uint32(String column, long value) {
-            column(column);
-            buffer.writeLittleEndian(value, 4);
-            return this;
-        }
-
-        @Override
-        public RowOut uint64(String column, long value) {
-            column(column);
-            buffer.writeLittleEndian(value, 8);
-            return this;
-        }
-
-        @Override
-        public RowOut int32(String column, int value) {
-            column(column);
-            buffer.writeLittleEndian(value, 4);
-            return this;
-        }
-
-        @Override
-        public RowOut int64(String column, long value) {
-            column(column);
-            buffer.writeLittleEndian(value, 8);
-            return this;
-        }
-
-        @Override
-        public RowOut float64(String column, double value) {
-            requireFinite(column, value);
-            column(column);
-            buffer.writeLittleEndian(Double.doubleToRawLongBits(value), 8);
-            return this;
-        }
-
-        @Override
-        public RowOut dateTime(String column, long epochSeconds) {
-            requireDateTime(column, epochSeconds);
-            column(column);
-            buffer.writeLittleEndian(epochSeconds, 4);
-            return this;
-        }
-
-        @Override
-        public RowOut int32Array(String column, int[] values) {
-            column(column);
-            buffer.writeVarUInt(values.length);
-            for (int v : values) {
-                buffer.writeLittleEndian(v, 4);
-            }
-            return this;
-        }
-
-        @Override
-        public RowOut uint64Array(String column, long[] values) {
-            column(column);
-            buffer.writeVarUInt(values.length);
-            for (long v : values) {
-                buffer.writeLittleEndian(v, 8);
-            }
-            return this;
-        }
+    @Override
+    public RowOut float64(String column, double value) {
+      requireFinite(column, value);
+      name(column);
+      ascii(Double.toString(value));
+      return this;
     }
 
-    private static void requireFinite(String column, double value) {
-        if (Double.isNaN(value) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException("column '" + column + "': not a finite Float64: " + value);
-        }
+    @Override
+    public RowOut dateTime(String column, long epochSeconds) {
+      requireDateTime(column, epochSeconds);
+      name(column);
+      ascii(Long.toString(epochSeconds));
+      return this;
     }
 
-    /** DateTime is a UInt32 of seconds: anything outside would wrap around silently. */
-    private static void requireDateTime(String column, long epochSeconds) {
-        if (epochSeconds < 0 || epochSeconds > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException("column '" + column + "': DateTime out of range (0..2^32-1 s): " + epochSeconds);
+    @Override
+    public RowOut int32Array(String column, int[] values) {
+      name(column);
+      buffer.write('[');
+      for (int i = 0; i < values.length; i++) {
+        if (i > 0) {
+          buffer.write(',');
         }
+        ascii(Integer.toString(values[i]));
+      }
+      buffer.write(']');
+      return this;
     }
+
+    @Override
+    public RowOut uint64Array(String column, long[] values) {
+      name(column);
+      buffer.write('[');
+      for (int i = 0; i < values.length; i++) {
+        if (i > 0) {
+          buffer.write(',');
+        }
+        ascii(Long.toUnsignedString(values[i]));
+      }
+      buffer.write(']');
+      return this;
+    }
+  }
+
+  /**
+   * RowBinary: values in column order, little-endian, strings and arrays prefixed by a varint
+   * length.
+   */
+  private final class BinaryRowWriter extends RowWriter {
+    @Override
+    public RowOut string(String column, String value) {
+      column(column);
+      Objects.requireNonNull(value, () -> "null value for String column '" + column + "'");
+      byte[] b = value.getBytes(StandardCharsets.UTF_8);
+      buffer.writeVarUInt(b.length);
+      buffer.write(b, 0, b.length);
+      return this;
+    }
+
+    @Override
+    public RowOut nullableString(String column, String value) {
+      if (value == null) {
+        column(column);
+        buffer.write(1); // Nullable: a 1 byte means NULL, no value follows
+        return this;
+      }
+      buffer.write(0);
+      return string(column, value);
+    }
+
+    @Override
+    public RowOut uint8(String column, int value) {
+      column(column);
+      buffer.writeLittleEndian(value, 1);
+      return this;
+    }
+
+    @Override
+    public RowOut uint16(String column, int value) {
+      column(column);
+      buffer.writeLittleEndian(value, 2);
+      return this;
+    }
+
+    @Override
+    public RowOut uint32(String column, long value) {
+      column(column);
+      buffer.writeLittleEndian(value, 4);
+      return this;
+    }
+
+    @Override
+    public RowOut uint64(String column, long value) {
+      column(column);
+      buffer.writeLittleEndian(value, 8);
+      return this;
+    }
+
+    @Override
+    public RowOut int32(String column, int value) {
+      column(column);
+      buffer.writeLittleEndian(value, 4);
+      return this;
+    }
+
+    @Override
+    public RowOut int64(String column, long value) {
+      column(column);
+      buffer.writeLittleEndian(value, 8);
+      return this;
+    }
+
+    @Override
+    public RowOut float64(String column, double value) {
+      requireFinite(column, value);
+      column(column);
+      buffer.writeLittleEndian(Double.doubleToRawLongBits(value), 8);
+      return this;
+    }
+
+    @Override
+    public RowOut dateTime(String column, long epochSeconds) {
+      requireDateTime(column, epochSeconds);
+      column(column);
+      buffer.writeLittleEndian(epochSeconds, 4);
+      return this;
+    }
+
+    @Override
+    public RowOut int32Array(String column, int[] values) {
+      column(column);
+      buffer.writeVarUInt(values.length);
+      for (int v : values) {
+        buffer.writeLittleEndian(v, 4);
+      }
+      return this;
+    }
+
+    @Override
+    public RowOut uint64Array(String column, long[] values) {
+      column(column);
+      buffer.writeVarUInt(values.length);
+      for (long v : values) {
+        buffer.writeLittleEndian(v, 8);
+      }
+      return this;
+    }
+  }
+
+  private static void requireFinite(String column, double value) {
+    if (Double.isNaN(value) || Double.isInfinite(value)) {
+      throw new IllegalArgumentException("column '" + column + "': not a finite Float64: " + value);
+    }
+  }
+
+  /** DateTime is a UInt32 of seconds: anything outside would wrap around silently. */
+  private static void requireDateTime(String column, long epochSeconds) {
+    if (epochSeconds < 0 || epochSeconds > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException(
+          "column '" + column + "': DateTime out of range (0..2^32-1 s): " + epochSeconds);
+    }
+  }
 }

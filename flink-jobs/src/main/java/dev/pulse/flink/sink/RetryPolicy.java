@@ -3,7 +3,6 @@ package dev.pulse.flink.sink;
 import com.clickhouse.client.api.ClientException;
 import com.clickhouse.client.api.ConnectionInitiationException;
 import com.clickhouse.client.api.ServerException;
-
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
@@ -12,119 +11,150 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * When and how often a failed INSERT (or commit) is tried again: bounded attempts, exponential backoff,
- * and which failures are transient.
+ * When and how often a failed INSERT (or commit) is tried again: bounded attempts, exponential
+ * backoff, and which failures are transient.
  *
- * <p>Transient: the server could not be reached or the connection broke (any {@link IOException} in the
- * cause chain, {@link ConnectionInitiationException}), or the server answered with one of
- * {@link #retryableServerCodes()} (by default overload and timeouts: too many parts, too many queries,
- * memory limit, network/socket timeouts, unknown insert status). Everything else (a bad row, a missing
- * column) fails at once: retrying cannot fix it, and failing the job keeps the rows in Kafka for a fix.
+ * <p>Transient: the server could not be reached or the connection broke (any {@link IOException} in
+ * the cause chain, {@link ConnectionInitiationException}), or the server answered with one of
+ * {@link #retryableServerCodes()} (by default overload and timeouts: too many parts, too many
+ * queries, memory limit, network/socket timeouts, unknown insert status). Everything else (a bad
+ * row, a missing column) fails at once: retrying cannot fix it, and failing the job keeps the rows
+ * in Kafka for a fix.
  *
- * @param maxAttempts          total tries of one batch, at least 1 (1 = no retry)
- * @param initialBackoff       wait before the first retry
- * @param maxBackoff           cap of the wait between tries
- * @param multiplier           growth of the wait per retry, at least 1
+ * @param maxAttempts total tries of one batch, at least 1 (1 = no retry)
+ * @param initialBackoff wait before the first retry
+ * @param maxBackoff cap of the wait between tries
+ * @param multiplier growth of the wait per retry, at least 1
  * @param retryableServerCodes ClickHouse error codes worth retrying
  */
-public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier,
-                          Set<Integer> retryableServerCodes) implements Serializable {
+public record RetryPolicy(
+    int maxAttempts,
+    Duration initialBackoff,
+    Duration maxBackoff,
+    double multiplier,
+    Set<Integer> retryableServerCodes)
+    implements Serializable {
 
-    /**
-     * ClickHouse error codes that mean "try again later": 159 TIMEOUT_EXCEEDED, 202 TOO_MANY_SIMULTANEOUS_QUERIES,
-     * 203 NO_FREE_CONNECTION, 209 SOCKET_TIMEOUT, 210 NETWORK_ERROR, 241 MEMORY_LIMIT_EXCEEDED,
-     * 242 TABLE_IS_READ_ONLY, 252 TOO_MANY_PARTS, 319 UNKNOWN_STATUS_OF_INSERT, 425 SYSTEM_ERROR.
-     */
-    public static final Set<Integer> DEFAULT_RETRYABLE_SERVER_CODES =
-            Set.of(159, 202, 203, 209, 210, 241, 242, 252, 319, 425);
+  /**
+   * ClickHouse error codes that mean "try again later": 159 TIMEOUT_EXCEEDED, 202
+   * TOO_MANY_SIMULTANEOUS_QUERIES, 203 NO_FREE_CONNECTION, 209 SOCKET_TIMEOUT, 210 NETWORK_ERROR,
+   * 241 MEMORY_LIMIT_EXCEEDED, 242 TABLE_IS_READ_ONLY, 252 TOO_MANY_PARTS, 319
+   * UNKNOWN_STATUS_OF_INSERT, 425 SYSTEM_ERROR.
+   */
+  public static final Set<Integer> DEFAULT_RETRYABLE_SERVER_CODES =
+      Set.of(159, 202, 203, 209, 210, 241, 242, 252, 319, 425);
 
-    private static final java.util.regex.Pattern SERVER_CODE = java.util.regex.Pattern.compile("Code: (\\d+)[.,] ");
+  private static final java.util.regex.Pattern SERVER_CODE =
+      java.util.regex.Pattern.compile("Code: (\\d+)[.,] ");
 
-    /** ClickHouse's UNKNOWN_TABLE: retryable only when the table may appear later (migrations still running). */
-    public static final int UNKNOWN_TABLE = 60;
+  /**
+   * ClickHouse's UNKNOWN_TABLE: retryable only when the table may appear later (migrations still
+   * running).
+   */
+  public static final int UNKNOWN_TABLE = 60;
 
-    public RetryPolicy {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-        }
-        Objects.requireNonNull(initialBackoff, "initialBackoff");
-        Objects.requireNonNull(maxBackoff, "maxBackoff");
-        if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-            throw new IllegalArgumentException("need 0 <= initialBackoff <= maxBackoff, got " + initialBackoff + ", " + maxBackoff);
-        }
-        if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-            throw new IllegalArgumentException("multiplier must be a finite number >= 1, got " + multiplier);
-        }
-        // A sorted, serializable copy: the policy travels inside the sink.
-        retryableServerCodes = java.util.Collections.unmodifiableSet(new TreeSet<>(retryableServerCodes));
+  public RetryPolicy {
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
     }
-
-    /** 5 attempts, waits 200 ms, 400 ms, 800 ms, 1.6 s (at most 10 s): rides out a server restart of a few seconds. */
-    public static RetryPolicy defaults() {
-        return new RetryPolicy(5, Duration.ofMillis(200), Duration.ofSeconds(10), 2.0, DEFAULT_RETRYABLE_SERVER_CODES);
+    Objects.requireNonNull(initialBackoff, "initialBackoff");
+    Objects.requireNonNull(maxBackoff, "maxBackoff");
+    if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException(
+          "need 0 <= initialBackoff <= maxBackoff, got " + initialBackoff + ", " + maxBackoff);
     }
-
-    public RetryPolicy withMaxAttempts(int attempts) {
-        return new RetryPolicy(attempts, initialBackoff, maxBackoff, multiplier, retryableServerCodes);
+    if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+      throw new IllegalArgumentException(
+          "multiplier must be a finite number >= 1, got " + multiplier);
     }
+    // A sorted, serializable copy: the policy travels inside the sink.
+    retryableServerCodes =
+        java.util.Collections.unmodifiableSet(new TreeSet<>(retryableServerCodes));
+  }
 
-    public RetryPolicy withBackoff(Duration initial, Duration max, double growth) {
-        return new RetryPolicy(maxAttempts, initial, max, growth, retryableServerCodes);
+  /**
+   * 5 attempts, waits 200 ms, 400 ms, 800 ms, 1.6 s (at most 10 s): rides out a server restart of a
+   * few seconds.
+   */
+  public static RetryPolicy defaults() {
+    return new RetryPolicy(
+        5, Duration.ofMillis(200), Duration.ofSeconds(10), 2.0, DEFAULT_RETRYABLE_SERVER_CODES);
+  }
+
+  public RetryPolicy withMaxAttempts(int attempts) {
+    return new RetryPolicy(attempts, initialBackoff, maxBackoff, multiplier, retryableServerCodes);
+  }
+
+  public RetryPolicy withBackoff(Duration initial, Duration max, double growth) {
+    return new RetryPolicy(maxAttempts, initial, max, growth, retryableServerCodes);
+  }
+
+  /** This policy, also retrying the given server error codes (e.g. {@link #UNKNOWN_TABLE}). */
+  public RetryPolicy alsoRetrying(int... serverCodes) {
+    Set<Integer> codes = new TreeSet<>(retryableServerCodes);
+    for (int code : serverCodes) {
+      codes.add(code);
     }
+    return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, codes);
+  }
 
-    /** This policy, also retrying the given server error codes (e.g. {@link #UNKNOWN_TABLE}). */
-    public RetryPolicy alsoRetrying(int... serverCodes) {
-        Set<Integer> codes = new TreeSet<>(retryableServerCodes);
-        for (int code : serverCodes) {
-            codes.add(code);
+  /**
+   * The wait before retry number {@code retry} (1 = the first retry): initial x
+   * multiplier^(retry-1), capped.
+   */
+  public Duration backoffBeforeRetry(int retry) {
+    if (retry < 1) {
+      throw new IllegalArgumentException("retry numbers start at 1, got " + retry);
+    }
+    double millis = initialBackoff.toMillis() * Math.pow(multiplier, retry - 1);
+    return millis >= maxBackoff.toMillis() ? maxBackoff : Duration.ofMillis((long) millis);
+  }
+
+  /**
+   * True when {@code attempt} tries have failed with {@code failure} and another try is allowed and
+   * may help.
+   */
+  public boolean shouldRetry(int attempt, Throwable failure) {
+    return attempt < maxAttempts && isTransient(failure);
+  }
+
+  /** Whether {@code failure} is worth retrying at all (see the class comment). */
+  public boolean isTransient(Throwable failure) {
+    // The server's own error code decides, whatever carried it. client-v2 0.11 reports 18.16's
+    // errors as a
+    // ServerException whose code may be unset (the HTTP status instead), with the real code only in
+    // the text:
+    // "Code: 60, e.displayText() = DB::Exception: ..." (18.16), "Code: 252. DB::Exception: ..."
+    // (current servers).
+    boolean serverAnswered = false;
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof ServerException server && retryableServerCodes.contains(server.getCode())) {
+        return true;
+      }
+      java.util.regex.Matcher code =
+          t.getMessage() == null ? null : SERVER_CODE.matcher(t.getMessage());
+      if (code != null && code.find()) {
+        if (retryableServerCodes.contains(Integer.parseInt(code.group(1)))) {
+          return true;
         }
-        return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier, codes);
+        serverAnswered = true;
+      }
+      serverAnswered |= t instanceof ServerException;
     }
-
-    /** The wait before retry number {@code retry} (1 = the first retry): initial x multiplier^(retry-1), capped. */
-    public Duration backoffBeforeRetry(int retry) {
-        if (retry < 1) {
-            throw new IllegalArgumentException("retry numbers start at 1, got " + retry);
-        }
-        double millis = initialBackoff.toMillis() * Math.pow(multiplier, retry - 1);
-        return millis >= maxBackoff.toMillis() ? maxBackoff : Duration.ofMillis((long) millis);
+    if (serverAnswered) {
+      return false; // the server understood the request and refused it for a reason retrying cannot
+      // fix
     }
-
-    /** True when {@code attempt} tries have failed with {@code failure} and another try is allowed and may help. */
-    public boolean shouldRetry(int attempt, Throwable failure) {
-        return attempt < maxAttempts && isTransient(failure);
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException || t instanceof ConnectionInitiationException) {
+        return true;
+      }
+      if (t instanceof ClientException
+          && t.getMessage() != null
+          && t.getMessage().contains("timeout")) {
+        return true;
+      }
     }
-
-    /** Whether {@code failure} is worth retrying at all (see the class comment). */
-    public boolean isTransient(Throwable failure) {
-        // The server's own error code decides, whatever carried it. client-v2 0.11 reports 18.16's errors as a
-        // ServerException whose code may be unset (the HTTP status instead), with the real code only in the text:
-        // "Code: 60, e.displayText() = DB::Exception: ..." (18.16), "Code: 252. DB::Exception: ..." (current servers).
-        boolean serverAnswered = false;
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ServerException server && retryableServerCodes.contains(server.getCode())) {
-                return true;
-            }
-            java.util.regex.Matcher code = t.getMessage() == null ? null : SERVER_CODE.matcher(t.getMessage());
-            if (code != null && code.find()) {
-                if (retryableServerCodes.contains(Integer.parseInt(code.group(1)))) {
-                    return true;
-                }
-                serverAnswered = true;
-            }
-            serverAnswered |= t instanceof ServerException;
-        }
-        if (serverAnswered) {
-            return false; // the server understood the request and refused it for a reason retrying cannot fix
-        }
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof IOException || t instanceof ConnectionInitiationException) {
-                return true;
-            }
-            if (t instanceof ClientException && t.getMessage() != null && t.getMessage().contains("timeout")) {
-                return true;
-            }
-        }
-        return false;
-    }
+    return false;
+  }
 }

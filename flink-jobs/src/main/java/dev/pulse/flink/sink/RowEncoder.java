@@ -3,9 +3,9 @@ package dev.pulse.flink.sink;
 import java.io.Serializable;
 
 /**
- * Writes one element as one ClickHouse row, column by column, through a {@link RowOut}; the same encoder
- * serves both {@link RowFormat}s. Call the {@code RowOut} methods in the same column order for every row
- * (RowBinary depends on it, and the sink checks it).
+ * Writes one element as one ClickHouse row, column by column, through a {@link RowOut}; the same
+ * encoder serves both {@link RowFormat}s. Call the {@code RowOut} methods in the same column order
+ * for every row (RowBinary depends on it, and the sink checks it).
  *
  * <p>Serializable because it travels inside the sink to the task managers.
  *
@@ -13,5 +13,5 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface RowEncoder<T> extends Serializable {
-    void encode(T element, RowOut out);
+  void encode(T element, RowOut out);
 }

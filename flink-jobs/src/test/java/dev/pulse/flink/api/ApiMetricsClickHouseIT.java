@@ -41,8 +41,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -62,16 +62,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * migrations; every assertion reads ClickHouse (or the dead-letter topic) and compares with the
  * simulator's own account of what it sent and the oracle's recount.
  *
- * <p>The job reads the topic bounded ({@code kafka.bounded}): it ends at the offsets present at
- * its start, every window fires at the end of input, and the final checkpoint commits the last
- * facts. Event time is tracked per partition, so an event is certainly on time when its minute
- * was still open (within the allowed lateness) by its own partition's watermark, read from the
- * topic in offset order (see ApiMetricsJobIT): such events, among them every event the simulator
- * delayed only 1-20 s, must never be in {@code api_requests_late}. Whether an event delayed 10-30
- * minutes is late depends on how far the other partition holds the window's watermark back, so
- * the facts are compared with the oracle over the events that are not in {@code
- * api_requests_late}, and the late table may hold only events the simulator delayed beyond the
- * allowed lateness.
+ * <p>The job reads the topic bounded ({@code kafka.bounded}): it ends at the offsets present at its
+ * start, every window fires at the end of input, and the final checkpoint commits the last facts.
+ * Event time is tracked per partition, so an event is certainly on time when its minute was still
+ * open (within the allowed lateness) by its own partition's watermark, read from the topic in
+ * offset order (see ApiMetricsJobIT): such events, among them every event the simulator delayed
+ * only 1-20 s, must never be in {@code api_requests_late}. Whether an event delayed 10-30 minutes
+ * is late depends on how far the other partition holds the window's watermark back, so the facts
+ * are compared with the oracle over the events that are not in {@code api_requests_late}, and the
+ * late table may hold only events the simulator delayed beyond the allowed lateness.
  */
 @ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
 @Timeout(180)
@@ -82,7 +81,8 @@ class ApiMetricsClickHouseIT {
       new MiniClusterExtension(
           () -> {
             Configuration conf = new Configuration();
-            // Small network buffers: fewer records in flight, so the watermark trails the data less.
+            // Small network buffers: fewer records in flight, so the watermark trails the data
+            // less.
             conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
             return new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(conf)
@@ -99,12 +99,14 @@ class ApiMetricsClickHouseIT {
   private static SimulatedApiTopic simulated;
   private static List<SimulatedRecord> delivered;
   private static FaultReport report;
+
   /** Event ids in api_requests_late, read once the job has finished. */
   private static Set<String> reportedLate;
 
   @BeforeAll
   static void runTheJobFromKafkaToClickHouse(
-      TestKafka testKafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster) throws Exception {
+      TestKafka testKafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster)
+      throws Exception {
     kafka = testKafka;
     ApiFactTables.migrate(ch);
     db = ApiFactTables.connect(ch);
@@ -121,16 +123,20 @@ class ApiMetricsClickHouseIT {
     delivered = simulated.delivered();
     report = simulated.report();
 
-    Map<String, String> settings = simulated.jobSettings(kafka, ch, kafka.topic("api-requests-dlq"));
+    Map<String, String> settings =
+        simulated.jobSettings(kafka, ch, kafka.topic("api-requests-dlq"));
     settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, "500ms");
     // Small raw batches, so the raw table gets several INSERTs per writer, as at production rates.
     settings.put(ApiMetricsConfig.CLICKHOUSE_RAW_BATCH_SIZE, "500");
     settings.put(ApiMetricsConfig.CLICKHOUSE_MAX_BATCH_DELAY, "200ms");
     config = ApiMetricsConfig.fromMap(settings);
 
-    // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment() would give a
-    // local environment with a default MiniCluster of its own (the extension sets the context only per test).
-    StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
+    // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment()
+    // would give a
+    // local environment with a default MiniCluster of its own (the extension sets the context only
+    // per test).
+    StreamExecutionEnvironment env =
+        new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
     ApiMetricsJob.wire(env, config);
     Instant started = Instant.now(); // only for the log line: how long the job ran
     JobClient job = env.executeAsync(ApiMetricsJob.JOB_NAME);
@@ -145,8 +151,11 @@ class ApiMetricsClickHouseIT {
     for (JsonNode row : db.query("SELECT event_id FROM api_requests_late FINAL")) {
       reportedLate.add(row.get("event_id").asText());
     }
-    System.out.printf("[api-metrics-it] sent: %s; job took %d ms; late rows %d, minute rows %s%n",
-        report.summary(), java.time.Duration.between(started, Instant.now()).toMillis(), reportedLate.size(),
+    System.out.printf(
+        "[api-metrics-it] sent: %s; job took %d ms; late rows %d, minute rows %s%n",
+        report.summary(),
+        java.time.Duration.between(started, Instant.now()).toMillis(),
+        reportedLate.size(),
         db.queryText("SELECT count() FROM api_request_minutes").trim());
   }
 
@@ -175,8 +184,9 @@ class ApiMetricsClickHouseIT {
     assertThat((long) expected.size()).isEqualTo(report.uniqueValid());
 
     List<JsonNode> rows =
-        db.query("SELECT event_id, tenant_id, toUnixTimestamp(event_time) AS s, event_time_ms, service, endpoint,"
-            + " method, status_code, latency_us, region, trace_id FROM api_requests_raw FINAL");
+        db.query(
+            "SELECT event_id, tenant_id, toUnixTimestamp(event_time) AS s, event_time_ms, service, endpoint,"
+                + " method, status_code, latency_us, region, trace_id FROM api_requests_raw FINAL");
     assertThat((long) rows.size()).isEqualTo(report.uniqueValid());
     Set<String> seen = new HashSet<>();
     for (JsonNode r : rows) {
@@ -205,7 +215,8 @@ class ApiMetricsClickHouseIT {
   @Test
   void everyMalformedRecordIsOneDeadLetterRowAndOneDeadLetterTopicRecordWithItsOrigin() {
     List<JsonNode> rows =
-        db.query("SELECT source_topic, partition, offset, reason, value_base64 FROM dead_letters FINAL");
+        db.query(
+            "SELECT source_topic, partition, offset, reason, value_base64 FROM dead_letters FINAL");
     assertThat((long) rows.size()).isEqualTo(report.malformed());
 
     List<String> sentMalformed = new ArrayList<>();
@@ -228,9 +239,12 @@ class ApiMetricsClickHouseIT {
     Set<String> topicOrigins = new HashSet<>();
     List<String> topicValues = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : readAll(config.kafkaDeadLetterTopic())) {
-      assertThat(header(r, DeadLetterSerializationSchema.ORIGIN_TOPIC)).isEqualTo(config.kafkaTopic());
-      topicOrigins.add(header(r, DeadLetterSerializationSchema.ORIGIN_PARTITION) + "@"
-          + header(r, DeadLetterSerializationSchema.ORIGIN_OFFSET));
+      assertThat(header(r, DeadLetterSerializationSchema.ORIGIN_TOPIC))
+          .isEqualTo(config.kafkaTopic());
+      topicOrigins.add(
+          header(r, DeadLetterSerializationSchema.ORIGIN_PARTITION)
+              + "@"
+              + header(r, DeadLetterSerializationSchema.ORIGIN_OFFSET));
       topicValues.add(Base64.getEncoder().encodeToString(r.value()));
     }
     assertThat((long) topicValues.size()).isEqualTo(report.malformed());
@@ -246,7 +260,8 @@ class ApiMetricsClickHouseIT {
         firstKind.putIfAbsent(((ApiRequestEvent) r.event()).getEventId(), r.kind());
       }
     }
-    List<JsonNode> rows = db.query("SELECT event_id, event_time_ms, lateness_ms FROM api_requests_late FINAL");
+    List<JsonNode> rows =
+        db.query("SELECT event_id, event_time_ms, lateness_ms FROM api_requests_late FINAL");
 
     assertThat(rows).isNotEmpty();
     assertThat(rows).hasSize(reportedLate.size()); // one row per event
@@ -254,17 +269,20 @@ class ApiMetricsClickHouseIT {
         .containsOnly(SimulatedRecord.Kind.LATE);
     for (JsonNode r : rows) {
       // Later than the allowed lateness: its minute closed at least that long before the watermark.
-      assertThat(r.get("lateness_ms").asLong()).as("lateness of %s", r.get("event_id").asText())
+      assertThat(r.get("lateness_ms").asLong())
+          .as("lateness of %s", r.get("event_id").asText())
           .isGreaterThan(config.allowedLateness().toMillis());
     }
   }
 
   @Test
-  void noEventOnTimeInItsOwnPartitionIsInTheLateTableAmongThemEveryEventDelayedOneToTwentySeconds() {
+  void
+      noEventOnTimeInItsOwnPartitionIsInTheLateTableAmongThemEveryEventDelayedOneToTwentySeconds() {
     Set<String> outOfOrder = new HashSet<>();
     Set<String> seen = new HashSet<>();
     for (SimulatedRecord r : delivered) {
-      if (r.isValid() && seen.add(((ApiRequestEvent) r.event()).getEventId())
+      if (r.isValid()
+          && seen.add(((ApiRequestEvent) r.event()).getEventId())
           && r.kind() == SimulatedRecord.Kind.OUT_OF_ORDER) {
         outOfOrder.add(((ApiRequestEvent) r.event()).getEventId());
       }
@@ -278,8 +296,12 @@ class ApiMetricsClickHouseIT {
 
   @Test
   void everyMinuteInClickHouseEqualsTheOraclesRecountOfTheEventsNotReportedLate() {
-    long total = ApiFactTables.assertEqualsOracle(
-        ApiFactTables.minutes(db), ApiOracle.of(onTime()), Grain.MINUTE, config.latencyThresholdsUs());
+    long total =
+        ApiFactTables.assertEqualsOracle(
+            ApiFactTables.minutes(db),
+            ApiOracle.of(onTime()),
+            Grain.MINUTE,
+            config.latencyThresholdsUs());
     // Duplicates counted once, nothing lost: every unique valid event is in the facts or late.
     assertThat(total + reportedLate.size()).isEqualTo(report.uniqueValid());
   }
@@ -307,8 +329,9 @@ class ApiMetricsClickHouseIT {
   private static Set<String> certainlyOnTimeInTheirPartitions() {
     EventCodec<ApiRequestEvent> codec = EventCodec.forTopic(Topics.API_REQUESTS);
     List<ConsumerRecord<byte[], byte[]>> input = new ArrayList<>(readAll(config.kafkaTopic()));
-    input.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
-        .thenComparingLong(ConsumerRecord::offset));
+    input.sort(
+        Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+            .thenComparingLong(ConsumerRecord::offset));
     assertThat((long) input.size()).isEqualTo(delivered.size());
     long lateness = config.allowedLateness().toMillis();
     long bound = config.outOfOrderness().toMillis();

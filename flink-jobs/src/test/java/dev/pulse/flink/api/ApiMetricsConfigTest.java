@@ -28,9 +28,18 @@ class ApiMetricsConfigTest {
   void argumentsInBothSpellingsOverrideDefaults() {
     ApiMetricsConfig c =
         ApiMetricsConfig.fromArgs(
-            "--out-of-orderness", "500ms", "--allowed-lateness=1min", "--dedup-ttl", "2h",
-            "--latency-thresholds-us", "250000, 500000", "--parallelism", "4",
-            "--kafka.bootstrap-servers", "kafka-1:9092,kafka-2:9092", "--clickhouse.password=");
+            "--out-of-orderness",
+            "500ms",
+            "--allowed-lateness=1min",
+            "--dedup-ttl",
+            "2h",
+            "--latency-thresholds-us",
+            "250000, 500000",
+            "--parallelism",
+            "4",
+            "--kafka.bootstrap-servers",
+            "kafka-1:9092,kafka-2:9092",
+            "--clickhouse.password=");
 
     assertThat(c.outOfOrderness()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(1));
@@ -44,7 +53,8 @@ class ApiMetricsConfigTest {
 
   @Test
   void zeroOutOfOrdernessAndZeroLatenessAreAllowed() {
-    ApiMetricsConfig c = ApiMetricsConfig.fromMap(Map.of("out-of-orderness", "0s", "allowed-lateness", "0"));
+    ApiMetricsConfig c =
+        ApiMetricsConfig.fromMap(Map.of("out-of-orderness", "0s", "allowed-lateness", "0"));
 
     assertThat(c.outOfOrderness()).isZero();
     assertThat(c.allowedLateness()).isZero();
@@ -88,7 +98,8 @@ class ApiMetricsConfigTest {
 
   @Test
   void thresholdsMustBePositiveNumbersInAscendingOrder() {
-    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("latency-thresholds-us", "300000,100000")))
+    assertThatThrownBy(
+            () -> ApiMetricsConfig.fromMap(Map.of("latency-thresholds-us", "300000,100000")))
         .hasMessageContaining("strictly ascending");
     assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("latency-thresholds-us", "100ms")))
         .hasMessageContaining("'100ms' is not a whole number");
@@ -122,9 +133,26 @@ class ApiMetricsConfigTest {
   void constructorRejectsAnEmptyThresholdList() {
     ApiMetricsConfig d = ApiMetricsConfig.defaults();
     assertThatThrownBy(
-            () -> new ApiMetricsConfig(d.outOfOrderness(), d.idleness(), d.allowedLateness(),
-                d.dedupTtl(), List.of(), d.checkpointInterval(), 0, "k", "g", "t", "t.dlq", false,
-                "u", "db", "u", "", 1000, Duration.ofSeconds(1)))
+            () ->
+                new ApiMetricsConfig(
+                    d.outOfOrderness(),
+                    d.idleness(),
+                    d.allowedLateness(),
+                    d.dedupTtl(),
+                    List.of(),
+                    d.checkpointInterval(),
+                    0,
+                    "k",
+                    "g",
+                    "t",
+                    "t.dlq",
+                    false,
+                    "u",
+                    "db",
+                    "u",
+                    "",
+                    1000,
+                    Duration.ofSeconds(1)))
         .hasMessageContaining("at least one threshold");
   }
 
@@ -140,7 +168,8 @@ class ApiMetricsConfigTest {
     assertThat(renamed.kafkaDeadLetterTopic()).isEqualTo("staging.api.dlq");
 
     ApiMetricsConfig explicit =
-        ApiMetricsConfig.fromArgs("--kafka.dead-letter-topic", "rejects", "--kafka.bounded", "TRUE");
+        ApiMetricsConfig.fromArgs(
+            "--kafka.dead-letter-topic", "rejects", "--kafka.bounded", "TRUE");
     assertThat(explicit.kafkaDeadLetterTopic()).isEqualTo("rejects");
     assertThat(explicit.kafkaBounded()).isTrue();
   }
@@ -148,7 +177,9 @@ class ApiMetricsConfigTest {
   @Test
   void deadLettersToTheInputTopicAreRefusedBecauseTheyWouldLoopForever() {
     assertThatThrownBy(
-            () -> ApiMetricsConfig.fromMap(Map.of("kafka.topic", "in", "kafka.dead-letter-topic", "in")))
+            () ->
+                ApiMetricsConfig.fromMap(
+                    Map.of("kafka.topic", "in", "kafka.dead-letter-topic", "in")))
         .hasMessageContaining("kafka.dead-letter-topic must differ from kafka.topic");
   }
 
@@ -166,11 +197,13 @@ class ApiMetricsConfigTest {
     assertThat(d.clickhouseMaxBatchDelay()).isEqualTo(Duration.ofSeconds(1));
 
     ApiMetricsConfig c =
-        ApiMetricsConfig.fromMap(Map.of("clickhouse.raw-batch-size", "5000", "clickhouse.max-batch-delay", "200ms"));
+        ApiMetricsConfig.fromMap(
+            Map.of("clickhouse.raw-batch-size", "5000", "clickhouse.max-batch-delay", "200ms"));
     assertThat(c.clickhouseRawBatchSize()).isEqualTo(5000);
     assertThat(c.clickhouseMaxBatchDelay()).isEqualTo(Duration.ofMillis(200));
 
-    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("clickhouse.raw-batch-size", "2000000")))
+    assertThatThrownBy(
+            () -> ApiMetricsConfig.fromMap(Map.of("clickhouse.raw-batch-size", "2000000")))
         .hasMessageContaining("--clickhouse.raw-batch-size '2000000'")
         .hasMessageContaining("1..1048576");
     assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("clickhouse.max-batch-delay", "0s")))

@@ -75,8 +75,8 @@ import org.junit.jupiter.api.io.TempDir;
  * day rollups; a lost one would leave them short.
  *
  * <p>The input has duplicates, out-of-order (1-20 s) and malformed records, and no late ones: an
- * event delayed at most 20 s is on time in its own partition (see ApiMetricsClickHouseIT), so
- * every unique valid event must be counted, before the kill or after it, exactly once.
+ * event delayed at most 20 s is on time in its own partition (see ApiMetricsClickHouseIT), so every
+ * unique valid event must be counted, before the kill or after it, exactly once.
  */
 @ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
 @Timeout(150)
@@ -109,11 +109,15 @@ class ApiMetricsFailoverIT {
   private static ApiOracle oracle;
   private static Kill kill;
   private static AccessExecutionGraph finished;
-  /** Commits the restored job found already stored (the sink's clickhouseReplayedCommits, summed). */
+
+  /**
+   * Commits the restored job found already stored (the sink's clickhouseReplayedCommits, summed).
+   */
   private static long replayedCommits;
 
   /** What the test saw when it killed the TaskManager. */
-  private record Kill(JobStatus status, long completedCheckpoints, long minuteRows, long minutesCommitted) {}
+  private record Kill(
+      JobStatus status, long completedCheckpoints, long minuteRows, long minutesCommitted) {}
 
   /**
    * Passes each source record on after 1 ms, so the bounded job runs for seconds instead of reading
@@ -130,7 +134,10 @@ class ApiMetricsFailoverIT {
 
   @BeforeAll
   static void runTheJobKillItsTaskManagerMidStreamAndLetItRestore(
-      TestKafka kafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster, @TempDir Path checkpoints)
+      TestKafka kafka,
+      TestClickHouse ch,
+      @InjectMiniCluster MiniCluster cluster,
+      @TempDir Path checkpoints)
       throws Exception {
     ApiFactTables.migrate(ch);
     db = ApiFactTables.connect(ch);
@@ -160,13 +167,16 @@ class ApiMetricsFailoverIT {
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-    // On the extension's cluster, whose TaskManager the test kills: in @BeforeAll, getExecutionEnvironment()
+    // On the extension's cluster, whose TaskManager the test kills: in @BeforeAll,
+    // getExecutionEnvironment()
     // would still give a local environment with a MiniCluster of its own (the extension sets its
     // environment as the context only before each test method).
-    StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, flink, config.parallelism(), List.of(), List.of());
+    StreamExecutionEnvironment env =
+        new TestStreamEnvironment(cluster, flink, config.parallelism(), List.of(), List.of());
     env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     env.setParallelism(config.parallelism());
-    // The production graph with the pacing between the source and build (wire() minus nothing else).
+    // The production graph with the pacing between the source and build (wire() minus nothing
+    // else).
     DataStream<Decoded<ApiRequest>> records =
         ApiMetricsJob.readKafka(env, config)
             .map(new Paced())
@@ -188,10 +198,14 @@ class ApiMetricsFailoverIT {
       System.out.printf(
           "[failover-it] sent: %s; killed at %d ms (%s), job done at %d ms; restored %s; replayed commits %d;"
               + " raw rows without FINAL %s for %d unique events; checkpoint dir %s%n",
-          input.report().summary(), Duration.between(started, killed).toMillis(), kill,
+          input.report().summary(),
+          Duration.between(started, killed).toMillis(),
+          kill,
           Duration.between(started, Instant.now()).toMillis(),
-          finished.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint(), replayedCommits,
-          db.queryText("SELECT count() FROM api_requests_raw").trim(), input.report().uniqueValid(),
+          finished.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint(),
+          replayedCommits,
+          db.queryText("SELECT count() FROM api_requests_raw").trim(),
+          input.report().uniqueValid(),
           Files.list(checkpoints).toList());
     } catch (TimeoutException e) {
       job.cancel().get(30, TimeUnit.SECONDS);
@@ -203,20 +217,31 @@ class ApiMetricsFailoverIT {
    * Waits (at most {@link #KILL_WAIT}) until at least two checkpoints have completed and minute
    * facts are in ClickHouse, then terminates TaskManager 0 with all the job's tasks on it.
    */
-  private static Kill killTheTaskManagerOnceFactsAreCommitted(MiniCluster cluster, JobID id) throws Exception {
+  private static Kill killTheTaskManagerOnceFactsAreCommitted(MiniCluster cluster, JobID id)
+      throws Exception {
     long deadline = System.nanoTime() + KILL_WAIT.toNanos();
     while (true) {
       JobStatus status = cluster.getJobStatus(id).get(10, TimeUnit.SECONDS);
       assertThat(status.isGloballyTerminalState())
-          .as("the job ended (%s) before facts were committed and it could be killed", status).isFalse();
-      long completed = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS)
-          .getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints();
-      JsonNode minutes = db.query("SELECT count() AS n, uniqExact(minute) AS minutes FROM api_request_minutes").get(0);
+          .as("the job ended (%s) before facts were committed and it could be killed", status)
+          .isFalse();
+      long completed =
+          cluster
+              .getExecutionGraph(id)
+              .get(10, TimeUnit.SECONDS)
+              .getCheckpointStatsSnapshot()
+              .getCounts()
+              .getNumberOfCompletedCheckpoints();
+      JsonNode minutes =
+          db.query("SELECT count() AS n, uniqExact(minute) AS minutes FROM api_request_minutes")
+              .get(0);
       if (status == JobStatus.RUNNING && completed >= 2 && minutes.get("n").asLong() > 0) {
         cluster.terminateTaskManager(0).get(30, TimeUnit.SECONDS);
-        return new Kill(status, completed, minutes.get("n").asLong(), minutes.get("minutes").asLong());
+        return new Kill(
+            status, completed, minutes.get("n").asLong(), minutes.get("minutes").asLong());
       }
-      assertThat(System.nanoTime()).as("two checkpoints and committed facts within %s", KILL_WAIT)
+      assertThat(System.nanoTime())
+          .as("two checkpoints and committed facts within %s", KILL_WAIT)
           .isLessThan(deadline);
       Thread.sleep(20);
     }
@@ -225,7 +250,8 @@ class ApiMetricsFailoverIT {
   /** The sum of every committer subtask's clickhouseReplayedCommits, over all attempts. */
   private static long replayedCommits(JobID id) {
     return METRICS.findMetrics(id, SinkCounters.REPLAYED_COMMITS).values().stream()
-        .mapToLong(m -> ((Counter) m).getCount()).sum();
+        .mapToLong(m -> ((Counter) m).getCount())
+        .sum();
   }
 
   @AfterAll
@@ -245,15 +271,19 @@ class ApiMetricsFailoverIT {
   }
 
   @Test
-  void theTaskManagerWasKilledMidStreamAfterCommitsAndEveryTaskRanAgainFromTheLastCompletedCheckpoint() {
+  void
+      theTaskManagerWasKilledMidStreamAfterCommitsAndEveryTaskRanAgainFromTheLastCompletedCheckpoint() {
     assertThat(kill.status()).isEqualTo(JobStatus.RUNNING);
     assertThat(kill.completedCheckpoints()).isGreaterThanOrEqualTo(2);
     assertThat(kill.minuteRows()).as("minute facts committed before the kill").isPositive();
-    assertThat(kill.minutesCommitted()).as("minutes committed before the kill, of all the input's minutes")
-        .isLessThan(oracle.stats(Grain.MINUTE).keySet().stream().map(k -> k.bucket()).distinct().count());
+    assertThat(kill.minutesCommitted())
+        .as("minutes committed before the kill, of all the input's minutes")
+        .isLessThan(
+            oracle.stats(Grain.MINUTE).keySet().stream().map(k -> k.bucket()).distinct().count());
 
     assertThat(finished.getState()).isEqualTo(JobStatus.FINISHED);
-    RestoredCheckpointStats restored = finished.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint();
+    RestoredCheckpointStats restored =
+        finished.getCheckpointStatsSnapshot().getLatestRestoredCheckpoint();
     assertThat(restored).as("the job restored from a checkpoint").isNotNull();
     assertThat(restored.getCheckpointId()).isGreaterThanOrEqualTo(2);
     List<Integer> attempts = new ArrayList<>();
@@ -262,25 +292,35 @@ class ApiMetricsFailoverIT {
     }
     assertThat(attempts).as("attempt of every subtask").isNotEmpty().allMatch(a -> a >= 1);
     // The restored checkpoint held minute-fact batches that had been committed before the kill: the
-    // committer committed them again and found them stored. (The kill follows the first commit within
-    // a checkpoint interval or two, while windows fire every few hundred ms, so that checkpoint has facts.)
-    assertThat(replayedCommits).as("exactly-once commits replayed after the restore and skipped").isPositive();
+    // committer committed them again and found them stored. (The kill follows the first commit
+    // within
+    // a checkpoint interval or two, while windows fire every few hundred ms, so that checkpoint has
+    // facts.)
+    assertThat(replayedCommits)
+        .as("exactly-once commits replayed after the restore and skipped")
+        .isPositive();
   }
 
   @Test
   void everyMinuteEqualsTheOracleAndEveryUniqueValidEventIsCountedExactlyOnce() {
-    long total = ApiFactTables.assertEqualsOracle(
-        ApiFactTables.minutes(db), oracle, Grain.MINUTE, config.latencyThresholdsUs());
+    long total =
+        ApiFactTables.assertEqualsOracle(
+            ApiFactTables.minutes(db), oracle, Grain.MINUTE, config.latencyThresholdsUs());
     assertThat(total).isEqualTo(input.report().uniqueValid());
-    assertThat(db.queryText("SELECT count() FROM api_requests_late").trim()).as("events reported late").isEqualTo("0");
+    assertThat(db.queryText("SELECT count() FROM api_requests_late").trim())
+        .as("events reported late")
+        .isEqualTo("0");
   }
 
   @Test
   void hourAndDayRollupsMergedFromTheirStatesEqualTheOracleNoReplayedBatchFoldedInTwice() {
-    ApiFactTables.assertEqualsOracle(ApiFactTables.hours(db), oracle, Grain.HOUR, config.latencyThresholdsUs());
-    ApiFactTables.assertEqualsOracle(ApiFactTables.days(db), oracle, Grain.DAY, config.latencyThresholdsUs());
+    ApiFactTables.assertEqualsOracle(
+        ApiFactTables.hours(db), oracle, Grain.HOUR, config.latencyThresholdsUs());
+    ApiFactTables.assertEqualsOracle(
+        ApiFactTables.days(db), oracle, Grain.DAY, config.latencyThresholdsUs());
     assertThat(oracle.stats(Grain.HOUR).keySet().stream().map(k -> k.bucket()).distinct())
-        .as("the input's hours").hasSize(2);
+        .as("the input's hours")
+        .hasSize(2);
   }
 
   @Test
@@ -299,10 +339,13 @@ class ApiMetricsFailoverIT {
 
   @Test
   void deadLettersWithFinalHoldExactlyTheMalformedRecordsOnceEach() {
-    long malformed = input.delivered().stream().filter(r -> r.kind() == SimulatedRecord.Kind.MALFORMED).count();
+    long malformed =
+        input.delivered().stream().filter(r -> r.kind() == SimulatedRecord.Kind.MALFORMED).count();
     assertThat(malformed).isEqualTo(input.report().malformed()).isPositive();
-    JsonNode counts = db.query(
-        "SELECT count() AS n, uniqExact(partition, offset) AS origins FROM dead_letters FINAL").get(0);
+    JsonNode counts =
+        db.query(
+                "SELECT count() AS n, uniqExact(partition, offset) AS origins FROM dead_letters FINAL")
+            .get(0);
     assertThat(counts.get("n").asLong()).isEqualTo(malformed);
     assertThat(counts.get("origins").asLong()).isEqualTo(malformed);
   }

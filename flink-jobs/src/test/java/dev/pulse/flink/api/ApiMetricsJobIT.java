@@ -38,8 +38,8 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -51,33 +51,36 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The whole API metrics job ({@link ApiMetricsJob#build}) on a MiniCluster at parallelism 2,
- * over simulator output with duplicates, out-of-order, late and malformed records, compared with
- * the oracle's independent recount. The records go through the job's own source-side behaviour
- * ({@link ApiMetricsJob#fromRecords}: decoding in the source, one watermark per partition) in two
+ * The whole API metrics job ({@link ApiMetricsJob#build}) on a MiniCluster at parallelism 2, over
+ * simulator output with duplicates, out-of-order, late and malformed records, compared with the
+ * oracle's independent recount. The records go through the job's own source-side behaviour ({@link
+ * ApiMetricsJob#fromRecords}: decoding in the source, one watermark per partition) in two
  * partitions, each record in the partition Kafka's default partitioner gives its key (so a
  * duplicate is in its original's partition), one partition per source subtask.
  *
- * <p><b>Which events are late.</b> The oracle counts all valid events; which of them the job
- * drops as late depends on the watermark, so the test derives it from each partition's delivered
- * order: when a first delivery r arrives in partition p, the highest event time delivered before
- * it in p is M(r), so p's watermark, and with it the window's (the minimum over partitions), is
- * at most W(r) = M(r) - outOfOrderness - 1 ms; r's minute is closed for good once the watermark
- * reaches the minute's last millisecond + allowed lateness, C(r). If C(r) &gt; W(r), r is
- * certainly on time and must be in the facts: in particular every event the simulator delayed
- * only 1-20 s (OUT_OF_ORDER). Otherwise r may be late: the window's watermark is the minimum over
- * partitions, and how far the other partition trails depends on the two subtasks' relative
- * speed. So this test requires: no certainly on-time event reported late; only events the
- * simulator delayed beyond the allowed lateness reported late; and every event counted exactly
- * once, in the facts or in the late output, with the facts equal to the oracle over the events
- * not reported late. The exact late boundary is proven with explicit watermarks in
- * MinuteFactWindowTest.
+ * <p><b>Which events are late.</b> The oracle counts all valid events; which of them the job drops
+ * as late depends on the watermark, so the test derives it from each partition's delivered order:
+ * when a first delivery r arrives in partition p, the highest event time delivered before it in p
+ * is M(r), so p's watermark, and with it the window's (the minimum over partitions), is at most
+ * W(r) = M(r) - outOfOrderness - 1 ms; r's minute is closed for good once the watermark reaches the
+ * minute's last millisecond + allowed lateness, C(r). If C(r) &gt; W(r), r is certainly on time and
+ * must be in the facts: in particular every event the simulator delayed only 1-20 s (OUT_OF_ORDER).
+ * Otherwise r may be late: the window's watermark is the minimum over partitions, and how far the
+ * other partition trails depends on the two subtasks' relative speed. So this test requires: no
+ * certainly on-time event reported late; only events the simulator delayed beyond the allowed
+ * lateness reported late; and every event counted exactly once, in the facts or in the late output,
+ * with the facts equal to the oracle over the events not reported late. The exact late boundary is
+ * proven with explicit watermarks in MinuteFactWindowTest.
  */
 class ApiMetricsJobIT {
 
   private static final ApiMetricsConfig CONFIG = ApiMetricsConfig.defaults();
   private static final int PARTITIONS = 2;
-  /** "Now" for validation: after the simulated hour, fixed (events more than a day ahead are absurd). */
+
+  /**
+   * "Now" for validation: after the simulated hour, fixed (events more than a day ahead are
+   * absurd).
+   */
   private static final Clock VALIDATION_CLOCK =
       Clock.fixed(Instant.parse("2026-03-02T10:00:00Z"), ZoneOffset.UTC);
 
@@ -86,7 +89,8 @@ class ApiMetricsJobIT {
       new MiniClusterExtension(
           () -> {
             Configuration conf = new Configuration();
-            // Small network buffers: fewer records in flight, so the watermark trails the data less.
+            // Small network buffers: fewer records in flight, so the watermark trails the data
+            // less.
             conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
             return new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(conf)
@@ -103,7 +107,8 @@ class ApiMetricsJobIT {
   private static List<ApiRequest> raw;
 
   @BeforeAll
-  static void runTheJobOverSimulatedTraffic(@InjectMiniCluster MiniCluster cluster) throws Exception {
+  static void runTheJobOverSimulatedTraffic(@InjectMiniCluster MiniCluster cluster)
+      throws Exception {
     SimulationConfig sim =
         SimulationConfig.defaults()
             .withSeed(20260302)
@@ -123,17 +128,22 @@ class ApiMetricsJobIT {
       // The offset is the delivery index (unique, ascending in each partition), so a dead letter
       // can be traced back to its record.
       records.add(
-          new RawRecord(r.topic().name(), partitionOf(r), i, r.eventTime().toEpochMilli(), null, r.value()));
+          new RawRecord(
+              r.topic().name(), partitionOf(r), i, r.eventTime().toEpochMilli(), null, r.value()));
     }
 
-    // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment() would give a
-    // local environment with a default MiniCluster of its own (the extension sets the context only per test).
-    StreamExecutionEnvironment env = new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
+    // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment()
+    // would give a
+    // local environment with a default MiniCluster of its own (the extension sets the context only
+    // per test).
+    StreamExecutionEnvironment env =
+        new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
     env.setParallelism(2);
     // Every type the job moves between operators has a Flink serializer: no Kryo fallback.
     ((SerializerConfigImpl) env.getConfig().getSerializerConfig()).setGenericTypes(false);
     ApiMetricsStreams out =
-        ApiMetricsJob.build(ApiMetricsJob.fromRecords(env, records, CONFIG, VALIDATION_CLOCK), CONFIG);
+        ApiMetricsJob.build(
+            ApiMetricsJob.fromRecords(env, records, CONFIG, VALIDATION_CLOCK), CONFIG);
     out.minuteFacts().sinkTo(new CollectingSink<>("facts"));
     out.deadLetters().sinkTo(new CollectingSink<>("dead"));
     out.lateEvents().sinkTo(new CollectingSink<>("late"));
@@ -215,7 +225,8 @@ class ApiMetricsJobIT {
     Set<String> outOfOrder = new HashSet<>();
     Set<String> seen = new HashSet<>();
     for (SimulatedRecord r : delivered) {
-      if (r.isValid() && seen.add(((ApiRequestEvent) r.event()).getEventId())
+      if (r.isValid()
+          && seen.add(((ApiRequestEvent) r.event()).getEventId())
           && r.kind() == SimulatedRecord.Kind.OUT_OF_ORDER) {
         outOfOrder.add(((ApiRequestEvent) r.event()).getEventId());
       }
@@ -227,7 +238,8 @@ class ApiMetricsJobIT {
     assertThat(outOfOrder).isNotEmpty().doesNotContainAnyElementsOf(reportedLate);
     // Within the allowed lateness in its own partition, whatever the other partition does.
     assertThat(certainlyOnTime()).containsAll(outOfOrder);
-    assertThat(raw.stream().map(ApiRequest::eventId).collect(Collectors.toSet())).containsAll(outOfOrder);
+    assertThat(raw.stream().map(ApiRequest::eventId).collect(Collectors.toSet()))
+        .containsAll(outOfOrder);
   }
 
   @Test
@@ -256,10 +268,13 @@ class ApiMetricsJobIT {
       assertThat(got.errors4xx).as("4xx " + at).isEqualTo(want.status4xx());
       long[] latencies = want.latenciesUs();
       assertThat(got.latencySumUs).as("latency sum " + at).isEqualTo(sum(latencies));
-      assertThat(got.latencyMaxUs).as("latency max " + at).isEqualTo(latencies[latencies.length - 1]);
+      assertThat(got.latencyMaxUs)
+          .as("latency max " + at)
+          .isEqualTo(latencies[latencies.length - 1]);
       for (int i = 0; i < CONFIG.latencyThresholdsUs().size(); i++) {
         long threshold = CONFIG.latencyThresholdsUs().get(i);
-        assertThat(got.underThreshold[i]).as("under " + threshold + " " + at)
+        assertThat(got.underThreshold[i])
+            .as("under " + threshold + " " + at)
             .isEqualTo(want.countAtOrUnder(threshold));
       }
       for (double q : new double[] {0.5, 0.95, 0.99}) {
@@ -303,7 +318,8 @@ class ApiMetricsJobIT {
       int p = partitionOf(r);
       ApiRequestEvent e = (ApiRequestEvent) r.event();
       long t = e.getEventTime().toEpochMilli();
-      long watermarkAtMost = maxEventTime[p] == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime[p] - bound - 1;
+      long watermarkAtMost =
+          maxEventTime[p] == Long.MIN_VALUE ? Long.MIN_VALUE : maxEventTime[p] - bound - 1;
       long closedAt = Math.floorDiv(t, 60_000) * 60_000 + 60_000 - 1 + lateness;
       if (seen.add(e.getEventId()) && closedAt > watermarkAtMost) {
         onTime.add(e.getEventId());
@@ -313,7 +329,10 @@ class ApiMetricsJobIT {
     return onTime;
   }
 
-  /** The partition Kafka's default partitioner picks for the record's key (murmur2, as a producer does). */
+  /**
+   * The partition Kafka's default partitioner picks for the record's key (murmur2, as a producer
+   * does).
+   */
   private static int partitionOf(SimulatedRecord r) {
     return Utils.toPositive(Utils.murmur2(r.key().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
   }

@@ -16,7 +16,6 @@ import dev.pulse.oracle.ApiStats;
 import dev.pulse.oracle.Grain;
 import dev.pulse.testing.KafkaExtension;
 import dev.pulse.testing.TestKafka;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +33,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Event time is tracked per Kafka partition: one source subtask (parallelism 1) reads a topic
- * whose two partitions both hold minutes 0-9, each partition in event-time order. The Kafka
- * consumer hands the subtask one partition's fetched records before the other's, so a
- * watermark over the subtask's interleaved stream would run up to minute 9 on the first
- * partition and drop the second partition's on-time minutes as late. With a watermark per
- * partition (the minimum over partitions moves the windows) nothing is late and every minute
- * equals the oracle's recount.
+ * Event time is tracked per Kafka partition: one source subtask (parallelism 1) reads a topic whose
+ * two partitions both hold minutes 0-9, each partition in event-time order. The Kafka consumer
+ * hands the subtask one partition's fetched records before the other's, so a watermark over the
+ * subtask's interleaved stream would run up to minute 9 on the first partition and drop the second
+ * partition's on-time minutes as late. With a watermark per partition (the minimum over partitions
+ * moves the windows) nothing is late and every minute equals the oracle's recount.
  */
 @ExtendWith(KafkaExtension.class)
 @Timeout(120)
@@ -56,7 +54,10 @@ class PerPartitionWatermarksIT {
 
   private static final Instant START = ApiEvents.START;
   private static final int MINUTES = 10;
-  /** Events per partition and minute: every 2 s, 300 per partition, fewer than one consumer poll. */
+
+  /**
+   * Events per partition and minute: every 2 s, 300 per partition, fewer than one consumer poll.
+   */
   private static final int PER_MINUTE = 30;
 
   private static final List<ApiRequestEvent> sent = new ArrayList<>();
@@ -77,7 +78,8 @@ class PerPartitionWatermarksIT {
             Instant time = START.plusSeconds(60L * m + 2L * k).plusMillis(partition);
             ApiRequestEvent e = event(n++, time, partition);
             sent.add(e);
-            producer.send(new ProducerRecord<>(topic, partition, time.toEpochMilli(), null, CODEC.encode(e)));
+            producer.send(
+                new ProducerRecord<>(topic, partition, time.toEpochMilli(), null, CODEC.encode(e)));
           }
         }
       }
@@ -87,17 +89,24 @@ class PerPartitionWatermarksIT {
     config =
         ApiMetricsConfig.fromMap(
             Map.of(
-                ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers(),
-                ApiMetricsConfig.KAFKA_GROUP_ID, "group-" + topic,
-                ApiMetricsConfig.KAFKA_TOPIC, topic,
-                ApiMetricsConfig.KAFKA_BOUNDED, "true",
-                ApiMetricsConfig.PARALLELISM, "1"));
+                ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS,
+                kafka.bootstrapServers(),
+                ApiMetricsConfig.KAFKA_GROUP_ID,
+                "group-" + topic,
+                ApiMetricsConfig.KAFKA_TOPIC,
+                topic,
+                ApiMetricsConfig.KAFKA_BOUNDED,
+                "true",
+                ApiMetricsConfig.PARALLELISM,
+                "1"));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     ApiMetricsStreams out = ApiMetricsJob.build(ApiMetricsJob.readKafka(env, config), config);
     out.minuteFacts().sinkTo(new CollectingSink<>("partitions-facts"));
     out.lateEvents().sinkTo(new CollectingSink<>("partitions-late"));
-    env.executeAsync("per-partition-watermarks-it").getJobExecutionResult().get(90, TimeUnit.SECONDS);
+    env.executeAsync("per-partition-watermarks-it")
+        .getJobExecutionResult()
+        .get(90, TimeUnit.SECONDS);
     facts = CollectingSink.results("partitions-facts");
     late = CollectingSink.results("partitions-late");
   }
@@ -110,7 +119,8 @@ class PerPartitionWatermarksIT {
   @Test
   void everyMinuteOfBothPartitionsEqualsTheOraclesRecount() {
     ApiOracle oracle = ApiOracle.of(sent);
-    Map<ApiKey, MinuteFactSums> actual = MinuteFactSums.of(facts, config.latencyThresholdsUs().size());
+    Map<ApiKey, MinuteFactSums> actual =
+        MinuteFactSums.of(facts, config.latencyThresholdsUs().size());
 
     assertThat(oracle.stats(Grain.MINUTE)).hasSize(2 * MINUTES); // 2 endpoints x 10 minutes
     assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.MINUTE).keySet());
@@ -118,16 +128,24 @@ class PerPartitionWatermarksIT {
       ApiStats want = entry.getValue();
       MinuteFactSums got = actual.get(entry.getKey());
       String at = entry.getKey().toString();
-      assertThat(got.requests).as("requests " + at).isEqualTo(want.requests()).isEqualTo(PER_MINUTE);
+      assertThat(got.requests)
+          .as("requests " + at)
+          .isEqualTo(want.requests())
+          .isEqualTo(PER_MINUTE);
       assertThat(got.errors5xx).as("5xx " + at).isEqualTo(want.status5xx());
       assertThat(got.errors4xx).as("4xx " + at).isEqualTo(want.status4xx());
-      assertThat(got.latencySumUs).as("latency sum " + at).isEqualTo(java.util.Arrays.stream(want.latenciesUs()).sum());
+      assertThat(got.latencySumUs)
+          .as("latency sum " + at)
+          .isEqualTo(java.util.Arrays.stream(want.latenciesUs()).sum());
     }
   }
 
-  /** Partition p's events are on endpoint /p{p}, so each minute key holds one partition's events. */
+  /**
+   * Partition p's events are on endpoint /p{p}, so each minute key holds one partition's events.
+   */
   private static ApiRequestEvent event(long n, Instant time, int partition) {
-    return ApiRequestEvent.newBuilder(ApiEvents.event(n, time, "/p" + partition, n % 10 == 0 ? 503 : 200, 1_000 + n))
+    return ApiRequestEvent.newBuilder(
+            ApiEvents.event(n, time, "/p" + partition, n % 10 == 0 ? 503 : 200, 1_000 + n))
         .setMethod(HttpMethod.GET)
         .build();
   }

@@ -13,10 +13,17 @@ class DeadLetterSerializationSchemaTest {
   void deadLetterGoesToTheTopicsDeadLetterTopicWithOriginalBytesAndOriginHeaders() {
     byte[] original = {(byte) 0xc3, 0x01, 0x02};
     DeadLetter letter =
-        new DeadLetter("pulse.api.requests", 3, 1234L, "TRUNCATED", "ends inside the header",
-            original, Instant.parse("2026-03-02T10:00:00Z"));
+        new DeadLetter(
+            "pulse.api.requests",
+            3,
+            1234L,
+            "TRUNCATED",
+            "ends inside the header",
+            original,
+            Instant.parse("2026-03-02T10:00:00Z"));
 
-    ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema().serialize(letter, null, 99L);
+    ProducerRecord<byte[], byte[]> r =
+        new DeadLetterSerializationSchema().serialize(letter, null, 99L);
 
     assertThat(r.topic()).isEqualTo("pulse.api.requests.dlq");
     assertThat(r.value()).isEqualTo(original);
@@ -31,10 +38,17 @@ class DeadLetterSerializationSchemaTest {
   @Test
   void aConfiguredDeadLetterTopicReceivesEveryDeadLetterWhateverItsOrigin() {
     DeadLetter letter =
-        new DeadLetter("api-requests-test-1", 0, 7L, "MALFORMED", "bad", new byte[] {1},
+        new DeadLetter(
+            "api-requests-test-1",
+            0,
+            7L,
+            "MALFORMED",
+            "bad",
+            new byte[] {1},
             Instant.parse("2026-03-02T10:00:00Z"));
 
-    ProducerRecord<byte[], byte[]> r = new DeadLetterSerializationSchema("rejects").serialize(letter, null, null);
+    ProducerRecord<byte[], byte[]> r =
+        new DeadLetterSerializationSchema("rejects").serialize(letter, null, null);
 
     assertThat(r.topic()).isEqualTo("rejects");
     assertThat(header(r, "pulse.origin.topic")).isEqualTo("api-requests-test-1");
@@ -42,7 +56,8 @@ class DeadLetterSerializationSchemaTest {
 
   @Test
   void topicWithoutAContractFollowsTheSameNamingRule() {
-    assertThat(DeadLetterSerializationSchema.deadLetterTopicOf("other.topic")).isEqualTo("other.topic.dlq");
+    assertThat(DeadLetterSerializationSchema.deadLetterTopicOf("other.topic"))
+        .isEqualTo("other.topic.dlq");
   }
 
   private static String header(ProducerRecord<byte[], byte[]> r, String key) {

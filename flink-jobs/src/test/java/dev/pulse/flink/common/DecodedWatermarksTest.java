@@ -29,7 +29,11 @@ class DecodedWatermarksTest {
 
   private static final ApiMetricsConfig CONFIG =
       ApiMetricsConfig.defaults()
-          .withSemantics(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofHours(1));
+          .withSemantics(
+              Duration.ofSeconds(2),
+              Duration.ofSeconds(10),
+              Duration.ofSeconds(30),
+              Duration.ofHours(1));
 
   private final WatermarkStrategy<Decoded<ApiRequest>> strategy = ApiMetricsJob.watermarks(CONFIG);
   private final ManualClock activity = new ManualClock();
@@ -89,8 +93,8 @@ class DecodedWatermarksTest {
     generator.onPeriodicEmit(output);
     onEvent(event(3, 12), ms(12));
 
-    assertThat(emitted).containsExactly(
-        Long.toString(ms(10) - 2_001), Long.toString(ms(12) - 2_001));
+    assertThat(emitted)
+        .containsExactly(Long.toString(ms(10) - 2_001), Long.toString(ms(12) - 2_001));
   }
 
   @Test
@@ -137,6 +141,7 @@ class DecodedWatermarksTest {
 
   private static Decoded<ApiRequest> deadLetter(long offset) {
     return Decoded.ofDeadLetter(
-        new DeadLetter("pulse.api.requests", 0, offset, "TRUNCATED", "cut short", new byte[] {1}, t(0)));
+        new DeadLetter(
+            "pulse.api.requests", 0, offset, "TRUNCATED", "cut short", new byte[] {1}, t(0)));
   }
 }

@@ -36,7 +36,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Decoding inside the Kafka source: each record becomes one event or one dead letter with its origin. */
+/**
+ * Decoding inside the Kafka source: each record becomes one event or one dead letter with its
+ * origin.
+ */
 class DecodingDeserializationSchemaTest {
 
   private DecodingDeserializationSchema<ApiRequestEvent, ApiRequest> schema;
@@ -66,10 +69,21 @@ class DecodingDeserializationSchemaTest {
 
     assertThat(out)
         .containsExactly(
-            Decoded.ofEvent("pulse.api.requests", 1, 7,
+            Decoded.ofEvent(
+                "pulse.api.requests",
+                1,
+                7,
                 new ApiRequest(
-                    dev.pulse.flink.testing.ApiEvents.id(1), "t1", t(5), "courses-api",
-                    "/courses/{id}", "GET", 503, 120_000, "eu-west", null)));
+                    dev.pulse.flink.testing.ApiEvents.id(1),
+                    "t1",
+                    t(5),
+                    "courses-api",
+                    "/courses/{id}",
+                    "GET",
+                    503,
+                    120_000,
+                    "eu-west",
+                    null)));
     assertThat(deadLetters()).isEmpty();
   }
 
@@ -152,12 +166,15 @@ class DecodingDeserializationSchemaTest {
 
     assertThat(events()).extracting(ApiRequest::eventTime).containsExactly(t(1), t(3));
     assertThat(single(deadLetters()).offset()).isEqualTo(2);
-    assertThat(out).extracting(Decoded::offset).containsExactly(1L, 2L, 3L); // one element per record
+    assertThat(out)
+        .extracting(Decoded::offset)
+        .containsExactly(1L, 2L, 3L); // one element per record
   }
 
   @Test
   void eventBefore2000IsAbsurdSoItNeverReachesTheWatermarks() throws Exception {
-    deserialize(14, CODEC.encode(event(1, java.time.Instant.parse("1999-12-31T23:59:59Z"), 200, 1_000)));
+    deserialize(
+        14, CODEC.encode(event(1, java.time.Instant.parse("1999-12-31T23:59:59Z"), 200, 1_000)));
 
     assertThat(single(deadLetters()).reason()).isEqualTo("ABSURD_TIMESTAMP");
     assertThat(events()).isEmpty();
@@ -168,14 +185,16 @@ class DecodingDeserializationSchemaTest {
     assertThat(ApiMetricsJob.DECODED_TYPE).isInstanceOf(PojoTypeInfo.class);
     SerializerConfigImpl noGenerics = new SerializerConfigImpl();
     noGenerics.setGenericTypes(false); // a Kryo fallback anywhere inside would throw here
-    TypeSerializer<Decoded<ApiRequest>> serializer = ApiMetricsJob.DECODED_TYPE.createSerializer(noGenerics);
+    TypeSerializer<Decoded<ApiRequest>> serializer =
+        ApiMetricsJob.DECODED_TYPE.createSerializer(noGenerics);
 
     deserialize(1, CODEC.encode(event(1, t(1), 200, 1_000)));
     deserialize(2, new byte[] {1, 2, 3});
     for (Decoded<ApiRequest> d : out) {
       DataOutputSerializer bytes = new DataOutputSerializer(256);
       serializer.serialize(d, bytes);
-      Decoded<ApiRequest> back = serializer.deserialize(new DataInputDeserializer(bytes.getCopyOfBuffer()));
+      Decoded<ApiRequest> back =
+          serializer.deserialize(new DataInputDeserializer(bytes.getCopyOfBuffer()));
       assertThat(back.event()).isEqualTo(d.event());
       assertThat(back.offset()).isEqualTo(d.offset());
       if (!d.isEvent()) {
@@ -191,7 +210,8 @@ class DecodingDeserializationSchemaTest {
     try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
       o.writeObject(ApiMetricsJob.deserializer(Clock.systemUTC()));
     }
-    try (ObjectInputStream i = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream i =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       assertThat(i.readObject()).isInstanceOf(DecodingDeserializationSchema.class);
     }
   }

@@ -1,65 +1,101 @@
 package dev.pulse.flink.sink;
 
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
 class EncodedBatchTest {
 
-    record Row(String name, long count, long at) {
-    }
+  record Row(String name, long count, long at) {}
 
-    private static final RowEncoder<Row> ENCODER = (r, out) -> out.string("name", r.name()).uint64("count", r.count())
-            .dateTime("at", r.at()).int32Array("b", new int[]{-1, 2}).uint64Array("c", new long[]{-1L});
+  private static final RowEncoder<Row> ENCODER =
+      (r, out) ->
+          out.string("name", r.name())
+              .uint64("count", r.count())
+              .dateTime("at", r.at())
+              .int32Array("b", new int[] {-1, 2})
+              .uint64Array("c", new long[] {-1L});
 
-    @Test
-    void jsonEachRowEscapesStringsAndWritesUnsignedAndTimesAsNumbers() {
-        EncodedBatch batch = new EncodedBatch(RowFormat.JSON_EACH_ROW, 16);
-        batch.append(new Row("a\"b\\c\nd\u0001é", -1L, 1_709_600_000L), ENCODER, "batch_id", "B1");
-        assertThat(new String(batch.buffer().toByteArray(), StandardCharsets.UTF_8)).isEqualTo(
-                "{\"batch_id\":\"B1\",\"name\":\"a\\\"b\\\\c\\nd\\u0001é\",\"count\":18446744073709551615,\"at\":1709600000,"
-                        + "\"b\":[-1,2],\"c\":[18446744073709551615]}\n");
-        assertThat(batch.rows()).isEqualTo(1);
-        assertThat(batch.columns()).containsExactly("batch_id", "name", "count", "at", "b", "c");
-    }
+  @Test
+  void jsonEachRowEscapesStringsAndWritesUnsignedAndTimesAsNumbers() {
+    EncodedBatch batch = new EncodedBatch(RowFormat.JSON_EACH_ROW, 16);
+    batch.append(new Row("a\"b\\c\nd\u0001é", -1L, 1_709_600_000L), ENCODER, "batch_id", "B1");
+    assertThat(new String(batch.buffer().toByteArray(), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"batch_id\":\"B1\",\"name\":\"a\\\"b\\\\c\\nd\\u0001é\",\"count\":18446744073709551615,\"at\":1709600000,"
+                + "\"b\":[-1,2],\"c\":[18446744073709551615]}\n");
+    assertThat(batch.rows()).isEqualTo(1);
+    assertThat(batch.columns()).containsExactly("batch_id", "name", "count", "at", "b", "c");
+  }
 
-    @Test
-    void rowBinaryWritesLittleEndianValuesWithVarintLengths() {
-        EncodedBatch batch = new EncodedBatch(RowFormat.ROW_BINARY, 16);
-        batch.append(new Row("hé", 258, 1), ENCODER, null, null);
-        assertThat(batch.buffer().toByteArray()).containsExactly(
-                3, 'h', (byte) 0xC3, (byte) 0xA9,          // String: varint length 3, UTF-8 bytes
-                2, 1, 0, 0, 0, 0, 0, 0,                    // UInt64 258
-                1, 0, 0, 0,                                // DateTime = UInt32 1
-                2, -1, -1, -1, -1, 2, 0, 0, 0,             // Array(Int32) [-1, 2]
-                1, -1, -1, -1, -1, -1, -1, -1, -1);        // Array(UInt64) [2^64-1]
-    }
+  @Test
+  void rowBinaryWritesLittleEndianValuesWithVarintLengths() {
+    EncodedBatch batch = new EncodedBatch(RowFormat.ROW_BINARY, 16);
+    batch.append(new Row("hé", 258, 1), ENCODER, null, null);
+    assertThat(batch.buffer().toByteArray())
+        .containsExactly(
+            3,
+            'h',
+            (byte) 0xC3,
+            (byte) 0xA9, // String: varint length 3, UTF-8 bytes
+            2,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0, // UInt64 258
+            1,
+            0,
+            0,
+            0, // DateTime = UInt32 1
+            2,
+            -1,
+            -1,
+            -1,
+            -1,
+            2,
+            0,
+            0,
+            0, // Array(Int32) [-1, 2]
+            1,
+            -1,
+            -1,
+            -1,
+            -1,
+            -1,
+            -1,
+            -1,
+            -1); // Array(UInt64) [2^64-1]
+  }
 
-    @Test
-    void aRowWithOtherColumnsIsRefusedAndLeavesTheBatchAsItWas() {
-        EncodedBatch batch = new EncodedBatch(RowFormat.ROW_BINARY, 16);
-        batch.append(new Row("x", 1, 1), ENCODER, null, null);
-        int bytes = batch.bytes();
-        RowEncoder<Row> swapped = (r, out) -> out.uint64("count", r.count()).string("name", r.name());
-        assertThatThrownBy(() -> batch.append(new Row("y", 2, 2), swapped, null, null))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("same columns in the same order");
-        assertThat(batch.rows()).isEqualTo(1);
-        assertThat(batch.bytes()).isEqualTo(bytes);
-    }
+  @Test
+  void aRowWithOtherColumnsIsRefusedAndLeavesTheBatchAsItWas() {
+    EncodedBatch batch = new EncodedBatch(RowFormat.ROW_BINARY, 16);
+    batch.append(new Row("x", 1, 1), ENCODER, null, null);
+    int bytes = batch.bytes();
+    RowEncoder<Row> swapped = (r, out) -> out.uint64("count", r.count()).string("name", r.name());
+    assertThatThrownBy(() -> batch.append(new Row("y", 2, 2), swapped, null, null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("same columns in the same order");
+    assertThat(batch.rows()).isEqualTo(1);
+    assertThat(batch.bytes()).isEqualTo(bytes);
+  }
 
-    @Test
-    void valuesAClickHouseColumnCannotHoldAreRefused() {
-        EncodedBatch batch = new EncodedBatch(RowFormat.JSON_EACH_ROW, 16);
-        assertThatThrownBy(() -> batch.append(1.0, (d, out) -> out.float64("f", Double.NaN), null, null))
-                .hasMessageContaining("finite");
-        assertThatThrownBy(() -> batch.append(1L, (t, out) -> out.dateTime("t", -1), null, null))
-                .hasMessageContaining("DateTime out of range");
-        assertThatThrownBy(() -> batch.append("\uD800", (s, out) -> out.string("s", s), null, null))
-                .hasMessageContaining("surrogate");
-        assertThat(batch.rows()).isZero();
-        assertThat(batch.bytes()).isZero();
-    }
+  @Test
+  void valuesAClickHouseColumnCannotHoldAreRefused() {
+    EncodedBatch batch = new EncodedBatch(RowFormat.JSON_EACH_ROW, 16);
+    assertThatThrownBy(
+            () -> batch.append(1.0, (d, out) -> out.float64("f", Double.NaN), null, null))
+        .hasMessageContaining("finite");
+    assertThatThrownBy(() -> batch.append(1L, (t, out) -> out.dateTime("t", -1), null, null))
+        .hasMessageContaining("DateTime out of range");
+    assertThatThrownBy(() -> batch.append("\uD800", (s, out) -> out.string("s", s), null, null))
+        .hasMessageContaining("surrogate");
+    assertThat(batch.rows()).isZero();
+    assertThat(batch.bytes()).isZero();
+  }
 }

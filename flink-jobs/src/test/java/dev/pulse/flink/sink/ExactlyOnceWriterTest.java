@@ -1,74 +1,87 @@
 package dev.pulse.flink.sink;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** The exactly-once writer's batching, without ClickHouse: it only prepares committables. */
 class ExactlyOnceWriterTest {
 
-    record Fact(String key, long minute) {
-    }
+  record Fact(String key, long minute) {}
 
-    private static final long MAR_31_2359 = Instant.parse("2024-03-31T23:59:00Z").getEpochSecond();
-    private static final long APR_01_0000 = Instant.parse("2024-04-01T00:00:00Z").getEpochSecond();
+  private static final long MAR_31_2359 = Instant.parse("2024-03-31T23:59:00Z").getEpochSecond();
+  private static final long APR_01_0000 = Instant.parse("2024-04-01T00:00:00Z").getEpochSecond();
 
-    private static ExactlyOnceWriter<Fact> writer(int batchSize) {
-        ClickHouseSink<Fact> sink = ClickHouseSink.<Fact>builder()
-                .endpoint("http://127.0.0.1:1").database("d").table("t")
-                .encoder((f, out) -> out.string("k", f.key()).dateTime("minute", f.minute()))
-                .exactlyOnce("minute", Fact::minute).batchSize(batchSize).build();
-        return new ExactlyOnceWriter<>(sink.config(), sink.encoder, Fact::minute);
-    }
+  private static ExactlyOnceWriter<Fact> writer(int batchSize) {
+    ClickHouseSink<Fact> sink =
+        ClickHouseSink.<Fact>builder()
+            .endpoint("http://127.0.0.1:1")
+            .database("d")
+            .table("t")
+            .encoder((f, out) -> out.string("k", f.key()).dateTime("minute", f.minute()))
+            .exactlyOnce("minute", Fact::minute)
+            .batchSize(batchSize)
+            .build();
+    return new ExactlyOnceWriter<>(sink.config(), sink.encoder, Fact::minute);
+  }
 
-    @Test
-    void rowsOfTwoMonthsBecomeTwoCommittablesEachWithinItsMonth() throws Exception {
-        ExactlyOnceWriter<Fact> w = writer(100);
-        w.write(new Fact("a", MAR_31_2359), null);
-        w.write(new Fact("b", APR_01_0000), null);
-        w.write(new Fact("c", MAR_31_2359 - 60), null);
-        List<ClickHouseCommittable> out = new ArrayList<>(w.prepareCommit());
-        assertThat(out).hasSize(2);
-        ClickHouseCommittable march = out.get(0);
-        ClickHouseCommittable april = out.get(1);
-        assertThat(march.rows()).isEqualTo(2);
-        assertThat(march.minTime()).isEqualTo(MAR_31_2359 - 60);
-        assertThat(march.maxTime()).isEqualTo(MAR_31_2359);
-        assertThat(april.rows()).isEqualTo(1);
-        assertThat(april.minTime()).isEqualTo(APR_01_0000);
-        assertThat(march.batchId()).isNotEqualTo(april.batchId());
-        // Every row carries its batch's id.
-        assertThat(new String(march.body(), StandardCharsets.UTF_8))
-                .isEqualTo("{\"batch_id\":\"" + march.batchId() + "\",\"k\":\"a\",\"minute\":" + MAR_31_2359 + "}\n"
-                        + "{\"batch_id\":\"" + march.batchId() + "\",\"k\":\"c\",\"minute\":" + (MAR_31_2359 - 60) + "}\n");
-        assertThat(w.prepareCommit()).as("handed over once").isEmpty();
-    }
+  @Test
+  void rowsOfTwoMonthsBecomeTwoCommittablesEachWithinItsMonth() throws Exception {
+    ExactlyOnceWriter<Fact> w = writer(100);
+    w.write(new Fact("a", MAR_31_2359), null);
+    w.write(new Fact("b", APR_01_0000), null);
+    w.write(new Fact("c", MAR_31_2359 - 60), null);
+    List<ClickHouseCommittable> out = new ArrayList<>(w.prepareCommit());
+    assertThat(out).hasSize(2);
+    ClickHouseCommittable march = out.get(0);
+    ClickHouseCommittable april = out.get(1);
+    assertThat(march.rows()).isEqualTo(2);
+    assertThat(march.minTime()).isEqualTo(MAR_31_2359 - 60);
+    assertThat(march.maxTime()).isEqualTo(MAR_31_2359);
+    assertThat(april.rows()).isEqualTo(1);
+    assertThat(april.minTime()).isEqualTo(APR_01_0000);
+    assertThat(march.batchId()).isNotEqualTo(april.batchId());
+    // Every row carries its batch's id.
+    assertThat(new String(march.body(), StandardCharsets.UTF_8))
+        .isEqualTo(
+            "{\"batch_id\":\""
+                + march.batchId()
+                + "\",\"k\":\"a\",\"minute\":"
+                + MAR_31_2359
+                + "}\n"
+                + "{\"batch_id\":\""
+                + march.batchId()
+                + "\",\"k\":\"c\",\"minute\":"
+                + (MAR_31_2359 - 60)
+                + "}\n");
+    assertThat(w.prepareCommit()).as("handed over once").isEmpty();
+  }
 
-    @Test
-    void aFullBatchIsSealedAndTheNextRowsGetANewBatchId() throws Exception {
-        ExactlyOnceWriter<Fact> w = writer(2);
-        for (int i = 0; i < 5; i++) {
-            w.write(new Fact("k" + i, MAR_31_2359), null);
-        }
-        List<ClickHouseCommittable> out = new ArrayList<>(w.prepareCommit());
-        assertThat(out).extracting(ClickHouseCommittable::rows).containsExactly(2, 2, 1);
-        assertThat(out).extracting(ClickHouseCommittable::batchId).doesNotHaveDuplicates();
+  @Test
+  void aFullBatchIsSealedAndTheNextRowsGetANewBatchId() throws Exception {
+    ExactlyOnceWriter<Fact> w = writer(2);
+    for (int i = 0; i < 5; i++) {
+      w.write(new Fact("k" + i, MAR_31_2359), null);
     }
+    List<ClickHouseCommittable> out = new ArrayList<>(w.prepareCommit());
+    assertThat(out).extracting(ClickHouseCommittable::rows).containsExactly(2, 2, 1);
+    assertThat(out).extracting(ClickHouseCommittable::batchId).doesNotHaveDuplicates();
+  }
 
-    @Test
-    void aCommittableReadsBackFromItsCheckpointFormUnchanged() throws Exception {
-        ExactlyOnceWriter<Fact> w = writer(10);
-        w.write(new Fact("x", APR_01_0000), null);
-        ClickHouseCommittable c = w.prepareCommit().iterator().next();
-        ClickHouseCommittable.Serializer serializer = new ClickHouseCommittable.Serializer();
-        ClickHouseCommittable back = serializer.deserialize(serializer.getVersion(), serializer.serialize(c));
-        assertThat(back.batchId()).isEqualTo(c.batchId());
-        assertThat(back.body()).isEqualTo(c.body());
-        assertThat(back).usingRecursiveComparison().isEqualTo(c);
-    }
+  @Test
+  void aCommittableReadsBackFromItsCheckpointFormUnchanged() throws Exception {
+    ExactlyOnceWriter<Fact> w = writer(10);
+    w.write(new Fact("x", APR_01_0000), null);
+    ClickHouseCommittable c = w.prepareCommit().iterator().next();
+    ClickHouseCommittable.Serializer serializer = new ClickHouseCommittable.Serializer();
+    ClickHouseCommittable back =
+        serializer.deserialize(serializer.getVersion(), serializer.serialize(c));
+    assertThat(back.batchId()).isEqualTo(c.batchId());
+    assertThat(back.body()).isEqualTo(c.body());
+    assertThat(back).usingRecursiveComparison().isEqualTo(c);
+  }
 }

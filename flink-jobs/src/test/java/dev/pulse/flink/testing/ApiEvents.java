@@ -38,7 +38,8 @@ public final class ApiEvents {
     return event(n, time, "/courses/{id}", status, latencyUs);
   }
 
-  public static ApiRequestEvent event(long n, Instant time, String endpoint, int status, long latencyUs) {
+  public static ApiRequestEvent event(
+      long n, Instant time, String endpoint, int status, long latencyUs) {
     return ApiRequestEvent.newBuilder()
         .setEventId(id(n))
         .setTenantId("t1")
@@ -58,7 +59,8 @@ public final class ApiEvents {
     return ApiRequest.of(event(n, time, status, latencyUs));
   }
 
-  public static ApiRequest request(long n, Instant time, String endpoint, int status, long latencyUs) {
+  public static ApiRequest request(
+      long n, Instant time, String endpoint, int status, long latencyUs) {
     return ApiRequest.of(event(n, time, endpoint, status, latencyUs));
   }
 }

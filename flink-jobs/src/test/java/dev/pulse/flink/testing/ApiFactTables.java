@@ -26,13 +26,16 @@ import java.util.TreeMap;
  * over its delta rows, and the hour and day rollups merged from their aggregate states; and the
  * comparison of one such row with the oracle's recount (counts, latency sum and max exactly,
  * p50/p95/p99 within the histogram's accuracy, counts under each latency threshold). Each row has
- * the columns r, e5, e4, ls, lm, hb/hc (histogram buckets and counts), ut/uc (thresholds and counts).
+ * the columns r, e5, e4, ls, lm, hb/hc (histogram buckets and counts), ut/uc (thresholds and
+ * counts).
  */
 public final class ApiFactTables {
 
   private static final String KEY_COLUMNS = "tenant_id, service, endpoint, method, region";
   private static final String OUTER =
-      "SELECT " + KEY_COLUMNS + ", t, r, e5, e4, ls, lm, h.1 AS hb, h.2 AS hc, u.1 AS ut, u.2 AS uc FROM ";
+      "SELECT "
+          + KEY_COLUMNS
+          + ", t, r, e5, e4, ls, lm, h.1 AS hb, h.2 AS hc, u.1 AS ut, u.2 AS uc FROM ";
 
   private ApiFactTables() {}
 
@@ -48,13 +51,22 @@ public final class ApiFactTables {
     return ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
   }
 
-  /** {@code api_request_minutes} per key and minute: sum of counts, sumMap of histograms, max of maxima. */
+  /**
+   * {@code api_request_minutes} per key and minute: sum of counts, sumMap of histograms, max of
+   * maxima.
+   */
   public static Map<ApiKey, JsonNode> minutes(ClickHouse db) {
-    return read(db, Grain.MINUTE,
-        "SELECT " + KEY_COLUMNS + ", toUnixTimestamp(minute) AS t, sum(requests) AS r, sum(errors_5xx) AS e5,"
+    return read(
+        db,
+        Grain.MINUTE,
+        "SELECT "
+            + KEY_COLUMNS
+            + ", toUnixTimestamp(minute) AS t, sum(requests) AS r, sum(errors_5xx) AS e5,"
             + " sum(errors_4xx) AS e4, sum(latency_sum_us) AS ls, max(latency_max_us) AS lm,"
             + " sumMap(latency_buckets, latency_counts) AS h, sumMap(threshold_us, under_threshold) AS u"
-            + " FROM api_request_minutes GROUP BY " + KEY_COLUMNS + ", t");
+            + " FROM api_request_minutes GROUP BY "
+            + KEY_COLUMNS
+            + ", t");
   }
 
   /** {@code api_request_hours} per key and hour, merged from its states (-Merge). */
@@ -64,15 +76,24 @@ public final class ApiFactTables {
 
   /** {@code api_request_days} per key and day, merged from its states (-Merge). */
   public static Map<ApiKey, JsonNode> days(ClickHouse db) {
-    // A Date has no time zone; its text is the UTC day the view computed with toDate(minute, 'UTC').
+    // A Date has no time zone; its text is the UTC day the view computed with toDate(minute,
+    // 'UTC').
     return read(db, Grain.DAY, merged("toString(day)", "api_request_days"));
   }
 
   private static String merged(String bucket, String table) {
-    return "SELECT " + KEY_COLUMNS + ", " + bucket + " AS t, sumMerge(requests) AS r, sumMerge(errors_5xx) AS e5,"
+    return "SELECT "
+        + KEY_COLUMNS
+        + ", "
+        + bucket
+        + " AS t, sumMerge(requests) AS r, sumMerge(errors_5xx) AS e5,"
         + " sumMerge(errors_4xx) AS e4, sumMerge(latency_sum_us) AS ls, maxMerge(latency_max_us) AS lm,"
         + " sumMapMerge(latency_hist) AS h, sumMapMerge(under_threshold) AS u"
-        + " FROM " + table + " GROUP BY " + KEY_COLUMNS + ", t";
+        + " FROM "
+        + table
+        + " GROUP BY "
+        + KEY_COLUMNS
+        + ", t";
   }
 
   private static Map<ApiKey, JsonNode> read(ClickHouse db, Grain grain, String inner) {
@@ -86,16 +107,24 @@ public final class ApiFactTables {
 
   private static ApiKey key(JsonNode r, Grain grain) {
     JsonNode t = r.get("t");
-    Instant bucket = grain == Grain.DAY
-        ? LocalDate.parse(t.asText()).atStartOfDay(ZoneOffset.UTC).toInstant()
-        : Instant.ofEpochSecond(t.asLong());
-    return new ApiKey(r.get("tenant_id").asText(), r.get("service").asText(), r.get("endpoint").asText(),
-        HttpMethod.valueOf(r.get("method").asText()), r.get("region").asText(), grain, bucket);
+    Instant bucket =
+        grain == Grain.DAY
+            ? LocalDate.parse(t.asText()).atStartOfDay(ZoneOffset.UTC).toInstant()
+            : Instant.ofEpochSecond(t.asLong());
+    return new ApiKey(
+        r.get("tenant_id").asText(),
+        r.get("service").asText(),
+        r.get("endpoint").asText(),
+        HttpMethod.valueOf(r.get("method").asText()),
+        r.get("region").asText(),
+        grain,
+        bucket);
   }
 
   /**
    * Every key of the oracle's {@code grain} is in {@code actual} and nothing else, and each row
-   * agrees with the oracle ({@link #assertAgrees}). Returns the total of requests in {@code actual}.
+   * agrees with the oracle ({@link #assertAgrees}). Returns the total of requests in {@code
+   * actual}.
    */
   public static long assertEqualsOracle(
       Map<ApiKey, JsonNode> actual, ApiOracle oracle, Grain grain, List<Long> thresholdsUs) {
@@ -113,17 +142,23 @@ public final class ApiFactTables {
    * Counts, latency sum and max, and the counts under each threshold exactly; p50/p95/p99 from the
    * merged histogram within the sketch's accuracy.
    */
-  public static void assertAgrees(ApiKey key, ApiStats want, JsonNode got, List<Long> thresholdsUs) {
+  public static void assertAgrees(
+      ApiKey key, ApiStats want, JsonNode got, List<Long> thresholdsUs) {
     String at = key.toString();
     assertThat(got.get("r").asLong()).as("requests %s", at).isEqualTo(want.requests());
     assertThat(got.get("e5").asLong()).as("5xx %s", at).isEqualTo(want.status5xx());
     assertThat(got.get("e4").asLong()).as("4xx %s", at).isEqualTo(want.status4xx());
     long[] latencies = want.latenciesUs();
-    assertThat(got.get("ls").asLong()).as("latency sum %s", at).isEqualTo(Arrays.stream(latencies).sum());
-    assertThat(got.get("lm").asLong()).as("latency max %s", at).isEqualTo(latencies[latencies.length - 1]);
+    assertThat(got.get("ls").asLong())
+        .as("latency sum %s", at)
+        .isEqualTo(Arrays.stream(latencies).sum());
+    assertThat(got.get("lm").asLong())
+        .as("latency max %s", at)
+        .isEqualTo(latencies[latencies.length - 1]);
     Map<Long, Long> under = map(got.get("ut"), got.get("uc"));
     for (long threshold : thresholdsUs) {
-      assertThat(under.getOrDefault(threshold, 0L)).as("under %d at %s", threshold, at)
+      assertThat(under.getOrDefault(threshold, 0L))
+          .as("under %d at %s", threshold, at)
           .isEqualTo(want.countAtOrUnder(threshold));
     }
     int[] buckets = new int[got.get("hb").size()];

@@ -9,8 +9,8 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * A Sink V2 that keeps everything written to it in a static list per name, so a whole-job test
- * on the MiniCluster (same JVM) can collect several output streams of one job run.
+ * A Sink V2 that keeps everything written to it in a static list per name, so a whole-job test on
+ * the MiniCluster (same JVM) can collect several output streams of one job run.
  */
 public final class CollectingSink<T> implements Sink<T> {
 

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What a reader of {@code api_request_minutes} computes from the job's additive delta rows: per
- * key and minute, {@code sum} of the counts, {@code sumMap} of the histogram and {@code max} of
- * the maximum, keyed like the oracle so tests compare minute by minute.
+ * What a reader of {@code api_request_minutes} computes from the job's additive delta rows: per key
+ * and minute, {@code sum} of the counts, {@code sumMap} of the histogram and {@code max} of the
+ * maximum, keyed like the oracle so tests compare minute by minute.
  */
 public final class MinuteFactSums {
 
@@ -43,8 +43,14 @@ public final class MinuteFactSums {
     Map<ApiKey, MinuteFactSums> out = new HashMap<>();
     for (ApiMinuteFact f : facts) {
       ApiKey key =
-          new ApiKey(f.tenantId(), f.service(), f.endpoint(), HttpMethod.valueOf(f.method()),
-              f.region(), Grain.MINUTE, f.minute());
+          new ApiKey(
+              f.tenantId(),
+              f.service(),
+              f.endpoint(),
+              HttpMethod.valueOf(f.method()),
+              f.region(),
+              Grain.MINUTE,
+              f.minute());
       MinuteFactSums s = out.computeIfAbsent(key, k -> new MinuteFactSums(thresholds));
       s.requests += f.requests();
       s.errors5xx += f.errors5xx();

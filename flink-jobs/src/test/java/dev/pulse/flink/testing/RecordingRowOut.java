@@ -8,14 +8,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A {@link RowOut} that remembers each column's name, the ClickHouse type its method writes and
- * the value, so encoder tests can compare rows with hand-worked values and with the migrated
- * tables' columns.
+ * A {@link RowOut} that remembers each column's name, the ClickHouse type its method writes and the
+ * value, so encoder tests can compare rows with hand-worked values and with the migrated tables'
+ * columns.
  */
 public final class RecordingRowOut implements RowOut {
 
   /** Column name to ClickHouse type, in write order. */
   public final Map<String, String> types = new LinkedHashMap<>();
+
   /** Column name to value (arrays as lists), in write order. */
   public final Map<String, Object> values = new LinkedHashMap<>();
 

@@ -30,12 +30,16 @@ import org.apache.kafka.common.TopicPartition;
  */
 public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, FaultReport report) {
 
-  /** Writes the whole simulation of {@code sim} to {@code topic} and waits until the broker has it. */
+  /**
+   * Writes the whole simulation of {@code sim} to {@code topic} and waits until the broker has it.
+   */
   public static SimulatedApiTopic write(TestKafka kafka, String topic, SimulationConfig sim) {
     List<SimulatedRecord> delivered = new ArrayList<>();
     Simulator.RecordStream stream = new Simulator(sim).records();
     try (KafkaEventWriter writer =
-        new KafkaEventWriter(kafka.bootstrapServers(), new Properties(),
+        new KafkaEventWriter(
+            kafka.bootstrapServers(),
+            new Properties(),
             name -> name.equals(Topics.API_REQUESTS.name()) ? topic : name)) {
       while (stream.hasNext()) {
         SimulatedRecord r = stream.next();
@@ -64,7 +68,8 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
    * start) at parallelism 2 into the test's ClickHouse database, dead letters to {@code
    * deadLetterTopic}. Mutable, so a test adds what it varies (checkpoint interval, batching).
    */
-  public Map<String, String> jobSettings(TestKafka kafka, TestClickHouse ch, String deadLetterTopic) {
+  public Map<String, String> jobSettings(
+      TestKafka kafka, TestClickHouse ch, String deadLetterTopic) {
     Map<String, String> settings = new HashMap<>();
     settings.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
     settings.put(ApiMetricsConfig.KAFKA_GROUP_ID, "group-" + topic);
@@ -84,14 +89,18 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(kafka.consumerProperties("reader-" + topic))) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        assertThat(System.nanoTime()).as("read %s to its end within 30 s", topic).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("read %s to its end within 30 s", topic)
+            .isLessThan(deadline);
         consumer.poll(Duration.ofMillis(200)).forEach(out::add);
       }
     }

@@ -11,7 +11,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 public class ClickHouseConfig {
 
-  /** Dashboard queries read a few hundred rows; a query still running after 30 s is a fault worth reporting. */
+  /**
+   * Dashboard queries read a few hundred rows; a query still running after 30 s is a fault worth
+   * reporting.
+   */
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
 
   @Bean(destroyMethod = "close")
@@ -20,7 +23,10 @@ public class ClickHouseConfig {
     return ClickHouse.connect(ch.url(), ch.user(), ch.password(), ch.database(), QUERY_TIMEOUT);
   }
 
-  /** {@code /actuator/health} component "clickHouse": up when the server answers and the fact table exists. */
+  /**
+   * {@code /actuator/health} component "clickHouse": up when the server answers and the fact table
+   * exists.
+   */
   @Bean
   AbstractHealthIndicator clickHouseHealthIndicator(ClickHouse clickHouse) {
     return new AbstractHealthIndicator("ClickHouse health check failed") {

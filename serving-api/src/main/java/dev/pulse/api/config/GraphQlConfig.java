@@ -29,8 +29,9 @@ import org.springframework.graphql.execution.ErrorType;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
 
 /**
- * GraphQL wiring: the {@code DateTime} scalar (ISO-8601 with offset, served in UTC), schema inspection that
- * fails startup on an unmapped field, and the mapping of refused arguments and store failures to clean errors.
+ * GraphQL wiring: the {@code DateTime} scalar (ISO-8601 with offset, served in UTC), schema
+ * inspection that fails startup on an unmapped field, and the mapping of refused arguments and
+ * store failures to clean errors.
  */
 @Configuration(proxyBeanMethods = false)
 public class GraphQlConfig {
@@ -38,90 +39,118 @@ public class GraphQlConfig {
   private static final Logger LOG = LoggerFactory.getLogger(GraphQlConfig.class);
 
   /** An instant as ISO-8601 with an offset, e.g. {@code 2026-03-02T09:00:00Z}. */
-  public static final GraphQLScalarType DATE_TIME = GraphQLScalarType.newScalar()
-      .name("DateTime")
-      .description("An instant as ISO-8601 with an offset, e.g. 2026-03-02T09:00:00Z; served in UTC.")
-      .coercing(new Coercing<Instant, String>() {
-        @Override
-        public String serialize(Object value, GraphQLContext context, Locale locale) {
-          if (value instanceof Instant i) {
-            return i.toString();
-          }
-          throw new CoercingSerializeException("DateTime cannot serialize " + value.getClass().getName());
-        }
+  public static final GraphQLScalarType DATE_TIME =
+      GraphQLScalarType.newScalar()
+          .name("DateTime")
+          .description(
+              "An instant as ISO-8601 with an offset, e.g. 2026-03-02T09:00:00Z; served in UTC.")
+          .coercing(
+              new Coercing<Instant, String>() {
+                @Override
+                public String serialize(Object value, GraphQLContext context, Locale locale) {
+                  if (value instanceof Instant i) {
+                    return i.toString();
+                  }
+                  throw new CoercingSerializeException(
+                      "DateTime cannot serialize " + value.getClass().getName());
+                }
 
-        @Override
-        public Instant parseValue(Object input, GraphQLContext context, Locale locale) {
-          if (input instanceof String s) {
-            return parse(s, CoercingParseValueException::new);
-          }
-          throw new CoercingParseValueException("DateTime must be an ISO-8601 string, e.g. 2026-03-02T09:00:00Z");
-        }
+                @Override
+                public Instant parseValue(Object input, GraphQLContext context, Locale locale) {
+                  if (input instanceof String s) {
+                    return parse(s, CoercingParseValueException::new);
+                  }
+                  throw new CoercingParseValueException(
+                      "DateTime must be an ISO-8601 string, e.g. 2026-03-02T09:00:00Z");
+                }
 
-        @Override
-        public Instant parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context, Locale locale) {
-          if (input instanceof StringValue s) {
-            return parse(s.getValue(), CoercingParseLiteralException::new);
-          }
-          throw new CoercingParseLiteralException("DateTime must be an ISO-8601 string, e.g. 2026-03-02T09:00:00Z");
-        }
-      })
-      .build();
+                @Override
+                public Instant parseLiteral(
+                    Value<?> input,
+                    CoercedVariables variables,
+                    GraphQLContext context,
+                    Locale locale) {
+                  if (input instanceof StringValue s) {
+                    return parse(s.getValue(), CoercingParseLiteralException::new);
+                  }
+                  throw new CoercingParseLiteralException(
+                      "DateTime must be an ISO-8601 string, e.g. 2026-03-02T09:00:00Z");
+                }
+              })
+          .build();
 
-  private static <E extends RuntimeException> Instant parse(String s, java.util.function.Function<String, E> error) {
+  private static <E extends RuntimeException> Instant parse(
+      String s, java.util.function.Function<String, E> error) {
     try {
       return OffsetDateTime.parse(s).toInstant();
     } catch (DateTimeParseException e) {
-      throw error.apply("not an ISO-8601 date-time with offset (e.g. 2026-03-02T09:00:00Z): '"
-          + (s.length() > 64 ? s.substring(0, 64) + "..." : s) + "'");
+      throw error.apply(
+          "not an ISO-8601 date-time with offset (e.g. 2026-03-02T09:00:00Z): '"
+              + (s.length() > 64 ? s.substring(0, 64) + "..." : s)
+              + "'");
     }
   }
 
   /** Counts above Int's 32 bits (a busy service's day): served as JSON numbers, output only. */
-  public static final GraphQLScalarType LONG = GraphQLScalarType.newScalar()
-      .name("Long")
-      .description("A 64-bit integer count.")
-      .coercing(new Coercing<Long, Long>() {
-        @Override
-        public Long serialize(Object value, GraphQLContext context, Locale locale) {
-          if (value instanceof Long l) {
-            return l;
-          }
-          throw new CoercingSerializeException("Long cannot serialize " + value.getClass().getName());
-        }
+  public static final GraphQLScalarType LONG =
+      GraphQLScalarType.newScalar()
+          .name("Long")
+          .description("A 64-bit integer count.")
+          .coercing(
+              new Coercing<Long, Long>() {
+                @Override
+                public Long serialize(Object value, GraphQLContext context, Locale locale) {
+                  if (value instanceof Long l) {
+                    return l;
+                  }
+                  throw new CoercingSerializeException(
+                      "Long cannot serialize " + value.getClass().getName());
+                }
 
-        @Override
-        public Long parseValue(Object input, GraphQLContext context, Locale locale) {
-          if (input instanceof Number n && n.longValue() == n.doubleValue()) {
-            return n.longValue();
-          }
-          throw new CoercingParseValueException("Long must be an integer");
-        }
+                @Override
+                public Long parseValue(Object input, GraphQLContext context, Locale locale) {
+                  if (input instanceof Number n && n.longValue() == n.doubleValue()) {
+                    return n.longValue();
+                  }
+                  throw new CoercingParseValueException("Long must be an integer");
+                }
 
-        @Override
-        public Long parseLiteral(Value<?> input, CoercedVariables variables, GraphQLContext context, Locale locale) {
-          if (input instanceof graphql.language.IntValue i) {
-            return i.getValue().longValueExact();
-          }
-          throw new CoercingParseLiteralException("Long must be an integer literal");
-        }
-      })
-      .build();
+                @Override
+                public Long parseLiteral(
+                    Value<?> input,
+                    CoercedVariables variables,
+                    GraphQLContext context,
+                    Locale locale) {
+                  if (input instanceof graphql.language.IntValue i) {
+                    return i.getValue().longValueExact();
+                  }
+                  throw new CoercingParseLiteralException("Long must be an integer literal");
+                }
+              })
+          .build();
 
   @Bean
   RuntimeWiringConfigurer pulseScalars() {
     return wiring -> wiring.scalar(DATE_TIME).scalar(LONG);
   }
 
-  /** Inspection on: a schema field without a data fetcher (or an unused controller method) stops startup. */
+  /**
+   * Inspection on: a schema field without a data fetcher (or an unused controller method) stops
+   * startup.
+   */
   @Bean
   GraphQlSourceBuilderCustomizer failOnUnmappedSchema() {
-    return builder -> builder.inspectSchemaMappings(report -> {
-      if (!report.unmappedFields().isEmpty() || !report.unmappedRegistrations().isEmpty()
-          || !report.unmappedArguments().isEmpty() || !report.skippedTypes().isEmpty()) {
-        throw new IllegalStateException("GraphQL schema and controllers disagree: " + report);
-      }
-    });
+    return builder ->
+        builder.inspectSchemaMappings(
+            report -> {
+              if (!report.unmappedFields().isEmpty()
+                  || !report.unmappedRegistrations().isEmpty()
+                  || !report.unmappedArguments().isEmpty()
+                  || !report.skippedTypes().isEmpty()) {
+                throw new IllegalStateException(
+                    "GraphQL schema and controllers disagree: " + report);
+              }
+            });
   }
 
   @Bean
@@ -130,13 +159,18 @@ public class GraphQlConfig {
       @Override
       protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment env) {
         if (ex instanceof InvalidArgumentException || ex instanceof IllegalArgumentException) {
-          return GraphqlErrorBuilder.newError(env).errorType(ErrorType.BAD_REQUEST).message(ex.getMessage()).build();
+          return GraphqlErrorBuilder.newError(env)
+              .errorType(ErrorType.BAD_REQUEST)
+              .message(ex.getMessage())
+              .build();
         }
         if (ex instanceof ClickHouseException) {
           // The server's text names tables and SQL: it goes to the log, not to the caller.
           LOG.error("ClickHouse failed for {}", env.getField().getName(), ex);
-          return GraphqlErrorBuilder.newError(env).errorType(ErrorType.INTERNAL_ERROR)
-              .message("the metrics store could not answer; the server log has the details").build();
+          return GraphqlErrorBuilder.newError(env)
+              .errorType(ErrorType.INTERNAL_ERROR)
+              .message("the metrics store could not answer; the server log has the details")
+              .build();
         }
         return null;
       }

@@ -15,10 +15,12 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * Everything serving-api reads from configuration ({@code pulse.*} in application.yaml, environment
- * or command line); validated at startup so a bad value stops the application with the property's name.
+ * or command line); validated at startup so a bad value stops the application with the property's
+ * name.
  *
  * @param clickhouse where the facts are
- * @param devTokens development identity: bearer token to tenant id ({@code pulse.dev-tokens.<token>=<tenant>})
+ * @param devTokens development identity: bearer token to tenant id ({@code
+ *     pulse.dev-tokens.<token>=<tenant>})
  * @param live how subscriptions poll for new minutes
  * @param limits what one query may ask for
  */
@@ -26,7 +28,9 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "pulse")
 public record PulseApiProperties(
     @Valid @NotNull ClickHouse clickhouse,
-    @NotEmpty(message = "at least one development token is needed, e.g. pulse.dev-tokens.demo-token=demo-tenant")
+    @NotEmpty(
+            message =
+                "at least one development token is needed, e.g. pulse.dev-tokens.demo-token=demo-tenant")
         Map<@NotBlank String, @NotBlank String> devTokens,
     @Valid @NotNull @DefaultValue Live live,
     @Valid @NotNull @DefaultValue Limits limits) {
@@ -40,11 +44,15 @@ public record PulseApiProperties(
    * @param database the database the migrations built
    */
   public record ClickHouse(
-      @NotBlank @Pattern(regexp = "https?://\\S+", message = "must be an http(s):// URL of ClickHouse's HTTP interface")
+      @NotBlank
+          @Pattern(
+              regexp = "https?://\\S+",
+              message = "must be an http(s):// URL of ClickHouse's HTTP interface")
           String url,
       @NotBlank @DefaultValue("default") String user,
       @NotNull @DefaultValue("") String password,
-      @NotBlank @Pattern(regexp = "[A-Za-z_][A-Za-z0-9_]*", message = "must be a plain identifier") String database) {}
+      @NotBlank @Pattern(regexp = "[A-Za-z_][A-Za-z0-9_]*", message = "must be a plain identifier")
+          String database) {}
 
   /**
    * Live updates.
@@ -54,7 +62,8 @@ public record PulseApiProperties(
   public record Live(@NotNull @DefaultValue("5s") Duration pollInterval) {}
 
   /**
-   * Query limits: a query asking for more is refused with a GraphQL error rather than slowing everyone.
+   * Query limits: a query asking for more is refused with a GraphQL error rather than slowing
+   * everyone.
    *
    * @param maxPoints most points one series may hold
    * @param maxRangeDays longest time range one series may cover

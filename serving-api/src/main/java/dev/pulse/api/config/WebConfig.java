@@ -12,7 +12,8 @@ public class WebConfig {
 
   @Bean
   FilterRegistrationBean<DevTokenFilter> devTokenFilter(DevTokens tokens) {
-    FilterRegistrationBean<DevTokenFilter> registration = new FilterRegistrationBean<>(new DevTokenFilter(tokens));
+    FilterRegistrationBean<DevTokenFilter> registration =
+        new FilterRegistrationBean<>(new DevTokenFilter(tokens));
     registration.addUrlPatterns("/graphql", "/graphql/*");
     return registration;
   }

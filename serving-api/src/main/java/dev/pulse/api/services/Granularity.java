@@ -29,7 +29,10 @@ public enum Granularity {
     return Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), w) * w);
   }
 
-  /** The finest granularity whose default range covers {@code range}: up to 6 h by minute, up to 14 d by hour, else by day. */
+  /**
+   * The finest granularity whose default range covers {@code range}: up to 6 h by minute, up to 14
+   * d by hour, else by day.
+   */
   public static Granularity forRange(Duration range) {
     if (range.compareTo(Duration.ofHours(6)) <= 0) {
       return MINUTE;

@@ -1,6 +1,9 @@
 package dev.pulse.api.services;
 
-/** A GraphQL argument the API refuses (bad range, too many points, oversized string); reported as BAD_REQUEST with this message. */
+/**
+ * A GraphQL argument the API refuses (bad range, too many points, oversized string); reported as
+ * BAD_REQUEST with this message.
+ */
 public class InvalidArgumentException extends RuntimeException {
 
   public InvalidArgumentException(String message) {

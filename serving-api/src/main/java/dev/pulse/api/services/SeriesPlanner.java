@@ -6,8 +6,8 @@ import java.time.Instant;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a series request's arguments into a {@link SeriesWindow} within the configured limits, or refuses
- * them with an {@link InvalidArgumentException} whose message says what to change.
+ * Turns a series request's arguments into a {@link SeriesWindow} within the configured limits, or
+ * refuses them with an {@link InvalidArgumentException} whose message says what to change.
  */
 @Component
 public class SeriesPlanner {
@@ -24,27 +24,50 @@ public class SeriesPlanner {
     }
     Duration range = Duration.between(from, to);
     if (range.compareTo(Duration.ofDays(limits.maxRangeDays())) > 0) {
-      throw new InvalidArgumentException("the range " + from + " .. " + to + " is longer than the limit of "
-          + limits.maxRangeDays() + " days");
+      throw new InvalidArgumentException(
+          "the range "
+              + from
+              + " .. "
+              + to
+              + " is longer than the limit of "
+              + limits.maxRangeDays()
+              + " days");
     }
     Granularity g = requested != null ? requested : Granularity.forRange(range);
     Instant alignedFrom = g.floor(from);
     Instant end = Granularity.ceilToSecond(to);
     long width = g.width().toSeconds();
-    long points = Math.floorDiv(end.getEpochSecond() - alignedFrom.getEpochSecond() + width - 1, width);
+    long points =
+        Math.floorDiv(end.getEpochSecond() - alignedFrom.getEpochSecond() + width - 1, width);
     if (points > limits.maxPoints()) {
-      throw new InvalidArgumentException("the range " + from + " .. " + to + " holds " + points + " points at "
-          + g + " granularity, more than the limit of " + limits.maxPoints()
-          + ": choose a coarser granularity or a shorter range");
+      throw new InvalidArgumentException(
+          "the range "
+              + from
+              + " .. "
+              + to
+              + " holds "
+              + points
+              + " points at "
+              + g
+              + " granularity, more than the limit of "
+              + limits.maxPoints()
+              + ": choose a coarser granularity or a shorter range");
     }
     return new SeriesWindow(alignedFrom, end, g, points);
   }
 
-  /** Refuses an over-long string argument before it reaches SQL (it could only match nothing, slowly). */
+  /**
+   * Refuses an over-long string argument before it reaches SQL (it could only match nothing,
+   * slowly).
+   */
   public String checkLength(String argument, String value) {
     if (value != null && value.length() > limits.maxArgumentLength()) {
-      throw new InvalidArgumentException(argument + " is " + value.length() + " characters long, more than the limit of "
-          + limits.maxArgumentLength());
+      throw new InvalidArgumentException(
+          argument
+              + " is "
+              + value.length()
+              + " characters long, more than the limit of "
+              + limits.maxArgumentLength());
     }
     return value;
   }

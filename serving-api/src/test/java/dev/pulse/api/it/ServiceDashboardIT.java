@@ -35,10 +35,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The SRE service page in headless Chromium against the running application and a real ClickHouse: the
- * numbers the page shows equal, exactly, what the GraphQL API returns for the same query, and a minute
- * inserted after the page loaded arrives through the live subscription. Keeps a screenshot in
- * target/screenshots/.
+ * The SRE service page in headless Chromium against the running application and a real ClickHouse:
+ * the numbers the page shows equal, exactly, what the GraphQL API returns for the same query, and a
+ * minute inserted after the page loaded arrives through the live subscription. Keeps a screenshot
+ * in target/screenshots/.
  */
 @ExtendWith(ClickHouseExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -47,7 +47,9 @@ class ServiceDashboardIT {
 
   private static final String FROM = "2026-03-02T10:00:00Z";
   private static final String TO = "2026-03-02T10:30:00Z";
-  private static final String[] FIELDS = {"requests", "errors5xx", "errors4xx", "errorRate", "p50Ms", "p95Ms", "p99Ms", "maxMs"};
+  private static final String[] FIELDS = {
+    "requests", "errors5xx", "errors4xx", "errorRate", "p50Ms", "p95Ms", "p99Ms", "maxMs"
+  };
 
   private static TestClickHouse server;
   private static ClickHouse clickHouse;
@@ -77,9 +79,27 @@ class ServiceDashboardIT {
       if (incident) {
         latencies.addAll(MinuteFacts.repeat(900, 15));
       }
-      facts.row("tenant-a", "courses-api", "/courses/{id}", "GET", "eu-west", minute, latencies, incident ? 9 : m % 3, m % 4);
+      facts.row(
+          "tenant-a",
+          "courses-api",
+          "/courses/{id}",
+          "GET",
+          "eu-west",
+          minute,
+          latencies,
+          incident ? 9 : m % 3,
+          m % 4);
     }
-    facts.row("tenant-b", "courses-api", "/courses/{id}", "GET", "eu-west", "2026-03-02T10:05:00Z", MinuteFacts.repeat(4000, 50), 50, 0);
+    facts.row(
+        "tenant-b",
+        "courses-api",
+        "/courses/{id}",
+        "GET",
+        "eu-west",
+        "2026-03-02T10:05:00Z",
+        MinuteFacts.repeat(4000, 50),
+        50,
+        0);
     facts.insertInto(clickHouse);
   }
 
@@ -88,11 +108,9 @@ class ServiceDashboardIT {
     clickHouse.close();
   }
 
-  @Autowired
-  private HttpGraphQlTester anonymous;
+  @Autowired private HttpGraphQlTester anonymous;
 
-  @LocalServerPort
-  private int port;
+  @LocalServerPort private int port;
 
   private ChromeDriver browser;
 
@@ -100,13 +118,28 @@ class ServiceDashboardIT {
   void startBrowser() throws Exception {
     ChromeOptions options = new ChromeOptions();
     options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1280,1400", "--user-data-dir=" + Files.createTempDirectory("pulse-chromium"));
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1400",
+        "--user-data-dir=" + Files.createTempDirectory("pulse-chromium"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+            .usingAnyFreePort()
+            .build();
     browser = new ChromeDriver(service, options);
-    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(30));
+    browser
+        .manage()
+        .timeouts()
+        .pageLoadTimeout(Duration.ofSeconds(30))
+        .scriptTimeout(Duration.ofSeconds(30));
   }
 
   @AfterEach
@@ -120,7 +153,10 @@ class ServiceDashboardIT {
     return new WebDriverWait(browser, Duration.ofSeconds(seconds));
   }
 
-  /** The page's numbers table, by time: field -> the exact value behind the rounded text the page shows. */
+  /**
+   * The page's numbers table, by time: field -> the exact value behind the rounded text the page
+   * shows.
+   */
   private Map<String, Map<String, String>> shownPoints() {
     Map<String, Map<String, String>> shown = new LinkedHashMap<>();
     for (WebElement row : browser.findElements(By.cssSelector("#points tbody tr"))) {
@@ -134,11 +170,24 @@ class ServiceDashboardIT {
   }
 
   private List<Map<String, Object>> apiPoints(String token) {
-    return anonymous.mutate().header("Authorization", "Bearer " + token).build()
+    return anonymous
+        .mutate()
+        .header("Authorization", "Bearer " + token)
+        .build()
         .documentName("serviceMetrics")
-        .variable("service", "courses-api").variable("endpoint", "/courses/{id}").variable("from", FROM).variable("to", TO)
-        .execute().errors().verify()
-        .path("serviceMetrics.points").entityList(Map.class).get().stream().map(m -> (Map<String, Object>) m).toList();
+        .variable("service", "courses-api")
+        .variable("endpoint", "/courses/{id}")
+        .variable("from", FROM)
+        .variable("to", TO)
+        .execute()
+        .errors()
+        .verify()
+        .path("serviceMetrics.points")
+        .entityList(Map.class)
+        .get()
+        .stream()
+        .map(m -> (Map<String, Object>) m)
+        .toList();
   }
 
   private void openPageAs(String token) {
@@ -149,11 +198,21 @@ class ServiceDashboardIT {
     tokenField.sendKeys(token);
     browser.findElement(By.id("token-save")).click();
     // Range and endpoint from the URL: fixed, relative to the inserted data, never the wall clock.
-    browser.get(base + "/sre/service.html?service=courses-api&endpoint=%2Fcourses%2F%7Bid%7D&from=" + FROM + "&to=" + TO);
-    waitUpTo(20).until(d -> "loaded".equals(d.findElement(By.id("status")).getDomAttribute("data-state"))
-        || "error".equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
+    browser.get(
+        base
+            + "/sre/service.html?service=courses-api&endpoint=%2Fcourses%2F%7Bid%7D&from="
+            + FROM
+            + "&to="
+            + TO);
+    waitUpTo(20)
+        .until(
+            d ->
+                "loaded".equals(d.findElement(By.id("status")).getDomAttribute("data-state"))
+                    || "error"
+                        .equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
     assertThat(browser.findElement(By.id("status")).getDomAttribute("data-state"))
-        .as(browser.findElement(By.id("status")).getText()).isEqualTo("loaded");
+        .as(browser.findElement(By.id("status")).getText())
+        .isEqualTo("loaded");
   }
 
   @Test
@@ -163,43 +222,75 @@ class ServiceDashboardIT {
     List<Map<String, Object>> api = apiPoints("sre-token");
     assertThat(api).hasSize(20);
     Map<String, Map<String, String>> shown = shownPoints();
-    assertThat(shown.keySet()).containsExactlyElementsOf(api.stream().map(p -> (String) p.get("time")).toList());
+    assertThat(shown.keySet())
+        .containsExactlyElementsOf(api.stream().map(p -> (String) p.get("time")).toList());
     for (Map<String, Object> point : api) {
       Map<String, String> row = shown.get((String) point.get("time"));
       for (String field : FIELDS) {
-        assertThat(Double.parseDouble(row.get(field))).as(point.get("time") + " " + field)
+        assertThat(Double.parseDouble(row.get(field)))
+            .as(point.get("time") + " " + field)
             .isEqualTo(((Number) point.get(field)).doubleValue());
       }
     }
     // People read the numbers rounded: milliseconds to 2 decimals, the error rate in percent.
     Map<String, Object> first = api.get(0);
-    WebElement firstRow = browser.findElement(By.cssSelector("#points tr[data-time='" + first.get("time") + "']"));
+    WebElement firstRow =
+        browser.findElement(By.cssSelector("#points tr[data-time='" + first.get("time") + "']"));
     assertThat(firstRow.findElement(By.cssSelector("td[data-field='p95Ms']")).getText())
-        .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", ((Number) first.get("p95Ms")).doubleValue()));
+        .isEqualTo(
+            String.format(
+                java.util.Locale.ROOT, "%.2f", ((Number) first.get("p95Ms")).doubleValue()));
     assertThat(firstRow.findElement(By.cssSelector("td[data-field='errorRate']")).getText())
-        .isEqualTo(String.format(java.util.Locale.ROOT, "%.2f %%", ((Number) first.get("errorRate")).doubleValue() * 100));
+        .isEqualTo(
+            String.format(
+                java.util.Locale.ROOT,
+                "%.2f %%",
+                ((Number) first.get("errorRate")).doubleValue() * 100));
     // Tenant B's 4000 ms at 10:05 is not on tenant A's page.
     assertThat(Double.parseDouble(shown.get("2026-03-02T10:05:00Z").get("maxMs"))).isEqualTo(85.0);
     // The charts drew: ECharts rendered a canvas in each chart container.
-    assertThat(browser.findElements(By.cssSelector(".chart canvas"))).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(browser.findElements(By.cssSelector(".chart canvas")))
+        .hasSizeGreaterThanOrEqualTo(3);
     assertThat(browser.findElement(By.id("granularity")).getText()).isEqualTo("MINUTE");
 
     // A minute closed after the page loaded arrives through the subscription.
-    waitUpTo(20).until(d -> "connected".equals(d.findElement(By.id("status")).getDomAttribute("data-live")));
-    new MinuteFacts().row("tenant-a", "courses-api", "/courses/{id}", "GET", "eu-west", "2026-03-02T10:20:00Z",
-        List.of(100, 200, 300, 400), 2, 0).insertInto(clickHouse);
-    waitUpTo(20).until(d -> !d.findElements(By.cssSelector("#points tr[data-time='2026-03-02T10:20:00Z']")).isEmpty());
+    waitUpTo(20)
+        .until(
+            d -> "connected".equals(d.findElement(By.id("status")).getDomAttribute("data-live")));
+    new MinuteFacts()
+        .row(
+            "tenant-a",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            "2026-03-02T10:20:00Z",
+            List.of(100, 200, 300, 400),
+            2,
+            0)
+        .insertInto(clickHouse);
+    waitUpTo(20)
+        .until(
+            d ->
+                !d.findElements(By.cssSelector("#points tr[data-time='2026-03-02T10:20:00Z']"))
+                    .isEmpty());
     Map<String, String> live = shownPoints().get("2026-03-02T10:20:00Z");
-    assertThat(live).containsEntry("requests", "4").containsEntry("errors5xx", "2").containsEntry("errorRate", "0.5")
+    assertThat(live)
+        .containsEntry("requests", "4")
+        .containsEntry("errors5xx", "2")
+        .containsEntry("errorRate", "0.5")
         .containsEntry("maxMs", "400");
     Map<String, Object> apiLive = apiPoints("sre-token").get(20);
     for (String field : FIELDS) {
-      assertThat(Double.parseDouble(live.get(field))).as("live " + field).isEqualTo(((Number) apiLive.get(field)).doubleValue());
+      assertThat(Double.parseDouble(live.get(field)))
+          .as("live " + field)
+          .isEqualTo(((Number) apiLive.get(field)).doubleValue());
     }
 
     Path screenshots = Path.of("target", "screenshots");
     Files.createDirectories(screenshots);
-    Files.write(screenshots.resolve("sre-service-page.png"), browser.getScreenshotAs(OutputType.BYTES));
+    Files.write(
+        screenshots.resolve("sre-service-page.png"), browser.getScreenshotAs(OutputType.BYTES));
   }
 
   @Test
@@ -207,7 +298,8 @@ class ServiceDashboardIT {
     browser.get("http://localhost:" + port + "/sre/service.html");
     browser.findElement(By.id("token")).sendKeys("not-a-token");
     browser.findElement(By.id("token-save")).click();
-    waitUpTo(20).until(d -> "error".equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
+    waitUpTo(20)
+        .until(d -> "error".equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
     assertThat(browser.findElement(By.id("status")).getText()).contains("401");
     assertThat(browser.findElements(By.cssSelector("#points tbody tr"))).isEmpty();
   }

@@ -42,9 +42,10 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
- * The whole application against a real ClickHouse 18.16 built by the production migrations: hand-inserted
- * minute facts for two tenants, read back through GraphQL over HTTP and WebSocket. Expected numbers are
- * worked out by hand from the inserted latencies (nearest-rank percentiles, within LatencyBuckets' 1 %).
+ * The whole application against a real ClickHouse 18.16 built by the production migrations:
+ * hand-inserted minute facts for two tenants, read back through GraphQL over HTTP and WebSocket.
+ * Expected numbers are worked out by hand from the inserted latencies (nearest-rank percentiles,
+ * within LatencyBuckets' 1 %).
  */
 @ExtendWith(ClickHouseExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -73,18 +74,82 @@ class ServiceMetricsIT {
     clickHouse = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
     List<Integer> tenThroughFortyMs = List.of(10, 20, 30, 40);
     new MinuteFacts()
-        // 10:00, GET /courses/{id}: two delta rows (on-time firing, then a late one) = latencies 1..100 ms, 3 5xx, 5 4xx.
-        .row("tenant-a", "courses-api", "/courses/{id}", "GET", "eu-west", "2026-03-02T10:00:00Z", range(1, 60), 2, 3)
-        .row("tenant-a", "courses-api", "/courses/{id}", "GET", "eu-west", "2026-03-02T10:00:00Z", range(61, 100), 1, 2)
+        // 10:00, GET /courses/{id}: two delta rows (on-time firing, then a late one) = latencies
+        // 1..100 ms, 3 5xx, 5 4xx.
+        .row(
+            "tenant-a",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            "2026-03-02T10:00:00Z",
+            range(1, 60),
+            2,
+            3)
+        .row(
+            "tenant-a",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            "2026-03-02T10:00:00Z",
+            range(61, 100),
+            1,
+            2)
         // 10:01, GET /courses/{id}/videos: 10 requests of 200 ms, one 4xx.
-        .row("tenant-a", "courses-api", "/courses/{id}/videos", "GET", "us-east", "2026-03-02T10:01:00Z", repeat(200, 10), 0, 1)
+        .row(
+            "tenant-a",
+            "courses-api",
+            "/courses/{id}/videos",
+            "GET",
+            "us-east",
+            "2026-03-02T10:01:00Z",
+            repeat(200, 10),
+            0,
+            1)
         // 11:30, POST /courses/{id}: 10, 20, 30, 40 ms, one 5xx.
-        .row("tenant-a", "courses-api", "/courses/{id}", "POST", "eu-west", "2026-03-02T11:30:00Z", tenThroughFortyMs, 1, 0)
+        .row(
+            "tenant-a",
+            "courses-api",
+            "/courses/{id}",
+            "POST",
+            "eu-west",
+            "2026-03-02T11:30:00Z",
+            tenThroughFortyMs,
+            1,
+            0)
         // Next day 09:00: one request of 5 ms.
-        .row("tenant-a", "courses-api", "/courses/{id}", "GET", "eu-west", "2026-03-03T09:00:00Z", List.of(5), 0, 0)
+        .row(
+            "tenant-a",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            "2026-03-03T09:00:00Z",
+            List.of(5),
+            0,
+            0)
         // Tenant B uses the same service name: none of this may reach tenant A.
-        .row("tenant-b", "courses-api", "/courses/{id}", "GET", "eu-west", "2026-03-02T10:00:00Z", repeat(5000, 7), 7, 0)
-        .row("tenant-b", "billing-api", "/invoices", "POST", "eu-west", "2026-03-02T10:00:00Z", List.of(300), 0, 0)
+        .row(
+            "tenant-b",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            "2026-03-02T10:00:00Z",
+            repeat(5000, 7),
+            7,
+            0)
+        .row(
+            "tenant-b",
+            "billing-api",
+            "/invoices",
+            "POST",
+            "eu-west",
+            "2026-03-02T10:00:00Z",
+            List.of(300),
+            0,
+            0)
         .insertInto(clickHouse);
   }
 
@@ -93,11 +158,9 @@ class ServiceMetricsIT {
     clickHouse.close();
   }
 
-  @Autowired
-  private HttpGraphQlTester anonymous;
+  @Autowired private HttpGraphQlTester anonymous;
 
-  @LocalServerPort
-  private int port;
+  @LocalServerPort private int port;
 
   private GraphQlTester as(String token) {
     return anonymous.mutate().header("Authorization", "Bearer " + token).build();
@@ -106,35 +169,58 @@ class ServiceMetricsIT {
   private static List<Map<String, Object>> points(GraphQlTester.Response response) {
     response.errors().verify();
     return response.path("serviceMetrics.points").entityList(Map.class).get().stream()
-        .map(m -> (Map<String, Object>) m).toList();
+        .map(m -> (Map<String, Object>) m)
+        .toList();
   }
 
-  private GraphQlTester.Response series(String token, String service, String endpoint, String from, String to, String granularity) {
-    return as(token).documentName("serviceMetrics")
-        .variable("service", service).variable("endpoint", endpoint)
-        .variable("from", from).variable("to", to).variable("granularity", granularity)
+  private GraphQlTester.Response series(
+      String token, String service, String endpoint, String from, String to, String granularity) {
+    return as(token)
+        .documentName("serviceMetrics")
+        .variable("service", service)
+        .variable("endpoint", endpoint)
+        .variable("from", from)
+        .variable("to", to)
+        .variable("granularity", granularity)
         .execute();
   }
 
   private static void assertLatency(Object actualMs, double exactMs) {
-    assertThat(((Number) actualMs).doubleValue()).isCloseTo(exactMs, within(exactMs * LatencyBuckets.RELATIVE_ACCURACY));
+    assertThat(((Number) actualMs).doubleValue())
+        .isCloseTo(exactMs, within(exactMs * LatencyBuckets.RELATIVE_ACCURACY));
   }
 
   @Test
   void minutePointsSumTheDeltaRowsAndGiveHandWorkedPercentiles() {
-    List<Map<String, Object>> points = points(series("token-a", "courses-api", null, "2026-03-02T10:00:00Z", "2026-03-02T12:00:00Z", null));
+    List<Map<String, Object>> points =
+        points(
+            series(
+                "token-a",
+                "courses-api",
+                null,
+                "2026-03-02T10:00:00Z",
+                "2026-03-02T12:00:00Z",
+                null));
 
-    assertThat(points).extracting(p -> p.get("time"))
+    assertThat(points)
+        .extracting(p -> p.get("time"))
         .containsExactly("2026-03-02T10:00:00Z", "2026-03-02T10:01:00Z", "2026-03-02T11:30:00Z");
     Map<String, Object> tenOClock = points.get(0);
-    assertThat(tenOClock).containsEntry("requests", 100).containsEntry("errors5xx", 3).containsEntry("errors4xx", 5)
-        .containsEntry("errorRate", 0.03).containsEntry("maxMs", 100.0);
+    assertThat(tenOClock)
+        .containsEntry("requests", 100)
+        .containsEntry("errors5xx", 3)
+        .containsEntry("errors4xx", 5)
+        .containsEntry("errorRate", 0.03)
+        .containsEntry("maxMs", 100.0);
     // 1..100 ms: nearest rank 50, 95, 99.
     assertLatency(tenOClock.get("p50Ms"), 50);
     assertLatency(tenOClock.get("p95Ms"), 95);
     assertLatency(tenOClock.get("p99Ms"), 99);
     Map<String, Object> post = points.get(2);
-    assertThat(post).containsEntry("requests", 4).containsEntry("errorRate", 0.25).containsEntry("maxMs", 40.0);
+    assertThat(post)
+        .containsEntry("requests", 4)
+        .containsEntry("errorRate", 0.25)
+        .containsEntry("maxMs", 40.0);
     // 10, 20, 30, 40 ms: p50 is rank ceil(2) = 20 ms; p95 and p99 rank 4 = 40 ms.
     assertLatency(post.get("p50Ms"), 20);
     assertLatency(post.get("p95Ms"), 40);
@@ -143,39 +229,68 @@ class ServiceMetricsIT {
 
   @Test
   void rangesUpToSixHoursAreServedByMinuteAndTheEndpointFilterNarrows() {
-    GraphQlTester.Response response = series("token-a", "courses-api", "/courses/{id}", "2026-03-02T09:59:30Z", "2026-03-02T12:00:00Z", null);
+    GraphQlTester.Response response =
+        series(
+            "token-a",
+            "courses-api",
+            "/courses/{id}",
+            "2026-03-02T09:59:30Z",
+            "2026-03-02T12:00:00Z",
+            null);
     response.path("serviceMetrics.granularity").entity(String.class).isEqualTo("MINUTE");
     response.path("serviceMetrics.from").entity(String.class).isEqualTo("2026-03-02T09:59:00Z");
-    assertThat(points(response)).extracting(p -> p.get("time"), p -> p.get("requests"))
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("2026-03-02T10:00:00Z", 100),
+    assertThat(points(response))
+        .extracting(p -> p.get("time"), p -> p.get("requests"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("2026-03-02T10:00:00Z", 100),
             org.assertj.core.groups.Tuple.tuple("2026-03-02T11:30:00Z", 4));
   }
 
   @Test
   void hourPointsComeFromTheHourlyRollup() {
-    GraphQlTester.Response response = series("token-a", "courses-api", null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", null);
+    GraphQlTester.Response response =
+        series(
+            "token-a", "courses-api", null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", null);
     response.path("serviceMetrics.granularity").entity(String.class).isEqualTo("HOUR");
     List<Map<String, Object>> points = points(response);
-    assertThat(points).extracting(p -> p.get("time"))
+    assertThat(points)
+        .extracting(p -> p.get("time"))
         .containsExactly("2026-03-02T10:00:00Z", "2026-03-02T11:00:00Z", "2026-03-03T09:00:00Z");
     Map<String, Object> ten = points.get(0);
     // 10:00 + 10:01: 1..100 ms and ten of 200 ms = 110 requests, 3 5xx, 6 4xx.
-    assertThat(ten).containsEntry("requests", 110).containsEntry("errors5xx", 3).containsEntry("errors4xx", 6)
+    assertThat(ten)
+        .containsEntry("requests", 110)
+        .containsEntry("errors5xx", 3)
+        .containsEntry("errors4xx", 6)
         .containsEntry("maxMs", 200.0);
     assertThat(((Number) ten.get("errorRate")).doubleValue()).isEqualTo(3.0 / 110);
-    assertLatency(ten.get("p50Ms"), 55);   // rank 55 of 1..100
-    assertLatency(ten.get("p95Ms"), 200);  // rank 105 > 100: among the 200 ms
+    assertLatency(ten.get("p50Ms"), 55); // rank 55 of 1..100
+    assertLatency(ten.get("p95Ms"), 200); // rank 105 > 100: among the 200 ms
     assertLatency(ten.get("p99Ms"), 200);
   }
 
   @Test
   void dayPointsComeFromTheDailyRollup() {
-    List<Map<String, Object>> points = points(series("token-a", "courses-api", null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", "DAY"));
-    assertThat(points).extracting(p -> p.get("time")).containsExactly("2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z");
+    List<Map<String, Object>> points =
+        points(
+            series(
+                "token-a",
+                "courses-api",
+                null,
+                "2026-03-02T00:00:00Z",
+                "2026-03-04T00:00:00Z",
+                "DAY"));
+    assertThat(points)
+        .extracting(p -> p.get("time"))
+        .containsExactly("2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z");
     Map<String, Object> monday = points.get(0);
-    assertThat(monday).containsEntry("requests", 114).containsEntry("errors5xx", 4).containsEntry("errors4xx", 6)
+    assertThat(monday)
+        .containsEntry("requests", 114)
+        .containsEntry("errors5xx", 4)
+        .containsEntry("errors4xx", 6)
         .containsEntry("maxMs", 200.0);
-    // 1..100 plus 10, 20, 30, 40 plus ten 200s: rank 57 is 53 ms (53 values of 1..53 and 10, 20, 30, 40).
+    // 1..100 plus 10, 20, 30, 40 plus ten 200s: rank 57 is 53 ms (53 values of 1..53 and 10, 20,
+    // 30, 40).
     assertLatency(monday.get("p50Ms"), 53);
     assertLatency(monday.get("p95Ms"), 200);
     assertThat(points.get(1)).containsEntry("requests", 1).containsEntry("maxMs", 5.0);
@@ -184,108 +299,257 @@ class ServiceMetricsIT {
 
   @Test
   void eachTenantSeesOnlyItsOwnNumbersForTheSameServiceName() {
-    List<Map<String, Object>> b = points(series("token-b", "courses-api", null, "2026-03-02T10:00:00Z", "2026-03-02T12:00:00Z", null));
+    List<Map<String, Object>> b =
+        points(
+            series(
+                "token-b",
+                "courses-api",
+                null,
+                "2026-03-02T10:00:00Z",
+                "2026-03-02T12:00:00Z",
+                null));
     assertThat(b).hasSize(1);
-    assertThat(b.get(0)).containsEntry("time", "2026-03-02T10:00:00Z").containsEntry("requests", 7)
-        .containsEntry("errors5xx", 7).containsEntry("errorRate", 1.0).containsEntry("maxMs", 5000.0);
+    assertThat(b.get(0))
+        .containsEntry("time", "2026-03-02T10:00:00Z")
+        .containsEntry("requests", 7)
+        .containsEntry("errors5xx", 7)
+        .containsEntry("errorRate", 1.0)
+        .containsEntry("maxMs", 5000.0);
     assertLatency(b.get(0).get("p95Ms"), 5000);
     // Tenant A's 10:00 is still exactly its own 100 requests (not 107).
-    assertThat(points(series("token-a", "courses-api", null, "2026-03-02T10:00:00Z", "2026-03-02T10:01:00Z", null)))
-        .singleElement().satisfies(p -> assertThat(p).containsEntry("requests", 100));
+    assertThat(
+            points(
+                series(
+                    "token-a",
+                    "courses-api",
+                    null,
+                    "2026-03-02T10:00:00Z",
+                    "2026-03-02T10:01:00Z",
+                    null)))
+        .singleElement()
+        .satisfies(p -> assertThat(p).containsEntry("requests", 100));
     // Tenant B's other service does not exist for tenant A.
-    assertThat(points(series("token-a", "billing-api", null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", null))).isEmpty();
+    assertThat(
+            points(
+                series(
+                    "token-a",
+                    "billing-api",
+                    null,
+                    "2026-03-02T00:00:00Z",
+                    "2026-03-04T00:00:00Z",
+                    null)))
+        .isEmpty();
   }
 
   @Test
   void servicesListsTheCallersServicesWithEndpointsAndMethods() {
-    as("token-a").documentName("services").execute()
-        .errors().verify()
-        .path("services[*].name").entityList(String.class).containsExactly("courses-api")
-        .path("services[0].endpoints[0].path").entity(String.class).isEqualTo("/courses/{id}")
-        .path("services[0].endpoints[0].methods").entityList(String.class).containsExactly("GET", "POST")
-        .path("services[0].endpoints[1].path").entity(String.class).isEqualTo("/courses/{id}/videos");
-    as("token-b").documentName("services").execute()
-        .path("services[*].name").entityList(String.class).containsExactly("billing-api", "courses-api");
+    as("token-a")
+        .documentName("services")
+        .execute()
+        .errors()
+        .verify()
+        .path("services[*].name")
+        .entityList(String.class)
+        .containsExactly("courses-api")
+        .path("services[0].endpoints[0].path")
+        .entity(String.class)
+        .isEqualTo("/courses/{id}")
+        .path("services[0].endpoints[0].methods")
+        .entityList(String.class)
+        .containsExactly("GET", "POST")
+        .path("services[0].endpoints[1].path")
+        .entity(String.class)
+        .isEqualTo("/courses/{id}/videos");
+    as("token-b")
+        .documentName("services")
+        .execute()
+        .path("services[*].name")
+        .entityList(String.class)
+        .containsExactly("billing-api", "courses-api");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "x' OR 1=1 --",
-      "\\'",
-      "\\",
-      "'; SELECT * FROM api_request_minutes; --",
-      "); DROP TABLE api_request_minutes; --",
-      "courses-api' OR tenant_id = 'tenant-b",
-      "courses-api\\' OR 1=1 --",
-      "\"courses-api\"",
-      "courses-api\u0000",
-      "`api_request_minutes`",
-      "{service:String}"})
+  @ValueSource(
+      strings = {
+        "x' OR 1=1 --",
+        "\\'",
+        "\\",
+        "'; SELECT * FROM api_request_minutes; --",
+        "); DROP TABLE api_request_minutes; --",
+        "courses-api' OR tenant_id = 'tenant-b",
+        "courses-api\\' OR 1=1 --",
+        "\"courses-api\"",
+        "courses-api\u0000",
+        "`api_request_minutes`",
+        "{service:String}"
+      })
   void hostileStringArgumentsReturnACleanEmptyResult(String hostile) {
-    assertThat(points(series("token-a", hostile, null, "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", null))).isEmpty();
-    assertThat(points(series("token-a", "courses-api", hostile, "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", null))).isEmpty();
+    assertThat(
+            points(
+                series(
+                    "token-a",
+                    hostile,
+                    null,
+                    "2026-03-02T00:00:00Z",
+                    "2026-03-03T00:00:00Z",
+                    null)))
+        .isEmpty();
+    assertThat(
+            points(
+                series(
+                    "token-a",
+                    "courses-api",
+                    hostile,
+                    "2026-03-02T00:00:00Z",
+                    "2026-03-03T00:00:00Z",
+                    null)))
+        .isEmpty();
     // The table is intact and still answers for the real service.
-    assertThat(points(series("token-a", "courses-api", null, "2026-03-02T10:00:00Z", "2026-03-02T10:01:00Z", null))).hasSize(1);
+    assertThat(
+            points(
+                series(
+                    "token-a",
+                    "courses-api",
+                    null,
+                    "2026-03-02T10:00:00Z",
+                    "2026-03-02T10:01:00Z",
+                    null)))
+        .hasSize(1);
   }
 
   @Test
   void graphqlWithoutOrWithAnUnknownTokenIs401AndPagesAndHealthArePublic() throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String body = "{\"query\":\"{ services { name } }\"}";
-    HttpRequest.Builder post = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
-        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    assertThat(http.send(post.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
-    assertThat(http.send(post.copy().header("Authorization", "Bearer not-a-token").build(), HttpResponse.BodyHandlers.ofString())
-        .statusCode()).isEqualTo(401);
-    assertThat(http.send(post.copy().header("Authorization", "Bearer token-a").build(), HttpResponse.BodyHandlers.ofString())
-        .statusCode()).isEqualTo(200);
+    HttpRequest.Builder post =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    assertThat(http.send(post.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(401);
+    assertThat(
+            http.send(
+                    post.copy().header("Authorization", "Bearer not-a-token").build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(401);
+    assertThat(
+            http.send(
+                    post.copy().header("Authorization", "Bearer token-a").build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(200);
 
-    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> health =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body()).containsPattern("\"clickHouse\":\\{\"details\":\\{\"version\":\"[0-9.]+\",[^}]*\\},\"status\":\"UP\"");
-    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/sre/service.html"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(health.body())
+        .containsPattern(
+            "\"clickHouse\":\\{\"details\":\\{\"version\":\"[0-9.]+\",[^}]*\\},\"status\":\"UP\"");
+    HttpResponse<String> page =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/sre/service.html"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("Service metrics");
   }
 
   @Test
-  void theSubscriptionSendsTheLatestMinuteThenNewAndAmendedMinutesAsTheyAreInserted() throws Exception {
-    new MinuteFacts().row("tenant-c", "live-api", "/live", "GET", "eu-west", "2026-03-02T10:00:00Z", List.of(10), 0, 0)
+  void theSubscriptionSendsTheLatestMinuteThenNewAndAmendedMinutesAsTheyAreInserted()
+      throws Exception {
+    new MinuteFacts()
+        .row(
+            "tenant-c",
+            "live-api",
+            "/live",
+            "GET",
+            "eu-west",
+            "2026-03-02T10:00:00Z",
+            List.of(10),
+            0,
+            0)
         .insertInto(clickHouse);
-    WebSocketGraphQlTester ws = WebSocketGraphQlTester.builder("ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
-        .interceptor(new WebSocketGraphQlClientInterceptor() {
-          @Override
-          public Mono<Object> connectionInitPayload() {
-            return Mono.just(Map.of("Authorization", "Bearer token-c"));
-          }
-        })
-        .build();
+    WebSocketGraphQlTester ws =
+        WebSocketGraphQlTester.builder(
+                "ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
+            .interceptor(
+                new WebSocketGraphQlClientInterceptor() {
+                  @Override
+                  public Mono<Object> connectionInitPayload() {
+                    return Mono.just(Map.of("Authorization", "Bearer token-c"));
+                  }
+                })
+            .build();
     BlockingQueue<Map<String, Object>> received = new LinkedBlockingQueue<>();
-    Disposable subscription = ws.documentName("serviceMetricsUpdates").variable("service", "live-api")
-        .executeSubscription().toFlux("serviceMetricsUpdates", Map.class)
-        .subscribe(p -> received.add((Map<String, Object>) p));
+    Disposable subscription =
+        ws.documentName("serviceMetricsUpdates")
+            .variable("service", "live-api")
+            .executeSubscription()
+            .toFlux("serviceMetricsUpdates", Map.class)
+            .subscribe(p -> received.add((Map<String, Object>) p));
     try {
       List<Map<String, Object>> seen = new ArrayList<>();
       seen.add(received.poll(20, TimeUnit.SECONDS));
-      assertThat(seen.get(0)).containsEntry("time", "2026-03-02T10:00:00Z").containsEntry("requests", 1);
+      assertThat(seen.get(0))
+          .containsEntry("time", "2026-03-02T10:00:00Z")
+          .containsEntry("requests", 1);
 
-      new MinuteFacts().row("tenant-c", "live-api", "/live", "GET", "eu-west", "2026-03-02T10:01:00Z", List.of(20, 30, 40), 1, 0)
+      new MinuteFacts()
+          .row(
+              "tenant-c",
+              "live-api",
+              "/live",
+              "GET",
+              "eu-west",
+              "2026-03-02T10:01:00Z",
+              List.of(20, 30, 40),
+              1,
+              0)
           .insertInto(clickHouse);
       seen.add(received.poll(20, TimeUnit.SECONDS));
-      assertThat(seen.get(1)).containsEntry("time", "2026-03-02T10:01:00Z").containsEntry("requests", 3)
-          .containsEntry("errors5xx", 1).containsEntry("maxMs", 40.0);
+      assertThat(seen.get(1))
+          .containsEntry("time", "2026-03-02T10:01:00Z")
+          .containsEntry("requests", 3)
+          .containsEntry("errors5xx", 1)
+          .containsEntry("maxMs", 40.0);
 
       // A late delta for the same minute: the minute is sent again with the new total.
-      new MinuteFacts().row("tenant-c", "live-api", "/live", "GET", "eu-west", "2026-03-02T10:01:00Z", List.of(50), 0, 0)
+      new MinuteFacts()
+          .row(
+              "tenant-c",
+              "live-api",
+              "/live",
+              "GET",
+              "eu-west",
+              "2026-03-02T10:01:00Z",
+              List.of(50),
+              0,
+              0)
           .insertInto(clickHouse);
       seen.add(received.poll(20, TimeUnit.SECONDS));
-      assertThat(seen.get(2)).containsEntry("time", "2026-03-02T10:01:00Z").containsEntry("requests", 4)
+      assertThat(seen.get(2))
+          .containsEntry("time", "2026-03-02T10:01:00Z")
+          .containsEntry("requests", 4)
           .containsEntry("maxMs", 50.0);
       // Another tenant's rows for the same service never arrive.
-      new MinuteFacts().row("tenant-d", "live-api", "/live", "GET", "eu-west", "2026-03-02T10:02:00Z", List.of(10), 0, 0)
+      new MinuteFacts()
+          .row(
+              "tenant-d",
+              "live-api",
+              "/live",
+              "GET",
+              "eu-west",
+              "2026-03-02T10:02:00Z",
+              List.of(10),
+              0,
+              0)
           .insertInto(clickHouse);
       assertThat(received.poll(1, TimeUnit.SECONDS)).isNull();
     } finally {

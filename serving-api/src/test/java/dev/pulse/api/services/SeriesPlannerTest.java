@@ -13,11 +13,13 @@ class SeriesPlannerTest {
 
   private static final Instant START = Instant.parse("2026-03-02T09:00:00Z");
 
-  private final SeriesPlanner planner = new SeriesPlanner(new PulseApiProperties(
-      new PulseApiProperties.ClickHouse("http://127.0.0.1:1", "default", "", "pulse"),
-      Map.of("token", "tenant"),
-      new PulseApiProperties.Live(Duration.ofSeconds(5)),
-      new PulseApiProperties.Limits(1500, 400, 256)));
+  private final SeriesPlanner planner =
+      new SeriesPlanner(
+          new PulseApiProperties(
+              new PulseApiProperties.ClickHouse("http://127.0.0.1:1", "default", "", "pulse"),
+              Map.of("token", "tenant"),
+              new PulseApiProperties.Live(Duration.ofSeconds(5)),
+              new PulseApiProperties.Limits(1500, 400, 256)));
 
   private static Instant t(Duration offset) {
     return START.plus(offset);
@@ -25,19 +27,27 @@ class SeriesPlannerTest {
 
   @Test
   void rangesUpToSixHoursAreServedByMinute() {
-    assertThat(planner.plan(START, t(Duration.ofHours(6)), null).granularity()).isEqualTo(Granularity.MINUTE);
-    assertThat(planner.plan(START, t(Duration.ofHours(6).plusSeconds(1)), null).granularity()).isEqualTo(Granularity.HOUR);
+    assertThat(planner.plan(START, t(Duration.ofHours(6)), null).granularity())
+        .isEqualTo(Granularity.MINUTE);
+    assertThat(planner.plan(START, t(Duration.ofHours(6).plusSeconds(1)), null).granularity())
+        .isEqualTo(Granularity.HOUR);
   }
 
   @Test
   void rangesUpToFourteenDaysAreServedByHourAndLongerOnesByDay() {
-    assertThat(planner.plan(START, t(Duration.ofDays(14)), null).granularity()).isEqualTo(Granularity.HOUR);
-    assertThat(planner.plan(START, t(Duration.ofDays(14).plusSeconds(1)), null).granularity()).isEqualTo(Granularity.DAY);
+    assertThat(planner.plan(START, t(Duration.ofDays(14)), null).granularity())
+        .isEqualTo(Granularity.HOUR);
+    assertThat(planner.plan(START, t(Duration.ofDays(14).plusSeconds(1)), null).granularity())
+        .isEqualTo(Granularity.DAY);
   }
 
   @Test
   void fromIsRoundedDownToTheGranularityAndPointsCountStartedBuckets() {
-    SeriesWindow w = planner.plan(Instant.parse("2026-03-02T09:30:10Z"), Instant.parse("2026-03-02T12:00:01Z"), Granularity.HOUR);
+    SeriesWindow w =
+        planner.plan(
+            Instant.parse("2026-03-02T09:30:10Z"),
+            Instant.parse("2026-03-02T12:00:01Z"),
+            Granularity.HOUR);
     assertThat(w.from()).isEqualTo(Instant.parse("2026-03-02T09:00:00Z"));
     // Buckets starting 09:00, 10:00, 11:00, 12:00 (12:00:00 < 12:00:01).
     assertThat(w.points()).isEqualTo(4);
@@ -45,7 +55,8 @@ class SeriesPlannerTest {
 
   @Test
   void fractionalSecondsInToAreRoundedUpSoTheLastSecondIsKept() {
-    SeriesWindow w = planner.plan(START, Instant.parse("2026-03-02T09:05:00.250Z"), Granularity.MINUTE);
+    SeriesWindow w =
+        planner.plan(START, Instant.parse("2026-03-02T09:05:00.250Z"), Granularity.MINUTE);
     assertThat(w.to()).isEqualTo(Instant.parse("2026-03-02T09:05:01Z"));
     assertThat(w.points()).isEqualTo(6);
   }
@@ -53,27 +64,34 @@ class SeriesPlannerTest {
   @Test
   void fromNotBeforeToIsRefused() {
     assertThatThrownBy(() -> planner.plan(START, START, null))
-        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("must be before to");
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("must be before to");
   }
 
   @Test
   void aRangeLongerThanTheLimitIsRefused() {
-    assertThatThrownBy(() -> planner.plan(START, t(Duration.ofDays(400).plusSeconds(1)), Granularity.DAY))
-        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("limit of 400 days");
+    assertThatThrownBy(
+            () -> planner.plan(START, t(Duration.ofDays(400).plusSeconds(1)), Granularity.DAY))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("limit of 400 days");
   }
 
   @Test
   void moreThanTheMaximumNumberOfPointsIsRefused() {
     // 1500 minutes exactly is allowed; one more minute is not.
-    assertThat(planner.plan(START, t(Duration.ofMinutes(1500)), Granularity.MINUTE).points()).isEqualTo(1500);
+    assertThat(planner.plan(START, t(Duration.ofMinutes(1500)), Granularity.MINUTE).points())
+        .isEqualTo(1500);
     assertThatThrownBy(() -> planner.plan(START, t(Duration.ofMinutes(1501)), Granularity.MINUTE))
-        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("1501 points").hasMessageContaining("limit of 1500");
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("1501 points")
+        .hasMessageContaining("limit of 1500");
   }
 
   @Test
   void overLongStringArgumentsAreRefused() {
     assertThat(planner.checkLength("service", "a".repeat(256))).hasSize(256);
     assertThatThrownBy(() -> planner.checkLength("service", "a".repeat(257)))
-        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("service is 257 characters");
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("service is 257 characters");
   }
 }

@@ -22,116 +22,181 @@ import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.test.context.TestPropertySource;
 
 /**
- * Argument validation of serviceMetrics through the GraphQL layer. ClickHouse is configured at a port where
- * nothing listens: a refused argument must be answered BAD_REQUEST before any query is sent, so an argument
- * that slipped through would show up as an INTERNAL_ERROR (unreachable store) and fail these tests.
+ * Argument validation of serviceMetrics through the GraphQL layer. ClickHouse is configured at a
+ * port where nothing listens: a refused argument must be answered BAD_REQUEST before any query is
+ * sent, so an argument that slipped through would show up as an INTERNAL_ERROR (unreachable store)
+ * and fail these tests.
  */
 @GraphQlTest(controllers = ServiceMetricsController.class)
-@Import({ServiceMetricsArgumentsGraphQlTest.Config.class, GraphQlConfig.class, ClickHouseConfig.class,
-    ServiceMetricsRepository.class, SeriesPlanner.class, LiveServiceMetrics.class})
-@TestPropertySource(properties = {
-    "pulse.clickhouse.url=http://127.0.0.1:1",
-    "pulse.clickhouse.database=pulse",
-    "pulse.dev-tokens.t=tenant-a"})
+@Import({
+  ServiceMetricsArgumentsGraphQlTest.Config.class,
+  GraphQlConfig.class,
+  ClickHouseConfig.class,
+  ServiceMetricsRepository.class,
+  SeriesPlanner.class,
+  LiveServiceMetrics.class
+})
+@TestPropertySource(
+    properties = {
+      "pulse.clickhouse.url=http://127.0.0.1:1",
+      "pulse.clickhouse.database=pulse",
+      "pulse.dev-tokens.t=tenant-a"
+    })
 class ServiceMetricsArgumentsGraphQlTest {
 
   @TestConfiguration
   @EnableConfigurationProperties(PulseApiProperties.class)
   static class Config {}
 
-  @Autowired
-  private ExecutionGraphQlServiceTester anonymous;
+  @Autowired private ExecutionGraphQlServiceTester anonymous;
 
   private GraphQlTester tester;
 
   @BeforeEach
   void asTenantA() {
-    tester = anonymous.mutate()
-        .configureExecutionInput((input, builder) ->
-            builder.graphQLContext(Map.of(Tenant.CONTEXT_KEY, new Tenant("tenant-a"))).build())
-        .build();
+    tester =
+        anonymous
+            .mutate()
+            .configureExecutionInput(
+                (input, builder) ->
+                    builder
+                        .graphQLContext(Map.of(Tenant.CONTEXT_KEY, new Tenant("tenant-a")))
+                        .build())
+            .build();
   }
 
   private GraphQlTester.Request<?> series(String from, String to, String granularity) {
-    return tester.documentName("serviceMetrics")
-        .variable("service", "courses-api").variable("from", from).variable("to", to)
+    return tester
+        .documentName("serviceMetrics")
+        .variable("service", "courses-api")
+        .variable("from", from)
+        .variable("to", to)
         .variable("granularity", granularity);
   }
 
   private static Consumer<java.util.List<ResponseError>> oneError(Object type, String messagePart) {
-    return errors -> assertThat(errors).singleElement().satisfies(e -> {
-      assertThat(e.getErrorType()).isEqualTo(type);
-      assertThat(e.getMessage()).contains(messagePart);
-    });
+    return errors ->
+        assertThat(errors)
+            .singleElement()
+            .satisfies(
+                e -> {
+                  assertThat(e.getErrorType()).isEqualTo(type);
+                  assertThat(e.getMessage()).contains(messagePart);
+                });
   }
 
   @Test
   void fromEqualToToIsABadRequest() {
-    series("2026-03-02T09:00:00Z", "2026-03-02T09:00:00Z", null).execute()
-        .errors().satisfy(oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "must be before to"));
+    series("2026-03-02T09:00:00Z", "2026-03-02T09:00:00Z", null)
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "must be before to"));
   }
 
   @Test
   void fromAfterToIsABadRequest() {
-    series("2026-03-02T10:00:00Z", "2026-03-02T09:00:00Z", "MINUTE").execute()
-        .errors().satisfy(oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "must be before to"));
+    series("2026-03-02T10:00:00Z", "2026-03-02T09:00:00Z", "MINUTE")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "must be before to"));
   }
 
   @Test
   void aRangeLongerThanFourHundredDaysIsABadRequest() {
-    series("2025-01-01T00:00:00Z", "2026-03-01T00:00:00Z", "DAY").execute()
-        .errors().satisfy(oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "limit of 400 days"));
+    series("2025-01-01T00:00:00Z", "2026-03-01T00:00:00Z", "DAY")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "limit of 400 days"));
   }
 
   @Test
   void tooManyPointsForTheAskedGranularityIsABadRequest() {
     // Two days by minute: 2880 points, above the default limit of 1500.
-    series("2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", "MINUTE").execute()
-        .errors().satisfy(oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "2880 points"));
+    series("2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z", "MINUTE")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "2880 points"));
   }
 
   @Test
   void anUnknownGranularityIsRejectedByTheSchema() {
-    tester.documentName("serviceMetricsLiteralGranularity").execute()
-        .errors().satisfy(oneError(ErrorType.ValidationError, "WEEK"));
+    tester
+        .documentName("serviceMetricsLiteralGranularity")
+        .execute()
+        .errors()
+        .satisfy(oneError(ErrorType.ValidationError, "WEEK"));
   }
 
   @Test
   void anUnknownGranularityVariableIsRejectedByTheSchema() {
-    series("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", "FORTNIGHT").execute()
-        .errors().satisfy(oneError(ErrorType.ValidationError, "FORTNIGHT"));
+    series("2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z", "FORTNIGHT")
+        .execute()
+        .errors()
+        .satisfy(oneError(ErrorType.ValidationError, "FORTNIGHT"));
   }
 
   @Test
   void aDateTimeWithoutOffsetIsRejected() {
-    series("2026-03-02 09:00", "2026-03-02T10:00:00Z", null).execute()
-        .errors().satisfy(oneError(ErrorType.ValidationError, "ISO-8601"));
+    series("2026-03-02 09:00", "2026-03-02T10:00:00Z", null)
+        .execute()
+        .errors()
+        .satisfy(oneError(ErrorType.ValidationError, "ISO-8601"));
   }
 
   @Test
   void anOverLongServiceNameIsABadRequest() {
-    tester.documentName("serviceMetrics")
-        .variable("service", "x'".repeat(200)).variable("from", "2026-03-02T09:00:00Z").variable("to", "2026-03-02T10:00:00Z")
+    tester
+        .documentName("serviceMetrics")
+        .variable("service", "x'".repeat(200))
+        .variable("from", "2026-03-02T09:00:00Z")
+        .variable("to", "2026-03-02T10:00:00Z")
         .execute()
-        .errors().satisfy(oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "service is 400 characters"));
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST,
+                "service is 400 characters"));
   }
 
   @Test
   void aLoneSurrogateInAnArgumentIsABadRequestNotAStoreError() {
-    tester.documentName("serviceMetrics")
-        .variable("service", "api\uD800").variable("from", "2026-03-02T09:00:00Z").variable("to", "2026-03-02T10:00:00Z")
+    tester
+        .documentName("serviceMetrics")
+        .variable("service", "api\uD800")
+        .variable("from", "2026-03-02T09:00:00Z")
+        .variable("to", "2026-03-02T10:00:00Z")
         .execute()
-        .errors().satisfy(oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "surrogate"));
+        .errors()
+        .satisfy(
+            oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "surrogate"));
   }
 
   @Test
   void withoutATenantInTheContextNothingIsRead() {
-    anonymous.documentName("serviceMetrics")
-        .variable("service", "courses-api").variable("from", "2026-03-02T09:00:00Z").variable("to", "2026-03-02T10:00:00Z")
+    anonymous
+        .documentName("serviceMetrics")
+        .variable("service", "courses-api")
+        .variable("from", "2026-03-02T09:00:00Z")
+        .variable("to", "2026-03-02T10:00:00Z")
         .execute()
-        .errors().satisfy(errors -> assertThat(errors).singleElement().satisfies(e -> {
-          assertThat(e.getErrorType()).isEqualTo(org.springframework.graphql.execution.ErrorType.INTERNAL_ERROR);
-          assertThat(e.getPath()).isEqualTo("serviceMetrics");
-        }));
+        .errors()
+        .satisfy(
+            errors ->
+                assertThat(errors)
+                    .singleElement()
+                    .satisfies(
+                        e -> {
+                          assertThat(e.getErrorType())
+                              .isEqualTo(
+                                  org.springframework.graphql.execution.ErrorType.INTERNAL_ERROR);
+                          assertThat(e.getPath()).isEqualTo("serviceMetrics");
+                        }));
   }
 }

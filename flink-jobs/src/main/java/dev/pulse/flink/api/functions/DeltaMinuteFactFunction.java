@@ -25,7 +25,9 @@ public final class DeltaMinuteFactFunction
 
   private final long[] thresholdsUs;
 
-  /** @param thresholdsUs the latency thresholds the aggregate counts under, ascending */
+  /**
+   * @param thresholdsUs the latency thresholds the aggregate counts under, ascending
+   */
   public DeltaMinuteFactFunction(List<Long> thresholdsUs) {
     this.thresholdsUs = thresholdsUs.stream().mapToLong(Long::longValue).toArray();
   }
@@ -37,8 +39,7 @@ public final class DeltaMinuteFactFunction
     MinuteStats current = elements.iterator().next();
     ValueState<MinuteStats> emitted = context.windowState().getState(EMITTED);
     MinuteStats previous = emitted.value();
-    MinuteStats delta =
-        previous == null ? current.copy() : current.since(previous);
+    MinuteStats delta = previous == null ? current.copy() : current.since(previous);
     if (delta.requests == 0) {
       return; // a firing with nothing new (e.g. a repeated trigger) must not emit an empty row
     }

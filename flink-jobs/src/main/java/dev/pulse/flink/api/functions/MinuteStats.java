@@ -18,10 +18,13 @@ public class MinuteStats {
   public long errors4xx;
   public long latencySumUs;
   public long latencyMaxUs;
+
   /** Bucket indexes in use, ascending. */
   public int[] buckets = new int[0];
+
   /** Count per bucket, parallel to {@link #buckets}. */
   public long[] counts = new long[0];
+
   /** Per configured threshold, requests with latency at or under it. */
   public long[] underThreshold = new long[0];
 
@@ -68,10 +71,10 @@ public class MinuteStats {
   }
 
   /**
-   * What was added since {@code earlier}, a previous copy of these statistics: every additive
-   * field subtracted, buckets that did not change left out. The maximum is not subtractable; the
-   * result carries this one's maximum (the maximum so far), which is harmless because readers take
-   * {@code max} over rows.
+   * What was added since {@code earlier}, a previous copy of these statistics: every additive field
+   * subtracted, buckets that did not change left out. The maximum is not subtractable; the result
+   * carries this one's maximum (the maximum so far), which is harmless because readers take {@code
+   * max} over rows.
    */
   public MinuteStats since(MinuteStats earlier) {
     MinuteStats d = new MinuteStats();
@@ -142,9 +145,22 @@ public class MinuteStats {
 
   @Override
   public String toString() {
-    return "MinuteStats{requests=" + requests + ", 5xx=" + errors5xx + ", 4xx=" + errors4xx
-        + ", sumUs=" + latencySumUs + ", maxUs=" + latencyMaxUs + ", buckets="
-        + Arrays.toString(buckets) + ", counts=" + Arrays.toString(counts) + ", under="
-        + Arrays.toString(underThreshold) + "}";
+    return "MinuteStats{requests="
+        + requests
+        + ", 5xx="
+        + errors5xx
+        + ", 4xx="
+        + errors4xx
+        + ", sumUs="
+        + latencySumUs
+        + ", maxUs="
+        + latencyMaxUs
+        + ", buckets="
+        + Arrays.toString(buckets)
+        + ", counts="
+        + Arrays.toString(counts)
+        + ", under="
+        + Arrays.toString(underThreshold)
+        + "}";
   }
 }

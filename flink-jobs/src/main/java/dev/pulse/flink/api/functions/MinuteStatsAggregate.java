@@ -5,15 +5,17 @@ import java.util.List;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /**
- * Folds a minute's API requests into {@link MinuteStats} one at a time, so a window holds one
- * small accumulator per key instead of its events.
+ * Folds a minute's API requests into {@link MinuteStats} one at a time, so a window holds one small
+ * accumulator per key instead of its events.
  */
 public final class MinuteStatsAggregate
     implements AggregateFunction<ApiRequest, MinuteStats, MinuteStats> {
 
   private final long[] thresholdsUs;
 
-  /** @param thresholdsUs the latency thresholds (microseconds, ascending) to count requests under */
+  /**
+   * @param thresholdsUs the latency thresholds (microseconds, ascending) to count requests under
+   */
   public MinuteStatsAggregate(List<Long> thresholdsUs) {
     this.thresholdsUs = thresholdsUs.stream().mapToLong(Long::longValue).toArray();
   }

@@ -4,8 +4,8 @@ import dev.pulse.events.ApiRequestEvent;
 import java.time.Instant;
 
 /**
- * One validated API request event, as the job carries it and as it lands in the raw
- * api-requests table: the fields of {@code ApiRequestEvent}, the method as its enum name.
+ * One validated API request event, as the job carries it and as it lands in the raw api-requests
+ * table: the fields of {@code ApiRequestEvent}, the method as its enum name.
  *
  * @param eventId UUID, the deduplication key
  * @param tenantId the institution

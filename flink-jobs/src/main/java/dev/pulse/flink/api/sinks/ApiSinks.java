@@ -10,14 +10,14 @@ import dev.pulse.flink.sink.ClickHouseSink;
 import dev.pulse.flink.sink.RowFormat;
 
 /**
- * The ClickHouse sinks of the API metrics job, one per table, each with the delivery mode its
- * table needs (see {@code dev/pulse/flink/sink/DESIGN.md}), its wire format and its batching.
+ * The ClickHouse sinks of the API metrics job, one per table, each with the delivery mode its table
+ * needs (see {@code dev/pulse/flink/sink/DESIGN.md}), its wire format and its batching.
  *
  * <p>Formats: RowBinary where rows are many (raw events: the sink's DESIGN.md measured it as fast
- * as JSONEachRow on a busy machine and up to 1.6x faster on a quiet one, because the server
- * parses it more cheaply); JSONEachRow where rows are few (facts, late events, dead letters),
- * because there the rate does not matter and a JSON body can be read as is when an INSERT or a
- * commit fails.
+ * as JSONEachRow on a busy machine and up to 1.6x faster on a quiet one, because the server parses
+ * it more cheaply); JSONEachRow where rows are few (facts, late events, dead letters), because
+ * there the rate does not matter and a JSON body can be read as is when an INSERT or a commit
+ * fails.
  */
 public final class ApiSinks {
 
@@ -28,8 +28,8 @@ public final class ApiSinks {
 
   /**
    * Facts per exactly-once INSERT at most. A checkpoint interval of facts is one batch per month
-   * partition (rows are per key and minute, thousands, not millions), so this only bounds an
-   * INSERT after a long outage; well under the 1,048,576 rows that keep an INSERT one atomic part.
+   * partition (rows are per key and minute, thousands, not millions), so this only bounds an INSERT
+   * after a long outage; well under the 1,048,576 rows that keep an INSERT one atomic part.
    */
   static final int MINUTES_BATCH_ROWS = 100_000;
 
@@ -77,8 +77,8 @@ public final class ApiSinks {
   }
 
   /**
-   * Dead letters, at least once: {@code dead_letters} is a ReplacingMergeTree on the origin
-   * (topic, partition, offset), which a replayed record repeats.
+   * Dead letters, at least once: {@code dead_letters} is a ReplacingMergeTree on the origin (topic,
+   * partition, offset), which a replayed record repeats.
    */
   public static ClickHouseSink<DeadLetter> deadLetters(ApiMetricsConfig config) {
     return base(config, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder())

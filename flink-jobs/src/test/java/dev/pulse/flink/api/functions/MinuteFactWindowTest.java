@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
  */
 class MinuteFactWindowTest {
 
-  /** Allowed lateness 30 s: the window [START, START+60s) is dropped once the watermark reaches START+89.999s. */
+  /**
+   * Allowed lateness 30 s: the window [START, START+60s) is dropped once the watermark reaches
+   * START+89.999s.
+   */
   private static final ApiMetricsConfig CONFIG = ApiMetricsConfig.defaults();
 
   private KeyedOneInputStreamOperatorTestHarness<ApiKey, ApiRequest, ApiMinuteFact> harness;
@@ -41,7 +44,8 @@ class MinuteFactWindowTest {
   @SuppressWarnings({"unchecked", "rawtypes"})
   void open() throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    var input = env.fromData(List.of(request(0, t(0), 200, 1)), TypeInformation.of(ApiRequest.class));
+    var input =
+        env.fromData(List.of(request(0, t(0), 200, 1)), TypeInformation.of(ApiRequest.class));
     OneInputTransformation<ApiRequest, ApiMinuteFact> window =
         (OneInputTransformation<ApiRequest, ApiMinuteFact>)
             ApiMetricsJob.minuteFacts(input, CONFIG).getTransformation();
@@ -59,7 +63,8 @@ class MinuteFactWindowTest {
   }
 
   @Test
-  void onTimeFiringThenLateEventWithinAllowedLatenessEmitsADeltaRowWithOnlyTheLateEvent() throws Exception {
+  void onTimeFiringThenLateEventWithinAllowedLatenessEmitsADeltaRowWithOnlyTheLateEvent()
+      throws Exception {
     process(request(1, t(10), 200, 50_000));
     process(request(2, t(20), 503, 250_000));
     process(request(3, t(30), 404, 2_000_000));

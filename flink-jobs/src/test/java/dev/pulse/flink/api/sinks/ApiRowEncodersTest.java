@@ -20,8 +20,17 @@ class ApiRowEncodersTest {
   private static final Instant T = Instant.parse("2026-03-02T09:15:42.999Z");
 
   private static final ApiRequest REQUEST =
-      new ApiRequest("5f0c3c1e-8a43-4f6e-9d55-0a3c2f4b7e11", "uni-a", T, "courses", "/courses/{id}",
-          "GET", 503, 187_000L, "eu-west", null);
+      new ApiRequest(
+          "5f0c3c1e-8a43-4f6e-9d55-0a3c2f4b7e11",
+          "uni-a",
+          T,
+          "courses",
+          "/courses/{id}",
+          "GET",
+          503,
+          187_000L,
+          "eu-west",
+          null);
 
   @Test
   void rawRowCarriesTheSameInstantAsWholeSecondsAndExactMillisecondsAndANullTrace() {
@@ -69,9 +78,21 @@ class ApiRowEncodersTest {
   @Test
   void minuteRowHasEveryFactColumnAndLeavesBatchIdToTheSink() {
     ApiMinuteFact f =
-        new ApiMinuteFact("uni-a", "courses", "/courses/{id}", "GET", "eu-west",
-            Instant.parse("2026-03-02T09:15:00Z"), 3, 1, 0, 700_000, 400_000,
-            new int[] {12, 40}, new long[] {2, 1}, new long[] {100_000, 300_000},
+        new ApiMinuteFact(
+            "uni-a",
+            "courses",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            Instant.parse("2026-03-02T09:15:00Z"),
+            3,
+            1,
+            0,
+            700_000,
+            400_000,
+            new int[] {12, 40},
+            new long[] {2, 1},
+            new long[] {100_000, 300_000},
             new long[] {2, 2});
     RecordingRowOut row = new RecordingRowOut();
     ApiRowEncoders.MINUTE_FACT.encode(f, row);
@@ -93,8 +114,14 @@ class ApiRowEncodersTest {
   @Test
   void deadLetterRowKeepsTheOriginAndTheOriginalBytesAsBase64() {
     DeadLetter d =
-        new DeadLetter("pulse.api.requests", 1, 4_294_967_296L, "TRUNCATED", "ends inside the header",
-            new byte[] {(byte) 0xc3, 0x01}, Instant.parse("2026-03-02T09:15:42.999Z"));
+        new DeadLetter(
+            "pulse.api.requests",
+            1,
+            4_294_967_296L,
+            "TRUNCATED",
+            "ends inside the header",
+            new byte[] {(byte) 0xc3, 0x01},
+            Instant.parse("2026-03-02T09:15:42.999Z"));
     RecordingRowOut row = new RecordingRowOut();
     new DeadLetterRowEncoder().encode(d, row);
 

@@ -32,8 +32,17 @@ class ApiTablesIT {
 
   private static final Instant T = Instant.parse("2026-03-02T09:15:42.999Z");
   private static final ApiRequest REQUEST =
-      new ApiRequest("5f0c3c1e-8a43-4f6e-9d55-0a3c2f4b7e11", "uni-a", T, "courses", "/c", "GET",
-          200, 1, "eu-west", "trace");
+      new ApiRequest(
+          "5f0c3c1e-8a43-4f6e-9d55-0a3c2f4b7e11",
+          "uni-a",
+          T,
+          "courses",
+          "/c",
+          "GET",
+          200,
+          1,
+          "eu-west",
+          "trace");
 
   private static TestClickHouse ch;
 
@@ -47,33 +56,51 @@ class ApiTablesIT {
 
   @Test
   void rawEncoderWritesExactlyTheColumnsOfApiRequestsRaw() {
-    assertThat(written(ApiRowEncoders.RAW_REQUEST, REQUEST)).isEqualTo(columnsWithoutDefault("api_requests_raw"));
+    assertThat(written(ApiRowEncoders.RAW_REQUEST, REQUEST))
+        .isEqualTo(columnsWithoutDefault("api_requests_raw"));
   }
 
   @Test
   void lateEncoderWritesExactlyTheColumnsOfApiRequestsLate() {
     LateApiRequest late = new LateApiRequest(REQUEST, T.plusSeconds(900), 900_000);
-    assertThat(written(ApiRowEncoders.LATE_REQUEST, late)).isEqualTo(columnsWithoutDefault("api_requests_late"));
+    assertThat(written(ApiRowEncoders.LATE_REQUEST, late))
+        .isEqualTo(columnsWithoutDefault("api_requests_late"));
   }
 
   @Test
   void minuteEncoderPlusTheSinksBatchIdWritesExactlyTheColumnsOfApiRequestMinutes() {
     ApiMinuteFact f =
-        new ApiMinuteFact("uni-a", "courses", "/c", "GET", "eu-west", Instant.parse("2026-03-02T09:15:00Z"),
-            1, 0, 0, 1, 1, new int[] {1}, new long[] {1}, new long[] {100_000}, new long[] {1});
+        new ApiMinuteFact(
+            "uni-a",
+            "courses",
+            "/c",
+            "GET",
+            "eu-west",
+            Instant.parse("2026-03-02T09:15:00Z"),
+            1,
+            0,
+            0,
+            1,
+            1,
+            new int[] {1},
+            new long[] {1},
+            new long[] {100_000},
+            new long[] {1});
     Map<String, String> written = new LinkedHashMap<>();
     written.put("batch_id", "String"); // what the exactly-once sink writes first in every row
     written.putAll(written(ApiRowEncoders.MINUTE_FACT, f));
 
     assertThat(written).isEqualTo(columnsWithoutDefault("api_request_minutes"));
     // inserted_at is the server's: the encoder must leave it to its DEFAULT.
-    assertThat(ch.query("DESCRIBE TABLE api_request_minutes")).contains("inserted_at\tDateTime\tDEFAULT\tnow()");
+    assertThat(ch.query("DESCRIBE TABLE api_request_minutes"))
+        .contains("inserted_at\tDateTime\tDEFAULT\tnow()");
   }
 
   @Test
   void deadLetterEncoderWritesExactlyTheColumnsOfDeadLetters() {
     DeadLetter d = new DeadLetter("pulse.api.requests", 0, 1, "TRUNCATED", "m", new byte[] {1}, T);
-    assertThat(written(new DeadLetterRowEncoder(), d)).isEqualTo(columnsWithoutDefault("dead_letters"));
+    assertThat(written(new DeadLetterRowEncoder(), d))
+        .isEqualTo(columnsWithoutDefault("dead_letters"));
   }
 
   private static <T> Map<String, String> written(RowEncoder<T> encoder, T element) {
@@ -82,7 +109,9 @@ class ApiTablesIT {
     return row.types;
   }
 
-  /** Name -> type of the table's columns that have no DEFAULT/MATERIALIZED/ALIAS, from the server. */
+  /**
+   * Name -> type of the table's columns that have no DEFAULT/MATERIALIZED/ALIAS, from the server.
+   */
   private static Map<String, String> columnsWithoutDefault(String table) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String line : ch.query("DESCRIBE TABLE " + table).split("\n")) {
