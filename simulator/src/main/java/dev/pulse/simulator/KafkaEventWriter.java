@@ -86,14 +86,31 @@ public final class KafkaEventWriter implements AutoCloseable {
    * Creates those of the four input topics that do not exist yet, with {@code partitions}
    * partitions and the broker's default replication; existing topics are left as they are.
    */
+  /** How long topic creation waits for the broker before saying it is not there. */
+  static final Duration BROKER_TIMEOUT = Duration.ofSeconds(15);
+
   public void createMissingTopics(int partitions) {
     if (partitions <= 0) {
       throw new IllegalArgumentException("partitions must be positive, got " + partitions);
     }
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    // Bounded: a broker that is not there should be reported in seconds, not after a minute.
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) BROKER_TIMEOUT.toMillis());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) BROKER_TIMEOUT.toMillis());
     try (Admin admin = Admin.create(p)) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      Set<String> existing;
+      try {
+        existing = admin.listTopics().names().get(BROKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } catch (TimeoutException | ExecutionException e) {
+        throw new IllegalStateException(
+            "no Kafka broker answered at "
+                + bootstrapServers
+                + " within "
+                + BROKER_TIMEOUT.toSeconds()
+                + " s: start one, or point --kafka at yours",
+            e);
+      }
       List<NewTopic> missing = new ArrayList<>();
       for (Topic<?> t : Topics.ALL) {
         String name = topicNames.apply(t.name());
