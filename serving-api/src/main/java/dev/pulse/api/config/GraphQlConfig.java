@@ -5,7 +5,10 @@ import dev.pulse.clickhouse.ClickHouseException;
 import graphql.GraphQLContext;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
+import graphql.analysis.MaxQueryComplexityInstrumentation;
+import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.CoercedVariables;
+import graphql.execution.instrumentation.Instrumentation;
 import graphql.language.StringValue;
 import graphql.language.Value;
 import graphql.schema.Coercing;
@@ -128,6 +131,21 @@ public class GraphQlConfig {
                 }
               })
           .build();
+
+  /** Refuses, before anything is fetched, a query nested deeper than the configured limit. */
+  @Bean
+  Instrumentation maxQueryDepth(PulseApiProperties properties) {
+    return new MaxQueryDepthInstrumentation(properties.limits().maxQueryDepth());
+  }
+
+  /**
+   * Refuses, before anything is fetched, a query selecting more fields than the configured limit:
+   * each aliased series is a ClickHouse query, so the field count bounds a query's cost.
+   */
+  @Bean
+  Instrumentation maxQueryComplexity(PulseApiProperties properties) {
+    return new MaxQueryComplexityInstrumentation(properties.limits().maxQueryComplexity());
+  }
 
   @Bean
   RuntimeWiringConfigurer pulseScalars() {

@@ -68,9 +68,14 @@ public record PulseApiProperties(
    * @param maxPoints most points one series may hold
    * @param maxRangeDays longest time range one series may cover
    * @param maxArgumentLength longest string argument accepted (service, endpoint, method, region)
+   * @param maxQueryDepth deepest field nesting a query may have (GraphiQL's introspection needs 13)
+   * @param maxQueryComplexity most fields one query may select, aliases included: a query that
+   *     repeats a series under many aliases would otherwise send as many queries to ClickHouse
    */
   public record Limits(
       @Min(1) @Max(100_000) @DefaultValue("1500") int maxPoints,
       @Min(1) @Max(3660) @DefaultValue("400") int maxRangeDays,
-      @Min(1) @Max(10_000) @DefaultValue("256") int maxArgumentLength) {}
+      @Min(1) @Max(10_000) @DefaultValue("256") int maxArgumentLength,
+      @Min(3) @Max(100) @DefaultValue("15") int maxQueryDepth,
+      @Min(10) @Max(100_000) @DefaultValue("300") int maxQueryComplexity) {}
 }

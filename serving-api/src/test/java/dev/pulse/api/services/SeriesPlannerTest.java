@@ -19,7 +19,7 @@ class SeriesPlannerTest {
               new PulseApiProperties.ClickHouse("http://127.0.0.1:1", "default", "", "pulse"),
               Map.of("token", "tenant"),
               new PulseApiProperties.Live(Duration.ofSeconds(5)),
-              new PulseApiProperties.Limits(1500, 400, 256)));
+              new PulseApiProperties.Limits(1500, 400, 256, 15, 300)));
 
   private static Instant t(Duration offset) {
     return START.plus(offset);

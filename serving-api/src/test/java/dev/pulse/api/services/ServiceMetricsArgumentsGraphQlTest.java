@@ -179,6 +179,40 @@ class ServiceMetricsArgumentsGraphQlTest {
   }
 
   @Test
+  void aQueryRepeatingASeriesUnderManyAliasesIsRefusedBeforeAnythingIsRead() {
+    // 40 aliased series of 12 fields each: 480 fields, above the default limit of 300. Refused
+    // before execution, so the unreachable store is never asked (that would be INTERNAL_ERROR).
+    StringBuilder query = new StringBuilder("{");
+    for (int i = 0; i < 40; i++) {
+      query
+          .append(" s")
+          .append(i)
+          .append(": serviceMetrics(service: \"courses-api\",")
+          .append(" from: \"2026-03-02T09:00:00Z\", to: \"2026-03-02T10:00:00Z\") {")
+          .append(
+              " points { time requests errors5xx errors4xx errorRate p50Ms p95Ms p99Ms maxMs } }");
+    }
+    tester
+        .document(query.append(" }").toString())
+        .execute()
+        .errors()
+        .satisfy(
+            errors ->
+                assertThat(errors)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+  }
+
+  @Test
+  void graphiqlsIntrospectionQueryIsWithinTheLimits() {
+    tester
+        .document(graphql.introspection.IntrospectionQuery.INTROSPECTION_QUERY)
+        .execute()
+        .errors()
+        .verify();
+  }
+
+  @Test
   void withoutATenantInTheContextNothingIsRead() {
     anonymous
         .documentName("serviceMetrics")
