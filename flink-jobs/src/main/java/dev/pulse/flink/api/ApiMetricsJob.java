@@ -17,6 +17,7 @@ import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.common.DecodedWatermarks;
 import dev.pulse.flink.common.DecodingDeserializationSchema;
 import dev.pulse.flink.common.DeduplicateFunction;
+import dev.pulse.flink.common.EventKey;
 import dev.pulse.flink.common.PartitionedRecordSource;
 import dev.pulse.flink.common.RawRecord;
 import dev.pulse.flink.common.SplitDecoded;
@@ -26,7 +27,6 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -53,7 +53,7 @@ public final class ApiMetricsJob {
 
   /** Requests the minute window dropped because they came after the allowed lateness. */
   public static final OutputTag<ApiRequest> LATE_REQUESTS =
-      new OutputTag<>("late-api-requests", TypeInformation.of(ApiRequest.class));
+      new OutputTag<>("late-api-requests", ApiRequest.TYPE);
 
   /**
    * What the source emits: each record decoded once, as an event or a dead letter (a POJO type).
@@ -81,17 +81,18 @@ public final class ApiMetricsJob {
       DataStream<Decoded<ApiRequest>> records, ApiMetricsConfig config) {
     SingleOutputStreamOperator<ApiRequest> events =
         records
-            .process(new SplitDecoded<>(TypeInformation.of(ApiRequest.class)))
+            .process(new SplitDecoded<>(ApiRequest.TYPE))
             .name("split-api-requests")
             .uid("split-api-requests");
     DataStream<DeadLetter> deadLetters = events.getSideOutput(SplitDecoded.DEAD_LETTERS);
 
     DataStream<ApiRequest> deduplicated =
         events
-            .keyBy(ApiRequest::eventId, Types.STRING)
+            // The exact 128-bit (+ letter case) form of the event id: cheaper to hash, compare
+            // and snapshot than the 36-character string, and equal exactly when the strings are.
+            .keyBy(ApiRequest::dedupKey, EventKey.TYPE)
             .process(
-                new DeduplicateFunction<ApiRequest>(config.dedupTtl()),
-                TypeInformation.of(ApiRequest.class))
+                new DeduplicateFunction<EventKey, ApiRequest>(config.dedupTtl()), ApiRequest.TYPE)
             .name("dedup-api-requests")
             .uid("dedup-api-requests");
 
@@ -116,7 +117,7 @@ public final class ApiMetricsJob {
       DataStream<ApiRequest> requests, ApiMetricsConfig config) {
     TypeInformation<MinuteStats> statsType = TypeInformation.of(MinuteStats.class);
     return requests
-        .keyBy(ApiRequest::key, TypeInformation.of(ApiKey.class))
+        .keyBy(ApiRequest::key, ApiKey.TYPE)
         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
         .allowedLateness(config.allowedLateness())
         .sideOutputLateData(LATE_REQUESTS)

@@ -25,7 +25,7 @@ class DeduplicateFunctionTest {
   void open() throws Exception {
     harness =
         ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-            new DeduplicateFunction<ApiRequest>(TTL), ApiRequest::eventId, Types.STRING);
+            new DeduplicateFunction<String, ApiRequest>(TTL), ApiRequest::eventId, Types.STRING);
     harness.setStateTtlProcessingTime(T0);
   }
 
@@ -80,8 +80,43 @@ class DeduplicateFunctionTest {
 
   @Test
   void ttlMustBePositive() {
-    assertThatThrownBy(() -> new DeduplicateFunction<ApiRequest>(Duration.ZERO))
+    assertThatThrownBy(() -> new DeduplicateFunction<String, ApiRequest>(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("TTL must be positive");
+  }
+
+  @Test
+  void keyedByEventKeyIdsDifferingOnlyInLetterCaseAreTwoEventsAndCopiesAreDropped()
+      throws Exception {
+    ApiRequest lower = withId("0000000a-0000-0000-0000-000000000001");
+    ApiRequest upper = withId("0000000A-0000-0000-0000-000000000001");
+    try (KeyedOneInputStreamOperatorTestHarness<EventKey, ApiRequest, ApiRequest> byKey =
+        ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+            new DeduplicateFunction<EventKey, ApiRequest>(TTL),
+            ApiRequest::dedupKey,
+            EventKey.TYPE)) {
+      byKey.setStateTtlProcessingTime(T0);
+      byKey.processElement(lower, t(1).toEpochMilli());
+      byKey.processElement(upper, t(1).toEpochMilli());
+      byKey.processElement(withId(new String(lower.eventId())), t(1).toEpochMilli());
+      byKey.processElement(upper, t(1).toEpochMilli());
+
+      assertThat(byKey.extractOutputValues()).containsExactly(lower, upper);
+    }
+  }
+
+  private static ApiRequest withId(String id) {
+    ApiRequest r = request(1, t(1), 200, 1_000);
+    return new ApiRequest(
+        id,
+        r.tenantId(),
+        r.eventTime(),
+        r.service(),
+        r.endpoint(),
+        r.method(),
+        r.statusCode(),
+        r.latencyUs(),
+        r.region(),
+        r.traceId());
   }
 }

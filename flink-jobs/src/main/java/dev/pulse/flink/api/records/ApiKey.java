@@ -1,8 +1,73 @@
 package dev.pulse.flink.api.records;
 
+import dev.pulse.flink.common.types.CompactTypeInfo;
+import dev.pulse.flink.common.types.ImmutableSerializer;
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
 /**
  * The grain of the API minute facts besides the minute itself: one row per tenant, service,
- * endpoint, method and region.
+ * endpoint, method and region. Flink keys the minute window by it with {@link Serializer} (no
+ * reflection).
  */
+@TypeInfo(ApiKey.TypeFactory.class)
 public record ApiKey(
-    String tenantId, String service, String endpoint, String method, String region) {}
+    String tenantId, String service, String endpoint, String method, String region) {
+
+  /** The type information the minute window's keyBy uses. */
+  public static final TypeInformation<ApiKey> TYPE =
+      new CompactTypeInfo<>(ApiKey.class, Serializer.INSTANCE, true);
+
+  /** Flink type information for keys: {@link Serializer}, usable as a key. */
+  public static final class TypeFactory extends TypeInfoFactory<ApiKey> {
+    @Override
+    public TypeInformation<ApiKey> createTypeInfo(
+        Type t, Map<String, TypeInformation<?>> genericParameters) {
+      return TYPE;
+    }
+  }
+
+  /** The five strings in order, as UTF-8 with a length. */
+  public static final class Serializer extends ImmutableSerializer<ApiKey> {
+    private static final long serialVersionUID = 1L;
+    public static final Serializer INSTANCE = new Serializer();
+
+    @Override
+    public void serialize(ApiKey k, DataOutputView out) throws IOException {
+      writeString(k.tenantId, out);
+      writeString(k.service, out);
+      writeString(k.endpoint, out);
+      writeString(k.method, out);
+      writeString(k.region, out);
+    }
+
+    @Override
+    public ApiKey deserialize(DataInputView in) throws IOException {
+      String tenantId = readString(in);
+      String service = readString(in);
+      String endpoint = readString(in);
+      String method = readString(in);
+      return new ApiKey(tenantId, service, endpoint, method, readString(in));
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ApiKey> snapshotConfiguration() {
+      return new Snapshot();
+    }
+
+    /** Restores {@link Serializer} from checkpoints and savepoints. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ApiKey> {
+      public Snapshot() {
+        super(() -> INSTANCE);
+      }
+    }
+  }
+}

@@ -1,11 +1,27 @@
 package dev.pulse.flink.api.records;
 
 import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.flink.common.EventKey;
+import dev.pulse.flink.common.types.CompactTypeInfo;
+import dev.pulse.flink.common.types.ImmutableSerializer;
+import java.io.IOException;
+import java.lang.reflect.Type;
 import java.time.Instant;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * One validated API request event, as the job carries it and as it lands in the raw api-requests
  * table: the fields of {@code ApiRequestEvent}, the method as its enum name.
+ *
+ * <p>Flink carries it with {@link Serializer} (field by field, no reflection; a copy is the record
+ * itself, as it is immutable), through {@link TypeFactory}.
  *
  * @param eventId UUID, the deduplication key
  * @param tenantId the institution
@@ -18,6 +34,7 @@ import java.time.Instant;
  * @param region serving region, empty when not reported
  * @param traceId distributed trace id, or null
  */
+@TypeInfo(ApiRequest.TypeFactory.class)
 public record ApiRequest(
     String eventId,
     String tenantId,
@@ -48,5 +65,85 @@ public record ApiRequest(
   /** The minute-facts grouping key of this request. */
   public ApiKey key() {
     return new ApiKey(tenantId, service, endpoint, method, region);
+  }
+
+  /** The exact deduplication key of this request's event id. */
+  public EventKey dedupKey() {
+    return EventKey.of(eventId);
+  }
+
+  /** The type information every stream of requests uses. */
+  public static final TypeInformation<ApiRequest> TYPE =
+      new CompactTypeInfo<>(ApiRequest.class, Serializer.INSTANCE, false);
+
+  /** Flink type information for requests: {@link Serializer}. */
+  public static final class TypeFactory extends TypeInfoFactory<ApiRequest> {
+    @Override
+    public TypeInformation<ApiRequest> createTypeInfo(
+        Type t, Map<String, TypeInformation<?>> genericParameters) {
+      return TYPE;
+    }
+  }
+
+  /**
+   * Fields in declaration order; strings as UTF-8 with a length (null-safe, for the trace id), the
+   * event time as epoch seconds and nanoseconds.
+   */
+  public static final class Serializer extends ImmutableSerializer<ApiRequest> {
+    private static final long serialVersionUID = 1L;
+    public static final Serializer INSTANCE = new Serializer();
+
+    @Override
+    public void serialize(ApiRequest r, DataOutputView out) throws IOException {
+      writeString(r.eventId, out);
+      writeString(r.tenantId, out);
+      out.writeLong(r.eventTime.getEpochSecond());
+      out.writeInt(r.eventTime.getNano());
+      writeString(r.service, out);
+      writeString(r.endpoint, out);
+      writeString(r.method, out);
+      out.writeInt(r.statusCode);
+      out.writeLong(r.latencyUs);
+      writeString(r.region, out);
+      writeString(r.traceId, out);
+    }
+
+    @Override
+    public ApiRequest deserialize(DataInputView in) throws IOException {
+      String eventId = readString(in);
+      String tenantId = readString(in);
+      long seconds = in.readLong();
+      Instant eventTime = Instant.ofEpochSecond(seconds, in.readInt());
+      String service = readString(in);
+      String endpoint = readString(in);
+      String method = readString(in);
+      int statusCode = in.readInt();
+      long latencyUs = in.readLong();
+      String region = readString(in);
+      String traceId = readString(in);
+      return new ApiRequest(
+          eventId,
+          tenantId,
+          eventTime,
+          service,
+          endpoint,
+          method,
+          statusCode,
+          latencyUs,
+          region,
+          traceId);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ApiRequest> snapshotConfiguration() {
+      return new Snapshot();
+    }
+
+    /** Restores {@link Serializer} from checkpoints and savepoints. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ApiRequest> {
+      public Snapshot() {
+        super(() -> INSTANCE);
+      }
+    }
   }
 }
