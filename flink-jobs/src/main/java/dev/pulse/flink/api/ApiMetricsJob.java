@@ -11,15 +11,15 @@ import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.api.sinks.ApiSinks;
+import dev.pulse.flink.common.BucketedDeduplicateFunction;
 import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.DeadLetterSerializationSchema;
 import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.common.DecodedWatermarks;
 import dev.pulse.flink.common.DecodingDeserializationSchema;
-import dev.pulse.flink.common.DeduplicateFunction;
-import dev.pulse.flink.common.EventKey;
 import dev.pulse.flink.common.PartitionedRecordSource;
 import dev.pulse.flink.common.RawRecord;
+import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.SplitDecoded;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +27,7 @@ import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -88,11 +89,12 @@ public final class ApiMetricsJob {
 
     DataStream<ApiRequest> deduplicated =
         events
-            // The exact 128-bit (+ letter case) form of the event id: cheaper to hash, compare
-            // and snapshot than the 36-character string, and equal exactly when the strings are.
-            .keyBy(ApiRequest::dedupKey, EventKey.TYPE)
+            // Keyed by the bucket of the exact event id (128 bits + letter case, EventKey): one
+            // compact table of ids per bucket (SeenIds) instead of one TTL state entry per id.
+            .keyBy(request -> SeenIds.bucketOf(request.dedupKey()), Types.INT)
             .process(
-                new DeduplicateFunction<EventKey, ApiRequest>(config.dedupTtl()), ApiRequest.TYPE)
+                new BucketedDeduplicateFunction<>(config.dedupTtl(), ApiRequest::dedupKey),
+                ApiRequest.TYPE)
             .name("dedup-api-requests")
             .uid("dedup-api-requests");
 

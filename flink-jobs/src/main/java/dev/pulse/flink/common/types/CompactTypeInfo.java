@@ -6,9 +6,9 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
- * Flink type information for a record type with its own hand-written {@link ImmutableSerializer}:
- * one opaque field to Flink (no field expressions), usable as a key when the type defines value
- * equality and a good hash code.
+ * Flink type information for a type with its own hand-written serializer (such as an {@link
+ * ImmutableSerializer}): one opaque field to Flink (no field expressions), usable as a key when the
+ * type defines value equality and a good hash code.
  *
  * @param <T> the record type
  */
@@ -17,15 +17,15 @@ public final class CompactTypeInfo<T> extends TypeInformation<T> {
   private static final long serialVersionUID = 1L;
 
   private final Class<T> type;
-  private final ImmutableSerializer<T> serializer;
+  private final TypeSerializer<T> serializer;
   private final boolean keyType;
 
   /**
    * @param type the record class
-   * @param serializer its serializer (a stateless singleton)
+   * @param serializer its serializer (stateless)
    * @param keyType whether the type may be a {@code keyBy} key (value equals and hashCode)
    */
-  public CompactTypeInfo(Class<T> type, ImmutableSerializer<T> serializer, boolean keyType) {
+  public CompactTypeInfo(Class<T> type, TypeSerializer<T> serializer, boolean keyType) {
     this.type = Objects.requireNonNull(type, "type");
     this.serializer = Objects.requireNonNull(serializer, "serializer");
     this.keyType = keyType;
