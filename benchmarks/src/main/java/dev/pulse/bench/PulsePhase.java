@@ -22,11 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -208,14 +205,8 @@ final class PulsePhase {
 
   private static JobClient submit(ApiMetricsConfig config, JobSettings settings, Path checkpoints) {
     int parallelism = settings.parallelism();
-    Configuration flink = Configuration.fromMap(settings.flink());
-    // Operator state lives on the heap; the managed memory RocksDB would use is not needed (as in
-    // the demo).
-    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
-    // Checkpoints to files, as on a cluster: the dedup state (one entry per event id) outgrows the
-    // 5 MiB that the default in-memory checkpoint storage accepts within seconds at these rates.
-    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    Configuration flink = ApiMetricsJob.localClusterConfiguration(checkpoints);
+    flink.addAll(Configuration.fromMap(settings.flink()));
     // A benchmark must not hide a failure behind a silent restart and replay: any failure ends the
     // phase.
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");

@@ -22,11 +22,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -45,7 +42,6 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 final class PulseStack implements AutoCloseable {
 
-  static final String JOB_NAME = "pulse-api-metrics";
   private static final Logger LOG = LoggerFactory.getLogger(PulseStack.class);
 
   /**
@@ -142,13 +138,7 @@ final class PulseStack implements AutoCloseable {
     job.putAll(s.jobSettings());
     ApiMetricsConfig config = ApiMetricsConfig.fromMap(job);
 
-    Configuration flink = new Configuration();
-    // Operator state lives on the heap; the managed memory RocksDB would use is not needed.
-    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
-    // Checkpoints to files, as on a cluster: the dedup state (an entry per event id for the TTL)
-    // outgrows the 5 MiB the default in-memory checkpoint storage accepts within minutes.
-    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    Configuration flink = ApiMetricsJob.localClusterConfiguration(checkpoints);
     StreamExecutionEnvironment env;
     if (s.flinkUiPort() > 0) {
       flink.set(RestOptions.PORT, s.flinkUiPort());
@@ -157,8 +147,8 @@ final class PulseStack implements AutoCloseable {
       env = StreamExecutionEnvironment.createLocalEnvironment(flink);
     }
     ApiMetricsJob.wire(env, config);
-    LOG.info("Starting Flink job {} on a local MiniCluster: {}", JOB_NAME, config);
-    return env.executeAsync(JOB_NAME);
+    LOG.info("Starting Flink job {} on a local MiniCluster: {}", ApiMetricsJob.JOB_NAME, config);
+    return env.executeAsync(ApiMetricsJob.JOB_NAME);
   }
 
   private static ConfigurableApplicationContext startApi(Settings s) {

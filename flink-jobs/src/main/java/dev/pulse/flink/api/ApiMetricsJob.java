@@ -21,6 +21,7 @@ import dev.pulse.flink.common.PartitionedRecordSource;
 import dev.pulse.flink.common.RawRecord;
 import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.SplitDecoded;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,10 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -72,6 +77,20 @@ public final class ApiMetricsJob {
   public static final String JOB_NAME = "pulse-api-metrics";
 
   private ApiMetricsJob() {}
+
+  /**
+   * Flink settings for running the job on a local MiniCluster (the demo, the benchmark): operator
+   * state on the heap with little managed memory (no RocksDB), and checkpoints to files under
+   * {@code checkpoints}, as on a cluster: the dedup state outgrows the 5 MiB that the default
+   * in-memory checkpoint storage accepts within minutes.
+   */
+  public static Configuration localClusterConfiguration(Path checkpoints) {
+    Configuration flink = new Configuration();
+    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
+    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    return flink;
+  }
 
   /**
    * The job as a function: records of {@link Topics#API_REQUESTS} as the source decoded and
