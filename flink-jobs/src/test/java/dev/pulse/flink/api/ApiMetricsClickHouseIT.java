@@ -11,6 +11,7 @@ import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.common.DeadLetterSerializationSchema;
 import dev.pulse.flink.testing.ApiFactTables;
 import dev.pulse.flink.testing.SimulatedApiTopic;
+import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.Grain;
 import dev.pulse.simulator.Domain;
@@ -38,11 +39,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -76,20 +74,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(180)
 class ApiMetricsClickHouseIT {
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          () -> {
-            Configuration conf = new Configuration();
-            // Small network buffers: fewer records in flight, so the watermark trails the data
-            // less.
-            conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
-            return new MiniClusterResourceConfiguration.Builder()
-                .setConfiguration(conf)
-                .setNumberTaskManagers(1)
-                .setNumberSlotsPerTaskManager(2)
-                .build();
-          });
+  @RegisterExtension static final MiniClusterExtension FLINK = SmallBufferMiniCluster.extension();
 
   private static final Duration JOB_LIMIT = Duration.ofSeconds(120);
 

@@ -10,6 +10,7 @@ import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.sink.SinkCounters;
 import dev.pulse.flink.testing.ApiFactTables;
 import dev.pulse.flink.testing.SimulatedApiTopic;
+import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.Grain;
 import dev.pulse.simulator.Domain;
@@ -37,9 +38,7 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
@@ -48,7 +47,6 @@ import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
@@ -87,17 +85,7 @@ class ApiMetricsFailoverIT {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          () -> {
-            Configuration conf = METRICS.addToConfiguration(new Configuration());
-            // Small network buffers: fewer records in flight between the source and the windows.
-            conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
-            return new MiniClusterResourceConfiguration.Builder()
-                .setConfiguration(conf)
-                .setNumberTaskManagers(1)
-                .setNumberSlotsPerTaskManager(2)
-                .build();
-          });
+      SmallBufferMiniCluster.extension(METRICS.addToConfiguration(new Configuration()));
 
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(300);
   private static final Duration KILL_WAIT = Duration.ofSeconds(30);

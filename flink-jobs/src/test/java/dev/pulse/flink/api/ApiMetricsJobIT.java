@@ -11,6 +11,7 @@ import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.RawRecord;
 import dev.pulse.flink.testing.CollectingSink;
 import dev.pulse.flink.testing.MinuteFactSums;
+import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
@@ -36,10 +37,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -84,20 +82,7 @@ class ApiMetricsJobIT {
   private static final Clock VALIDATION_CLOCK =
       Clock.fixed(Instant.parse("2026-03-02T10:00:00Z"), ZoneOffset.UTC);
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          () -> {
-            Configuration conf = new Configuration();
-            // Small network buffers: fewer records in flight, so the watermark trails the data
-            // less.
-            conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, MemorySize.parse("4kb"));
-            return new MiniClusterResourceConfiguration.Builder()
-                .setConfiguration(conf)
-                .setNumberTaskManagers(1)
-                .setNumberSlotsPerTaskManager(2)
-                .build();
-          });
+  @RegisterExtension static final MiniClusterExtension FLINK = SmallBufferMiniCluster.extension();
 
   private static List<SimulatedRecord> delivered;
   private static FaultReport report;

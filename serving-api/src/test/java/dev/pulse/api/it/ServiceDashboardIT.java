@@ -3,7 +3,6 @@ package dev.pulse.api.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.clickhouse.ClickHouse;
-import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
 import java.nio.file.Files;
@@ -56,10 +55,7 @@ class ServiceDashboardIT {
 
   @DynamicPropertySource
   static void pulse(DynamicPropertyRegistry registry) {
-    registry.add("pulse.clickhouse.url", () -> server.httpUrl());
-    registry.add("pulse.clickhouse.user", () -> server.user());
-    registry.add("pulse.clickhouse.password", () -> server.password());
-    registry.add("pulse.clickhouse.database", () -> server.database());
+    MigratedStore.register(registry, () -> server);
     registry.add("pulse.dev-tokens.sre-token", () -> "tenant-a");
     registry.add("pulse.dev-tokens.other-token", () -> "tenant-b");
     registry.add("pulse.live.poll-interval", () -> "300ms");
@@ -68,8 +64,7 @@ class ServiceDashboardIT {
   @BeforeAll
   static void migrateAndInsertFacts(TestClickHouse ch) {
     server = ch;
-    MigrationRunner.migrate(ch.httpUrl(), ch.user(), ch.password(), ch.database());
-    clickHouse = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
+    clickHouse = MigratedStore.migrate(ch);
     MinuteFacts facts = new MinuteFacts();
     // Twenty minutes of traffic with a latency regression and an error spike from 10:12 on.
     for (int m = 0; m < 20; m++) {

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.pulse.clickhouse.ClickHouse;
-import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
@@ -57,10 +56,7 @@ class ServiceMetricsIT {
 
   @DynamicPropertySource
   static void pulse(DynamicPropertyRegistry registry) {
-    registry.add("pulse.clickhouse.url", () -> server.httpUrl());
-    registry.add("pulse.clickhouse.user", () -> server.user());
-    registry.add("pulse.clickhouse.password", () -> server.password());
-    registry.add("pulse.clickhouse.database", () -> server.database());
+    MigratedStore.register(registry, () -> server);
     registry.add("pulse.dev-tokens.token-a", () -> "tenant-a");
     registry.add("pulse.dev-tokens.token-b", () -> "tenant-b");
     registry.add("pulse.dev-tokens.token-c", () -> "tenant-c");
@@ -70,8 +66,7 @@ class ServiceMetricsIT {
   @BeforeAll
   static void migrateAndInsertFacts(TestClickHouse ch) {
     server = ch;
-    MigrationRunner.migrate(ch.httpUrl(), ch.user(), ch.password(), ch.database());
-    clickHouse = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
+    clickHouse = MigratedStore.migrate(ch);
     List<Integer> tenThroughFortyMs = List.of(10, 20, 30, 40);
     new MinuteFacts()
         // 10:00, GET /courses/{id}: two delta rows (on-time firing, then a late one) = latencies
