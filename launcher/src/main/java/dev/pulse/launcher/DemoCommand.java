@@ -1,13 +1,13 @@
 package dev.pulse.launcher;
 
+import dev.pulse.local.LocalClickHouse;
+import dev.pulse.local.LocalKafka;
 import dev.pulse.simulator.FaultConfig;
 import dev.pulse.simulator.Incident;
 import dev.pulse.simulator.KafkaEventWriter;
 import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.SimulationConfig;
 import dev.pulse.simulator.Simulator;
-import dev.pulse.testing.LocalClickHouse;
-import dev.pulse.testing.LocalKafka;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -3,14 +3,12 @@ package dev.pulse.clickhouse.facts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.clickhouse.ClickHouse;
-import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.SqlLiteral;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,15 +25,7 @@ class ApiRequestRollupsIT {
 
   @BeforeAll
   static void migrate(TestClickHouse ch) {
-    try (ClickHouse server = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null)) {
-      new MigrationRunner(server, ch.database()).migrate();
-    }
-    db = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
-  }
-
-  @AfterAll
-  static void close() {
-    db.close();
+    db = ch.migratedDatabase();
   }
 
   /**

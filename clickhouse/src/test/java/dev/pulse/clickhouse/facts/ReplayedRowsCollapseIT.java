@@ -3,11 +3,9 @@ package dev.pulse.clickhouse.facts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.clickhouse.ClickHouse;
-import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,15 +21,7 @@ class ReplayedRowsCollapseIT {
 
   @BeforeAll
   static void migrate(TestClickHouse ch) {
-    try (ClickHouse server = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null)) {
-      new MigrationRunner(server, ch.database()).migrate();
-    }
-    db = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
-  }
-
-  @AfterAll
-  static void close() {
-    db.close();
+    db = ch.migratedDatabase();
   }
 
   @Test

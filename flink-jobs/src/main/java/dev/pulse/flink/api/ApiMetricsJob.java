@@ -17,14 +17,11 @@ import dev.pulse.flink.common.DeadLetterSerializationSchema;
 import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.common.DecodedWatermarks;
 import dev.pulse.flink.common.DecodingDeserializationSchema;
-import dev.pulse.flink.common.PartitionedRecordSource;
-import dev.pulse.flink.common.RawRecord;
 import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.SplitDecoded;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -94,8 +91,8 @@ public final class ApiMetricsJob {
 
   /**
    * The job as a function: records of {@link Topics#API_REQUESTS} as the source decoded and
-   * timestamped them ({@link #readKafka}, or {@link #fromRecords} in tests) in, the four result
-   * streams out. Every operator has a stable uid.
+   * timestamped them ({@link #readKafka}, or a bounded test source) in, the four result streams
+   * out. Every operator has a stable uid.
    */
   public static ApiMetricsStreams build(
       DataStream<Decoded<ApiRequest>> records, ApiMetricsConfig config) {
@@ -205,26 +202,6 @@ public final class ApiMetricsJob {
     return env.fromSource(
             kafkaSource(config), watermarks(config), "kafka-api-requests", DECODED_TYPE)
         .uid("kafka-api-requests");
-  }
-
-  /**
-   * The same source-side behaviour over a fixed list of records (tests, backfills without a
-   * broker): decoded by {@link #deserializer} in the source, one split and watermark per partition
-   * ({@link PartitionedRecordSource}), with {@link #watermarks}.
-   *
-   * @param clock "now" for the validator's future bound
-   */
-  public static DataStream<Decoded<ApiRequest>> fromRecords(
-      StreamExecutionEnvironment env,
-      List<RawRecord> records,
-      ApiMetricsConfig config,
-      Clock clock) {
-    return env.fromSource(
-            new PartitionedRecordSource<>(records, deserializer(clock)),
-            watermarks(config),
-            "api-request-records",
-            DECODED_TYPE)
-        .uid("api-request-records");
   }
 
   /**

@@ -46,7 +46,6 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -93,8 +92,7 @@ class ApiMetricsClickHouseIT {
       TestKafka testKafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster)
       throws Exception {
     kafka = testKafka;
-    ApiFactTables.migrate(ch);
-    db = ApiFactTables.connect(ch);
+    db = ch.migratedDatabase();
 
     SimulationConfig sim =
         SimulationConfig.defaults()
@@ -142,13 +140,6 @@ class ApiMetricsClickHouseIT {
         java.time.Duration.between(started, Instant.now()).toMillis(),
         reportedLate.size(),
         db.queryText("SELECT count() FROM api_request_minutes").trim());
-  }
-
-  @AfterAll
-  static void close() {
-    if (db != null) {
-      db.close();
-    }
   }
 
   @Test

@@ -52,7 +52,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -127,8 +126,7 @@ class ApiMetricsFailoverIT {
       @InjectMiniCluster MiniCluster cluster,
       @TempDir Path checkpoints)
       throws Exception {
-    ApiFactTables.migrate(ch);
-    db = ApiFactTables.connect(ch);
+    db = ch.migratedDatabase();
 
     SimulationConfig sim =
         SimulationConfig.defaults()
@@ -240,13 +238,6 @@ class ApiMetricsFailoverIT {
     return METRICS.findMetrics(id, SinkCounters.REPLAYED_COMMITS).values().stream()
         .mapToLong(m -> ((Counter) m).getCount())
         .sum();
-  }
-
-  @AfterAll
-  static void close() {
-    if (db != null) {
-      db.close();
-    }
   }
 
   @Test

@@ -8,9 +8,11 @@ import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.common.DeadLetter;
-import dev.pulse.flink.common.RawRecord;
+import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.testing.CollectingSink;
 import dev.pulse.flink.testing.MinuteFactSums;
+import dev.pulse.flink.testing.PartitionedRecordSource;
+import dev.pulse.flink.testing.RawRecord;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
@@ -38,6 +40,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -52,9 +55,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The whole API metrics job ({@link ApiMetricsJob#build}) on a MiniCluster at parallelism 2, over
  * simulator output with duplicates, out-of-order, late and malformed records, compared with the
  * oracle's independent recount. The records go through the job's own source-side behaviour ({@link
- * ApiMetricsJob#fromRecords}: decoding in the source, one watermark per partition) in two
- * partitions, each record in the partition Kafka's default partitioner gives its key (so a
- * duplicate is in its original's partition), one partition per source subtask.
+ * #fromRecords}: decoding in the source, one watermark per partition) in two partitions, each
+ * record in the partition Kafka's default partitioner gives its key (so a duplicate is in its
+ * original's partition), one partition per source subtask.
  *
  * <p><b>Which events are late.</b> The oracle counts all valid events; which of them the job drops
  * as late depends on the watermark, so the test derives it from each partition's delivered order:
@@ -127,8 +130,7 @@ class ApiMetricsJobIT {
     // Every type the job moves between operators has a Flink serializer: no Kryo fallback.
     ((SerializerConfigImpl) env.getConfig().getSerializerConfig()).setGenericTypes(false);
     ApiMetricsStreams out =
-        ApiMetricsJob.build(
-            ApiMetricsJob.fromRecords(env, records, CONFIG, VALIDATION_CLOCK), CONFIG);
+        ApiMetricsJob.build(fromRecords(env, records, CONFIG, VALIDATION_CLOCK), CONFIG);
     out.minuteFacts().sinkTo(new CollectingSink<>("facts"));
     out.deadLetters().sinkTo(new CollectingSink<>("dead"));
     out.lateEvents().sinkTo(new CollectingSink<>("late"));
@@ -342,5 +344,25 @@ class ApiMetricsJobIT {
       case UNKNOWN_FINGERPRINT -> Set.of("UNKNOWN_FINGERPRINT");
       case INVALID_VALUES -> Set.of("INVALID_VALUE", "ABSURD_TIMESTAMP");
     };
+  }
+
+  /**
+   * The production source-side behaviour over a fixed list of records: decoded by the job's
+   * deserializer in the source, one split and watermark per partition ({@link
+   * PartitionedRecordSource}), with the job's watermarks.
+   *
+   * @param clock "now" for the validator's future bound
+   */
+  static DataStream<Decoded<ApiRequest>> fromRecords(
+      StreamExecutionEnvironment env,
+      List<RawRecord> records,
+      ApiMetricsConfig config,
+      Clock clock) {
+    return env.fromSource(
+            new PartitionedRecordSource<>(records, ApiMetricsJob.deserializer(clock)),
+            ApiMetricsJob.watermarks(config),
+            "api-request-records",
+            ApiMetricsJob.DECODED_TYPE)
+        .uid("api-request-records");
   }
 }

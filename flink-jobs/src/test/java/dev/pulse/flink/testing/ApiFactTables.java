@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
-import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import dev.pulse.events.HttpMethod;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
 import dev.pulse.oracle.Grain;
-import dev.pulse.testing.TestClickHouse;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -38,18 +36,6 @@ public final class ApiFactTables {
           + ", t, r, e5, e4, ls, lm, h.1 AS hb, h.2 AS hc, u.1 AS ut, u.2 AS uc FROM ";
 
   private ApiFactTables() {}
-
-  /** Builds the test database with the production migrations. */
-  public static void migrate(TestClickHouse ch) {
-    try (ClickHouse server = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null)) {
-      new MigrationRunner(server, ch.database()).migrate();
-    }
-  }
-
-  /** A client on the test database. */
-  public static ClickHouse connect(TestClickHouse ch) {
-    return ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), ch.database());
-  }
 
   /**
    * {@code api_request_minutes} per key and minute: sum of counts, sumMap of histograms, max of

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * stored histogram form. Tests state the raw latencies and statuses; expected numbers are worked
  * out by hand.
  */
-final class MinuteFacts {
+public final class MinuteFacts {
 
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -28,7 +28,7 @@ final class MinuteFacts {
    * One delta row: requests with the given latencies (ms), of which {@code errors5xx} 5xx and
    * {@code errors4xx} 4xx.
    */
-  MinuteFacts row(
+  public MinuteFacts row(
       String tenant,
       String service,
       String endpoint,
@@ -94,7 +94,7 @@ final class MinuteFacts {
   }
 
   /** Inserts the rows in one INSERT (so the rollup views see them) and forgets them. */
-  void insertInto(ClickHouse clickHouse) {
+  public void insertInto(ClickHouse clickHouse) {
     clickHouse.insertJsonEachRow("api_request_minutes", rows);
     rows.clear();
   }
@@ -103,7 +103,7 @@ final class MinuteFacts {
    * {@code from}, {@code from + 1}, ..., {@code to} milliseconds: {@code range(1, 100)} is 1..100
    * ms.
    */
-  static List<Integer> range(int from, int to) {
+  public static List<Integer> range(int from, int to) {
     List<Integer> out = new ArrayList<>();
     for (int i = from; i <= to; i++) {
       out.add(i);
@@ -111,7 +111,7 @@ final class MinuteFacts {
     return out;
   }
 
-  static List<Integer> repeat(int ms, int times) {
+  public static List<Integer> repeat(int ms, int times) {
     return java.util.Collections.nCopies(times, ms);
   }
 }

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -66,7 +65,7 @@ class ServiceMetricsIT {
   @BeforeAll
   static void migrateAndInsertFacts(TestClickHouse ch) {
     server = ch;
-    clickHouse = MigratedStore.migrate(ch);
+    clickHouse = ch.migratedDatabase();
     List<Integer> tenThroughFortyMs = List.of(10, 20, 30, 40);
     new MinuteFacts()
         // 10:00, GET /courses/{id}: two delta rows (on-time firing, then a late one) = latencies
@@ -146,11 +145,6 @@ class ServiceMetricsIT {
             0,
             0)
         .insertInto(clickHouse);
-  }
-
-  @AfterAll
-  static void close() {
-    clickHouse.close();
   }
 
   @Autowired private HttpGraphQlTester anonymous;

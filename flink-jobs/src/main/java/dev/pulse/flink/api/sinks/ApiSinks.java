@@ -7,17 +7,11 @@ import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.DeadLetterRowEncoder;
 import dev.pulse.flink.sink.ClickHouseSink;
-import dev.pulse.flink.sink.RowFormat;
+import dev.pulse.flink.sink.RowEncoder;
 
 /**
  * The ClickHouse sinks of the API metrics job, one per table, each with the delivery mode its table
- * needs (see {@code dev/pulse/flink/sink/DESIGN.md}), its wire format and its batching.
- *
- * <p>Formats: RowBinary where rows are many (raw events: the sink's DESIGN.md measured it as fast
- * as JSONEachRow on a busy machine and up to 1.6x faster on a quiet one, because the server parses
- * it more cheaply); JSONEachRow where rows are few (facts, late events, dead letters), because
- * there the rate does not matter and a JSON body can be read as is when an INSERT or a commit
- * fails.
+ * needs (see flink-clickhouse-sink's DESIGN.md) and its batching.
  */
 public final class ApiSinks {
 
@@ -45,7 +39,6 @@ public final class ApiSinks {
    */
   public static ClickHouseSink<ApiRequest> rawRequests(ApiMetricsConfig config) {
     return base(config, RAW_TABLE, ApiRowEncoders.RAW_REQUEST)
-        .format(RowFormat.ROW_BINARY)
         .atLeastOnce()
         .batchSize(config.clickhouseRawBatchSize())
         .maxBatchDelay(config.clickhouseMaxBatchDelay())
@@ -60,7 +53,6 @@ public final class ApiSinks {
    */
   public static ClickHouseSink<ApiMinuteFact> minuteFacts(ApiMetricsConfig config) {
     return base(config, MINUTES_TABLE, ApiRowEncoders.MINUTE_FACT)
-        .format(RowFormat.JSON_EACH_ROW)
         .exactlyOnce("minute", ApiRowEncoders::minuteEpochSeconds)
         .batchSize(MINUTES_BATCH_ROWS)
         .build();
@@ -69,7 +61,6 @@ public final class ApiSinks {
   /** Late events, at least once: {@code api_requests_late} is a ReplacingMergeTree on event_id. */
   public static ClickHouseSink<LateApiRequest> lateRequests(ApiMetricsConfig config) {
     return base(config, LATE_TABLE, ApiRowEncoders.LATE_REQUEST)
-        .format(RowFormat.JSON_EACH_ROW)
         .atLeastOnce()
         .batchSize(RARE_ROWS_BATCH_ROWS)
         .maxBatchDelay(config.clickhouseMaxBatchDelay())
@@ -82,7 +73,6 @@ public final class ApiSinks {
    */
   public static ClickHouseSink<DeadLetter> deadLetters(ApiMetricsConfig config) {
     return base(config, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder())
-        .format(RowFormat.JSON_EACH_ROW)
         .atLeastOnce()
         .batchSize(RARE_ROWS_BATCH_ROWS)
         .maxBatchDelay(config.clickhouseMaxBatchDelay())
@@ -90,7 +80,7 @@ public final class ApiSinks {
   }
 
   private static <T> ClickHouseSink.Builder<T> base(
-      ApiMetricsConfig config, String table, dev.pulse.flink.sink.RowEncoder<T> encoder) {
+      ApiMetricsConfig config, String table, RowEncoder<T> encoder) {
     return ClickHouseSink.<T>builder()
         .endpoint(config.clickhouseUrl())
         .credentials(config.clickhouseUser(), config.clickhousePassword())

@@ -2,8 +2,6 @@ package dev.pulse.flink.api.sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.clickhouse.ClickHouse;
-import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
@@ -49,9 +47,7 @@ class ApiTablesIT {
   @BeforeAll
   static void migrate(TestClickHouse clickHouse) {
     ch = clickHouse;
-    try (ClickHouse server = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null)) {
-      new MigrationRunner(server, ch.database()).migrate();
-    }
+    ch.migratedDatabase();
   }
 
   @Test

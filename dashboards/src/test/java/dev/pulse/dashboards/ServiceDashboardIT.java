@@ -1,0 +1,298 @@
+package dev.pulse.api.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pulse.api.PulseApiApplication;
+import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.testing.ClickHouseExtension;
+import dev.pulse.testing.TestClickHouse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.graphql.test.autoconfigure.tester.AutoConfigureHttpGraphQlTester;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.graphql.test.tester.HttpGraphQlTester;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The SRE service page in headless Chromium against the running application and a real ClickHouse:
+ * the numbers the page shows equal, exactly, what the GraphQL API returns for the same query, and a
+ * minute inserted after the page loaded arrives through the live subscription. Keeps a screenshot
+ * in target/screenshots/.
+ */
+@ExtendWith(ClickHouseExtension.class)
+@SpringBootTest(
+    classes = PulseApiApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@AutoConfigureHttpGraphQlTester
+class ServiceDashboardIT {
+
+  private static final String FROM = "2026-03-02T10:00:00Z";
+  private static final String TO = "2026-03-02T10:30:00Z";
+  private static final String[] FIELDS = {
+    "requests", "errors5xx", "errors4xx", "errorRate", "p50Ms", "p95Ms", "p99Ms", "maxMs"
+  };
+
+  private static TestClickHouse server;
+  private static ClickHouse clickHouse;
+
+  @DynamicPropertySource
+  static void pulse(DynamicPropertyRegistry registry) {
+    MigratedStore.register(registry, () -> server);
+    registry.add("pulse.dev-tokens.sre-token", () -> "tenant-a");
+    registry.add("pulse.dev-tokens.other-token", () -> "tenant-b");
+    registry.add("pulse.live.poll-interval", () -> "300ms");
+  }
+
+  @BeforeAll
+  static void migrateAndInsertFacts(TestClickHouse ch) {
+    server = ch;
+    clickHouse = ch.migratedDatabase();
+    MinuteFacts facts = new MinuteFacts();
+    // Twenty minutes of traffic with a latency regression and an error spike from 10:12 on.
+    for (int m = 0; m < 20; m++) {
+      String minute = String.format("2026-03-02T10:%02d:00Z", m);
+      boolean incident = m >= 12 && m < 16;
+      List<Integer> latencies = new ArrayList<>(MinuteFacts.range(20 + m, 80 + m));
+      if (incident) {
+        latencies.addAll(MinuteFacts.repeat(900, 15));
+      }
+      facts.row(
+          "tenant-a",
+          "courses-api",
+          "/courses/{id}",
+          "GET",
+          "eu-west",
+          minute,
+          latencies,
+          incident ? 9 : m % 3,
+          m % 4);
+    }
+    facts.row(
+        "tenant-b",
+        "courses-api",
+        "/courses/{id}",
+        "GET",
+        "eu-west",
+        "2026-03-02T10:05:00Z",
+        MinuteFacts.repeat(4000, 50),
+        50,
+        0);
+    facts.insertInto(clickHouse);
+  }
+
+  @Autowired private HttpGraphQlTester anonymous;
+
+  @LocalServerPort private int port;
+
+  private ChromeDriver browser;
+
+  @BeforeEach
+  void startBrowser() throws Exception {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary("/usr/bin/chromium");
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1400",
+        "--user-data-dir=" + Files.createTempDirectory("pulse-chromium"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+            .usingAnyFreePort()
+            .build();
+    browser = new ChromeDriver(service, options);
+    browser
+        .manage()
+        .timeouts()
+        .pageLoadTimeout(Duration.ofSeconds(30))
+        .scriptTimeout(Duration.ofSeconds(30));
+  }
+
+  @AfterEach
+  void stopBrowser() {
+    if (browser != null) {
+      browser.quit();
+    }
+  }
+
+  private WebDriverWait waitUpTo(int seconds) {
+    return new WebDriverWait(browser, Duration.ofSeconds(seconds));
+  }
+
+  /**
+   * The page's numbers table, by time: field -> the exact value behind the rounded text the page
+   * shows.
+   */
+  private Map<String, Map<String, String>> shownPoints() {
+    Map<String, Map<String, String>> shown = new LinkedHashMap<>();
+    for (WebElement row : browser.findElements(By.cssSelector("#points tbody tr"))) {
+      Map<String, String> cells = new LinkedHashMap<>();
+      for (WebElement cell : row.findElements(By.tagName("td"))) {
+        cells.put(cell.getDomAttribute("data-field"), cell.getDomAttribute("data-value"));
+      }
+      shown.put(row.getDomAttribute("data-time"), cells);
+    }
+    return shown;
+  }
+
+  private List<Map<String, Object>> apiPoints(String token) {
+    return anonymous
+        .mutate()
+        .header("Authorization", "Bearer " + token)
+        .build()
+        .documentName("serviceMetrics")
+        .variable("service", "courses-api")
+        .variable("endpoint", "/courses/{id}")
+        .variable("from", FROM)
+        .variable("to", TO)
+        .execute()
+        .errors()
+        .verify()
+        .path("serviceMetrics.points")
+        .entityList(Map.class)
+        .get()
+        .stream()
+        .map(m -> (Map<String, Object>) m)
+        .toList();
+  }
+
+  private void openPageAs(String token) {
+    String base = "http://localhost:" + port;
+    browser.get(base + "/sre/service.html");
+    WebElement tokenField = browser.findElement(By.id("token"));
+    tokenField.clear();
+    tokenField.sendKeys(token);
+    browser.findElement(By.id("token-save")).click();
+    // Range and endpoint from the URL: fixed, relative to the inserted data, never the wall clock.
+    browser.get(
+        base
+            + "/sre/service.html?service=courses-api&endpoint=%2Fcourses%2F%7Bid%7D&from="
+            + FROM
+            + "&to="
+            + TO);
+    waitUpTo(20)
+        .until(
+            d ->
+                "loaded".equals(d.findElement(By.id("status")).getDomAttribute("data-state"))
+                    || "error"
+                        .equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
+    assertThat(browser.findElement(By.id("status")).getDomAttribute("data-state"))
+        .as(browser.findElement(By.id("status")).getText())
+        .isEqualTo("loaded");
+  }
+
+  @Test
+  void theServicePageShowsExactlyTheApisNumbersAndReceivesNewMinutesLive() throws Exception {
+    openPageAs("sre-token");
+
+    List<Map<String, Object>> api = apiPoints("sre-token");
+    assertThat(api).hasSize(20);
+    Map<String, Map<String, String>> shown = shownPoints();
+    assertThat(shown.keySet())
+        .containsExactlyElementsOf(api.stream().map(p -> (String) p.get("time")).toList());
+    for (Map<String, Object> point : api) {
+      Map<String, String> row = shown.get((String) point.get("time"));
+      for (String field : FIELDS) {
+        assertThat(Double.parseDouble(row.get(field)))
+            .as(point.get("time") + " " + field)
+            .isEqualTo(((Number) point.get(field)).doubleValue());
+      }
+    }
+    // People read the numbers rounded: milliseconds to 2 decimals, the error rate in percent.
+    Map<String, Object> first = api.get(0);
+    WebElement firstRow =
+        browser.findElement(By.cssSelector("#points tr[data-time='" + first.get("time") + "']"));
+    assertThat(firstRow.findElement(By.cssSelector("td[data-field='p95Ms']")).getText())
+        .isEqualTo(
+            String.format(
+                java.util.Locale.ROOT, "%.2f", ((Number) first.get("p95Ms")).doubleValue()));
+    assertThat(firstRow.findElement(By.cssSelector("td[data-field='errorRate']")).getText())
+        .isEqualTo(
+            String.format(
+                java.util.Locale.ROOT,
+                "%.2f %%",
+                ((Number) first.get("errorRate")).doubleValue() * 100));
+    // Tenant B's 4000 ms at 10:05 is not on tenant A's page.
+    assertThat(Double.parseDouble(shown.get("2026-03-02T10:05:00Z").get("maxMs"))).isEqualTo(85.0);
+    // The charts drew: ECharts rendered a canvas in each chart container.
+    assertThat(browser.findElements(By.cssSelector(".chart canvas")))
+        .hasSizeGreaterThanOrEqualTo(3);
+    assertThat(browser.findElement(By.id("granularity")).getText()).isEqualTo("MINUTE");
+
+    // A minute closed after the page loaded arrives through the subscription.
+    waitUpTo(20)
+        .until(
+            d -> "connected".equals(d.findElement(By.id("status")).getDomAttribute("data-live")));
+    new MinuteFacts()
+        .row(
+            "tenant-a",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            "2026-03-02T10:20:00Z",
+            List.of(100, 200, 300, 400),
+            2,
+            0)
+        .insertInto(clickHouse);
+    waitUpTo(20)
+        .until(
+            d ->
+                !d.findElements(By.cssSelector("#points tr[data-time='2026-03-02T10:20:00Z']"))
+                    .isEmpty());
+    Map<String, String> live = shownPoints().get("2026-03-02T10:20:00Z");
+    assertThat(live)
+        .containsEntry("requests", "4")
+        .containsEntry("errors5xx", "2")
+        .containsEntry("errorRate", "0.5")
+        .containsEntry("maxMs", "400");
+    Map<String, Object> apiLive = apiPoints("sre-token").get(20);
+    for (String field : FIELDS) {
+      assertThat(Double.parseDouble(live.get(field)))
+          .as("live " + field)
+          .isEqualTo(((Number) apiLive.get(field)).doubleValue());
+    }
+
+    Path screenshots = Path.of("target", "screenshots");
+    Files.createDirectories(screenshots);
+    Files.write(
+        screenshots.resolve("sre-service-page.png"), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  @Test
+  void aRefusedTokenShowsAClearMessageAndNoNumbers() {
+    browser.get("http://localhost:" + port + "/sre/service.html");
+    browser.findElement(By.id("token")).sendKeys("not-a-token");
+    browser.findElement(By.id("token-save")).click();
+    waitUpTo(20)
+        .until(d -> "error".equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
+    assertThat(browser.findElement(By.id("status")).getText()).contains("401");
+    assertThat(browser.findElements(By.cssSelector("#points tbody tr"))).isEmpty();
+  }
+}

@@ -1,0 +1,427 @@
+package dev.pulse.local;
+
+import dev.pulse.clickhouse.ClickHouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
+import org.apache.commons.io.FileUtils;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * A private clickhouse-server process (Debian's package) on free loopback ports, with its data,
+ * logs and configuration in one directory: a temporary one that is deleted when the server stops
+ * (tests), or a given one that keeps its data across starts (the demo). The server stops on {@link
+ * #close()} or, at the latest, when the JVM exits.
+ */
+public final class LocalClickHouse implements AutoCloseable {
+
+  /**
+   * System property naming the server binary explicitly; otherwise {@link #findBinary} searches the
+   * usual places.
+   */
+  static final String BINARY_PROPERTY = "pulse.test.clickhouse.binary";
+
+  static final Path CONFIG_DIR =
+      Path.of(System.getProperty("pulse.test.clickhouse.config", "/etc/clickhouse-server"));
+  static final String INSTALL_HINT = "sudo apt-get install -y clickhouse-server";
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+  private static final int ATTEMPTS = 3;
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+  private final String httpUrl;
+  private final String version;
+  private final Process process;
+  private final Path dir;
+  private final boolean deleteOnClose;
+  private final Thread exitHook;
+
+  private LocalClickHouse(
+      String httpUrl,
+      String version,
+      Process process,
+      Path dir,
+      boolean deleteOnClose,
+      Thread exitHook) {
+    this.httpUrl = httpUrl;
+    this.version = version;
+    this.process = process;
+    this.dir = dir;
+    this.deleteOnClose = deleteOnClose;
+    this.exitHook = exitHook;
+  }
+
+  /**
+   * For an owner that stops its servers itself, in order, at exit: without this, the server's own
+   * exit hook would stop it concurrently with the clients still writing to it.
+   */
+  public LocalClickHouse withoutExitHook() {
+    Runtime.getRuntime().removeShutdownHook(exitHook);
+    return this;
+  }
+
+  /** The HTTP endpoint, {@code http://127.0.0.1:PORT}; user {@code default}, no password. */
+  public String httpUrl() {
+    return httpUrl;
+  }
+
+  /** The server's own version string, e.g. {@code 18.16.1}. */
+  public String version() {
+    return version;
+  }
+
+  /** The directory holding the server's data, logs and configuration. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The server's process id: lets a benchmark read the server's memory and CPU time from /proc. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Stops the server (SIGTERM, then SIGKILL after 10 s) and deletes its directory if it was
+   * temporary.
+   */
+  @Override
+  public void close() {
+    stop(process, dir, deleteOnClose);
+  }
+
+  /**
+   * The first executable among {@code candidates}. Fails, never skips, when there is none: a test
+   * that silently did not run against ClickHouse proves nothing.
+   */
+  static Path requireBinary(List<Path> candidates) {
+    for (Path p : candidates) {
+      if (Files.isExecutable(p)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException(
+        "clickhouse-server not found (looked at "
+            + candidates
+            + "). Install it with: "
+            + INSTALL_HINT
+            + " (or point the tests at a running server: PULSE_TEST_CLICKHOUSE=http://host:8123)");
+  }
+
+  /**
+   * Debian installs the server in /usr/sbin, which is not on every user's PATH; look there, in
+   * /usr/bin and on PATH.
+   */
+  static List<Path> binaryCandidates() {
+    String explicit = System.getProperty(BINARY_PROPERTY);
+    if (explicit != null && !explicit.isBlank()) {
+      return List.of(Path.of(explicit));
+    }
+    List<Path> candidates =
+        new ArrayList<>(
+            List.of(Path.of("/usr/sbin/clickhouse-server"), Path.of("/usr/bin/clickhouse-server")));
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (!dir.isBlank() && !candidates.contains(Path.of(dir, "clickhouse-server"))) {
+        candidates.add(Path.of(dir, "clickhouse-server"));
+      }
+    }
+    return candidates;
+  }
+
+  /**
+   * Starts a server in {@code dataDir}, created when missing and kept after the server stops; with
+   * {@code null}, in a fresh temporary directory deleted when it stops. Fails with the install
+   * command when the binary is missing, and with the server's log tail when it does not come up
+   * within 60 s.
+   */
+  public static LocalClickHouse start(Path dataDir) {
+    Path binary = requireBinary(binaryCandidates());
+    IllegalStateException last = null;
+    // Free ports are probed then released, so another process may grab one before the server binds
+    // it: retry.
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        return startOnce(binary, dataDir);
+      } catch (IllegalStateException e) {
+        last = e;
+        if (!e.getMessage().contains("Address already in use")) {
+          throw e;
+        }
+      }
+    }
+    throw last;
+  }
+
+  private static LocalClickHouse startOnce(Path binary, Path dataDir) {
+    long startNanos = System.nanoTime();
+    boolean temporary = dataDir == null;
+    Path dir;
+    try {
+      dir =
+          temporary
+              ? Files.createTempDirectory("pulse-clickhouse-")
+              : Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int[] ports = FreePorts.take(3);
+    int httpPort = ports[0];
+    Path stdout = dir.resolve("stdout.log");
+    Process process;
+    try {
+      writeConfig(dir, httpPort, ports[1], ports[2]);
+      process =
+          new ProcessBuilder(
+                  ownProcessGroup(binary.toString(), "--config-file=" + dir.resolve("config.xml")))
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(stdout.toFile())
+              .start();
+    } catch (Exception e) {
+      if (temporary) {
+        FileUtils.deleteQuietly(dir.toFile());
+      }
+      throw new IllegalStateException("could not start " + binary + ": " + e, e);
+    }
+    Thread exitHook = new Thread(() -> stop(process, dir, temporary), "pulse-clickhouse-stop");
+    Runtime.getRuntime().addShutdownHook(exitHook);
+    String url = "http://127.0.0.1:" + httpPort;
+    try {
+      awaitPing(process, url, dir);
+    } catch (RuntimeException e) {
+      stop(process, dir, temporary);
+      throw e;
+    }
+    String version;
+    try (ClickHouse client = ClickHouse.connect(url, "default", "", null)) {
+      version = client.serverVersion();
+    } catch (RuntimeException e) {
+      stop(process, dir, temporary);
+      throw e;
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "[pulse] clickhouse-server %s ready at %s in %.1f s (pid %d, dir %s)%n",
+        version,
+        url,
+        (System.nanoTime() - startNanos) / 1e9,
+        process.pid(),
+        dir);
+    return new LocalClickHouse(url, version, process, dir, temporary, exitHook);
+  }
+
+  /**
+   * The command in a session and process group of its own ({@code setsid}, which execs it, so the
+   * process id stays the server's): a Ctrl-C in the terminal signals the whole foreground group,
+   * and the server must not stop before the job that writes to it; its owner stops it, in order.
+   */
+  static List<String> ownProcessGroup(String... command) {
+    List<String> full = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      full.add(SETSID.toString());
+    }
+    full.addAll(List.of(command));
+    return full;
+  }
+
+  /**
+   * Rewrites Debian's config so the server touches nothing outside {@code dir} and listens only on
+   * loopback.
+   */
+  private static void writeConfig(Path dir, int httpPort, int tcpPort, int interserverPort)
+      throws Exception {
+    for (String sub : List.of("data", "tmp", "user_files", "format_schemas", "log")) {
+      Files.createDirectories(dir.resolve(sub));
+    }
+    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    Document doc = factory.newDocumentBuilder().parse(CONFIG_DIR.resolve("config.xml").toFile());
+    Element root = doc.getDocumentElement();
+    set(root, "path", dir.resolve("data") + "/");
+    set(root, "tmp_path", dir.resolve("tmp") + "/");
+    set(root, "user_files_path", dir.resolve("user_files") + "/");
+    set(root, "format_schema_path", dir.resolve("format_schemas") + "/");
+    set(root, "http_port", Integer.toString(httpPort));
+    set(root, "tcp_port", Integer.toString(tcpPort));
+    set(root, "interserver_http_port", Integer.toString(interserverPort));
+    set(root, "users_config", dir.resolve("users.xml").toString());
+    // Times in tests are UTC: a server in the machine's zone would render DateTime values
+    // differently.
+    set(root, "timezone", "UTC");
+    // Caches are allocated on demand, but the 5-8 GB defaults are absurd for a test server on a
+    // small machine.
+    set(root, "mark_cache_size", Long.toString(256L << 20));
+    set(root, "uncompressed_cache_size", Long.toString(256L << 20));
+    Element logger = child(root, "logger");
+    set(logger, "log", dir.resolve("log/clickhouse-server.log").toString());
+    set(logger, "errorlog", dir.resolve("log/clickhouse-server.err.log").toString());
+    set(logger, "level", "information");
+    // IPv4 loopback only: ::1 may not exist in a container, and nothing outside this machine should
+    // reach the server.
+    for (Element e : children(root, "listen_host")) {
+      root.removeChild(e);
+    }
+    set(root, "listen_host", "127.0.0.1");
+    // Port that belong to other servers or to system files: not wanted in a private test server.
+    for (String unwanted :
+        List.of(
+            "https_port",
+            "tcp_port_secure",
+            "mysql_port",
+            "remote_servers",
+            "graphite",
+            "include_from",
+            "zookeeper",
+            "macros")) {
+      for (Element e : children(root, unwanted)) {
+        root.removeChild(e);
+      }
+    }
+    var transformer = TransformerFactory.newInstance().newTransformer();
+    transformer.setOutputProperty(OutputKeys.INDENT, "no");
+    transformer.transform(new DOMSource(doc), new StreamResult(dir.resolve("config.xml").toFile()));
+    Files.copy(
+        CONFIG_DIR.resolve("users.xml"),
+        dir.resolve("users.xml"),
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void awaitPing(Process process, String url, Path dir) {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest ping =
+        HttpRequest.newBuilder(URI.create(url + "/ping")).timeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "clickhouse-server exited with code "
+                + process.exitValue()
+                + " before it was ready. Log tail:\n"
+                + logTail(dir));
+      }
+      try {
+        HttpResponse<String> r = http.send(ping, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200 && r.body().trim().equals("Ok.")) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for clickhouse-server", e);
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException(
+        "clickhouse-server did not answer "
+            + url
+            + "/ping within "
+            + READY_TIMEOUT.toSeconds()
+            + " s. Log tail:\n"
+            + logTail(dir));
+  }
+
+  /**
+   * The last lines of the server's stdout and logs: the reason a start failed is almost always
+   * there.
+   */
+  static String logTail(Path dir) {
+    StringBuilder out = new StringBuilder();
+    for (Path f :
+        List.of(
+            dir.resolve("stdout.log"),
+            dir.resolve("log/clickhouse-server.err.log"),
+            dir.resolve("log/clickhouse-server.log"))) {
+      try {
+        List<String> lines = Files.readAllLines(f, StandardCharsets.ISO_8859_1);
+        out.append("--- ").append(f.getFileName()).append('\n');
+        lines
+            .subList(Math.max(0, lines.size() - 30), lines.size())
+            .forEach(l -> out.append(l).append('\n'));
+      } catch (IOException e) {
+        // file not written: nothing to show
+      }
+    }
+    return out.toString();
+  }
+
+  private static void stop(Process process, Path dir, boolean deleteDir) {
+    if (process.isAlive()) {
+      process.destroy(); // SIGTERM: the server shuts down cleanly in well under a second
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (deleteDir) {
+      FileUtils.deleteQuietly(dir.toFile());
+    }
+  }
+
+  private static void set(Element parent, String name, String value) {
+    List<Element> existing = children(parent, name);
+    Element e;
+    if (existing.isEmpty()) {
+      e = parent.getOwnerDocument().createElement(name);
+      parent.appendChild(e);
+    } else {
+      e = existing.get(0);
+      e.removeAttribute("incl");
+    }
+    e.setTextContent(value);
+  }
+
+  private static Element child(Element parent, String name) {
+    List<Element> c = children(parent, name);
+    if (c.isEmpty()) {
+      Element e = parent.getOwnerDocument().createElement(name);
+      parent.appendChild(e);
+      return e;
+    }
+    return c.get(0);
+  }
+
+  private static List<Element> children(Element parent, String name) {
+    List<Element> result = new ArrayList<>();
+    NodeList nodes = parent.getChildNodes();
+    for (int i = 0; i < nodes.getLength(); i++) {
+      Node n = nodes.item(i);
+      if (n instanceof Element e && e.getTagName().equals(name)) {
+        result.add(e);
+      }
+    }
+    return result;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for clickhouse-server", e);
+    }
+  }
+}

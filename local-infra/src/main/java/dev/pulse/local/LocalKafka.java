@@ -1,0 +1,228 @@
+package dev.pulse.local;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.commons.io.FileUtils;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real Kafka broker inside this JVM: one combined KRaft node (broker and controller) started from
+ * Kafka's own server classes ({@code kafka.server.KafkaRaftServer}, the class {@code
+ * kafka-server-start.sh} runs), on free loopback ports, with its log directory formatted by Kafka's
+ * {@code StorageTool} exactly as {@code kafka-storage.sh format --standalone} does. The log
+ * directory is temporary and deleted when the broker stops; it stops on {@link #close()} or, at the
+ * latest, when the JVM exits.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final int ATTEMPTS = 3;
+
+  private final KafkaRaftServer server;
+  private final Path dir;
+  private final String bootstrapServers;
+  private final Thread exitHook = new Thread(this::close, "pulse-kafka-stop");
+  private boolean closed;
+
+  private LocalKafka(KafkaRaftServer server, Path dir, String bootstrapServers) {
+    this.server = server;
+    this.dir = dir;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  /**
+   * Starts a broker whose topics get {@code partitions} partitions unless created with another
+   * count. Topic auto-creation is off: a typo in a topic name fails instead of silently producing
+   * into a new topic. {@code extraConfig} overrides broker properties.
+   */
+  public static LocalKafka start(int partitions, Map<String, String> extraConfig) {
+    IllegalStateException last = null;
+    // Free ports are probed then released, so another process may take one first: retry.
+    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      try {
+        return startOnce(partitions, extraConfig);
+      } catch (IllegalStateException e) {
+        last = e;
+        if (!String.valueOf(e.getCause()).contains("BindException")) {
+          throw e;
+        }
+      }
+    }
+    throw last;
+  }
+
+  private static LocalKafka startOnce(int partitions, Map<String, String> extraConfig) {
+    long startNanos = System.nanoTime();
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("pulse-kafka-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    int[] ports = FreePorts.take(2);
+    String bootstrap = "127.0.0.1:" + ports[0];
+    Properties config = brokerConfig(dir, ports[0], ports[1], partitions);
+    extraConfig.forEach(config::setProperty);
+    KafkaRaftServer server = null;
+    try {
+      format(dir, config);
+      server = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
+      server.startup();
+      awaitReady(bootstrap);
+    } catch (Exception e) {
+      if (server != null) {
+        stopQuietly(server);
+      }
+      FileUtils.deleteQuietly(dir.toFile());
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not start the in-JVM Kafka broker: " + e, e);
+    }
+    LocalKafka kafka = new LocalKafka(server, dir, bootstrap);
+    Runtime.getRuntime().addShutdownHook(kafka.exitHook);
+    System.out.printf(
+        Locale.ROOT,
+        "[pulse] Kafka broker (KRaft, in-JVM) ready at %s in %.1f s%n",
+        bootstrap,
+        (System.nanoTime() - startNanos) / 1e9);
+    return kafka;
+  }
+
+  /** One node that is both broker and its own controller, listening on loopback only. */
+  private static Properties brokerConfig(Path dir, int brokerPort, int controllerPort, int parts) {
+    Properties p = new Properties();
+    p.setProperty("process.roles", "broker,controller");
+    p.setProperty("node.id", "1");
+    p.setProperty(
+        "listeners",
+        "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+    p.setProperty("controller.listener.names", "CONTROLLER");
+    p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+    p.setProperty("log.dirs", dir.resolve("logs").toString());
+    p.setProperty("auto.create.topics.enable", "false");
+    p.setProperty("num.partitions", String.valueOf(parts));
+    // One broker: internal topics cannot have more than one replica.
+    p.setProperty("offsets.topic.replication.factor", "1");
+    p.setProperty("offsets.topic.num.partitions", "2");
+    p.setProperty("transaction.state.log.replication.factor", "1");
+    p.setProperty("transaction.state.log.min.isr", "1");
+    p.setProperty("transaction.state.log.num.partitions", "2");
+    p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+    p.setProperty("share.coordinator.state.topic.min.isr", "1");
+    // Consumer groups here have one member: waiting for more only slows every start.
+    p.setProperty("group.initial.rebalance.delay.ms", "0");
+    return p;
+  }
+
+  /**
+   * {@code kafka-storage.sh format --standalone}: writes the cluster id and the bootstrap metadata
+   * into the log directory. Its progress lines are kept out of stdout and shown only on failure.
+   */
+  private static void format(Path dir, Properties config) throws IOException {
+    Path file = dir.resolve("server.properties");
+    try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      config.store(w, "Pulse local Kafka broker");
+    }
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    int code;
+    try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+      code =
+          StorageTool.execute(
+              new String[] {
+                "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c", file.toString()
+              },
+              out);
+    }
+    if (code != 0) {
+      throw new IOException(
+          "kafka-storage format exited with "
+              + code
+              + ": "
+              + output.toString(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Ready means an admin client sees the broker; bounded so a broken start fails, not hangs. */
+  private static void awaitReady(String bootstrap) throws Exception {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) START_TIMEOUT.toMillis());
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    try (Admin admin = Admin.create(props)) {
+      while (true) {
+        try {
+          if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException | TimeoutException e) {
+          if (System.nanoTime() > deadline) {
+            throw new TimeoutException(
+                "Kafka broker at "
+                    + bootstrap
+                    + " not ready within "
+                    + START_TIMEOUT.toSeconds()
+                    + " s");
+          }
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /** {@code host:port} for clients' {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /**
+   * For an owner that stops its servers itself, in order, at exit: without this, the broker's own
+   * exit hook would stop it concurrently with (and maybe before) the clients still using it.
+   */
+  public LocalKafka withoutExitHook() {
+    Runtime.getRuntime().removeShutdownHook(exitHook);
+    return this;
+  }
+
+  /** Stops the broker and deletes its log directory; calling it again does nothing. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stopQuietly(server);
+    FileUtils.deleteQuietly(dir.toFile());
+  }
+
+  private static void stopQuietly(KafkaRaftServer server) {
+    try {
+      server.shutdown();
+      server.awaitShutdown();
+    } catch (RuntimeException e) {
+      System.err.println("[pulse] Kafka broker did not stop cleanly: " + e);
+    }
+  }
+}
