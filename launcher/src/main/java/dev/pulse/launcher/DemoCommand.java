@@ -10,23 +10,18 @@ import dev.pulse.simulator.SimulationConfig;
 import dev.pulse.simulator.Simulator;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
-import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,6 +44,14 @@ import picocli.CommandLine.Spec;
       "(new runs add new minutes; nothing is counted twice); --fresh deletes it first."
     })
 public final class DemoCommand implements Callable<Integer> {
+
+  /**
+   * Checkpoints (and so minute-fact commits) every 2 s: minutes show a few seconds after closing.
+   */
+  private static final Duration DEMO_CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+
+  /** Partitions of each demo topic: more than one, as in production, on a 2-core laptop. */
+  private static final int DEMO_PARTITIONS = 2;
 
   @Spec CommandSpec spec;
 
@@ -119,26 +122,15 @@ public final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     PrintWriter out = spec.commandLine().getOut();
-    Deque<AutoCloseable> running = new ArrayDeque<>();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread stopper =
-        new Thread(
-            () -> {
-              out.println();
-              out.println("Stopping Pulse...");
-              out.flush();
-              closeAll(running);
-              stopped.countDown();
-            },
-            "pulse-demo-stop");
-    Runtime.getRuntime().addShutdownHook(stopper);
-
+    OrderedStop stop = new OrderedStop(out).onSignals();
+    // Any other way the JVM ends (SIGHUP, System.exit elsewhere) still stops everything in order.
+    Thread exitHook = new Thread(stop::stopAll, "pulse-demo-stop");
+    Runtime.getRuntime().addShutdownHook(exitHook);
     try {
       String bootstrap = kafka;
       if (bootstrap == null) {
-        LocalKafka broker = LocalKafka.start(2, Map.of()).withoutExitHook();
-        running.push(broker);
-        bootstrap = broker.bootstrapServers();
+        bootstrap =
+            stop.add("Kafka", LocalKafka.start(2, Map.of()).withoutExitHook()).bootstrapServers();
       }
       String clickhouseUrl = clickhouse;
       if (clickhouseUrl == null) {
@@ -150,11 +142,10 @@ public final class DemoCommand implements Callable<Integer> {
                     + " (--fresh starts over)."
                 : "Starting with an empty ClickHouse in " + dir + ".");
         if (fresh) {
-          deleteRecursively(dir);
+          FileUtils.deleteDirectory(dir.toFile());
         }
-        LocalClickHouse server = LocalClickHouse.start(dir).withoutExitHook();
-        running.push(server);
-        clickhouseUrl = server.httpUrl();
+        clickhouseUrl =
+            stop.add("ClickHouse", LocalClickHouse.start(dir).withoutExitHook()).httpUrl();
       }
 
       Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -163,6 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
       for (String tenant : new Simulator(simulation).tenantIds()) {
         tokens.put("demo-" + tenant, tenant);
       }
+      Path savepoints = dataDir.resolve("savepoints").toAbsolutePath();
       PulseStack stack =
           PulseStack.start(
               new PulseStack.Settings(
@@ -174,22 +166,36 @@ public final class DemoCommand implements Callable<Integer> {
                   port,
                   flinkUiPort,
                   tokens,
-                  Duration.ofSeconds(2),
-                  2,
-                  Map.of()));
-      running.push(stack);
+                  DEMO_CHECKPOINT_INTERVAL,
+                  DEMO_PARTITIONS,
+                  Map.of(),
+                  savepoints));
+      stop.add("GraphQL API and dashboards", stack::stopApi);
+      stop.add(
+          "Flink job (savepoint in " + savepoints + ")",
+          () -> {
+            String path = stack.stopJob();
+            if (path != null) {
+              out.println("  savepoint " + path);
+            }
+          });
 
-      Feeder feeder = new Feeder(simulation, bootstrap);
-      running.push(feeder);
+      Feeder feeder = stop.add("simulator", new Feeder(simulation, bootstrap));
       feeder.start();
 
       printWelcome(out, bootstrap, clickhouseUrl, tokens, simulation.incidents());
-      stopped.await();
+      stop.awaitRequest();
+      stop.stopAll();
       return 0;
     } catch (Exception | Error e) {
-      Runtime.getRuntime().removeShutdownHook(stopper);
-      closeAll(running);
+      stop.stopAll();
       throw e;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(exitHook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already exiting: the hook runs, and finds nothing left to stop
+      }
     }
   }
 
@@ -317,35 +323,6 @@ public final class DemoCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "Invalid --database '" + database + "': letters, digits and underscores only");
-    }
-  }
-
-  private static void closeAll(Deque<AutoCloseable> running) {
-    while (!running.isEmpty()) {
-      AutoCloseable next = running.pop();
-      try {
-        next.close();
-      } catch (Exception e) {
-        System.err.println(
-            "pulse demo: " + next.getClass().getSimpleName() + " did not stop cleanly: " + e);
-      }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
     }
   }
 

@@ -6,12 +6,10 @@ import dev.pulse.events.topics.Topic;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +19,11 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -51,6 +50,7 @@ final class PulseStack implements AutoCloseable {
    * @param apiPort HTTP port of serving-api, or 0 for a free one
    * @param tokens development bearer tokens, token to tenant
    * @param jobSettings further settings of the Flink job, as {@code ApiMetricsConfig} keys
+   * @param savepoints where the job's savepoint goes when the stack stops, or null to cancel it
    */
   record Settings(
       String kafkaBootstrap,
@@ -63,15 +63,19 @@ final class PulseStack implements AutoCloseable {
       Map<String, String> tokens,
       Duration checkpointInterval,
       int topicPartitions,
-      Map<String, String> jobSettings) {}
+      Map<String, String> jobSettings,
+      Path savepoints) {}
 
   private final JobClient job;
   private final Path checkpoints;
+  private final Path savepoints;
   private final ConfigurableApplicationContext api;
 
-  private PulseStack(JobClient job, Path checkpoints, ConfigurableApplicationContext api) {
+  private PulseStack(
+      JobClient job, Path checkpoints, Path savepoints, ConfigurableApplicationContext api) {
     this.job = job;
     this.checkpoints = checkpoints;
+    this.savepoints = savepoints;
     this.api = api;
   }
 
@@ -89,10 +93,10 @@ final class PulseStack implements AutoCloseable {
       api = startApi(s);
     } catch (RuntimeException e) {
       job.cancel().get(30, TimeUnit.SECONDS);
-      deleteRecursively(checkpoints);
+      FileUtils.deleteQuietly(checkpoints.toFile());
       throw e;
     }
-    return new PulseStack(job, checkpoints, api);
+    return new PulseStack(job, checkpoints, s.savepoints(), api);
   }
 
   /** Waits for the Flink job to finish (a job reading a bounded topic ends at its last offset). */
@@ -171,33 +175,51 @@ final class PulseStack implements AutoCloseable {
         .run(args);
   }
 
-  /**
-   * Stops serving-api, then the Flink job (cancelled: its last checkpoint's facts are committed).
-   */
+  /** Stops the job, then serving-api (the order the demo's Ctrl-C follows too). */
   @Override
   public void close() {
     try {
-      api.close();
-    } catch (RuntimeException e) {
-      LOG.warn("serving-api did not stop cleanly", e);
+      stopJob();
+    } catch (Exception e) {
+      LOG.warn("Flink job did not stop cleanly", e);
     }
-    try {
-      if (!job.getJobExecutionResult().isDone()) {
-        job.cancel().get(30, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      LOG.warn("Flink job did not cancel cleanly", e);
-    }
-    deleteRecursively(checkpoints);
+    stopApi();
   }
 
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("Could not delete the checkpoint directory {}", dir, e);
+  /**
+   * Stops the Flink job with a savepoint under {@link Settings#savepoints} (its last facts are
+   * committed with it), or cancels it when there is no savepoint directory; a finished job is left
+   * as it is. Returns the savepoint's path, or null.
+   */
+  String stopJob() throws Exception {
+    try {
+      if (job.getJobExecutionResult().isDone()) {
+        return null;
+      }
+      if (savepoints == null) {
+        job.cancel().get(30, TimeUnit.SECONDS);
+        return null;
+      }
+      try {
+        String path =
+            job.stopWithSavepoint(
+                    false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+                .get(30, TimeUnit.SECONDS);
+        LOG.info("Flink job {} stopped with savepoint {}", ApiMetricsJob.JOB_NAME, path);
+        return path;
+      } catch (ExecutionException | TimeoutException e) {
+        // E.g. stopped while its tasks were still starting: no savepoint can be taken yet.
+        LOG.warn("No savepoint ({}); cancelling the Flink job instead", e.toString());
+        job.cancel().get(30, TimeUnit.SECONDS);
+        return null;
+      }
+    } finally {
+      FileUtils.deleteQuietly(checkpoints.toFile());
     }
+  }
+
+  /** Stops serving-api. */
+  void stopApi() {
+    api.close();
   }
 }

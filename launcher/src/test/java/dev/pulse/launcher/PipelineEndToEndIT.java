@@ -175,7 +175,8 @@ class PipelineEndToEndIT {
                     ApiMetricsConfig.KAFKA_BOUNDED,
                     "true",
                     ApiMetricsConfig.PARALLELISM,
-                    "1")));
+                    "1"),
+                null));
     stack.awaitJobEnd(Duration.ofMinutes(3));
   }
 

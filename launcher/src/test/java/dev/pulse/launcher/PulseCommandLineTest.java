@@ -26,7 +26,7 @@ class PulseCommandLineTest {
   @Test
   void helpListsEveryCommandAndSucceeds() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("simulate", "migrate");
+    assertThat(out.toString()).contains("demo", "simulate", "migrate", "bench", "./pulse test");
   }
 
   @Test

@@ -219,7 +219,8 @@ class ClickHouseSinkIT {
       assertThat(committer.commitOne(c)).isEqualTo(ClickHouseCommitter.Result.INSERTED);
       // The restore case: the same committable, read back from the checkpoint, committed again.
       ClickHouseCommittable.Serializer serializer = new ClickHouseCommittable.Serializer();
-      ClickHouseCommittable replayed = serializer.deserialize(1, serializer.serialize(c));
+      ClickHouseCommittable replayed =
+          serializer.deserialize(serializer.getVersion(), serializer.serialize(c));
       assertThat(committer.commitOne(replayed))
           .isEqualTo(ClickHouseCommitter.Result.ALREADY_STORED);
     }

@@ -2,6 +2,7 @@ package dev.pulse.flink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,19 +46,21 @@ class ExactlyOnceWriterTest {
     assertThat(april.rows()).isEqualTo(1);
     assertThat(april.minTime()).isEqualTo(APR_01_0000);
     assertThat(march.batchId()).isNotEqualTo(april.batchId());
-    // Every row carries its batch's id.
-    assertThat(new String(march.body(), StandardCharsets.UTF_8))
-        .isEqualTo(
-            "{\"batch_id\":\""
-                + march.batchId()
-                + "\",\"k\":\"a\",\"minute\":"
-                + MAR_31_2359
-                + "}\n"
-                + "{\"batch_id\":\""
-                + march.batchId()
-                + "\",\"k\":\"c\",\"minute\":"
-                + (MAR_31_2359 - 60)
-                + "}\n");
+    // Every row carries its batch's id, in RowBinary: String = varint length + UTF-8 bytes,
+    // DateTime = UInt32 little-endian.
+    assertThat(march.columns()).containsExactly("batch_id", "k", "minute");
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    for (Fact f : List.of(new Fact("a", MAR_31_2359), new Fact("c", MAR_31_2359 - 60))) {
+      byte[] id = march.batchId().getBytes(StandardCharsets.US_ASCII);
+      expected.write(id.length); // 36 < 128: a one-byte varint
+      expected.write(id, 0, id.length);
+      expected.write(1);
+      expected.write(f.key().charAt(0));
+      for (int shift = 0; shift < 32; shift += 8) {
+        expected.write((int) (f.minute() >>> shift) & 0xFF);
+      }
+    }
+    assertThat(march.body()).isEqualTo(expected.toByteArray());
     assertThat(w.prepareCommit()).as("handed over once").isEmpty();
   }
 
