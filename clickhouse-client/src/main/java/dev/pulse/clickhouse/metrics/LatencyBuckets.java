@@ -2,16 +2,21 @@ package dev.pulse.clickhouse.metrics;
 
 import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
 import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
+import java.util.Arrays;
 
 /**
  * How latencies are stored in ClickHouse: a mergeable log-bucket histogram (the DDSketch mapping)
  * whose quantiles are within {@link #RELATIVE_ACCURACY} of the exact value.
  *
- * <p>A latency of {@code v} microseconds falls in bucket {@code i = ceil(log_gamma(v))} with {@code
- * gamma = (1 + a) / (1 - a)}; every value in bucket {@code i} lies within relative error {@code a}
- * of {@link #bucketValue(int)}. Histograms are stored as two parallel arrays (bucket indexes,
- * counts) so that ClickHouse's {@code sumMap} merges minutes into hours and days exactly: merging
- * never loses accuracy.
+ * <p>A latency of {@code v} microseconds falls in bucket {@code i = floor(ln(v) / ln(gamma))} with
+ * {@code gamma = (1 + a) / (1 - a)}, i.e. {@code gamma^i <= v < gamma^(i+1)} (sketches-java 0.8's
+ * {@code LogarithmicMapping}: index offset 0, floor; older releases used ceil); its value is {@code
+ * gamma^i * (1 + a)}, within relative error {@code a} of every value in the bucket. The indexes are
+ * stored in ClickHouse, so this mapping is a stored format: {@code LatencyBucketsGoldenTest} pins
+ * it, and a library upgrade that moves an index must not ship without a migration of the stored
+ * histograms. Histograms are stored as two parallel arrays (bucket indexes, counts) so that
+ * ClickHouse's {@code sumMap} merges minutes into hours and days exactly: merging never loses
+ * accuracy.
  *
  * <p>Quantiles use the nearest-rank definition: the q-quantile of n values is the value of rank
  * {@code max(1, ceil(q * n))} in ascending order. The bucket holding that rank is the answer, so
@@ -89,11 +94,20 @@ public final class LatencyBuckets {
     return Math.max(1L, Math.min(n, rank));
   }
 
+  /**
+   * The positions of {@code buckets} in ascending bucket order (ties by position): each position
+   * packed under its bucket in one long, so one primitive sort orders them without boxing.
+   */
   private static int[] sortedOrder(int[] buckets) {
-    return java.util.stream.IntStream.range(0, buckets.length)
-        .boxed()
-        .sorted(java.util.Comparator.comparingInt(i -> buckets[i]))
-        .mapToInt(Integer::intValue)
-        .toArray();
+    long[] packed = new long[buckets.length];
+    for (int i = 0; i < buckets.length; i++) {
+      packed[i] = ((long) buckets[i] << 32) | i;
+    }
+    Arrays.sort(packed);
+    int[] order = new int[packed.length];
+    for (int i = 0; i < packed.length; i++) {
+      order[i] = (int) packed[i];
+    }
+    return order;
   }
 }

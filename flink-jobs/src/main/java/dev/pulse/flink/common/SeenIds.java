@@ -1,10 +1,10 @@
 package dev.pulse.flink.common;
 
 import dev.pulse.flink.common.types.CompactTypeInfo;
+import dev.pulse.flink.common.types.FormatSnapshot;
 import java.io.IOException;
 import java.util.Arrays;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -31,9 +31,15 @@ public final class SeenIds {
   private static final int MIN_SLOTS = 8;
 
   /**
-   * Buckets the ids are spread over (the dedup operator's keys); fixed: savepoints depend on it.
+   * Buckets the ids are spread over (the dedup operator's keys); fixed: savepoints depend on it,
+   * and the serializer's snapshot records it, so a restore under another count fails. A change of
+   * {@link #bucketOf} itself moves ids between buckets just the same: it needs a new {@link
+   * Serializer#FORMAT} (or layout) too.
    */
   public static final int BUCKETS = 1 << 14;
+
+  /** Bytes per id in the checkpoint form: hi, lo, letter-case bits, first-seen time. */
+  private static final int ENTRY_BYTES = 8 + 8 + 4 + 8;
 
   private long[] slots;
   private int size;
@@ -154,13 +160,42 @@ public final class SeenIds {
       new CompactTypeInfo<>(SeenIds.class, Serializer.INSTANCE, false);
 
   /**
-   * Checkpoint form: the number of ids, then per id hi, lo, letter-case bits and first-seen time.
-   * Mutable state: {@link #copy} is deep, as the heap backend copies a value on write while a
-   * snapshot still reads it.
+   * Checkpoint form (format {@value #FORMAT}): the format as one byte, the number of ids, then per
+   * id hi, lo, letter-case bits and first-seen time ({@link #LAYOUT}). Format 1 (up to 812caae) had
+   * no leading byte; {@link #FORMAT_1} still reads it, so such state restores by migration. Mutable
+   * state: {@link #copy} is deep, as the heap backend copies a value on write while a snapshot
+   * still reads it.
+   *
+   * <p>The format byte is per state value, i.e. per bucket table of many ids (about 1 byte per
+   * thousands of ids): every stored table says how it was written, and a table in another format
+   * fails its read instead of being read as ids. The in-memory {@link #STRIDE} is not part of the
+   * format: the form above does not depend on it.
    */
   public static final class Serializer extends TypeSerializer<SeenIds> {
     private static final long serialVersionUID = 1L;
-    public static final Serializer INSTANCE = new Serializer();
+
+    /** The format {@link #INSTANCE} writes; a change of the bytes needs a new number. */
+    public static final int FORMAT = 2;
+
+    /**
+     * The layout parameters of formats 1 and 2, recorded in snapshots: the entry size, the unit of
+     * the first-seen times (milliseconds: {@code BucketedDeduplicateFunction} passes processing
+     * time and the TTL in milliseconds) and {@link #BUCKETS}. A compile-time constant, so this
+     * class initializes without its outer class (whose {@code TYPE} needs {@link #INSTANCE}).
+     */
+    public static final String LAYOUT =
+        "entryBytes=" + ENTRY_BYTES + ";time=MILLISECONDS;buckets=" + BUCKETS;
+
+    public static final Serializer INSTANCE = new Serializer(FORMAT);
+
+    /** Reads (and writes) format 1, for state written before formats were versioned. */
+    public static final Serializer FORMAT_1 = new Serializer(1);
+
+    private final int format;
+
+    private Serializer(int format) {
+      this.format = format;
+    }
 
     @Override
     public boolean isImmutableType() {
@@ -198,6 +233,9 @@ public final class SeenIds {
 
     @Override
     public void serialize(SeenIds ids, DataOutputView out) throws IOException {
+      if (format > 1) {
+        out.writeByte(format);
+      }
       out.writeInt(ids.size);
       long[] s = ids.slots;
       for (int b = 0; b < s.length; b += STRIDE) {
@@ -212,6 +250,7 @@ public final class SeenIds {
 
     @Override
     public SeenIds deserialize(DataInputView in) throws IOException {
+      readFormat(in);
       int n = in.readInt();
       SeenIds ids = new SeenIds(slotCountFor(n));
       for (int j = 0; j < n; j++) {
@@ -230,30 +269,71 @@ public final class SeenIds {
 
     @Override
     public void copy(DataInputView source, DataOutputView target) throws IOException {
+      readFormat(source);
+      if (format > 1) {
+        target.writeByte(format);
+      }
       int n = source.readInt();
       target.writeInt(n);
-      target.write(source, n * 28);
+      target.write(source, n * ENTRY_BYTES);
+    }
+
+    private void readFormat(DataInputView in) throws IOException {
+      if (format > 1) {
+        int written = in.readUnsignedByte();
+        if (written != format) {
+          throw new IOException(
+              "SeenIds table written in format " + written + ", read as format " + format);
+        }
+      }
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Serializer;
+      return o instanceof Serializer other && other.format == format;
     }
 
     @Override
     public int hashCode() {
-      return Serializer.class.hashCode();
+      return Serializer.class.hashCode() * 31 + format;
     }
 
     @Override
     public TypeSerializerSnapshot<SeenIds> snapshotConfiguration() {
-      return new Snapshot();
+      return Snapshot.of(format);
     }
 
-    /** Restores {@link Serializer} from checkpoints and savepoints. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<SeenIds> {
+    /**
+     * Records the format and {@link #LAYOUT}: a format-1 snapshot restores with {@link #FORMAT_1}
+     * (compatible after migration), another layout (entry size, time unit, bucket count) or an
+     * unknown format is incompatible.
+     */
+    public static final class Snapshot extends FormatSnapshot<SeenIds> {
       public Snapshot() {
-        super(() -> INSTANCE);
+        super(FORMAT, LAYOUT, () -> INSTANCE);
+      }
+
+      /** The snapshot of a serializer of {@code format}: the format-1 reader writes format 1. */
+      private static Snapshot of(int format) {
+        Snapshot snapshot = new Snapshot();
+        if (format == 1) {
+          snapshot.recordOlderFormat(1, snapshot.unversionedLayout());
+        }
+        return snapshot;
+      }
+
+      /** The layout of 812caae, whose snapshots had no format. */
+      @Override
+      protected String unversionedLayout() {
+        return "entryBytes=28;time=MILLISECONDS;buckets=16384";
+      }
+
+      @Override
+      protected TypeSerializer<SeenIds> serializerFor(int format, String layout) {
+        if (format == 1 && layout.equals(unversionedLayout())) {
+          return FORMAT_1;
+        }
+        return super.serializerFor(format, layout);
       }
     }
   }

@@ -80,7 +80,7 @@ class SeenIdsTest {
     }
     DataOutputSerializer out = new DataOutputSerializer(1024);
     SeenIds.Serializer.INSTANCE.serialize(ids, out);
-    assertThat(out.length()).isEqualTo(4 + 1_000 * 28);
+    assertThat(out.length()).isEqualTo(1 + 4 + 1_000 * 28); // format byte, count, 28 bytes per id
     SeenIds restored =
         SeenIds.Serializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
     SeenIds copy = SeenIds.Serializer.INSTANCE.copy(ids);

@@ -1,6 +1,7 @@
 package dev.pulse.flink.api.records;
 
 import dev.pulse.flink.common.types.CompactTypeInfo;
+import dev.pulse.flink.common.types.FormatSnapshot;
 import dev.pulse.flink.common.types.ImmutableSerializer;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -8,7 +9,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -35,10 +35,24 @@ public record ApiKey(
     }
   }
 
-  /** The five strings in order, as UTF-8 with a length. */
+  /**
+   * The five strings in order, as UTF-8 with a length: format {@value #FORMAT}, {@link #LAYOUT}.
+   *
+   * <p>The format version is in the snapshot only, not in each key: keys cross a shuffle per
+   * request, and Flink can neither migrate a key serializer nor restore window state under a key
+   * format other than the recorded one, so a format change must fail the restore ({@link
+   * Snapshot}), not be read per key.
+   */
   public static final class Serializer extends ImmutableSerializer<ApiKey> {
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
+
+    /** The format {@link #serialize} writes; a change of the bytes needs a new number. */
+    public static final int FORMAT = 1;
+
+    /** What format {@value #FORMAT} writes, recorded in snapshots. */
+    public static final String LAYOUT =
+        "tenantId,service,endpoint,method,region:str; str=i32 UTF-8 length (-1 null) + bytes";
 
     @Override
     public void serialize(ApiKey k, DataOutputView out) throws IOException {
@@ -63,10 +77,19 @@ public record ApiKey(
       return new Snapshot();
     }
 
-    /** Restores {@link Serializer} from checkpoints and savepoints. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ApiKey> {
+    /**
+     * Records {@link #FORMAT} and {@link #LAYOUT}; restores {@link Serializer} for them. The window
+     * state and its timers are keyed by this type, so their restore checks it.
+     */
+    public static final class Snapshot extends FormatSnapshot<ApiKey> {
       public Snapshot() {
-        super(() -> INSTANCE);
+        super(FORMAT, LAYOUT, () -> INSTANCE);
+      }
+
+      /** Format 1 is the current one: the bytes of 812caae. */
+      @Override
+      protected String unversionedLayout() {
+        return LAYOUT;
       }
     }
   }

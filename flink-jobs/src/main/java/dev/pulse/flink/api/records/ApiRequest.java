@@ -3,6 +3,7 @@ package dev.pulse.flink.api.records;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.flink.common.EventKey;
 import dev.pulse.flink.common.types.CompactTypeInfo;
+import dev.pulse.flink.common.types.FormatSnapshot;
 import dev.pulse.flink.common.types.ImmutableSerializer;
 import java.io.IOException;
 import java.lang.reflect.Type;
@@ -11,7 +12,6 @@ import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -87,11 +87,25 @@ public record ApiRequest(
 
   /**
    * Fields in declaration order; strings as UTF-8 with a length (null-safe, for the trace id), the
-   * event time as epoch seconds and nanoseconds.
+   * event time as epoch seconds and nanoseconds: format {@value #FORMAT}, {@link #LAYOUT}.
+   *
+   * <p>The format version is in the snapshot only, not in each record: requests cross two shuffles,
+   * where sender and receiver run the same code, and the job keeps none in state; if one ever is,
+   * Flink reads it back with the restored {@link Snapshot}'s serializer, which reads the format it
+   * recorded or fails the restore.
    */
   public static final class Serializer extends ImmutableSerializer<ApiRequest> {
     private static final long serialVersionUID = 1L;
     public static final Serializer INSTANCE = new Serializer();
+
+    /** The format {@link #serialize} writes; a change of the bytes needs a new number. */
+    public static final int FORMAT = 1;
+
+    /** What format {@value #FORMAT} writes, recorded in snapshots. */
+    public static final String LAYOUT =
+        "eventId,tenantId:str; eventTime:i64 epochSecond,i32 nano; service,endpoint,method:str;"
+            + " statusCode:i32; latencyUs:i64 MICROSECONDS; region,traceId:str;"
+            + " str=i32 UTF-8 length (-1 null) + bytes";
 
     @Override
     public void serialize(ApiRequest r, DataOutputView out) throws IOException {
@@ -139,10 +153,16 @@ public record ApiRequest(
       return new Snapshot();
     }
 
-    /** Restores {@link Serializer} from checkpoints and savepoints. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ApiRequest> {
+    /** Records {@link #FORMAT} and {@link #LAYOUT}; restores {@link Serializer} for them. */
+    public static final class Snapshot extends FormatSnapshot<ApiRequest> {
       public Snapshot() {
-        super(() -> INSTANCE);
+        super(FORMAT, LAYOUT, () -> INSTANCE);
+      }
+
+      /** Format 1 is the current one: the bytes of 812caae. */
+      @Override
+      protected String unversionedLayout() {
+        return LAYOUT;
       }
     }
   }

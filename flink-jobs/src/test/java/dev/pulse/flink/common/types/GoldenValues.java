@@ -1,0 +1,85 @@
+package dev.pulse.flink.common.types;
+
+import dev.pulse.flink.api.records.ApiKey;
+import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.common.EventKey;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The hand-built values whose serialized bytes are checked in under {@code golden/} (see {@link
+ * SerializerGoldenTest}). Never change a value: the golden files hold exactly these, as written by
+ * the serializer of each format version.
+ */
+final class GoldenValues {
+
+  private GoldenValues() {}
+
+  static final List<ApiRequest> REQUESTS =
+      List.of(
+          // Non-ASCII tenant (2-byte UTF-8), empty region, no trace id.
+          new ApiRequest(
+              "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+              "tenant-\u00e9",
+              Instant.parse("2026-03-02T10:00:01.234Z"),
+              "courses",
+              "/courses/{id}",
+              "GET",
+              503,
+              123_456L,
+              "",
+              null),
+          // Before the epoch with the largest nanosecond part, a trace id.
+          new ApiRequest(
+              "3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+              "t",
+              Instant.ofEpochSecond(-5, 999_999_999),
+              "grades",
+              "/grades",
+              "OTHER",
+              100,
+              0L,
+              "eu-west",
+              "4bf92f3577b34da6a3ce929d0e0e4736"),
+          // 3- and 4-byte UTF-8 in the endpoint, extreme status and latency.
+          new ApiRequest(
+              "00000000-0000-0000-0000-000000000000",
+              "",
+              Instant.ofEpochSecond(1_900_000_000L, 1),
+              "s",
+              "/v1/\u20ac/\uD83D\uDE00",
+              "DELETE",
+              599,
+              Long.MAX_VALUE,
+              "ap-south",
+              ""));
+
+  static final List<ApiKey> KEYS =
+      List.of(
+          REQUESTS.get(0).key(),
+          REQUESTS.get(1).key(),
+          REQUESTS.get(2).key(),
+          new ApiKey("tenant", null, "/x", "POST", null));
+
+  static final List<EventKey> EVENT_KEYS =
+      List.of(
+          EventKey.of("3F2504e0-4f89-11D3-9a0C-0305e82C3301"),
+          EventKey.of("00000000-0000-0000-0000-000000000000"),
+          EventKey.of("ffffffff-ffff-ffff-ffff-ffffffffffff"),
+          EventKey.of("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"));
+
+  /** One remembered id of a {@link dev.pulse.flink.common.SeenIds} table and when it was seen. */
+  record Seen(EventKey key, long firstSeenMs) {}
+
+  /** The tables of the golden SeenIds file: three ids (two differing in letter case only), none. */
+  static final List<List<Seen>> SEEN_TABLES =
+      List.of(
+          List.of(
+              new Seen(new EventKey(1, 2, 0), 1_000),
+              new Seen(new EventKey(1, 2, 1), 1_500),
+              new Seen(new EventKey(-1, Long.MIN_VALUE, 0xFFFFFFFF), 2_000)),
+          List.of());
+
+  /** The TTL the golden tables are checked with (each id still remembered at 2,000 + TTL - 1). */
+  static final long SEEN_TTL_MS = 10_000;
+}
