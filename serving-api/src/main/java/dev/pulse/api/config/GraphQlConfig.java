@@ -23,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.BeanInstantiationException;
 import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -176,6 +177,11 @@ public class GraphQlConfig {
     return new DataFetcherExceptionResolverAdapter() {
       @Override
       protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment env) {
+        // An arguments record's constructor refusing a value reaches here wrapped by the binder.
+        if (ex instanceof BeanInstantiationException bound
+            && bound.getCause() instanceof InvalidArgumentException refused) {
+          ex = refused;
+        }
         if (ex instanceof InvalidArgumentException || ex instanceof IllegalArgumentException) {
           return GraphqlErrorBuilder.newError(env)
               .errorType(ErrorType.BAD_REQUEST)

@@ -55,20 +55,4 @@ public class SeriesPlanner {
     }
     return new SeriesWindow(alignedFrom, end, g, points);
   }
-
-  /**
-   * Refuses an over-long string argument before it reaches SQL (it could only match nothing,
-   * slowly).
-   */
-  public String checkLength(String argument, String value) {
-    if (value != null && value.length() > limits.maxArgumentLength()) {
-      throw new InvalidArgumentException(
-          argument
-              + " is "
-              + value.length()
-              + " characters long, more than the limit of "
-              + limits.maxArgumentLength());
-    }
-    return value;
-  }
 }

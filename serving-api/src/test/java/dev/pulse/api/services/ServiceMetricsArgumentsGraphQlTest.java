@@ -7,6 +7,11 @@ import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Tenant;
 import graphql.ErrorType;
+import graphql.schema.GraphQLArgument;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLSchema;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +22,7 @@ import org.springframework.boot.graphql.test.autoconfigure.GraphQlTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.graphql.ResponseError;
+import org.springframework.graphql.execution.GraphQlSource;
 import org.springframework.graphql.test.tester.ExecutionGraphQlServiceTester;
 import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.test.context.TestPropertySource;
@@ -83,6 +89,31 @@ class ServiceMetricsArgumentsGraphQlTest {
                   assertThat(e.getErrorType()).isEqualTo(type);
                   assertThat(e.getMessage()).contains(messagePart);
                 });
+  }
+
+  @Autowired private GraphQlSource graphQlSource;
+
+  /**
+   * Schema inspection does not look into {@code @Arguments} records: their components must be named
+   * exactly as the field's arguments, or a renamed argument would arrive as null.
+   */
+  @Test
+  void theArgumentRecordsNameExactlyTheSchemasArguments() {
+    GraphQLSchema schema = graphQlSource.schema();
+    assertThat(components(SeriesQuery.class))
+        .containsExactlyInAnyOrderElementsOf(
+            arguments(schema.getQueryType().getFieldDefinition("serviceMetrics")));
+    assertThat(components(UpdatesQuery.class))
+        .containsExactlyInAnyOrderElementsOf(
+            arguments(schema.getSubscriptionType().getFieldDefinition("serviceMetricsUpdates")));
+  }
+
+  private static java.util.List<String> components(Class<? extends Record> type) {
+    return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+  }
+
+  private static java.util.List<String> arguments(GraphQLFieldDefinition field) {
+    return field.getArguments().stream().map(GraphQLArgument::getName).toList();
   }
 
   @Test
