@@ -31,6 +31,8 @@ import org.springframework.graphql.execution.DataFetcherExceptionResolver;
 import org.springframework.graphql.execution.DataFetcherExceptionResolverAdapter;
 import org.springframework.graphql.execution.ErrorType;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
+import org.springframework.graphql.execution.SubscriptionExceptionResolver;
+import org.springframework.graphql.execution.SubscriptionExceptionResolverAdapter;
 
 /**
  * GraphQL wiring: the {@code DateTime} scalar (ISO-8601 with offset, served in UTC), schema
@@ -172,20 +174,23 @@ public class GraphQlConfig {
             });
   }
 
+  /**
+   * Queries: a refused argument ({@link InvalidArgumentException}, ours, with a message written for
+   * the caller) is BAD_REQUEST with its message; a store failure is INTERNAL_ERROR with a generic
+   * message. Anything else, including an {@code IllegalArgumentException} from a bug, is left to
+   * Spring for GraphQL: logged with its stack trace and answered INTERNAL_ERROR without its
+   * message.
+   */
   @Bean
   DataFetcherExceptionResolver pulseExceptionResolver() {
     return new DataFetcherExceptionResolverAdapter() {
       @Override
       protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment env) {
-        // An arguments record's constructor refusing a value reaches here wrapped by the binder.
-        if (ex instanceof BeanInstantiationException bound
-            && bound.getCause() instanceof InvalidArgumentException refused) {
-          ex = refused;
-        }
-        if (ex instanceof InvalidArgumentException || ex instanceof IllegalArgumentException) {
+        InvalidArgumentException refused = refusedArgument(ex);
+        if (refused != null) {
           return GraphqlErrorBuilder.newError(env)
               .errorType(ErrorType.BAD_REQUEST)
-              .message(ex.getMessage())
+              .message(refused.getMessage())
               .build();
         }
         if (ex instanceof ClickHouseException) {
@@ -199,5 +204,37 @@ public class GraphQlConfig {
         return null;
       }
     };
+  }
+
+  /**
+   * Subscriptions: a refused argument is BAD_REQUEST with its message, as for queries (without
+   * this, Spring for GraphQL answers a bare INTERNAL_ERROR "Subscription error").
+   */
+  @Bean
+  SubscriptionExceptionResolver pulseSubscriptionExceptionResolver() {
+    return new SubscriptionExceptionResolverAdapter() {
+      @Override
+      protected GraphQLError resolveToSingleError(Throwable ex) {
+        InvalidArgumentException refused = refusedArgument(ex);
+        if (refused == null) {
+          return null;
+        }
+        return GraphqlErrorBuilder.newError()
+            .errorType(ErrorType.BAD_REQUEST)
+            .message(refused.getMessage())
+            .build();
+      }
+    };
+  }
+
+  /**
+   * {@code ex} as a refused argument, or null. An arguments record's constructor that refuses a
+   * value reaches the resolvers wrapped by the binder in a {@link BeanInstantiationException}.
+   */
+  private static InvalidArgumentException refusedArgument(Throwable ex) {
+    if (ex instanceof BeanInstantiationException bound) {
+      ex = bound.getCause();
+    }
+    return ex instanceof InvalidArgumentException refused ? refused : null;
   }
 }

@@ -1,6 +1,7 @@
 package dev.pulse.api.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.api.config.ClickHouseConfig;
 import dev.pulse.api.config.GraphQlConfig;
@@ -11,6 +12,7 @@ import graphql.schema.GraphQLArgument;
 import graphql.schema.GraphQLFieldDefinition;
 import graphql.schema.GraphQLSchema;
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -23,6 +25,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.graphql.ResponseError;
 import org.springframework.graphql.execution.GraphQlSource;
+import org.springframework.graphql.execution.SubscriptionPublisherException;
 import org.springframework.graphql.test.tester.ExecutionGraphQlServiceTester;
 import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.test.context.TestPropertySource;
@@ -207,6 +210,101 @@ class ServiceMetricsArgumentsGraphQlTest {
         .errors()
         .satisfy(
             oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "surrogate"));
+  }
+
+  @Test
+  void aLoneLowSurrogateInAnOptionalArgumentIsABadRequest() {
+    tester
+        .documentName("serviceMetrics")
+        .variable("service", "courses-api")
+        .variable("region", "eu\uDC00west")
+        .variable("from", "2026-03-02T09:00:00Z")
+        .variable("to", "2026-03-02T10:00:00Z")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST,
+                "region contains an unpaired UTF-16 surrogate (U+DC00 at index 2)"));
+  }
+
+  @Test
+  void aPairedSurrogateIsAnOrdinaryCharacter() {
+    // U+1F600 as a surrogate pair passes the argument checks and reaches the (unreachable) store.
+    tester
+        .documentName("serviceMetrics")
+        .variable("service", "api\uD83D\uDE00")
+        .variable("from", "2026-03-02T09:00:00Z")
+        .variable("to", "2026-03-02T10:00:00Z")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.INTERNAL_ERROR,
+                "metrics store could not answer"));
+  }
+
+  @Test
+  void aSubscriptionWithALoneSurrogateIsABadRequest() {
+    // Before the argument records checked it, this subscription polled forever, every poll
+    // failing in SqlLiteral.
+    assertThatThrownBy(
+            () ->
+                tester
+                    .documentName("serviceMetricsUpdates")
+                    .variable("service", "api\uD800")
+                    .executeSubscription()
+                    .toFlux()
+                    .blockFirst(Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(
+            SubscriptionPublisherException.class,
+            e ->
+                assertThat(e.getErrors())
+                    .singleElement()
+                    .satisfies(
+                        error -> {
+                          assertThat(error.getErrorType())
+                              .isEqualTo(
+                                  org.springframework.graphql.execution.ErrorType.BAD_REQUEST);
+                          assertThat(error.getMessage()).contains("surrogate");
+                        }));
+  }
+
+  @Test
+  void anOverLongSubscriptionArgumentIsABadRequest() {
+    assertThatThrownBy(
+            () ->
+                tester
+                    .documentName("serviceMetricsUpdates")
+                    .variable("service", "courses-api")
+                    .variable("endpoint", "/".repeat(257))
+                    .executeSubscription()
+                    .toFlux()
+                    .blockFirst(Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(
+            SubscriptionPublisherException.class,
+            e ->
+                assertThat(e.getErrors())
+                    .singleElement()
+                    .satisfies(
+                        error -> {
+                          assertThat(error.getErrorType())
+                              .isEqualTo(
+                                  org.springframework.graphql.execution.ErrorType.BAD_REQUEST);
+                          assertThat(error.getMessage())
+                              .contains("endpoint is 257 characters long");
+                        }));
+  }
+
+  @Test
+  void aRangeBefore1970IsABadRequest() {
+    series("1960-01-01T00:00:00Z", "1960-01-02T00:00:00Z", null)
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST,
+                "outside what the store holds"));
   }
 
   @Test
