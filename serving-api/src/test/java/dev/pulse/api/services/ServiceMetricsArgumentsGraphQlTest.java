@@ -10,6 +10,7 @@ import dev.pulse.api.security.Tenant;
 import graphql.ErrorType;
 import graphql.schema.GraphQLArgument;
 import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLSchema;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
@@ -182,6 +183,44 @@ class ServiceMetricsArgumentsGraphQlTest {
         .execute()
         .errors()
         .satisfy(oneError(ErrorType.ValidationError, "ISO-8601"));
+  }
+
+  @Test
+  void aMalformedDateTimeLiteralIsRejectedByTheSchema() {
+    tester
+        .document(
+            "{ serviceMetrics(service: \"courses-api\", from: \"2026-03-02T09:00:00-00:00\","
+                + " to: \"2026-03-02 10:00\") { granularity } }")
+        .execute()
+        .errors()
+        .satisfy(
+            errors ->
+                assertThat(errors)
+                    .hasSize(2)
+                    .allSatisfy(
+                        e -> {
+                          assertThat(e.getErrorType()).isEqualTo(ErrorType.ValidationError);
+                          assertThat(e.getMessage()).contains("ISO-8601");
+                        }));
+  }
+
+  @Test
+  void introspectionShowsTheSchemaFilesScalarDescriptions() {
+    GraphQLSchema schema = graphQlSource.schema();
+    assertThat(schema.getType("DateTime"))
+        .isInstanceOfSatisfying(
+            GraphQLScalarType.class,
+            t -> {
+              assertThat(t.getDescription())
+                  .isEqualTo(
+                      "An instant as ISO-8601 with an offset, e.g. 2026-03-02T09:00:00Z; served"
+                          + " in UTC.");
+              assertThat(t.getSpecifiedByUrl()).isNull();
+            });
+    assertThat(schema.getType("Long"))
+        .isInstanceOfSatisfying(
+            GraphQLScalarType.class,
+            t -> assertThat(t.getDescription()).startsWith("A 64-bit integer count"));
   }
 
   @Test
