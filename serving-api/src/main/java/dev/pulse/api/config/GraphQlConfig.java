@@ -11,6 +11,7 @@ import graphql.execution.CoercedVariables;
 import graphql.execution.instrumentation.Instrumentation;
 import graphql.language.StringValue;
 import graphql.language.Value;
+import graphql.scalars.ExtendedScalars;
 import graphql.schema.Coercing;
 import graphql.schema.CoercingParseLiteralException;
 import graphql.schema.CoercingParseValueException;
@@ -19,10 +20,10 @@ import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.GraphQLScalarType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.BeanInstantiationException;
 import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -30,107 +31,94 @@ import org.springframework.graphql.execution.DataFetcherExceptionResolver;
 import org.springframework.graphql.execution.DataFetcherExceptionResolverAdapter;
 import org.springframework.graphql.execution.ErrorType;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
+import org.springframework.graphql.execution.SubscriptionExceptionResolver;
+import org.springframework.graphql.execution.SubscriptionExceptionResolverAdapter;
 
 /**
- * GraphQL wiring: the {@code DateTime} scalar (ISO-8601 with offset, served in UTC), schema
- * inspection that fails startup on an unmapped field, and the mapping of refused arguments and
- * store failures to clean errors.
+ * GraphQL wiring: the {@code DateTime} and {@code Long} scalars (graphql-java-extended-scalars;
+ * DateTime served in UTC as before), query depth and complexity limits, schema inspection that
+ * fails startup on an unmapped field, and the mapping of refused arguments and store failures to
+ * clean errors.
  */
 @Configuration(proxyBeanMethods = false)
 public class GraphQlConfig {
 
   private static final Logger LOG = LoggerFactory.getLogger(GraphQlConfig.class);
 
-  /** An instant as ISO-8601 with an offset, e.g. {@code 2026-03-02T09:00:00Z}. */
+  /**
+   * {@code DateTime}: {@code ExtendedScalars.DateTime}'s RFC 3339 parsing (ISO-8601 with an offset;
+   * the unknown offset {@code -00:00} is refused), on {@link Instant}. Served as {@link
+   * Instant#toString()}, e.g. {@code 2026-03-02T09:00:00Z}: UTC, 'Z', fractional seconds only when
+   * not zero (served times are whole seconds). The library's own output always writes milliseconds
+   * ({@code 2026-03-02T09:00:00.000Z}) and needs an {@code OffsetDateTime}: it would change every
+   * time clients read, and they compare them as strings (the SRE page keys points by time).
+   */
   public static final GraphQLScalarType DATE_TIME =
-      GraphQLScalarType.newScalar()
-          .name("DateTime")
-          .description(
-              "An instant as ISO-8601 with an offset, e.g. 2026-03-02T09:00:00Z; served in UTC.")
-          .coercing(
-              new Coercing<Instant, String>() {
-                @Override
-                public String serialize(Object value, GraphQLContext context, Locale locale) {
-                  if (value instanceof Instant i) {
-                    return i.toString();
-                  }
-                  throw new CoercingSerializeException(
-                      "DateTime cannot serialize " + value.getClass().getName());
-                }
+      ExtendedScalars.DateTime.transform(
+          scalar -> scalar.description(null).specifiedByUrl(null).coercing(new InstantCoercing()));
 
-                @Override
-                public Instant parseValue(Object input, GraphQLContext context, Locale locale) {
-                  if (input instanceof String s) {
-                    return parse(s, CoercingParseValueException::new);
-                  }
-                  throw new CoercingParseValueException(
-                      "DateTime must be an ISO-8601 string, e.g. 2026-03-02T09:00:00Z");
-                }
+  /**
+   * {@code Long}: {@code ExtendedScalars.GraphQLLong}, served as a JSON number (counts above Int's
+   * 32 bits, a busy service's day).
+   */
+  public static final GraphQLScalarType LONG =
+      ExtendedScalars.GraphQLLong.transform(scalar -> scalar.description(null));
 
-                @Override
-                public Instant parseLiteral(
-                    Value<?> input,
-                    CoercedVariables variables,
-                    GraphQLContext context,
-                    Locale locale) {
-                  if (input instanceof StringValue s) {
-                    return parse(s.getValue(), CoercingParseLiteralException::new);
-                  }
-                  throw new CoercingParseLiteralException(
-                      "DateTime must be an ISO-8601 string, e.g. 2026-03-02T09:00:00Z");
-                }
-              })
-          .build();
+  /** The library's RFC 3339 parsing to an Instant, today's wire form on output. */
+  private static final class InstantCoercing implements Coercing<Instant, String> {
 
-  private static <E extends RuntimeException> Instant parse(
-      String s, java.util.function.Function<String, E> error) {
-    try {
-      return OffsetDateTime.parse(s).toInstant();
-    } catch (DateTimeParseException e) {
-      throw error.apply(
-          "not an ISO-8601 date-time with offset (e.g. 2026-03-02T09:00:00Z): '"
-              + (s.length() > 64 ? s.substring(0, 64) + "..." : s)
-              + "'");
+    private static final Coercing<?, ?> RFC_3339 = ExtendedScalars.DateTime.getCoercing();
+    private static final String EXPECTED =
+        "DateTime must be an ISO-8601 string, e.g. 2026-03-02T09:00:00Z";
+
+    @Override
+    public String serialize(Object value, GraphQLContext context, Locale locale) {
+      if (value instanceof Instant i) {
+        return i.toString();
+      }
+      throw new CoercingSerializeException(
+          "DateTime cannot serialize " + value.getClass().getName());
+    }
+
+    @Override
+    public Instant parseValue(Object input, GraphQLContext context, Locale locale) {
+      if (!(input instanceof String s)) {
+        throw new CoercingParseValueException(EXPECTED);
+      }
+      try {
+        return ((OffsetDateTime) RFC_3339.parseValue(s, context, locale)).toInstant();
+      } catch (CoercingParseValueException e) {
+        throw new CoercingParseValueException(notADateTime(s), e);
+      }
+    }
+
+    @Override
+    public Instant parseLiteral(
+        Value<?> input, CoercedVariables variables, GraphQLContext context, Locale locale) {
+      if (!(input instanceof StringValue s)) {
+        throw new CoercingParseLiteralException(EXPECTED);
+      }
+      try {
+        return ((OffsetDateTime) RFC_3339.parseLiteral(s, variables, context, locale)).toInstant();
+      } catch (CoercingParseLiteralException e) {
+        throw new CoercingParseLiteralException(notADateTime(s.getValue()), e);
+      }
+    }
+
+    @Override
+    public Value<?> valueToLiteral(Object input, GraphQLContext context, Locale locale) {
+      return StringValue.of(serialize(input, context, locale));
+    }
+
+    /**
+     * The library's message quotes the whole input twice; this one quotes at most 64 characters.
+     */
+    private static String notADateTime(String s) {
+      return "not an ISO-8601 (RFC 3339) date-time with a known offset, e.g. 2026-03-02T09:00:00Z: '"
+          + (s.length() > 64 ? s.substring(0, 64) + "..." : s)
+          + "'";
     }
   }
-
-  /** Counts above Int's 32 bits (a busy service's day): served as JSON numbers, output only. */
-  public static final GraphQLScalarType LONG =
-      GraphQLScalarType.newScalar()
-          .name("Long")
-          .description("A 64-bit integer count.")
-          .coercing(
-              new Coercing<Long, Long>() {
-                @Override
-                public Long serialize(Object value, GraphQLContext context, Locale locale) {
-                  if (value instanceof Long l) {
-                    return l;
-                  }
-                  throw new CoercingSerializeException(
-                      "Long cannot serialize " + value.getClass().getName());
-                }
-
-                @Override
-                public Long parseValue(Object input, GraphQLContext context, Locale locale) {
-                  if (input instanceof Number n && n.longValue() == n.doubleValue()) {
-                    return n.longValue();
-                  }
-                  throw new CoercingParseValueException("Long must be an integer");
-                }
-
-                @Override
-                public Long parseLiteral(
-                    Value<?> input,
-                    CoercedVariables variables,
-                    GraphQLContext context,
-                    Locale locale) {
-                  if (input instanceof graphql.language.IntValue i) {
-                    return i.getValue().longValueExact();
-                  }
-                  throw new CoercingParseLiteralException("Long must be an integer literal");
-                }
-              })
-          .build();
 
   /** Refuses, before anything is fetched, a query nested deeper than the configured limit. */
   @Bean
@@ -147,6 +135,10 @@ public class GraphQlConfig {
     return new MaxQueryComplexityInstrumentation(properties.limits().maxQueryComplexity());
   }
 
+  /**
+   * The two scalars; their descriptions are cleared above so that the schema file's are the ones
+   * introspection shows.
+   */
   @Bean
   RuntimeWiringConfigurer pulseScalars() {
     return wiring -> wiring.scalar(DATE_TIME).scalar(LONG);
@@ -171,15 +163,23 @@ public class GraphQlConfig {
             });
   }
 
+  /**
+   * Queries: a refused argument ({@link InvalidArgumentException}, ours, with a message written for
+   * the caller) is BAD_REQUEST with its message; a store failure is INTERNAL_ERROR with a generic
+   * message. Anything else, including an {@code IllegalArgumentException} from a bug, is left to
+   * Spring for GraphQL: logged with its stack trace and answered INTERNAL_ERROR without its
+   * message.
+   */
   @Bean
   DataFetcherExceptionResolver pulseExceptionResolver() {
     return new DataFetcherExceptionResolverAdapter() {
       @Override
       protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment env) {
-        if (ex instanceof InvalidArgumentException || ex instanceof IllegalArgumentException) {
+        InvalidArgumentException refused = refusedArgument(ex);
+        if (refused != null) {
           return GraphqlErrorBuilder.newError(env)
               .errorType(ErrorType.BAD_REQUEST)
-              .message(ex.getMessage())
+              .message(refused.getMessage())
               .build();
         }
         if (ex instanceof ClickHouseException) {
@@ -193,5 +193,37 @@ public class GraphQlConfig {
         return null;
       }
     };
+  }
+
+  /**
+   * Subscriptions: a refused argument is BAD_REQUEST with its message, as for queries (without
+   * this, Spring for GraphQL answers a bare INTERNAL_ERROR "Subscription error").
+   */
+  @Bean
+  SubscriptionExceptionResolver pulseSubscriptionExceptionResolver() {
+    return new SubscriptionExceptionResolverAdapter() {
+      @Override
+      protected GraphQLError resolveToSingleError(Throwable ex) {
+        InvalidArgumentException refused = refusedArgument(ex);
+        if (refused == null) {
+          return null;
+        }
+        return GraphqlErrorBuilder.newError()
+            .errorType(ErrorType.BAD_REQUEST)
+            .message(refused.getMessage())
+            .build();
+      }
+    };
+  }
+
+  /**
+   * {@code ex} as a refused argument, or null. An arguments record's constructor that refuses a
+   * value reaches the resolvers wrapped by the binder in a {@link BeanInstantiationException}.
+   */
+  private static InvalidArgumentException refusedArgument(Throwable ex) {
+    if (ex instanceof BeanInstantiationException bound) {
+      ex = bound.getCause();
+    }
+    return ex instanceof InvalidArgumentException refused ? refused : null;
   }
 }

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +19,14 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Live minute points for a subscription: polls ClickHouse every {@code pulse.live.poll-interval}
  * and emits each minute when it first appears and again whenever a late delta changes it. It starts
- * with the latest minute already stored, then follows from there. One poll per subscription and
- * interval reads only the minutes from the last one seen (the primary key keeps it cheap).
+ * with the latest minute already stored, then follows from there; each poll reads only the minutes
+ * from the last one seen (the primary key keeps it cheap).
+ *
+ * <p>Subscriptions with the same {@link MetricsFilter} (tenant included, so tenants never share)
+ * share one poller: one query per filter and interval however many subscribe. A subscriber that
+ * joins a running poller first gets the last minute it sent (the latest minute, as a new poller
+ * would send), then the same points as the others. The poller stops and is forgotten when its last
+ * subscriber leaves.
  */
 @Component
 public class LiveServiceMetrics {
@@ -32,6 +40,8 @@ public class LiveServiceMetrics {
 
   private final ServiceMetricsRepository repository;
   private final Duration pollInterval;
+  private final ConcurrentMap<MetricsFilter, Flux<ServiceMetricsPoint>> pollers =
+      new ConcurrentHashMap<>();
 
   public LiveServiceMetrics(ServiceMetricsRepository repository, PulseApiProperties properties) {
     this.repository = repository;
@@ -39,6 +49,31 @@ public class LiveServiceMetrics {
   }
 
   public Flux<ServiceMetricsPoint> updates(MetricsFilter filter) {
+    return Flux.defer(() -> pollers.computeIfAbsent(filter, this::sharedPoller));
+  }
+
+  /** How many filters are being polled (for tests). */
+  int pollers() {
+    return pollers.size();
+  }
+
+  private Flux<ServiceMetricsPoint> sharedPoller(MetricsFilter filter) {
+    AtomicReference<Flux<ServiceMetricsPoint>> self = new AtomicReference<>();
+    Flux<ServiceMetricsPoint> shared =
+        Flux.defer(() -> polling(filter))
+            // The last subscriber left (refCount cancelled the polling): forget this poller, so
+            // the next subscriber starts a new one from the latest stored minute. A subscriber
+            // arriving in between restarts this one (fresh cursor) and it runs unlisted: correct,
+            // and a second poller for the filter at worst.
+            .doFinally(signal -> pollers.remove(filter, self.get()))
+            .replay(1)
+            .refCount();
+    self.set(shared);
+    return shared;
+  }
+
+  /** One poller's points: its own cursor, one poll per interval. */
+  private Flux<ServiceMetricsPoint> polling(MetricsFilter filter) {
     Cursor cursor = new Cursor();
     return Flux.interval(Duration.ZERO, pollInterval)
         .onBackpressureDrop()
@@ -47,7 +82,7 @@ public class LiveServiceMetrics {
                 Mono.fromCallable(() -> cursor.next(poll(filter, cursor.since.get())))
                     .subscribeOn(Schedulers.boundedElastic())
                     // A failed poll (ClickHouse restarting) is retried at the next tick instead of
-                    // ending the subscription.
+                    // ending the subscriptions.
                     .onErrorResume(
                         e -> {
                           LOG.warn(
@@ -65,8 +100,7 @@ public class LiveServiceMetrics {
   }
 
   /**
-   * What a subscription has sent: the newest minute seen and the last value sent for each recent
-   * minute.
+   * What a poller has sent: the newest minute seen and the last value sent for each recent minute.
    */
   private static final class Cursor {
     final AtomicReference<Instant> since = new AtomicReference<>();

@@ -12,6 +12,18 @@ import org.springframework.stereotype.Component;
 @Component
 public class SeriesPlanner {
 
+  /**
+   * The store's DateTime ends here (ClickHouse 18.16's date tables end in 2105, and {@code
+   * SqlLiteral} refuses later values, as it refuses times before 1970).
+   */
+  private static final Instant LAST_DATE_TIME = Instant.parse("2105-12-31T23:59:59Z");
+
+  /**
+   * The latest {@code to} by DAY: its days are read up to the Date after the range's last day,
+   * which must still be a Date (at most 2105-12-31).
+   */
+  private static final Instant LAST_DAY_END = Instant.parse("2105-12-31T00:00:00Z");
+
   private final PulseApiProperties.Limits limits;
 
   public SeriesPlanner(PulseApiProperties properties) {
@@ -53,22 +65,20 @@ public class SeriesPlanner {
               + limits.maxPoints()
               + ": choose a coarser granularity or a shorter range");
     }
-    return new SeriesWindow(alignedFrom, end, g, points);
-  }
-
-  /**
-   * Refuses an over-long string argument before it reaches SQL (it could only match nothing,
-   * slowly).
-   */
-  public String checkLength(String argument, String value) {
-    if (value != null && value.length() > limits.maxArgumentLength()) {
+    Instant last = g == Granularity.DAY ? LAST_DAY_END : LAST_DATE_TIME;
+    if (alignedFrom.isBefore(Instant.EPOCH) || end.isAfter(last)) {
       throw new InvalidArgumentException(
-          argument
-              + " is "
-              + value.length()
-              + " characters long, more than the limit of "
-              + limits.maxArgumentLength());
+          "the range "
+              + from
+              + " .. "
+              + to
+              + " is outside what the store holds at "
+              + g
+              + " granularity: from must be at or after "
+              + Instant.EPOCH
+              + " and to at or before "
+              + last);
     }
-    return value;
+    return new SeriesWindow(alignedFrom, end, g, points);
   }
 }

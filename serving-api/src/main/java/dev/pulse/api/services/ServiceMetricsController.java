@@ -1,9 +1,9 @@
 package dev.pulse.api.services;
 
+import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Tenant;
-import java.time.Instant;
 import java.util.List;
-import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.Arguments;
 import org.springframework.graphql.data.method.annotation.ContextValue;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
 import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
@@ -12,7 +12,7 @@ import reactor.core.publisher.Flux;
 
 /**
  * GraphQL entry points for service metrics; each is scoped to the caller's tenant and delegates at
- * once.
+ * once. Arguments arrive as records whose constructors have already refused bad strings.
  */
 @Controller
 public class ServiceMetricsController {
@@ -22,10 +22,14 @@ public class ServiceMetricsController {
   private final LiveServiceMetrics live;
 
   public ServiceMetricsController(
-      ServiceMetricsRepository repository, SeriesPlanner planner, LiveServiceMetrics live) {
+      ServiceMetricsRepository repository,
+      SeriesPlanner planner,
+      LiveServiceMetrics live,
+      PulseApiProperties properties) {
     this.repository = repository;
     this.planner = planner;
     this.live = live;
+    StringArguments.limitLength(properties.limits().maxArgumentLength());
   }
 
   @QueryMapping
@@ -35,44 +39,22 @@ public class ServiceMetricsController {
 
   @QueryMapping
   public ServiceMetricsSeries serviceMetrics(
-      @ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant,
-      @Argument String service,
-      @Argument String endpoint,
-      @Argument String method,
-      @Argument String region,
-      @Argument Instant from,
-      @Argument Instant to,
-      @Argument Granularity granularity) {
-    MetricsFilter filter = filter(tenant, service, endpoint, method, region);
-    SeriesWindow window = planner.plan(from, to, granularity);
+      @ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant, @Arguments SeriesQuery query) {
+    SeriesWindow window = planner.plan(query.from(), query.to(), query.granularity());
     return new ServiceMetricsSeries(
-        service,
-        endpoint,
-        method,
-        region,
+        query.service(),
+        query.endpoint(),
+        query.method(),
+        query.region(),
         window.from(),
         window.to(),
         window.granularity(),
-        repository.series(filter, window));
+        repository.series(query.filter(tenant), window));
   }
 
   @SubscriptionMapping
   public Flux<ServiceMetricsPoint> serviceMetricsUpdates(
-      @ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant,
-      @Argument String service,
-      @Argument String endpoint,
-      @Argument String method,
-      @Argument String region) {
-    return live.updates(filter(tenant, service, endpoint, method, region));
-  }
-
-  private MetricsFilter filter(
-      Tenant tenant, String service, String endpoint, String method, String region) {
-    return new MetricsFilter(
-        tenant,
-        planner.checkLength("service", service),
-        planner.checkLength("endpoint", endpoint),
-        planner.checkLength("method", method),
-        planner.checkLength("region", region));
+      @ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant, @Arguments UpdatesQuery query) {
+    return live.updates(query.filter(tenant));
   }
 }

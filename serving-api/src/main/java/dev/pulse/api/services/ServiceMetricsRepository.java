@@ -45,44 +45,37 @@ public class ServiceMetricsRepository {
         switch (window.granularity()) {
           case MINUTE ->
               minutesSql(
-                      filter,
-                      "minute >= "
-                          + dateTime(window.from())
-                          + " AND minute < "
-                          + dateTime(window.to()))
-                  + " ORDER BY t LIMIT "
-                  + uint64(window.points());
+                  filter,
+                  "minute >= %s AND minute < %s"
+                      .formatted(dateTime(window.from()), dateTime(window.to())),
+                  "t",
+                  window.points());
           case HOUR ->
-              "SELECT toUInt32(hour) AS t, sumMerge(requests) AS requests, sumMerge(errors_5xx) AS errors_5xx,"
-                  + " sumMerge(errors_4xx) AS errors_4xx, maxMerge(latency_max_us) AS latency_max_us,"
-                  + " sumMapMerge(latency_hist) AS hist, hist.1 AS buckets, hist.2 AS counts"
-                  + " FROM api_request_hours WHERE "
-                  + where(filter)
-                  + " AND hour >= "
-                  + dateTime(window.from())
-                  + " AND hour < "
-                  + dateTime(window.to())
-                  + " GROUP BY t ORDER BY t LIMIT "
-                  + uint64(window.points());
+              rollupSql(
+                  filter,
+                  "api_request_hours",
+                  "hour",
+                  "toUInt32(hour)",
+                  dateTime(window.from()),
+                  dateTime(window.to()),
+                  window.points());
           case DAY ->
-              "SELECT toString(day) AS d, sumMerge(requests) AS requests, sumMerge(errors_5xx) AS errors_5xx,"
-                  + " sumMerge(errors_4xx) AS errors_4xx, maxMerge(latency_max_us) AS latency_max_us,"
-                  + " sumMapMerge(latency_hist) AS hist, hist.1 AS buckets, hist.2 AS counts"
-                  + " FROM api_request_days WHERE "
-                  + where(filter)
-                  + " AND day >= "
-                  + date(utcDate(window.from()))
-                  + " AND day < "
-                  + date(utcDate(window.to().minusSeconds(1)).plusDays(1))
-                  + " GROUP BY d ORDER BY d LIMIT "
-                  + uint64(window.points());
+              rollupSql(
+                  filter,
+                  "api_request_days",
+                  "day",
+                  "toString(day)",
+                  date(utcDate(window.from())),
+                  date(utcDate(window.to().minusSeconds(1)).plusDays(1)),
+                  window.points());
         };
     List<ServiceMetricsPoint> points = new ArrayList<>();
     for (JsonNode row : clickHouse.query(sql)) {
+      String t = row.get("t").asText();
       Instant time =
-          row.has("d")
-              ? LocalDate.parse(row.get("d").asText()).atStartOfDay(ZoneOffset.UTC).toInstant()
-              : Instant.ofEpochSecond(row.get("t").asLong());
+          window.granularity() == Granularity.DAY
+              ? LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant()
+              : Instant.ofEpochSecond(Long.parseLong(t));
       points.add(point(time, row));
     }
     return points;
@@ -93,8 +86,7 @@ public class ServiceMetricsRepository {
    * live updates poll.
    */
   public List<ServiceMetricsPoint> minutesSince(MetricsFilter filter, Instant since, int limit) {
-    String sql =
-        minutesSql(filter, "minute >= " + dateTime(since)) + " ORDER BY t LIMIT " + uint64(limit);
+    String sql = minutesSql(filter, "minute >= " + dateTime(since), "t", limit);
     return clickHouse.query(sql).stream()
         .map(r -> point(Instant.ofEpochSecond(r.get("t").asLong()), r))
         .toList();
@@ -104,7 +96,7 @@ public class ServiceMetricsRepository {
    * The latest minute with traffic for the filter, if any: where a new live subscription starts.
    */
   public List<ServiceMetricsPoint> latestMinute(MetricsFilter filter) {
-    String sql = minutesSql(filter, "1") + " ORDER BY t DESC LIMIT 1";
+    String sql = minutesSql(filter, "1", "t DESC", 1);
     return clickHouse.query(sql).stream()
         .map(r -> point(Instant.ofEpochSecond(r.get("t").asLong()), r))
         .toList();
@@ -116,10 +108,14 @@ public class ServiceMetricsRepository {
    */
   public List<Service> services(Tenant tenant) {
     String sql =
-        "SELECT service, endpoint, groupUniqArray(method) AS methods FROM api_request_days"
-            + " WHERE tenant_id = "
-            + string(tenant.id())
-            + " GROUP BY service, endpoint ORDER BY service, endpoint";
+        """
+        SELECT service, endpoint, groupUniqArray(method) AS methods
+        FROM api_request_days
+        WHERE tenant_id = %s
+        GROUP BY service, endpoint
+        ORDER BY service, endpoint
+        """
+            .formatted(string(tenant.id()));
     Map<String, List<Service.Endpoint>> byService = new LinkedHashMap<>();
     for (JsonNode row : clickHouse.query(sql)) {
       TreeSet<String> methods = new TreeSet<>();
@@ -133,34 +129,67 @@ public class ServiceMetricsRepository {
     return services;
   }
 
-  private static String minutesSql(MetricsFilter filter, String timeCondition) {
-    return "SELECT toUInt32(minute) AS t, sum(requests) AS requests, sum(errors_5xx) AS errors_5xx,"
-        + " sum(errors_4xx) AS errors_4xx, max(latency_max_us) AS latency_max_us,"
-        + " sumMap(latency_buckets, latency_counts) AS hist, hist.1 AS buckets, hist.2 AS counts"
-        + " FROM api_request_minutes WHERE "
-        + where(filter)
-        + " AND "
-        + timeCondition
-        + " GROUP BY t";
+  /**
+   * Minute points of the filter's facts where {@code timeCondition} holds (rows are deltas, summed
+   * per minute), ordered by {@code order} ({@code t} is the minute), at most {@code limit}.
+   */
+  private static String minutesSql(
+      MetricsFilter filter, String timeCondition, String order, long limit) {
+    return """
+        SELECT toUInt32(minute) AS t, sum(requests) AS requests, sum(errors_5xx) AS errors_5xx,
+          sum(errors_4xx) AS errors_4xx, max(latency_max_us) AS latency_max_us,
+          sumMap(latency_buckets, latency_counts) AS hist, hist.1 AS buckets, hist.2 AS counts
+        FROM api_request_minutes
+        WHERE %s AND %s
+        GROUP BY t
+        ORDER BY %s
+        LIMIT %s
+        """
+        .formatted(where(filter), timeCondition, order, uint64(limit));
+  }
+
+  /**
+   * Points of a rollup (AggregatingMergeTree, read with -Merge) in [{@code from}, {@code to}) of
+   * its {@code timeColumn}, oldest first: HOUR and DAY differ only in the table, its time column
+   * and how a bucket's start is selected ({@code bucket}, as {@code t}). {@code from} and {@code
+   * to} are literals from {@link dev.pulse.clickhouse.SqlLiteral}.
+   */
+  private static String rollupSql(
+      MetricsFilter filter,
+      String table,
+      String timeColumn,
+      String bucket,
+      String from,
+      String to,
+      long limit) {
+    return """
+        SELECT %s AS t, sumMerge(requests) AS requests, sumMerge(errors_5xx) AS errors_5xx,
+          sumMerge(errors_4xx) AS errors_4xx, maxMerge(latency_max_us) AS latency_max_us,
+          sumMapMerge(latency_hist) AS hist, hist.1 AS buckets, hist.2 AS counts
+        FROM %s
+        WHERE %s AND %s >= %s AND %s < %s
+        GROUP BY t
+        ORDER BY t
+        LIMIT %s
+        """
+        .formatted(bucket, table, where(filter), timeColumn, from, timeColumn, to, uint64(limit));
   }
 
   /** The tenant and service always; endpoint, method, region when given. */
   private static String where(MetricsFilter f) {
-    StringBuilder sql =
-        new StringBuilder("tenant_id = ")
-            .append(string(f.tenant().id()))
-            .append(" AND service = ")
-            .append(string(f.service()));
+    List<String> conditions = new ArrayList<>();
+    conditions.add("tenant_id = " + string(f.tenant().id()));
+    conditions.add("service = " + string(f.service()));
     if (f.endpoint() != null) {
-      sql.append(" AND endpoint = ").append(string(f.endpoint()));
+      conditions.add("endpoint = " + string(f.endpoint()));
     }
     if (f.method() != null) {
-      sql.append(" AND method = ").append(string(f.method()));
+      conditions.add("method = " + string(f.method()));
     }
     if (f.region() != null) {
-      sql.append(" AND region = ").append(string(f.region()));
+      conditions.add("region = " + string(f.region()));
     }
-    return sql.toString();
+    return String.join(" AND ", conditions);
   }
 
   private static ServiceMetricsPoint point(Instant time, JsonNode row) {

@@ -88,10 +88,33 @@ class SeriesPlannerTest {
   }
 
   @Test
-  void overLongStringArgumentsAreRefused() {
-    assertThat(planner.checkLength("service", "a".repeat(256))).hasSize(256);
-    assertThatThrownBy(() -> planner.checkLength("service", "a".repeat(257)))
+  void aRangeOutsideWhatTheStoreHoldsIsRefusedHereNotBySqlLiteral() {
+    assertThatThrownBy(
+            () ->
+                planner.plan(
+                    Instant.parse("1969-12-31T23:00:00Z"),
+                    Instant.parse("1970-01-01T01:00:00Z"),
+                    null))
         .isInstanceOf(InvalidArgumentException.class)
-        .hasMessageContaining("service is 257 characters");
+        .hasMessageContaining("outside what the store holds");
+    Instant lastSecond = Instant.parse("2105-12-31T23:59:59Z");
+    assertThat(planner.plan(lastSecond.minusSeconds(3600), lastSecond, null).to())
+        .isEqualTo(lastSecond);
+    assertThatThrownBy(() -> planner.plan(lastSecond, lastSecond.plusMillis(1), null))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("to at or before 2105-12-31T23:59:59Z");
+    // By DAY the Date after the last day is read, so the last day that can end a range is
+    // 2105-12-30.
+    Instant lastDayEnd = Instant.parse("2105-12-31T00:00:00Z");
+    assertThat(planner.plan(Instant.parse("2105-12-01T00:00:00Z"), lastDayEnd, Granularity.DAY))
+        .isNotNull();
+    assertThatThrownBy(
+            () ->
+                planner.plan(
+                    Instant.parse("2105-12-01T00:00:00Z"),
+                    lastDayEnd.plusSeconds(1),
+                    Granularity.DAY))
+        .isInstanceOf(InvalidArgumentException.class)
+        .hasMessageContaining("at DAY granularity");
   }
 }

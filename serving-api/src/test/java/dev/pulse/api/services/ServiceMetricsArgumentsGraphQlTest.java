@@ -1,12 +1,20 @@
 package dev.pulse.api.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.api.config.ClickHouseConfig;
 import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Tenant;
 import graphql.ErrorType;
+import graphql.schema.GraphQLArgument;
+import graphql.schema.GraphQLFieldDefinition;
+import graphql.schema.GraphQLScalarType;
+import graphql.schema.GraphQLSchema;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +25,8 @@ import org.springframework.boot.graphql.test.autoconfigure.GraphQlTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.graphql.ResponseError;
+import org.springframework.graphql.execution.GraphQlSource;
+import org.springframework.graphql.execution.SubscriptionPublisherException;
 import org.springframework.graphql.test.tester.ExecutionGraphQlServiceTester;
 import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.test.context.TestPropertySource;
@@ -85,6 +95,31 @@ class ServiceMetricsArgumentsGraphQlTest {
                 });
   }
 
+  @Autowired private GraphQlSource graphQlSource;
+
+  /**
+   * Schema inspection does not look into {@code @Arguments} records: their components must be named
+   * exactly as the field's arguments, or a renamed argument would arrive as null.
+   */
+  @Test
+  void theArgumentRecordsNameExactlyTheSchemasArguments() {
+    GraphQLSchema schema = graphQlSource.schema();
+    assertThat(components(SeriesQuery.class))
+        .containsExactlyInAnyOrderElementsOf(
+            arguments(schema.getQueryType().getFieldDefinition("serviceMetrics")));
+    assertThat(components(UpdatesQuery.class))
+        .containsExactlyInAnyOrderElementsOf(
+            arguments(schema.getSubscriptionType().getFieldDefinition("serviceMetricsUpdates")));
+  }
+
+  private static java.util.List<String> components(Class<? extends Record> type) {
+    return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
+  }
+
+  private static java.util.List<String> arguments(GraphQLFieldDefinition field) {
+    return field.getArguments().stream().map(GraphQLArgument::getName).toList();
+  }
+
   @Test
   void fromEqualToToIsABadRequest() {
     series("2026-03-02T09:00:00Z", "2026-03-02T09:00:00Z", null)
@@ -151,6 +186,44 @@ class ServiceMetricsArgumentsGraphQlTest {
   }
 
   @Test
+  void aMalformedDateTimeLiteralIsRejectedByTheSchema() {
+    tester
+        .document(
+            "{ serviceMetrics(service: \"courses-api\", from: \"2026-03-02T09:00:00-00:00\","
+                + " to: \"2026-03-02 10:00\") { granularity } }")
+        .execute()
+        .errors()
+        .satisfy(
+            errors ->
+                assertThat(errors)
+                    .hasSize(2)
+                    .allSatisfy(
+                        e -> {
+                          assertThat(e.getErrorType()).isEqualTo(ErrorType.ValidationError);
+                          assertThat(e.getMessage()).contains("ISO-8601");
+                        }));
+  }
+
+  @Test
+  void introspectionShowsTheSchemaFilesScalarDescriptions() {
+    GraphQLSchema schema = graphQlSource.schema();
+    assertThat(schema.getType("DateTime"))
+        .isInstanceOfSatisfying(
+            GraphQLScalarType.class,
+            t -> {
+              assertThat(t.getDescription())
+                  .isEqualTo(
+                      "An instant as ISO-8601 with an offset, e.g. 2026-03-02T09:00:00Z; served"
+                          + " in UTC.");
+              assertThat(t.getSpecifiedByUrl()).isNull();
+            });
+    assertThat(schema.getType("Long"))
+        .isInstanceOfSatisfying(
+            GraphQLScalarType.class,
+            t -> assertThat(t.getDescription()).startsWith("A 64-bit integer count"));
+  }
+
+  @Test
   void anOverLongServiceNameIsABadRequest() {
     tester
         .documentName("serviceMetrics")
@@ -176,6 +249,101 @@ class ServiceMetricsArgumentsGraphQlTest {
         .errors()
         .satisfy(
             oneError(org.springframework.graphql.execution.ErrorType.BAD_REQUEST, "surrogate"));
+  }
+
+  @Test
+  void aLoneLowSurrogateInAnOptionalArgumentIsABadRequest() {
+    tester
+        .documentName("serviceMetrics")
+        .variable("service", "courses-api")
+        .variable("region", "eu\uDC00west")
+        .variable("from", "2026-03-02T09:00:00Z")
+        .variable("to", "2026-03-02T10:00:00Z")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST,
+                "region contains an unpaired UTF-16 surrogate (U+DC00 at index 2)"));
+  }
+
+  @Test
+  void aPairedSurrogateIsAnOrdinaryCharacter() {
+    // U+1F600 as a surrogate pair passes the argument checks and reaches the (unreachable) store.
+    tester
+        .documentName("serviceMetrics")
+        .variable("service", "api\uD83D\uDE00")
+        .variable("from", "2026-03-02T09:00:00Z")
+        .variable("to", "2026-03-02T10:00:00Z")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.INTERNAL_ERROR,
+                "metrics store could not answer"));
+  }
+
+  @Test
+  void aSubscriptionWithALoneSurrogateIsABadRequest() {
+    // Before the argument records checked it, this subscription polled forever, every poll
+    // failing in SqlLiteral.
+    assertThatThrownBy(
+            () ->
+                tester
+                    .documentName("serviceMetricsUpdates")
+                    .variable("service", "api\uD800")
+                    .executeSubscription()
+                    .toFlux()
+                    .blockFirst(Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(
+            SubscriptionPublisherException.class,
+            e ->
+                assertThat(e.getErrors())
+                    .singleElement()
+                    .satisfies(
+                        error -> {
+                          assertThat(error.getErrorType())
+                              .isEqualTo(
+                                  org.springframework.graphql.execution.ErrorType.BAD_REQUEST);
+                          assertThat(error.getMessage()).contains("surrogate");
+                        }));
+  }
+
+  @Test
+  void anOverLongSubscriptionArgumentIsABadRequest() {
+    assertThatThrownBy(
+            () ->
+                tester
+                    .documentName("serviceMetricsUpdates")
+                    .variable("service", "courses-api")
+                    .variable("endpoint", "/".repeat(257))
+                    .executeSubscription()
+                    .toFlux()
+                    .blockFirst(Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(
+            SubscriptionPublisherException.class,
+            e ->
+                assertThat(e.getErrors())
+                    .singleElement()
+                    .satisfies(
+                        error -> {
+                          assertThat(error.getErrorType())
+                              .isEqualTo(
+                                  org.springframework.graphql.execution.ErrorType.BAD_REQUEST);
+                          assertThat(error.getMessage())
+                              .contains("endpoint is 257 characters long");
+                        }));
+  }
+
+  @Test
+  void aRangeBefore1970IsABadRequest() {
+    series("1960-01-01T00:00:00Z", "1960-01-02T00:00:00Z", null)
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.BAD_REQUEST,
+                "outside what the store holds"));
   }
 
   @Test
