@@ -361,7 +361,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
     if (checkpointInterval != null) {
       try {
-        ApiMetricsConfig.fromMap(Map.of(ApiMetricsConfig.CHECKPOINT_INTERVAL, checkpointInterval));
+        ApiMetricsConfig.fromMap(
+            Map.of(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), checkpointInterval));
       } catch (IllegalArgumentException e) {
         throw new ParameterException(
             spec.commandLine(), "Invalid --checkpoint-interval: " + e.getMessage());

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
+import dev.pulse.flink.common.LocalClusters;
+import dev.pulse.flink.common.config.ClickHouseSettings;
+import dev.pulse.flink.common.config.KafkaSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -46,16 +49,16 @@ final class PulsePhase {
    */
   static final Set<String> SET_BY_BENCH =
       Set.of(
-          ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS,
-          ApiMetricsConfig.KAFKA_GROUP_ID,
-          ApiMetricsConfig.KAFKA_TOPIC,
-          ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC,
-          ApiMetricsConfig.CLICKHOUSE_URL,
-          ApiMetricsConfig.CLICKHOUSE_USER,
-          ApiMetricsConfig.CLICKHOUSE_PASSWORD,
-          ApiMetricsConfig.CLICKHOUSE_DATABASE,
-          ApiMetricsConfig.PARALLELISM,
-          ApiMetricsConfig.CHECKPOINT_INTERVAL);
+          KafkaSettings.BOOTSTRAP_SERVERS.key(),
+          KafkaSettings.GROUP_ID.key(),
+          KafkaSettings.TOPIC.key(),
+          KafkaSettings.DEAD_LETTER_TOPIC.key(),
+          ClickHouseSettings.URL.key(),
+          ClickHouseSettings.USER.key(),
+          ClickHouseSettings.PASSWORD.key(),
+          ClickHouseSettings.DATABASE.key(),
+          ApiMetricsConfig.PARALLELISM.key(),
+          ApiMetricsConfig.CHECKPOINT_INTERVAL.key());
 
   /**
    * How to run the job.
@@ -88,7 +91,7 @@ final class PulsePhase {
       Duration progressEvery,
       PrintWriter progress) {
     ApiMetricsConfig config = jobConfig(bootstrap, groupId, input, target, settings);
-    long closable = input.inClosableMinutes(config.outOfOrderness());
+    long closable = input.inClosableMinutes(config.semantics().stream().outOfOrderness());
     Duration timeout = ProgressWatch.timeoutFor(events);
     ProgressWatch watch =
         new ProgressWatch(
@@ -188,24 +191,24 @@ final class PulsePhase {
       LoaderPhase.Target target,
       JobSettings settings) {
     Map<String, String> job = new HashMap<>(settings.extra());
-    job.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, bootstrap);
-    job.put(ApiMetricsConfig.KAFKA_GROUP_ID, groupId);
-    job.put(ApiMetricsConfig.KAFKA_TOPIC, input.topic());
-    job.put(ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, Preload.deadLetterTopic(input.topic()));
-    job.put(ApiMetricsConfig.CLICKHOUSE_URL, target.url());
-    job.put(ApiMetricsConfig.CLICKHOUSE_USER, target.user());
-    job.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, target.password());
-    job.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, target.database());
-    job.put(ApiMetricsConfig.PARALLELISM, Integer.toString(settings.parallelism()));
+    job.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), bootstrap);
+    job.put(KafkaSettings.GROUP_ID.key(), groupId);
+    job.put(KafkaSettings.TOPIC.key(), input.topic());
+    job.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), Preload.deadLetterTopic(input.topic()));
+    job.put(ClickHouseSettings.URL.key(), target.url());
+    job.put(ClickHouseSettings.USER.key(), target.user());
+    job.put(ClickHouseSettings.PASSWORD.key(), target.password());
+    job.put(ClickHouseSettings.DATABASE.key(), target.database());
+    job.put(ApiMetricsConfig.PARALLELISM.key(), Integer.toString(settings.parallelism()));
     if (settings.checkpointInterval() != null) {
-      job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, settings.checkpointInterval());
+      job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), settings.checkpointInterval());
     }
     return ApiMetricsConfig.fromMap(job);
   }
 
   private static JobClient submit(ApiMetricsConfig config, JobSettings settings, Path checkpoints) {
     int parallelism = settings.parallelism();
-    Configuration flink = ApiMetricsJob.localClusterConfiguration(checkpoints);
+    Configuration flink = LocalClusters.configuration(checkpoints);
     flink.addAll(Configuration.fromMap(settings.flink()));
     // A benchmark must not hide a failure behind a silent restart and replay: any failure ends the
     // phase.

@@ -6,6 +6,9 @@ import dev.pulse.events.topics.Topic;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
+import dev.pulse.flink.common.LocalClusters;
+import dev.pulse.flink.common.config.ClickHouseSettings;
+import dev.pulse.flink.common.config.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,16 +136,16 @@ final class PulseStack implements AutoCloseable {
 
   private static JobClient startFlinkJob(Settings s, Path checkpoints) throws Exception {
     Map<String, String> job = new HashMap<>();
-    job.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, s.kafkaBootstrap());
-    job.put(ApiMetricsConfig.CLICKHOUSE_URL, s.clickhouseUrl());
-    job.put(ApiMetricsConfig.CLICKHOUSE_USER, s.clickhouseUser());
-    job.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, s.clickhousePassword());
-    job.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, s.database());
-    job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, s.checkpointInterval().toMillis() + "ms");
+    job.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), s.kafkaBootstrap());
+    job.put(ClickHouseSettings.URL.key(), s.clickhouseUrl());
+    job.put(ClickHouseSettings.USER.key(), s.clickhouseUser());
+    job.put(ClickHouseSettings.PASSWORD.key(), s.clickhousePassword());
+    job.put(ClickHouseSettings.DATABASE.key(), s.database());
+    job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), s.checkpointInterval().toMillis() + "ms");
     job.putAll(s.jobSettings());
     ApiMetricsConfig config = ApiMetricsConfig.fromMap(job);
 
-    Configuration flink = ApiMetricsJob.localClusterConfiguration(checkpoints);
+    Configuration flink = LocalClusters.configuration(checkpoints);
     StreamExecutionEnvironment env;
     if (s.flinkUiPort() > 0) {
       flink.set(RestOptions.PORT, s.flinkUiPort());

@@ -10,6 +10,7 @@ import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
+import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
@@ -165,16 +166,16 @@ class PipelineEndToEndIT {
                 Duration.ofMillis(500),
                 1,
                 Map.of(
-                    ApiMetricsConfig.KAFKA_TOPIC,
+                    KafkaSettings.TOPIC.key(),
                     topic,
-                    ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC,
+                    KafkaSettings.DEAD_LETTER_TOPIC.key(),
                     deadLetterTopic,
-                    ApiMetricsConfig.KAFKA_GROUP_ID,
+                    KafkaSettings.GROUP_ID.key(),
                     "e2e-" + topic,
                     // Reads what the simulator wrote, then finishes: every window closes.
-                    ApiMetricsConfig.KAFKA_BOUNDED,
+                    KafkaSettings.BOUNDED.key(),
                     "true",
-                    ApiMetricsConfig.PARALLELISM,
+                    ApiMetricsConfig.PARALLELISM.key(),
                     "1"),
                 null));
     stack.awaitJobEnd(Duration.ofMinutes(3));

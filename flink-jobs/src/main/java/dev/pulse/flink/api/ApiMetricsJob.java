@@ -19,17 +19,15 @@ import dev.pulse.flink.common.DecodedWatermarks;
 import dev.pulse.flink.common.DecodingDeserializationSchema;
 import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.SplitDecoded;
-import java.nio.file.Path;
+import dev.pulse.flink.common.config.JobConfig;
+import dev.pulse.flink.common.config.KafkaSettings;
+import dev.pulse.flink.common.config.StreamSemantics;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -76,26 +74,12 @@ public final class ApiMetricsJob {
   private ApiMetricsJob() {}
 
   /**
-   * Flink settings for running the job on a local MiniCluster (the demo, the benchmark): operator
-   * state on the heap with little managed memory (no RocksDB), and checkpoints to files under
-   * {@code checkpoints}, as on a cluster: the dedup state outgrows the 5 MiB that the default
-   * in-memory checkpoint storage accepts within minutes.
-   */
-  public static Configuration localClusterConfiguration(Path checkpoints) {
-    Configuration flink = new Configuration();
-    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.parse("64m"));
-    flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
-    return flink;
-  }
-
-  /**
    * The job as a function: records of {@link Topics#API_REQUESTS} as the source decoded and
    * timestamped them ({@link #readKafka}, or a bounded test source) in, the four result streams
    * out. Every operator has a stable uid.
    */
   public static ApiMetricsStreams build(
-      DataStream<Decoded<ApiRequest>> records, ApiMetricsConfig config) {
+      DataStream<Decoded<ApiRequest>> records, ApiSemantics semantics) {
     SingleOutputStreamOperator<ApiRequest> events =
         records
             .process(new SplitDecoded<>(ApiRequest.TYPE))
@@ -109,12 +93,13 @@ public final class ApiMetricsJob {
             // compact table of ids per bucket (SeenIds) instead of one TTL state entry per id.
             .keyBy(request -> SeenIds.bucketOf(request.dedupKey()), Types.INT)
             .process(
-                new BucketedDeduplicateFunction<>(config.dedupTtl(), ApiRequest::dedupKey),
+                new BucketedDeduplicateFunction<>(
+                    semantics.stream().dedupTtl(), ApiRequest::dedupKey),
                 ApiRequest.TYPE)
             .name("dedup-api-requests")
             .uid("dedup-api-requests");
 
-    SingleOutputStreamOperator<ApiMinuteFact> facts = minuteFacts(deduplicated, config);
+    SingleOutputStreamOperator<ApiMinuteFact> facts = minuteFacts(deduplicated, semantics);
 
     DataStream<LateApiRequest> late =
         facts
@@ -132,16 +117,16 @@ public final class ApiMetricsJob {
    * DeltaMinuteFactFunction}, late requests to {@link #LATE_REQUESTS}.
    */
   public static SingleOutputStreamOperator<ApiMinuteFact> minuteFacts(
-      DataStream<ApiRequest> requests, ApiMetricsConfig config) {
+      DataStream<ApiRequest> requests, ApiSemantics semantics) {
     TypeInformation<MinuteStats> statsType = TypeInformation.of(MinuteStats.class);
     return requests
         .keyBy(ApiRequest::key, ApiKey.TYPE)
         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
-        .allowedLateness(config.allowedLateness())
+        .allowedLateness(semantics.stream().allowedLateness())
         .sideOutputLateData(LATE_REQUESTS)
         .aggregate(
-            new MinuteStatsAggregate(config.latencyThresholdsUs()),
-            new DeltaMinuteFactFunction(config.latencyThresholdsUs()),
+            new MinuteStatsAggregate(semantics.latencyThresholdsUs()),
+            new DeltaMinuteFactFunction(semantics.latencyThresholdsUs()),
             statsType,
             statsType,
             TypeInformation.of(ApiMinuteFact.class))
@@ -153,11 +138,11 @@ public final class ApiMetricsJob {
    * Event time per source split (Kafka partition): bounded out-of-orderness over the valid events'
    * event time, idleness, dead letters ignored ({@link DecodedWatermarks}).
    */
-  public static WatermarkStrategy<Decoded<ApiRequest>> watermarks(ApiMetricsConfig config) {
+  public static WatermarkStrategy<Decoded<ApiRequest>> watermarks(StreamSemantics semantics) {
     return DecodedWatermarks.strategy(
-        config.outOfOrderness(),
+        semantics.outOfOrderness(),
         WATERMARK_STEP,
-        config.idleness(),
+        semantics.idleness(),
         request -> request.eventTime().toEpochMilli());
   }
 
@@ -172,20 +157,20 @@ public final class ApiMetricsJob {
   }
 
   /**
-   * The Kafka source over {@link ApiMetricsConfig#kafkaTopic} (records following the {@link
+   * The Kafka source over {@link KafkaSettings#topic} (records following the {@link
    * Topics#API_REQUESTS} contract), decoding in the source, bounded when {@code kafka.bounded}.
    */
-  public static KafkaSource<Decoded<ApiRequest>> kafkaSource(ApiMetricsConfig config) {
+  public static KafkaSource<Decoded<ApiRequest>> kafkaSource(KafkaSettings kafka) {
     KafkaSourceBuilder<Decoded<ApiRequest>> source =
         KafkaSource.<Decoded<ApiRequest>>builder()
-            .setBootstrapServers(config.kafkaBootstrapServers())
-            .setGroupId(config.kafkaGroupId())
-            .setTopics(config.kafkaTopic())
+            .setBootstrapServers(kafka.bootstrapServers())
+            .setGroupId(kafka.groupId())
+            .setTopics(kafka.topic())
             // Restores take offsets from the checkpoint; a first start reads the topic from the
             // start.
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
             .setDeserializer(deserializer(Clock.systemUTC()));
-    if (config.kafkaBounded()) {
+    if (kafka.bounded()) {
       // Ends at the offsets that are the latest at start: at the end of input every window fires,
       // and the final checkpoint commits the last facts before the job finishes.
       source.setBounded(OffsetsInitializer.latest());
@@ -200,7 +185,10 @@ public final class ApiMetricsJob {
   public static DataStream<Decoded<ApiRequest>> readKafka(
       StreamExecutionEnvironment env, ApiMetricsConfig config) {
     return env.fromSource(
-            kafkaSource(config), watermarks(config), "kafka-api-requests", DECODED_TYPE)
+            kafkaSource(config.kafka()),
+            watermarks(config.semantics().stream()),
+            "kafka-api-requests",
+            DECODED_TYPE)
         .uid("kafka-api-requests");
   }
 
@@ -214,7 +202,7 @@ public final class ApiMetricsJob {
     if (config.parallelism() > 0) {
       env.setParallelism(config.parallelism());
     }
-    ApiMetricsStreams streams = build(readKafka(env, config), config);
+    ApiMetricsStreams streams = build(readKafka(env, config), config.semantics());
     sinks(streams, config);
     return streams;
   }
@@ -229,27 +217,27 @@ public final class ApiMetricsJob {
   public static void sinks(ApiMetricsStreams streams, ApiMetricsConfig config) {
     streams
         .deadLetters()
-        .sinkTo(deadLetterSink(config))
+        .sinkTo(deadLetterSink(config.kafka()))
         .name("dead-letters-to-kafka")
         .uid("dead-letters-to-kafka");
     streams
         .deadLetters()
-        .sinkTo(ApiSinks.deadLetters(config))
+        .sinkTo(ApiSinks.deadLetters(config.clickhouse()))
         .name("dead-letters-to-clickhouse")
         .uid("dead-letters-to-clickhouse");
     streams
         .rawEvents()
-        .sinkTo(ApiSinks.rawRequests(config))
+        .sinkTo(ApiSinks.rawRequests(config.clickhouse()))
         .name("api-requests-raw-to-clickhouse")
         .uid("api-requests-raw-to-clickhouse");
     streams
         .minuteFacts()
-        .sinkTo(ApiSinks.minuteFacts(config))
+        .sinkTo(ApiSinks.minuteFacts(config.clickhouse()))
         .name("api-request-minutes-to-clickhouse")
         .uid("api-request-minutes-to-clickhouse");
     streams
         .lateEvents()
-        .sinkTo(ApiSinks.lateRequests(config))
+        .sinkTo(ApiSinks.lateRequests(config.clickhouse()))
         .name("api-requests-late-to-clickhouse")
         .uid("api-requests-late-to-clickhouse");
   }
@@ -258,38 +246,30 @@ public final class ApiMetricsJob {
    * Dead letters to the configured dead-letter topic; at least once (a replayed dead letter is
    * harmless: its origin headers identify it).
    */
-  static KafkaSink<DeadLetter> deadLetterSink(ApiMetricsConfig config) {
+  static KafkaSink<DeadLetter> deadLetterSink(KafkaSettings kafka) {
     return KafkaSink.<DeadLetter>builder()
-        .setBootstrapServers(config.kafkaBootstrapServers())
-        .setRecordSerializer(new DeadLetterSerializationSchema(config.kafkaDeadLetterTopic()))
+        .setBootstrapServers(kafka.bootstrapServers())
+        .setRecordSerializer(new DeadLetterSerializationSchema(kafka.deadLetterTopic()))
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
         .build();
   }
 
   /**
-   * Builds and runs the job in the current execution environment (a cluster under {@code flink
-   * run}).
-   */
-  public static void run(ApiMetricsConfig config) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    wire(env, config);
-    env.execute(JOB_NAME);
-  }
-
-  /**
-   * {@code flink run flink-jobs-<version>-job.jar [--key value ...]}; settings in
-   * flink-jobs/README.md.
+   * {@code flink run flink-jobs-<version>-job.jar [--key value ...]}: settings from the arguments
+   * over the cluster's configuration ({@code -Dkey=value}); the table is in flink-jobs/README.md.
    */
   public static void main(String[] args) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     ApiMetricsConfig config;
     try {
-      config = ApiMetricsConfig.fromArgs(args);
+      config = ApiMetricsConfig.fromArgs(env.getConfiguration(), args);
     } catch (IllegalArgumentException e) {
       System.err.println(JOB_NAME + ": " + e.getMessage());
-      System.err.println("settings: " + new java.util.TreeSet<>(ApiMetricsConfig.KEYS));
+      System.err.println("settings:\n" + JobConfig.markdownTable(ApiMetricsConfig.OPTIONS));
       System.exit(2);
       return;
     }
-    run(config);
+    wire(env, config);
+    env.execute(JOB_NAME);
   }
 }

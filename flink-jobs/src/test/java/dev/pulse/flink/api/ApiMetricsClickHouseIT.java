@@ -9,6 +9,7 @@ import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.common.DeadLetterSerializationSchema;
+import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.testing.ApiFactTables;
 import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
@@ -108,10 +109,10 @@ class ApiMetricsClickHouseIT {
 
     Map<String, String> settings =
         simulated.jobSettings(kafka, ch, kafka.topic("api-requests-dlq"));
-    settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, "500ms");
+    settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "500ms");
     // Small raw batches, so the raw table gets several INSERTs per writer, as at production rates.
-    settings.put(ApiMetricsConfig.CLICKHOUSE_RAW_BATCH_SIZE, "500");
-    settings.put(ApiMetricsConfig.CLICKHOUSE_MAX_BATCH_DELAY, "200ms");
+    settings.put(ClickHouseSettings.RAW_BATCH_SIZE.key(), "500");
+    settings.put(ClickHouseSettings.MAX_BATCH_DELAY.key(), "200ms");
     config = ApiMetricsConfig.fromMap(settings);
 
     // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment()
@@ -204,7 +205,7 @@ class ApiMetricsClickHouseIT {
     List<String> stored = new ArrayList<>();
     Set<String> storedOrigins = new HashSet<>();
     for (JsonNode r : rows) {
-      assertThat(r.get("source_topic").asText()).isEqualTo(config.kafkaTopic());
+      assertThat(r.get("source_topic").asText()).isEqualTo(config.kafka().topic());
       assertThat(r.get("reason").asText()).isNotEmpty();
       stored.add(r.get("value_base64").asText());
       storedOrigins.add(r.get("partition").asText() + "@" + r.get("offset").asText());
@@ -214,9 +215,9 @@ class ApiMetricsClickHouseIT {
     // The dead-letter topic: exactly as many records, the same origins, the original bytes.
     Set<String> topicOrigins = new HashSet<>();
     List<String> topicValues = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> r : readAll(config.kafkaDeadLetterTopic())) {
+    for (ConsumerRecord<byte[], byte[]> r : readAll(config.kafka().deadLetterTopic())) {
       assertThat(header(r, DeadLetterSerializationSchema.ORIGIN_TOPIC))
-          .isEqualTo(config.kafkaTopic());
+          .isEqualTo(config.kafka().topic());
       topicOrigins.add(
           header(r, DeadLetterSerializationSchema.ORIGIN_PARTITION)
               + "@"
@@ -247,7 +248,7 @@ class ApiMetricsClickHouseIT {
       // Later than the allowed lateness: its minute closed at least that long before the watermark.
       assertThat(r.get("lateness_ms").asLong())
           .as("lateness of %s", r.get("event_id").asText())
-          .isGreaterThan(config.allowedLateness().toMillis());
+          .isGreaterThan(config.semantics().stream().allowedLateness().toMillis());
     }
   }
 
@@ -277,7 +278,7 @@ class ApiMetricsClickHouseIT {
             ApiFactTables.minutes(db),
             ApiOracle.of(onTime()),
             Grain.MINUTE,
-            config.latencyThresholdsUs());
+            config.semantics().latencyThresholdsUs());
     // Duplicates counted once, nothing lost: every unique valid event is in the facts or late.
     assertThat(total + reportedLate.size()).isEqualTo(report.uniqueValid());
   }
@@ -285,7 +286,10 @@ class ApiMetricsClickHouseIT {
   @Test
   void hourRollupMergedFromItsStatesEqualsTheOraclesHours() {
     ApiFactTables.assertEqualsOracle(
-        ApiFactTables.hours(db), ApiOracle.of(onTime()), Grain.HOUR, config.latencyThresholdsUs());
+        ApiFactTables.hours(db),
+        ApiOracle.of(onTime()),
+        Grain.HOUR,
+        config.semantics().latencyThresholdsUs());
   }
 
   /** Valid events in delivery order, duplicates included (the oracle counts the first). */
@@ -304,13 +308,13 @@ class ApiMetricsClickHouseIT {
    */
   private static Set<String> certainlyOnTimeInTheirPartitions() {
     EventCodec<ApiRequestEvent> codec = EventCodec.forTopic(Topics.API_REQUESTS);
-    List<ConsumerRecord<byte[], byte[]>> input = new ArrayList<>(readAll(config.kafkaTopic()));
+    List<ConsumerRecord<byte[], byte[]>> input = new ArrayList<>(readAll(config.kafka().topic()));
     input.sort(
         Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
             .thenComparingLong(ConsumerRecord::offset));
     assertThat((long) input.size()).isEqualTo(delivered.size());
-    long lateness = config.allowedLateness().toMillis();
-    long bound = config.outOfOrderness().toMillis();
+    long lateness = config.semantics().stream().allowedLateness().toMillis();
+    long bound = config.semantics().stream().outOfOrderness().toMillis();
     Set<String> seen = new HashSet<>();
     Set<String> onTime = new HashSet<>();
     Map<Integer, Long> maxEventTime = new HashMap<>();

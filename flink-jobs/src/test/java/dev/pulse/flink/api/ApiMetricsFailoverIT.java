@@ -7,6 +7,7 @@ import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.common.Decoded;
+import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.sink.SinkCounters;
 import dev.pulse.flink.testing.ApiFactTables;
 import dev.pulse.flink.testing.SimulatedApiTopic;
@@ -140,11 +141,11 @@ class ApiMetricsFailoverIT {
     oracle = ApiOracle.of(input.validDeliveries());
 
     Map<String, String> settings = input.jobSettings(kafka, ch, kafka.topic("api-requests-dlq"));
-    settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL, CHECKPOINT_INTERVAL.toMillis() + "ms");
+    settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), CHECKPOINT_INTERVAL.toMillis() + "ms");
     // Small raw batches at a short delay: raw rows are stored between checkpoints, so the replay
     // after the restore sends some of them again (the ReplacingMergeTree must absorb them).
-    settings.put(ApiMetricsConfig.CLICKHOUSE_RAW_BATCH_SIZE, "200");
-    settings.put(ApiMetricsConfig.CLICKHOUSE_MAX_BATCH_DELAY, "100ms");
+    settings.put(ClickHouseSettings.RAW_BATCH_SIZE.key(), "200");
+    settings.put(ClickHouseSettings.MAX_BATCH_DELAY.key(), "100ms");
     config = ApiMetricsConfig.fromMap(settings);
 
     Configuration flink = new Configuration();
@@ -169,7 +170,7 @@ class ApiMetricsFailoverIT {
             .returns(ApiMetricsJob.DECODED_TYPE)
             .name("pace-for-failover-test")
             .uid("pace-for-failover-test");
-    ApiMetricsJob.sinks(ApiMetricsJob.build(records, config), config);
+    ApiMetricsJob.sinks(ApiMetricsJob.build(records, config.semantics()), config);
 
     Instant started = Instant.now(); // only for the log line
     JobClient job = env.executeAsync(ApiMetricsJob.JOB_NAME);
@@ -284,7 +285,10 @@ class ApiMetricsFailoverIT {
   void everyMinuteEqualsTheOracleAndEveryUniqueValidEventIsCountedExactlyOnce() {
     long total =
         ApiFactTables.assertEqualsOracle(
-            ApiFactTables.minutes(db), oracle, Grain.MINUTE, config.latencyThresholdsUs());
+            ApiFactTables.minutes(db),
+            oracle,
+            Grain.MINUTE,
+            config.semantics().latencyThresholdsUs());
     assertThat(total).isEqualTo(input.report().uniqueValid());
     assertThat(db.queryText("SELECT count() FROM api_requests_late").trim())
         .as("events reported late")
@@ -294,9 +298,9 @@ class ApiMetricsFailoverIT {
   @Test
   void hourAndDayRollupsMergedFromTheirStatesEqualTheOracleNoReplayedBatchFoldedInTwice() {
     ApiFactTables.assertEqualsOracle(
-        ApiFactTables.hours(db), oracle, Grain.HOUR, config.latencyThresholdsUs());
+        ApiFactTables.hours(db), oracle, Grain.HOUR, config.semantics().latencyThresholdsUs());
     ApiFactTables.assertEqualsOracle(
-        ApiFactTables.days(db), oracle, Grain.DAY, config.latencyThresholdsUs());
+        ApiFactTables.days(db), oracle, Grain.DAY, config.semantics().latencyThresholdsUs());
     assertThat(oracle.stats(Grain.HOUR).keySet().stream().map(k -> k.bucket()).distinct())
         .as("the input's hours")
         .hasSize(2);

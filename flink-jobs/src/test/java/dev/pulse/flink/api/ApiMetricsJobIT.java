@@ -130,7 +130,8 @@ class ApiMetricsJobIT {
     // Every type the job moves between operators has a Flink serializer: no Kryo fallback.
     ((SerializerConfigImpl) env.getConfig().getSerializerConfig()).setGenericTypes(false);
     ApiMetricsStreams out =
-        ApiMetricsJob.build(fromRecords(env, records, CONFIG, VALIDATION_CLOCK), CONFIG);
+        ApiMetricsJob.build(
+            fromRecords(env, records, CONFIG, VALIDATION_CLOCK), CONFIG.semantics());
     out.minuteFacts().sinkTo(new CollectingSink<>("facts"));
     out.deadLetters().sinkTo(new CollectingSink<>("dead"));
     out.lateEvents().sinkTo(new CollectingSink<>("late"));
@@ -258,8 +259,8 @@ class ApiMetricsJobIT {
       assertThat(got.latencyMaxUs)
           .as("latency max " + at)
           .isEqualTo(latencies[latencies.length - 1]);
-      for (int i = 0; i < CONFIG.latencyThresholdsUs().size(); i++) {
-        long threshold = CONFIG.latencyThresholdsUs().get(i);
+      for (int i = 0; i < CONFIG.semantics().latencyThresholdsUs().size(); i++) {
+        long threshold = CONFIG.semantics().latencyThresholdsUs().get(i);
         assertThat(got.underThreshold[i])
             .as("under " + threshold + " " + at)
             .isEqualTo(want.countAtOrUnder(threshold));
@@ -296,8 +297,8 @@ class ApiMetricsJobIT {
     Set<String> onTime = new HashSet<>();
     long[] maxEventTime = new long[PARTITIONS];
     java.util.Arrays.fill(maxEventTime, Long.MIN_VALUE);
-    long lateness = CONFIG.allowedLateness().toMillis();
-    long bound = CONFIG.outOfOrderness().toMillis();
+    long lateness = CONFIG.semantics().stream().allowedLateness().toMillis();
+    long bound = CONFIG.semantics().stream().outOfOrderness().toMillis();
     for (SimulatedRecord r : delivered) {
       if (!r.isValid()) {
         continue;
@@ -325,7 +326,7 @@ class ApiMetricsJobIT {
   }
 
   private static Map<ApiKey, MinuteFactSums> sumDeltaRows() {
-    return MinuteFactSums.of(facts, CONFIG.latencyThresholdsUs().size());
+    return MinuteFactSums.of(facts, CONFIG.semantics().latencyThresholdsUs().size());
   }
 
   private static long sum(long[] values) {
@@ -360,7 +361,7 @@ class ApiMetricsJobIT {
       Clock clock) {
     return env.fromSource(
             new PartitionedRecordSource<>(records, ApiMetricsJob.deserializer(clock)),
-            ApiMetricsJob.watermarks(config),
+            ApiMetricsJob.watermarks(config.semantics().stream()),
             "api-request-records",
             ApiMetricsJob.DECODED_TYPE)
         .uid("api-request-records");

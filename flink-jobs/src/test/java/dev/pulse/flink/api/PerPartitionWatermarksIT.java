@@ -7,6 +7,7 @@ import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.HttpMethod;
 import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.LateApiRequest;
+import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.testing.ApiEvents;
 import dev.pulse.flink.testing.CollectingSink;
 import dev.pulse.flink.testing.MinuteFactSums;
@@ -89,19 +90,20 @@ class PerPartitionWatermarksIT {
     config =
         ApiMetricsConfig.fromMap(
             Map.of(
-                ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS,
+                KafkaSettings.BOOTSTRAP_SERVERS.key(),
                 kafka.bootstrapServers(),
-                ApiMetricsConfig.KAFKA_GROUP_ID,
+                KafkaSettings.GROUP_ID.key(),
                 "group-" + topic,
-                ApiMetricsConfig.KAFKA_TOPIC,
+                KafkaSettings.TOPIC.key(),
                 topic,
-                ApiMetricsConfig.KAFKA_BOUNDED,
+                KafkaSettings.BOUNDED.key(),
                 "true",
-                ApiMetricsConfig.PARALLELISM,
+                ApiMetricsConfig.PARALLELISM.key(),
                 "1"));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
-    ApiMetricsStreams out = ApiMetricsJob.build(ApiMetricsJob.readKafka(env, config), config);
+    ApiMetricsStreams out =
+        ApiMetricsJob.build(ApiMetricsJob.readKafka(env, config), config.semantics());
     out.minuteFacts().sinkTo(new CollectingSink<>("partitions-facts"));
     out.lateEvents().sinkTo(new CollectingSink<>("partitions-late"));
     env.executeAsync("per-partition-watermarks-it")
@@ -120,7 +122,7 @@ class PerPartitionWatermarksIT {
   void everyMinuteOfBothPartitionsEqualsTheOraclesRecount() {
     ApiOracle oracle = ApiOracle.of(sent);
     Map<ApiKey, MinuteFactSums> actual =
-        MinuteFactSums.of(facts, config.latencyThresholdsUs().size());
+        MinuteFactSums.of(facts, config.semantics().latencyThresholdsUs().size());
 
     assertThat(oracle.stats(Grain.MINUTE)).hasSize(2 * MINUTES); // 2 endpoints x 10 minutes
     assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.MINUTE).keySet());

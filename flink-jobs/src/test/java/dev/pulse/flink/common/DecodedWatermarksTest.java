@@ -5,9 +5,9 @@ import static dev.pulse.flink.testing.ApiEvents.request;
 import static dev.pulse.flink.testing.ApiEvents.t;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
 import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.common.config.StreamSemantics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,15 +27,15 @@ import org.junit.jupiter.api.Test;
 /** The job's watermark strategy, as one source split (Kafka partition) runs it. */
 class DecodedWatermarksTest {
 
-  private static final ApiMetricsConfig CONFIG =
-      ApiMetricsConfig.defaults()
-          .withSemantics(
-              Duration.ofSeconds(2),
-              Duration.ofSeconds(10),
-              Duration.ofSeconds(30),
-              Duration.ofHours(1));
+  private static final StreamSemantics SEMANTICS =
+      new StreamSemantics(
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(30),
+          Duration.ofHours(1));
 
-  private final WatermarkStrategy<Decoded<ApiRequest>> strategy = ApiMetricsJob.watermarks(CONFIG);
+  private final WatermarkStrategy<Decoded<ApiRequest>> strategy =
+      ApiMetricsJob.watermarks(SEMANTICS);
   private final ManualClock activity = new ManualClock();
   private final List<String> emitted = new ArrayList<>();
   private final WatermarkOutput output =

@@ -16,8 +16,6 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,11 +28,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * fails the job, unseen by the serializer-level tests if Flink's restore path did not use the
  * restored snapshot's reader (see {@code SerializerGoldenTest} for the bytes themselves).
  *
- * <p>A new SeenIds format adds its own file, written once by {@link #writeSnapshot} run by hand:
+ * <p>A new SeenIds format adds its own file, written once by its {@code main} run by hand:
  *
  * <pre>
- * mvn -q -o -pl flink-jobs -am test -Dtest=DedupStateUpgradeTest#writeSnapshot \
- *     -Dgolden.write=true -Dsurefire.failIfNoSpecifiedTests=false -DskipITs
+ * cd flink-jobs && mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp \
+ *   && java -cp target/test-classes:target/classes:$(cat /tmp/cp) dev.pulse.flink.common.DedupStateUpgradeTest
  * </pre>
  */
 class DedupStateUpgradeTest {
@@ -78,10 +76,11 @@ class DedupStateUpgradeTest {
     }
   }
 
-  /** Writes the current format's snapshot; run by hand only (see the class comment). */
-  @Test
-  @EnabledIfSystemProperty(named = "golden.write", matches = "true")
-  void writeSnapshot() throws Exception {
+  /**
+   * Writes the current format's snapshot; run by hand only, from flink-jobs, as a main class (see
+   * the class comment).
+   */
+  public static void main(String[] args) throws Exception {
     Path file =
         Path.of("src/test/resources/golden/dedup-operator")
             .resolve("format-" + SeenIds.Serializer.FORMAT + "-heap.snapshot");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
+import dev.pulse.flink.common.config.ClickHouseSettings;
+import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.simulator.FaultReport;
 import dev.pulse.simulator.KafkaEventWriter;
 import dev.pulse.simulator.SimulatedRecord;
@@ -71,16 +73,16 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
   public Map<String, String> jobSettings(
       TestKafka kafka, TestClickHouse ch, String deadLetterTopic) {
     Map<String, String> settings = new HashMap<>();
-    settings.put(ApiMetricsConfig.KAFKA_BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-    settings.put(ApiMetricsConfig.KAFKA_GROUP_ID, "group-" + topic);
-    settings.put(ApiMetricsConfig.KAFKA_TOPIC, topic);
-    settings.put(ApiMetricsConfig.KAFKA_DEAD_LETTER_TOPIC, deadLetterTopic);
-    settings.put(ApiMetricsConfig.KAFKA_BOUNDED, "true");
-    settings.put(ApiMetricsConfig.CLICKHOUSE_URL, ch.httpUrl());
-    settings.put(ApiMetricsConfig.CLICKHOUSE_USER, ch.user());
-    settings.put(ApiMetricsConfig.CLICKHOUSE_PASSWORD, ch.password());
-    settings.put(ApiMetricsConfig.CLICKHOUSE_DATABASE, ch.database());
-    settings.put(ApiMetricsConfig.PARALLELISM, "2");
+    settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+    settings.put(KafkaSettings.GROUP_ID.key(), "group-" + topic);
+    settings.put(KafkaSettings.TOPIC.key(), topic);
+    settings.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), deadLetterTopic);
+    settings.put(KafkaSettings.BOUNDED.key(), "true");
+    settings.put(ClickHouseSettings.URL.key(), ch.httpUrl());
+    settings.put(ClickHouseSettings.USER.key(), ch.user());
+    settings.put(ClickHouseSettings.PASSWORD.key(), ch.password());
+    settings.put(ClickHouseSettings.DATABASE.key(), ch.database());
+    settings.put(ApiMetricsConfig.PARALLELISM.key(), "2");
     return settings;
   }
 

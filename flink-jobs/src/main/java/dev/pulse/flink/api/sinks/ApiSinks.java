@@ -1,11 +1,11 @@
 package dev.pulse.flink.api.sinks;
 
-import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.DeadLetterRowEncoder;
+import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.sink.ClickHouseSink;
 import dev.pulse.flink.sink.RowEncoder;
 
@@ -37,11 +37,11 @@ public final class ApiSinks {
    * row replayed after a restore collapses with its first copy. Large batches for throughput; the
    * delay bounds how stale the table gets at low rates.
    */
-  public static ClickHouseSink<ApiRequest> rawRequests(ApiMetricsConfig config) {
-    return base(config, RAW_TABLE, ApiRowEncoders.RAW_REQUEST)
+  public static ClickHouseSink<ApiRequest> rawRequests(ClickHouseSettings clickhouse) {
+    return base(clickhouse, RAW_TABLE, ApiRowEncoders.RAW_REQUEST)
         .atLeastOnce()
-        .batchSize(config.clickhouseRawBatchSize())
-        .maxBatchDelay(config.clickhouseMaxBatchDelay())
+        .batchSize(clickhouse.rawBatchSize())
+        .maxBatchDelay(clickhouse.maxBatchDelay())
         .build();
   }
 
@@ -51,19 +51,19 @@ public final class ApiSinks {
    * not inserted again. Rows are committed right after each checkpoint completes, so a closed
    * minute reaches ClickHouse within one checkpoint interval plus one INSERT.
    */
-  public static ClickHouseSink<ApiMinuteFact> minuteFacts(ApiMetricsConfig config) {
-    return base(config, MINUTES_TABLE, ApiRowEncoders.MINUTE_FACT)
+  public static ClickHouseSink<ApiMinuteFact> minuteFacts(ClickHouseSettings clickhouse) {
+    return base(clickhouse, MINUTES_TABLE, ApiRowEncoders.MINUTE_FACT)
         .exactlyOnce("minute", ApiRowEncoders::minuteEpochSeconds)
         .batchSize(MINUTES_BATCH_ROWS)
         .build();
   }
 
   /** Late events, at least once: {@code api_requests_late} is a ReplacingMergeTree on event_id. */
-  public static ClickHouseSink<LateApiRequest> lateRequests(ApiMetricsConfig config) {
-    return base(config, LATE_TABLE, ApiRowEncoders.LATE_REQUEST)
+  public static ClickHouseSink<LateApiRequest> lateRequests(ClickHouseSettings clickhouse) {
+    return base(clickhouse, LATE_TABLE, ApiRowEncoders.LATE_REQUEST)
         .atLeastOnce()
         .batchSize(RARE_ROWS_BATCH_ROWS)
-        .maxBatchDelay(config.clickhouseMaxBatchDelay())
+        .maxBatchDelay(clickhouse.maxBatchDelay())
         .build();
   }
 
@@ -71,21 +71,16 @@ public final class ApiSinks {
    * Dead letters, at least once: {@code dead_letters} is a ReplacingMergeTree on the origin (topic,
    * partition, offset), which a replayed record repeats.
    */
-  public static ClickHouseSink<DeadLetter> deadLetters(ApiMetricsConfig config) {
-    return base(config, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder())
+  public static ClickHouseSink<DeadLetter> deadLetters(ClickHouseSettings clickhouse) {
+    return base(clickhouse, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder())
         .atLeastOnce()
         .batchSize(RARE_ROWS_BATCH_ROWS)
-        .maxBatchDelay(config.clickhouseMaxBatchDelay())
+        .maxBatchDelay(clickhouse.maxBatchDelay())
         .build();
   }
 
   private static <T> ClickHouseSink.Builder<T> base(
-      ApiMetricsConfig config, String table, RowEncoder<T> encoder) {
-    return ClickHouseSink.<T>builder()
-        .endpoint(config.clickhouseUrl())
-        .credentials(config.clickhouseUser(), config.clickhousePassword())
-        .database(config.clickhouseDatabase())
-        .table(table)
-        .encoder(encoder);
+      ClickHouseSettings clickhouse, String table, RowEncoder<T> encoder) {
+    return clickhouse.<T>sinkTo(table).encoder(encoder);
   }
 }

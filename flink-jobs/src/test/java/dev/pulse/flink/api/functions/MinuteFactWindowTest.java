@@ -48,7 +48,7 @@ class MinuteFactWindowTest {
         env.fromData(List.of(request(0, t(0), 200, 1)), TypeInformation.of(ApiRequest.class));
     OneInputTransformation<ApiRequest, ApiMinuteFact> window =
         (OneInputTransformation<ApiRequest, ApiMinuteFact>)
-            ApiMetricsJob.minuteFacts(input, CONFIG).getTransformation();
+            ApiMetricsJob.minuteFacts(input, CONFIG.semantics()).getTransformation();
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             window.getOperatorFactory(),

@@ -24,7 +24,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -46,12 +45,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * commit 812caae (before formats were versioned, with {@code SimpleTypeSerializerSnapshot}) and can
  * never be written again: they stand for the savepoints taken before.
  *
- * <p>Regenerating: golden files are written once per format, by {@link #writeGoldenFiles}, run by
- * hand:
+ * <p>Regenerating: golden files are written once per format, by its {@code main}, run by hand:
  *
  * <pre>
- * mvn -q -o -pl flink-jobs -am test -Dtest=SerializerGoldenTest#writeGoldenFiles \
- *     -Dgolden.write=true -Dsurefire.failIfNoSpecifiedTests=false -DskipITs
+ * cd flink-jobs && mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp \
+ *   && java -cp target/test-classes:target/classes:$(cat /tmp/cp) dev.pulse.flink.common.types.SerializerGoldenTest
  * </pre>
  *
  * It writes only the current format's files and refuses to overwrite one. Writing new files is
@@ -259,10 +257,12 @@ class SerializerGoldenTest {
     }
   }
 
-  /** Writes the current format's golden files; run by hand only (see the class comment). */
-  @Test
-  @EnabledIfSystemProperty(named = "golden.write", matches = "true")
-  void writeGoldenFiles() throws IOException {
+  /**
+   * Writes the current format's golden files; run by hand only, from flink-jobs (see the class
+   * comment): {@code java -cp target/test-classes:target/classes:<test classpath>
+   * dev.pulse.flink.common.types.SerializerGoldenTest}.
+   */
+  public static void main(String[] args) throws IOException {
     for (Type<?> type : types().toList()) {
       write(type);
     }
