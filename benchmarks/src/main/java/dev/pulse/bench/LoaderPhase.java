@@ -3,6 +3,7 @@ package dev.pulse.bench;
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
+import dev.pulse.clickhouse.ClickHouseClients;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
@@ -11,7 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -211,23 +211,16 @@ final class LoaderPhase {
     }
   }
 
-  /**
-   * A client-v2 client as ClickHouse 18.16 needs it (uncompressed responses, database as a server
-   * setting; STACK.md).
-   */
+  /** A client-v2 client from the shared factory (the 18.16 rules: docs/clickhouse-18.16.md). */
   static Client client(Target target) {
-    return new Client.Builder()
-        .addEndpoint(target.url())
-        .setUsername(target.user())
-        .setPassword(target.password())
-        .compressServerResponse(false)
-        .compressClientRequest(false)
-        .serverSetting("database", target.database())
-        .setConnectTimeout(5, ChronoUnit.SECONDS)
-        .setSocketTimeout(10, ChronoUnit.MINUTES)
-        .setMaxRetries(0)
-        .setServerVersion("18.16")
-        .setClientName("pulse-bench-loader")
+    return ClickHouseClients.builder(
+            target.url(),
+            target.user(),
+            target.password(),
+            target.database(),
+            Duration.ofSeconds(5),
+            Duration.ofMinutes(10),
+            "pulse-bench-loader")
         .build();
   }
 

@@ -62,8 +62,8 @@ public final class Pulse implements Runnable {
   }
 
   public static void main(String[] args) {
-    // The launcher's log4j2.xml, not the log4j2-test.xml that test-support (the demo's local
-    // servers) carries; and java.util.logging (Tomcat) through log4j too. Both must be set before
+    // The launcher's log4j2.xml, never a log4j2-test.xml that a test classpath carries; and
+    // java.util.logging (Tomcat) through log4j too. Both must be set before
     // the first logger exists; a user's own -D settings win.
     System.getProperties().putIfAbsent("log4j2.configurationFile", "log4j2.xml");
     System.getProperties()

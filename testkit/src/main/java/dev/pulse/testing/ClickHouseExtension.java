@@ -157,7 +157,7 @@ public final class ClickHouseExtension implements BeforeAllCallback, ParameterRe
         throw new IllegalStateException(
             ENV
                 + "=testcontainers needs org.testcontainers:clickhouse on the test classpath "
-                + "(test-support declares it optional: add it to your module's test dependencies)",
+                + "(testkit declares it optional: add it to your module's test dependencies)",
             e);
       }
       long startNanos = System.nanoTime();
