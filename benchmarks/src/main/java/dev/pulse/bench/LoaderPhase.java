@@ -8,11 +8,11 @@ import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
-import java.io.ByteArrayInputStream;
+import dev.pulse.flink.sink.GrowableBytes;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -247,56 +247,38 @@ final class LoaderPhase {
     out.rows++;
   }
 
-  /** A growable byte array holding RowBinary rows; read back once as an input stream. */
+  /** RowBinary rows in the sink's growable buffer, with their count; read back once. */
   static final class RowBuffer {
     static final RowBuffer END = new RowBuffer(0);
 
-    private byte[] bytes;
-    private int size;
+    private final GrowableBytes bytes;
     int rows;
 
     RowBuffer(int capacity) {
-      bytes = new byte[Math.max(capacity, 16)];
+      bytes = new GrowableBytes(capacity);
     }
 
     void write(int b) {
-      ensure(1);
-      bytes[size++] = (byte) b;
+      bytes.write(b);
     }
 
     void littleEndian(long v, int n) {
-      ensure(n);
-      for (int i = 0; i < n; i++) {
-        bytes[size++] = (byte) (v >>> (8 * i));
-      }
+      bytes.writeLittleEndian(v, n);
     }
 
     /** A String: varint length, then UTF-8 bytes. */
     void string(String s) {
       byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-      long len = utf8.length;
-      ensure(10 + utf8.length);
-      while ((len & ~0x7FL) != 0) {
-        bytes[size++] = (byte) ((len & 0x7F) | 0x80);
-        len >>>= 7;
-      }
-      bytes[size++] = (byte) len;
-      System.arraycopy(utf8, 0, bytes, size, utf8.length);
-      size += utf8.length;
+      bytes.writeVarUInt(utf8.length);
+      bytes.write(utf8, 0, utf8.length);
     }
 
-    ByteArrayInputStream inputStream() {
-      return new ByteArrayInputStream(bytes, 0, size);
+    InputStream inputStream() {
+      return bytes.inputStream();
     }
 
     byte[] toByteArray() {
-      return Arrays.copyOf(bytes, size);
-    }
-
-    private void ensure(int more) {
-      if (size + more > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
-      }
+      return bytes.toByteArray();
     }
   }
 

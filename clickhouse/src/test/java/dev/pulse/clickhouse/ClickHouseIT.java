@@ -12,7 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The client against the real server: each 18.16 rule of docs/clickhouse-18.16.md is exercised once. */
+/**
+ * The client against the real server: each 18.16 rule of docs/clickhouse-18.16.md is exercised
+ * once.
+ */
 @ExtendWith(ClickHouseExtension.class)
 class ClickHouseIT {
 

@@ -19,7 +19,7 @@ import java.util.Objects;
  * real memory cost, and a committable is the INSERT body itself.
  */
 final class EncodedBatch {
-  private final ByteBuffer buffer;
+  private final GrowableBytes buffer;
   private final RowWriter out = new BinaryRowWriter();
   private final List<String> columns = new ArrayList<>();
   private boolean columnsFixed;
@@ -28,7 +28,7 @@ final class EncodedBatch {
   private long maxTime = Long.MIN_VALUE;
 
   EncodedBatch(int initialCapacity) {
-    this.buffer = new ByteBuffer(initialCapacity);
+    this.buffer = new GrowableBytes(initialCapacity);
   }
 
   /**
@@ -66,7 +66,7 @@ final class EncodedBatch {
     return buffer.size();
   }
 
-  ByteBuffer buffer() {
+  GrowableBytes buffer() {
     return buffer;
   }
 

@@ -4,36 +4,39 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Arrays;
 
-/** A growable byte array that rows are encoded into and that an INSERT reads without copying. */
-final class ByteBuffer {
+/**
+ * A growable byte array that RowBinary rows are encoded into and that an INSERT reads without
+ * copying; public for the benchmark's minimal loader, which encodes the same format by hand.
+ */
+public final class GrowableBytes {
   private byte[] bytes;
   private int size;
 
-  ByteBuffer(int initialCapacity) {
+  public GrowableBytes(int initialCapacity) {
     bytes = new byte[Math.max(16, initialCapacity)];
   }
 
-  ByteBuffer(byte[] content) {
+  public GrowableBytes(byte[] content) {
     bytes = content;
     size = content.length;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  void write(int b) {
+  public void write(int b) {
     ensure(1);
     bytes[size++] = (byte) b;
   }
 
-  void write(byte[] b, int off, int len) {
+  public void write(byte[] b, int off, int len) {
     ensure(len);
     System.arraycopy(b, off, bytes, size, len);
     size += len;
   }
 
-  void writeLittleEndian(long value, int byteCount) {
+  public void writeLittleEndian(long value, int byteCount) {
     ensure(byteCount);
     for (int i = 0; i < byteCount; i++) {
       bytes[size++] = (byte) (value >>> (8 * i));
@@ -41,7 +44,7 @@ final class ByteBuffer {
   }
 
   /** ClickHouse's LEB128 unsigned varint (string lengths and array sizes in RowBinary). */
-  void writeVarUInt(long value) {
+  public void writeVarUInt(long value) {
     long v = value;
     while ((v & ~0x7FL) != 0) {
       write((int) ((v & 0x7F) | 0x80));
@@ -50,15 +53,15 @@ final class ByteBuffer {
     write((int) v);
   }
 
-  void truncate(int newSize) {
+  public void truncate(int newSize) {
     size = newSize;
   }
 
-  InputStream inputStream() {
+  public InputStream inputStream() {
     return new ByteArrayInputStream(bytes, 0, size);
   }
 
-  byte[] toByteArray() {
+  public byte[] toByteArray() {
     return Arrays.copyOf(bytes, size);
   }
 
