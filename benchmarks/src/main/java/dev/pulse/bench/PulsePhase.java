@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -23,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
+import org.apache.commons.io.FileUtils;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -162,7 +161,7 @@ final class PulsePhase {
       details.put("flinkSettings", settings.flink());
     } finally {
       cancel(job);
-      deleteQuietly(checkpoints);
+      FileUtils.deleteQuietly(checkpoints.toFile());
     }
     ResourceMeter.Usage usage = meter.stop();
     // Counted after the job stopped, so the figures are final.
@@ -276,14 +275,6 @@ final class PulsePhase {
       return Files.createTempDirectory("pulse-bench-checkpoints-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a leftover temporary directory is harmless
     }
   }
 

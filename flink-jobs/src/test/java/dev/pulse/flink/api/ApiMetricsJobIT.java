@@ -18,6 +18,7 @@ import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
 import dev.pulse.oracle.Grain;
+import dev.pulse.oracle.Quantiles;
 import dev.pulse.simulator.Domain;
 import dev.pulse.simulator.FaultConfig;
 import dev.pulse.simulator.FaultReport;
@@ -267,7 +268,7 @@ class ApiMetricsJobIT {
       }
       for (double q : new double[] {0.5, 0.95, 0.99}) {
         double p = LatencyBuckets.quantile(got.buckets(), got.counts(), q);
-        assertThat(want.sketchAgrees(q, p, LatencyBuckets.RELATIVE_ACCURACY))
+        assertThat(want.sketchAgrees(q, p, Quantiles.SKETCH_ALPHA))
             .as("p%s %s: sketch %s vs exact %s", q * 100, at, p, want.latencyQuantileUs(q))
             .isTrue();
       }

@@ -10,6 +10,7 @@ import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
 import dev.pulse.oracle.Grain;
+import dev.pulse.oracle.Quantiles;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -155,7 +156,7 @@ public final class ApiFactTables {
     }
     for (double q : new double[] {0.5, 0.95, 0.99}) {
       double p = LatencyBuckets.quantile(buckets, counts, q);
-      assertThat(want.sketchAgrees(q, p, LatencyBuckets.RELATIVE_ACCURACY))
+      assertThat(want.sketchAgrees(q, p, Quantiles.SKETCH_ALPHA))
           .as("p%s %s: from ClickHouse %s vs exact %s", q * 100, at, p, want.latencyQuantileUs(q))
           .isTrue();
     }
