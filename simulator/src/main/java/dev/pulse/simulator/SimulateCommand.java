@@ -10,6 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -166,10 +167,11 @@ public class SimulateCommand implements Callable<Integer> {
 
   @Option(
       names = "--partitions",
-      defaultValue = "3",
+      paramLabel = "N",
       description =
-          "Partitions for topics the simulator creates when missing (default: ${DEFAULT-VALUE}).")
-  int partitions;
+          "Partitions for topics the simulator creates when missing (default: each topic's"
+              + " contract in event-schemas).")
+  Integer partitions;
 
   @Option(
       names = "--progress-seconds",
@@ -217,7 +219,9 @@ public class SimulateCommand implements Callable<Integer> {
     positive("--tenants", tenants);
     positive("--courses-per-tenant", coursesPerTenant);
     positive("--learners-per-course", learnersPerCourse);
-    positive("--partitions", partitions);
+    if (partitions != null) {
+      positive("--partitions", partitions);
+    }
     positive("--progress-seconds", progressSeconds);
     if (!(apiPerMinute > 0) || Double.isInfinite(apiPerMinute)) {
       throw usage("--api-per-minute must be positive, got " + apiPerMinute);
@@ -305,7 +309,8 @@ public class SimulateCommand implements Callable<Integer> {
       }
     } else {
       try (KafkaEventWriter w = new KafkaEventWriter(kafka)) {
-        w.createMissingTopics(partitions);
+        w.createMissingTopics(
+            partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions));
         sent = w.writeAll(records, rate, progress);
       }
     }
