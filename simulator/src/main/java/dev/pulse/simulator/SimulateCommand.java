@@ -1,5 +1,6 @@
 package dev.pulse.simulator;
 
+import dev.pulse.cli.ConnectionFlags;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -42,6 +43,7 @@ public class SimulateCommand implements Callable<Integer> {
       names = "--kafka",
       paramLabel = "HOST:PORT",
       defaultValue = "127.0.0.1:9092",
+      converter = ConnectionFlags.KafkaServers.class,
       description = "Kafka bootstrap servers, comma separated (default: ${DEFAULT-VALUE}).")
   String kafka;
 
@@ -240,9 +242,7 @@ public class SimulateCommand implements Callable<Integer> {
               + " + "
               + late);
     }
-    if (jsonLines == null) {
-      checkHostPorts(kafka);
-    } else if (jsonLines.isBlank()) {
+    if (jsonLines != null && jsonLines.isBlank()) {
       throw usage("--json-lines needs a file name, or '-' for stdout");
     }
     Duration duration =
@@ -339,23 +339,6 @@ public class SimulateCommand implements Callable<Integer> {
   private void fraction(String flag, double value) {
     if (!(value >= 0 && value <= 1)) {
       throw usage(flag + " must be a fraction between 0 and 1, got " + value);
-    }
-  }
-
-  private void checkHostPorts(String servers) {
-    for (String hp : servers.split(",", -1)) {
-      int colon = hp.lastIndexOf(':');
-      String host = colon < 0 ? "" : hp.substring(0, colon).trim();
-      String port = colon < 0 ? "" : hp.substring(colon + 1).trim();
-      int p = -1;
-      try {
-        p = Integer.parseInt(port);
-      } catch (NumberFormatException ignored) {
-        // reported below
-      }
-      if (host.isEmpty() || p < 1 || p > 65535) {
-        throw usage("--kafka: '" + hp + "' is not HOST:PORT with a port in 1..65535");
-      }
     }
   }
 
