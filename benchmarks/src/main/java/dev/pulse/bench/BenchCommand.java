@@ -1,5 +1,6 @@
 package dev.pulse.bench;
 
+import dev.pulse.cli.ConnectionFlags;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.SqlLiteral;
@@ -7,7 +8,6 @@ import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,12 +107,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--kafka",
       paramLabel = "HOST:PORT",
+      converter = ConnectionFlags.KafkaServers.class,
       description = "Use this Kafka cluster (default: start a broker in this JVM).")
   String kafka;
 
   @Option(
       names = "--clickhouse",
       paramLabel = "URL",
+      converter = ConnectionFlags.ClickHouseUrl.class,
       description =
           "Use this ClickHouse HTTP endpoint (default: start a private clickhouse-server).")
   String clickhouse;
@@ -128,6 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
       names = "--database-prefix",
       paramLabel = "NAME",
       defaultValue = "pulse_bench",
+      converter = ConnectionFlags.Identifier.class,
       description =
           "Each phase writes to a fresh database <prefix>_<run>_<phase> (default: ${DEFAULT-VALUE}).")
   String databasePrefix;
@@ -328,36 +331,6 @@ public final class BenchCommand implements Callable<Integer> {
     if (!(eventsPerMinute > 0) || Double.isInfinite(eventsPerMinute)) {
       throw new ParameterException(
           spec.commandLine(), "Invalid --events-per-minute " + eventsPerMinute + ": must be > 0");
-    }
-    if (kafka != null && !kafka.matches("[^\\s:,]+:\\d+(,[^\\s:,]+:\\d+)*")) {
-      throw new ParameterException(
-          spec.commandLine(), "Invalid --kafka '" + kafka + "': expected host:port[,host:port...]");
-    }
-    if (clickhouse != null) {
-      try {
-        URI uri = URI.create(clickhouse);
-        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-            || uri.getHost() == null) {
-          throw new IllegalArgumentException("not an http(s) URL with a host");
-        }
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(
-            spec.commandLine(),
-            "Invalid --clickhouse '"
-                + clickhouse
-                + "': expected http://host:port ("
-                + e.getMessage()
-                + ")");
-      }
-    }
-    try {
-      SqlLiteral.identifier(databasePrefix + "_x");
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid --database-prefix '"
-              + databasePrefix
-              + "': letters, digits and underscores only, not starting with a digit");
     }
     if (checkpointInterval != null) {
       try {

@@ -1,5 +1,6 @@
 package dev.pulse.bench;
 
+import dev.pulse.events.topics.TopicCreation;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.simulator.Domain;
 import dev.pulse.simulator.FaultConfig;
@@ -10,26 +11,24 @@ import dev.pulse.simulator.Simulator;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Writes the benchmark's input: N simulated API request events (no faults, as fast as the broker
@@ -123,7 +122,7 @@ final class Preload {
       SimulationConfig simulation,
       Duration progressEvery,
       PrintWriter progress) {
-    createTopics(bootstrap, List.of(topic, deadLetterTopic(topic)), partitions);
+    createTopics(bootstrap, topic, partitions);
     long target = simulation.maxEvents();
     Map<TopicPartition, Long> start = endOffsets(bootstrap, topic);
     TreeMap<Long, Long> perMinute = new TreeMap<>();
@@ -192,34 +191,15 @@ final class Preload {
     }
   }
 
-  private static void createTopics(String bootstrap, List<String> names, int partitions) {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    try (Admin admin = Admin.create(p)) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      for (String name : names) {
-        if (!existing.contains(name)) {
-          missing.add(
-              new NewTopic(name, java.util.Optional.of(partitions), java.util.Optional.empty()));
-        }
-      }
-      for (var f : admin.createTopics(missing).values().values()) {
-        try {
-          f.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      throw new BenchException(
-          "could not create topics " + names + " on " + bootstrap + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BenchException("interrupted while creating topics", e);
-    }
+  /**
+   * Creates {@code topic} and its dead-letter topic when missing, as the API request contract
+   * declares its topics but with {@code partitions} partitions.
+   */
+  private static void createTopics(String bootstrap, String topic, int partitions) {
+    Map<String, TopicCreation> topics = new LinkedHashMap<>();
+    topics.put(topic, Topics.API_REQUESTS.creation());
+    topics.put(deadLetterTopic(topic), Topics.API_REQUESTS.deadLetterCreation());
+    Topics.ensure(bootstrap, topics, OptionalInt.of(partitions), Duration.ofSeconds(30));
   }
 
   /** Per partition (in partition order), the offset after the topic's last record. */
@@ -229,13 +209,13 @@ final class Preload {
     try (Admin admin = Admin.create(p)) {
       TopicDescription description =
           admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
-      Map<TopicPartition, OffsetSpec> latest = new java.util.LinkedHashMap<>();
+      Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
       description.partitions().stream()
           .sorted(java.util.Comparator.comparingInt(TopicPartitionInfo::partition))
           .forEach(
               info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
       var offsets = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-      Map<TopicPartition, Long> ordered = new java.util.LinkedHashMap<>();
+      Map<TopicPartition, Long> ordered = new LinkedHashMap<>();
       latest.keySet().forEach(tp -> ordered.put(tp, offsets.get(tp).offset()));
       return ordered;
     } catch (ExecutionException | TimeoutException e) {

@@ -1,5 +1,6 @@
 package dev.pulse.launcher;
 
+import dev.pulse.cli.ConnectionFlags;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
 import dev.pulse.simulator.FaultConfig;
@@ -82,12 +83,14 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--kafka",
       paramLabel = "HOST:PORT",
+      converter = ConnectionFlags.KafkaServers.class,
       description = "Use this Kafka instead of starting a broker in this JVM.")
   String kafka;
 
   @Option(
       names = "--clickhouse",
       paramLabel = "URL",
+      converter = ConnectionFlags.ClickHouseUrl.class,
       description =
           "Use this ClickHouse (http://host:8123, user default) instead of a private server.")
   String clickhouse;
@@ -96,6 +99,7 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--database",
       paramLabel = "NAME",
       defaultValue = "pulse",
+      converter = ConnectionFlags.Identifier.class,
       description = "ClickHouse database (default: ${DEFAULT-VALUE}).")
   String database;
 
@@ -309,20 +313,6 @@ public final class DemoCommand implements Callable<Integer> {
     if (!(faults >= 0 && faults <= 0.2)) {
       throw new ParameterException(
           spec.commandLine(), "Invalid --faults " + faults + ": expected 0 to 0.2");
-    }
-    if (kafka != null && !kafka.matches("[^\\s:]+:\\d{1,5}(,[^\\s:]+:\\d{1,5})*")) {
-      throw new ParameterException(
-          spec.commandLine(), "Invalid --kafka '" + kafka + "': expected host:port");
-    }
-    if (clickhouse != null && !clickhouse.matches("https?://[^\\s/]+(:\\d+)?/?")) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid --clickhouse '" + clickhouse + "': expected http://host:port");
-    }
-    if (!database.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid --database '" + database + "': letters, digits and underscores only");
     }
   }
 

@@ -1,18 +1,16 @@
 package dev.pulse.launcher;
 
+import dev.pulse.cli.ConnectionFlags;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.MigrationRunner.MigrationResult;
 import dev.pulse.clickhouse.MigrationRunner.MigrationStatus;
-import dev.pulse.clickhouse.SqlLiteral;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -36,6 +34,7 @@ public final class MigrateCommand implements Callable<Integer> {
       names = "--clickhouse",
       paramLabel = "URL",
       defaultValue = "http://127.0.0.1:8123",
+      converter = ConnectionFlags.ClickHouseUrl.class,
       description = "ClickHouse HTTP endpoint (default: ${DEFAULT-VALUE}).")
   String clickhouse;
 
@@ -43,6 +42,7 @@ public final class MigrateCommand implements Callable<Integer> {
       names = "--database",
       paramLabel = "NAME",
       defaultValue = "pulse",
+      converter = ConnectionFlags.Identifier.class,
       description = "Database to migrate; created when missing (default: ${DEFAULT-VALUE}).")
   String database;
 
@@ -60,7 +60,6 @@ public final class MigrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    validate();
     PrintWriter out = spec.commandLine().getOut();
     String password = System.getenv().getOrDefault(PASSWORD_ENV, "");
     try (ClickHouse client = ClickHouse.connect(clickhouse, user, password, null)) {
@@ -89,33 +88,6 @@ public final class MigrateCommand implements Callable<Integer> {
               ? "Up to date: nothing to apply."
               : "Applied " + applied.size() + " migrations.");
       return 0;
-    }
-  }
-
-  private void validate() {
-    try {
-      URI uri = URI.create(clickhouse);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException("not an http(s) URL with a host");
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid --clickhouse '"
-              + clickhouse
-              + "': expected http://host:port ("
-              + e.getMessage()
-              + ")");
-    }
-    try {
-      SqlLiteral.identifier(database);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "Invalid --database '"
-              + database
-              + "': letters, digits and underscores only, not starting with a digit");
     }
   }
 

@@ -2,7 +2,6 @@ package dev.pulse.launcher;
 
 import dev.pulse.api.PulseApiApplication;
 import dev.pulse.clickhouse.MigrationRunner;
-import dev.pulse.events.topics.Topic;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
@@ -12,13 +11,11 @@ import dev.pulse.flink.common.config.KafkaSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,9 +25,6 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.Banner;
@@ -112,25 +106,19 @@ final class PulseStack implements AutoCloseable {
     return Integer.parseInt(api.getEnvironment().getProperty("local.server.port", "-1"));
   }
 
-  /** Creates every input topic and its dead-letter topic that does not exist yet. */
-  static void createTopics(String bootstrap, int partitions) throws Exception {
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
-    try (Admin admin = Admin.create(props)) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      for (Topic<?> topic : Topics.ALL) {
-        for (String name : List.of(topic.name(), topic.deadLetterTopic())) {
-          if (!existing.contains(name)) {
-            missing.add(new NewTopic(name, partitions, (short) 1));
-          }
-        }
-      }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-        LOG.info("Created Kafka topics {}", missing.stream().map(NewTopic::name).toList());
-      }
+  /**
+   * Creates every input topic and its dead-letter topic that does not exist yet, as the contracts
+   * declare them but with {@code partitions} partitions.
+   */
+  static void createTopics(String bootstrap, int partitions) {
+    List<String> created =
+        Topics.ensure(
+            bootstrap,
+            Topics.withDeadLetterTopics(Topics.ALL),
+            OptionalInt.of(partitions),
+            Duration.ofSeconds(30));
+    if (!created.isEmpty()) {
+      LOG.info("Created Kafka topics {}", created);
     }
   }
 

@@ -44,13 +44,14 @@ class PulseCommandLineTest {
   @Test
   void migrateRejectsAUrlThatIsNotHttp() {
     assertThat(run("migrate", "--clickhouse", "clickhouse-1:8123")).isEqualTo(2);
-    assertThat(err.toString()).contains("Invalid --clickhouse 'clickhouse-1:8123'");
+    assertThat(err.toString())
+        .contains("Invalid value for option '--clickhouse': 'clickhouse-1:8123'");
   }
 
   @Test
   void migrateRejectsADatabaseNameThatWouldNeedQuoting() {
     assertThat(run("migrate", "--database", "pulse; DROP DATABASE x")).isEqualTo(2);
-    assertThat(err.toString()).contains("Invalid --database");
+    assertThat(err.toString()).contains("Invalid value for option '--database'");
   }
 
   @Test

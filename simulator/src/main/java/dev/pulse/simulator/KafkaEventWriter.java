@@ -1,28 +1,21 @@
 package dev.pulse.simulator;
 
 import dev.pulse.events.topics.Topic;
+import dev.pulse.events.topics.TopicCreation;
 import dev.pulse.events.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -82,58 +75,20 @@ public final class KafkaEventWriter implements AutoCloseable {
     return p;
   }
 
-  /**
-   * Creates those of the four input topics that do not exist yet, with {@code partitions}
-   * partitions and the broker's default replication; existing topics are left as they are.
-   */
   /** How long topic creation waits for the broker before saying it is not there. */
   static final Duration BROKER_TIMEOUT = Duration.ofSeconds(15);
 
-  public void createMissingTopics(int partitions) {
-    if (partitions <= 0) {
-      throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+  /**
+   * Creates those of the four input topics that do not exist yet (under their names for this
+   * writer), as their contracts declare them, with {@code partitions} partitions when present;
+   * existing topics are left as they are. Dead-letter topics are the consumer's to create.
+   */
+  public void createMissingTopics(OptionalInt partitions) {
+    Map<String, TopicCreation> topics = new LinkedHashMap<>();
+    for (Topic<?> t : Topics.ALL) {
+      topics.put(topicNames.apply(t.name()), t.creation());
     }
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    // Bounded: a broker that is not there should be reported in seconds, not after a minute.
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) BROKER_TIMEOUT.toMillis());
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) BROKER_TIMEOUT.toMillis());
-    try (Admin admin = Admin.create(p)) {
-      Set<String> existing;
-      try {
-        existing = admin.listTopics().names().get(BROKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      } catch (TimeoutException | ExecutionException e) {
-        throw new IllegalStateException(
-            "no Kafka broker answered at "
-                + bootstrapServers
-                + " within "
-                + BROKER_TIMEOUT.toSeconds()
-                + " s: start one, or point --kafka at yours",
-            e);
-      }
-      List<NewTopic> missing = new ArrayList<>();
-      for (Topic<?> t : Topics.ALL) {
-        String name = topicNames.apply(t.name());
-        if (!existing.contains(name)) {
-          missing.add(new NewTopic(name, Optional.of(partitions), Optional.empty()));
-        }
-      }
-      for (var f : admin.createTopics(missing).values().values()) {
-        try {
-          f.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw e;
-          }
-        }
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(
-          "could not create topics on " + bootstrapServers + ": " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topics", e);
-    }
+    Topics.ensure(bootstrapServers, topics, partitions, BROKER_TIMEOUT);
   }
 
   /** Sends one record asynchronously; failures surface in {@link #flush}. */

@@ -1,5 +1,6 @@
 package dev.pulse.simulator;
 
+import dev.pulse.cli.ConnectionFlags;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,6 +11,7 @@ import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,6 +43,7 @@ public class SimulateCommand implements Callable<Integer> {
       names = "--kafka",
       paramLabel = "HOST:PORT",
       defaultValue = "127.0.0.1:9092",
+      converter = ConnectionFlags.KafkaServers.class,
       description = "Kafka bootstrap servers, comma separated (default: ${DEFAULT-VALUE}).")
   String kafka;
 
@@ -166,10 +169,11 @@ public class SimulateCommand implements Callable<Integer> {
 
   @Option(
       names = "--partitions",
-      defaultValue = "3",
+      paramLabel = "N",
       description =
-          "Partitions for topics the simulator creates when missing (default: ${DEFAULT-VALUE}).")
-  int partitions;
+          "Partitions for topics the simulator creates when missing (default: each topic's"
+              + " contract in event-schemas).")
+  Integer partitions;
 
   @Option(
       names = "--progress-seconds",
@@ -217,7 +221,9 @@ public class SimulateCommand implements Callable<Integer> {
     positive("--tenants", tenants);
     positive("--courses-per-tenant", coursesPerTenant);
     positive("--learners-per-course", learnersPerCourse);
-    positive("--partitions", partitions);
+    if (partitions != null) {
+      positive("--partitions", partitions);
+    }
     positive("--progress-seconds", progressSeconds);
     if (!(apiPerMinute > 0) || Double.isInfinite(apiPerMinute)) {
       throw usage("--api-per-minute must be positive, got " + apiPerMinute);
@@ -236,9 +242,7 @@ public class SimulateCommand implements Callable<Integer> {
               + " + "
               + late);
     }
-    if (jsonLines == null) {
-      checkHostPorts(kafka);
-    } else if (jsonLines.isBlank()) {
+    if (jsonLines != null && jsonLines.isBlank()) {
       throw usage("--json-lines needs a file name, or '-' for stdout");
     }
     Duration duration =
@@ -305,7 +309,8 @@ public class SimulateCommand implements Callable<Integer> {
       }
     } else {
       try (KafkaEventWriter w = new KafkaEventWriter(kafka)) {
-        w.createMissingTopics(partitions);
+        w.createMissingTopics(
+            partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions));
         sent = w.writeAll(records, rate, progress);
       }
     }
@@ -334,23 +339,6 @@ public class SimulateCommand implements Callable<Integer> {
   private void fraction(String flag, double value) {
     if (!(value >= 0 && value <= 1)) {
       throw usage(flag + " must be a fraction between 0 and 1, got " + value);
-    }
-  }
-
-  private void checkHostPorts(String servers) {
-    for (String hp : servers.split(",", -1)) {
-      int colon = hp.lastIndexOf(':');
-      String host = colon < 0 ? "" : hp.substring(0, colon).trim();
-      String port = colon < 0 ? "" : hp.substring(colon + 1).trim();
-      int p = -1;
-      try {
-        p = Integer.parseInt(port);
-      } catch (NumberFormatException ignored) {
-        // reported below
-      }
-      if (host.isEmpty() || p < 1 || p > 65535) {
-        throw usage("--kafka: '" + hp + "' is not HOST:PORT with a port in 1..65535");
-      }
     }
   }
 

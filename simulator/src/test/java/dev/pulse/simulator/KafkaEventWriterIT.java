@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,7 +48,7 @@ class KafkaEventWriterIT {
     long sent;
     try (KafkaEventWriter w =
         new KafkaEventWriter(kafka.bootstrapServers(), new Properties(), names::get)) {
-      w.createMissingTopics(2);
+      w.createMissingTopics(OptionalInt.of(2));
       sent = w.writeAll(records, 0, Progress.silent());
       assertThat(w.failedSends()).isZero();
     }

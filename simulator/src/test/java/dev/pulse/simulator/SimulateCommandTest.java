@@ -60,7 +60,7 @@ class SimulateCommandTest {
   void kafkaAddressWithoutPortIsRejected() {
     Run r = run("--kafka", "localhost");
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("--kafka: 'localhost' is not HOST:PORT");
+    assertThat(r.err()).contains("Invalid value for option '--kafka': 'localhost' has no port");
   }
 
   @Test

@@ -1,20 +1,16 @@
 package dev.pulse.testing;
 
-import java.util.List;
+import dev.pulse.events.topics.TopicCreation;
+import dev.pulse.events.topics.Topics;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -25,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class TestKafka {
 
   private static final Pattern TOPIC_BASE = Pattern.compile("[A-Za-z0-9._-]{1,150}");
-  private static final long ADMIN_TIMEOUT_SECONDS = 30;
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
   private final String bootstrapServers;
   private final boolean external;
@@ -72,32 +68,15 @@ public final class TestKafka {
   }
 
   /**
-   * Creates the topic {@code name} exactly as named, with replication factor 1; an existing topic
-   * is accepted.
+   * Creates the topic {@code name} exactly as named, with the broker's default configs and
+   * replication; an existing topic is accepted.
    */
   public void createTopic(String name, int partitions) {
-    if (partitions < 1) {
-      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
-    }
-    Properties props = new Properties();
-    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(props)) {
-      admin
-          .createTopics(List.of(new NewTopic(name, partitions, (short) 1)))
-          .all()
-          .get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new IllegalStateException(
-            "could not create topic " + name + ": " + e.getCause(), e.getCause());
-      }
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "topic " + name + " not created within " + ADMIN_TIMEOUT_SECONDS + " s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating topic " + name, e);
-    }
+    Topics.ensure(
+        bootstrapServers,
+        Map.of(name, TopicCreation.of(partitions)),
+        OptionalInt.empty(),
+        ADMIN_TIMEOUT);
   }
 
   /**

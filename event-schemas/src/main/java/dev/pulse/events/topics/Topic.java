@@ -1,5 +1,7 @@
 package dev.pulse.events.topics;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import org.apache.avro.Schema;
@@ -7,7 +9,8 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The contract of one Kafka topic: its name, what its records are keyed by, the Avro type of their
- * values (single-object encoded), and where records that cannot be processed go.
+ * values (single-object encoded), where records that cannot be processed go, and how Kafka creates
+ * both topics when they are missing ({@link Topics#ensure}).
  *
  * @param name the Kafka topic name
  * @param valueType the generated Avro class of record values
@@ -15,6 +18,9 @@ import org.apache.avro.specific.SpecificRecord;
  * @param keyField the name of the value field whose text is the record key
  * @param key extracts the record key from a value; producers must use it so ordering holds
  * @param deadLetterTopic the topic that receives this topic's undecodable or invalid records
+ * @param creation partitions and topic configs of this topic when it is created
+ * @param deadLetterCreation partitions and topic configs of the dead-letter topic when it is
+ *     created
  */
 public record Topic<T extends SpecificRecord>(
     String name,
@@ -22,7 +28,9 @@ public record Topic<T extends SpecificRecord>(
     Schema schema,
     String keyField,
     Function<T, String> key,
-    String deadLetterTopic) {
+    String deadLetterTopic,
+    TopicCreation creation,
+    TopicCreation deadLetterCreation) {
 
   public Topic {
     Objects.requireNonNull(name, "name");
@@ -31,6 +39,8 @@ public record Topic<T extends SpecificRecord>(
     Objects.requireNonNull(keyField, "keyField");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    Objects.requireNonNull(creation, "creation");
+    Objects.requireNonNull(deadLetterCreation, "deadLetterCreation");
     if (schema.getField(keyField) == null) {
       throw new IllegalArgumentException(
           "key field " + keyField + " is not a field of " + schema.getFullName());
@@ -40,6 +50,14 @@ public record Topic<T extends SpecificRecord>(
   /** The key this topic's producers must use for {@code value}. */
   public String keyOf(T value) {
     return key.apply(value);
+  }
+
+  /** This topic and its dead-letter topic, in that order, each with how it is created. */
+  public Map<String, TopicCreation> withDeadLetterTopic() {
+    Map<String, TopicCreation> both = new LinkedHashMap<>();
+    both.put(name, creation);
+    both.put(deadLetterTopic, deadLetterCreation);
+    return both;
   }
 
   @Override
