@@ -6,6 +6,10 @@ import dev.pulse.api.PulseApiApplication;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -283,6 +287,20 @@ class ServiceDashboardIT {
     Files.createDirectories(screenshots);
     Files.write(
         screenshots.resolve("sre-service-page.png"), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  @Test
+  void pagesArePublicWithoutAToken() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    for (String path : new String[] {"/", "/sre/service.html", "/sre/service.js"}) {
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).as(path).isEqualTo(200);
+    }
   }
 
   @Test

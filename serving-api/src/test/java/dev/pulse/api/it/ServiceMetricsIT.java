@@ -409,7 +409,7 @@ class ServiceMetricsIT {
   }
 
   @Test
-  void graphqlWithoutOrWithAnUnknownTokenIs401AndPagesAndHealthArePublic() throws Exception {
+  void graphqlWithoutOrWithAnUnknownTokenIs401AndHealthIsPublic() throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String body = "{\"query\":\"{ services { name } }\"}";
     HttpRequest.Builder post =
@@ -442,14 +442,7 @@ class ServiceMetricsIT {
     assertThat(health.body())
         .containsPattern(
             "\"clickHouse\":\\{\"details\":\\{\"version\":\"[0-9.]+\",[^}]*\\},\"status\":\"UP\"");
-    HttpResponse<String> page =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/sre/service.html"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("Service metrics");
+    // That the pages are public too is proven where they are on the classpath (dashboards).
   }
 
   @Test
