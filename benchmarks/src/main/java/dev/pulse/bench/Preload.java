@@ -11,6 +11,7 @@ import dev.pulse.simulator.Simulator;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -135,7 +137,7 @@ final class Preload {
             Duration.ofSeconds(60),
             progressEvery,
             progress);
-    ResourceMeter meter = ResourceMeter.start(java.util.OptionalLong.empty());
+    ResourceMeter meter = ResourceMeter.start(OptionalLong.empty());
     long sent = 0;
     String apiTopic = Topics.API_REQUESTS.name();
     try (KafkaEventWriter writer =
@@ -211,7 +213,7 @@ final class Preload {
           admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
       Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
       description.partitions().stream()
-          .sorted(java.util.Comparator.comparingInt(TopicPartitionInfo::partition))
+          .sorted(Comparator.comparingInt(TopicPartitionInfo::partition))
           .forEach(
               info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
       var offsets = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);

@@ -3,6 +3,7 @@ package dev.pulse.bench;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Follows one phase's count towards its target: prints a progress line every few seconds, notes
@@ -115,8 +116,7 @@ final class ProgressWatch {
   }
 
   /** The phase's timing and rates for {@code events} events (the target, once reached). */
-  PhaseResult result(
-      long events, ResourceMeter.Usage usage, java.util.Map<String, Object> details) {
+  PhaseResult result(long events, ResourceMeter.Usage usage, Map<String, Object> details) {
     long reached = reachedNanos < 0 ? System.nanoTime() : reachedNanos;
     long end = doneNanos < 0 ? reached : doneNanos;
     double elapsed = (end - startNanos) / 1e9;

@@ -6,6 +6,7 @@ import dev.pulse.api.PulseApiApplication;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
+import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,7 +129,7 @@ class ServiceDashboardIT {
         "--user-data-dir=" + Files.createTempDirectory("pulse-chromium"));
     ChromeDriverService service =
         new ChromeDriverService.Builder()
-            .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
             .usingAnyFreePort()
             .build();
     browser = new ChromeDriver(service, options);
@@ -233,15 +235,11 @@ class ServiceDashboardIT {
     WebElement firstRow =
         browser.findElement(By.cssSelector("#points tr[data-time='" + first.get("time") + "']"));
     assertThat(firstRow.findElement(By.cssSelector("td[data-field='p95Ms']")).getText())
-        .isEqualTo(
-            String.format(
-                java.util.Locale.ROOT, "%.2f", ((Number) first.get("p95Ms")).doubleValue()));
+        .isEqualTo(String.format(Locale.ROOT, "%.2f", ((Number) first.get("p95Ms")).doubleValue()));
     assertThat(firstRow.findElement(By.cssSelector("td[data-field='errorRate']")).getText())
         .isEqualTo(
             String.format(
-                java.util.Locale.ROOT,
-                "%.2f %%",
-                ((Number) first.get("errorRate")).doubleValue() * 100));
+                Locale.ROOT, "%.2f %%", ((Number) first.get("errorRate")).doubleValue() * 100));
     // Tenant B's 4000 ms at 10:05 is not on tenant A's page.
     assertThat(Double.parseDouble(shown.get("2026-03-02T10:05:00Z").get("maxMs"))).isEqualTo(85.0);
     // The charts drew: ECharts rendered a canvas in each chart container.

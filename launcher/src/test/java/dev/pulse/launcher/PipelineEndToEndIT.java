@@ -34,6 +34,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -329,7 +330,7 @@ class PipelineEndToEndIT {
     assertThat(point.get("p99Ms").asDouble())
         .as("p99 %s", at)
         .isCloseTo(expected.p99() / 1000.0, within(ALPHA * expected.p99() / 1000.0 * (1 + 1e-9)));
-    long max = java.util.Arrays.stream(expected.latenciesUs()).max().orElseThrow();
+    long max = Arrays.stream(expected.latenciesUs()).max().orElseThrow();
     assertThat(point.get("maxMs").asDouble())
         .as("max %s", at)
         .isCloseTo(max / 1000.0, within(1e-9));

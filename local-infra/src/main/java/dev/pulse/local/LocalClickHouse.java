@@ -1,6 +1,7 @@
 package dev.pulse.local;
 
 import dev.pulse.clickhouse.ClickHouse;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -139,7 +140,7 @@ public final class LocalClickHouse implements AutoCloseable {
     List<Path> candidates =
         new ArrayList<>(
             List.of(Path.of("/usr/sbin/clickhouse-server"), Path.of("/usr/bin/clickhouse-server")));
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (!dir.isBlank() && !candidates.contains(Path.of(dir, "clickhouse-server"))) {
         candidates.add(Path.of(dir, "clickhouse-server"));
       }

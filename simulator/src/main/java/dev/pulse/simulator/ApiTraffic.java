@@ -3,6 +3,7 @@ package dev.pulse.simulator;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.HttpMethod;
 import dev.pulse.events.topics.Topics;
+import java.time.Instant;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -137,7 +138,7 @@ final class ApiTraffic implements EventSource {
         ApiRequestEvent.newBuilder()
             .setEventId(Seeds.uuid(r))
             .setTenantId(tenant.id())
-            .setEventTime(java.time.Instant.ofEpochMilli(t))
+            .setEventTime(Instant.ofEpochMilli(t))
             .setService(ep.service())
             .setEndpoint(ep.route())
             .setMethod(ep.method())

@@ -4,6 +4,7 @@ import dev.pulse.events.topics.Topics;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -101,10 +102,7 @@ public final class FaultReport {
       b.append(" [");
       String sep = "";
       for (SimulatedRecord.MalformedKind k : SimulatedRecord.MalformedKind.values()) {
-        b.append(sep)
-            .append(k.name().toLowerCase(java.util.Locale.ROOT))
-            .append('=')
-            .append(malformed(k));
+        b.append(sep).append(k.name().toLowerCase(Locale.ROOT)).append('=').append(malformed(k));
         sep = " ";
       }
       b.append(']');

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,7 +50,7 @@ public final class KafkaEventWriter implements AutoCloseable {
   public KafkaEventWriter(
       String bootstrapServers, Properties overrides, UnaryOperator<String> topicNames) {
     this.bootstrapServers = bootstrapServers;
-    this.topicNames = java.util.Objects.requireNonNull(topicNames, "topicNames");
+    this.topicNames = Objects.requireNonNull(topicNames, "topicNames");
     Properties p = producerProperties(bootstrapServers);
     p.putAll(overrides);
     this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());

@@ -2,6 +2,7 @@ package dev.pulse.simulator;
 
 import dev.pulse.cli.ConnectionFlags;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -343,7 +344,7 @@ public class SimulateCommand implements Callable<Integer> {
   }
 
   /** Lets the JSON writer be closed without closing stdout for the rest of the launcher. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
+  private static final class NonClosing extends FilterOutputStream {
     NonClosing(OutputStream out) {
       super(out);
     }

@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -188,12 +190,10 @@ class PlatformRealismTest {
             .withStart(MIDNIGHT)
             .withDuration(Duration.ofDays(5));
     Map<String, Map<String, Integer>> joinsByCourseAndLearner = new TreeMap<>();
-    Map<String, java.util.Set<String>> sessionsByCourse = new TreeMap<>();
+    Map<String, Set<String>> sessionsByCourse = new TreeMap<>();
     for (Object o : events(week)) {
       ClassroomEvent e = (ClassroomEvent) o;
-      sessionsByCourse
-          .computeIfAbsent(e.getCourseId(), k -> new java.util.TreeSet<>())
-          .add(e.getSessionId());
+      sessionsByCourse.computeIfAbsent(e.getCourseId(), k -> new TreeSet<>()).add(e.getSessionId());
       if (e.getType() == ClassroomEventType.JOINED) {
         joinsByCourseAndLearner
             .computeIfAbsent(e.getCourseId(), k -> new TreeMap<>())

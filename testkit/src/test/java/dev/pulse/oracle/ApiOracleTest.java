@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The oracle's own answers, on cases small enough to work out by hand. */
@@ -219,7 +220,7 @@ class ApiOracleTest {
     // nearest-rank latency; check the tolerance against the real library's mapping.
     var mapping =
         new com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping(Quantiles.SKETCH_ALPHA);
-    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    SplittableRandom r = new SplittableRandom(7);
     List<ApiRequestEvent> events = new ArrayList<>();
     for (int i = 0; i < 997; i++) {
       events.add(request(t(r.nextInt(60_000) / 1000.0), 200, 50 + r.nextInt(2_000_000)));

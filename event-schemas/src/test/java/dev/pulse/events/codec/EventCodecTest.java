@@ -17,6 +17,7 @@ import dev.pulse.events.schemas.ReleasedSchema;
 import dev.pulse.events.topics.Topics;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +63,7 @@ class EventCodecTest {
 
     assertThat(bytes[0]).isEqualTo((byte) 0xC3);
     assertThat(bytes[1]).isEqualTo((byte) 0x01);
-    assertThat(ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong())
+    assertThat(ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong())
         .isEqualTo(fingerprint);
   }
 
@@ -200,7 +201,7 @@ class EventCodecTest {
   void aFingerprintOfNoReleasedSchemaIsUnknownAndNamedInHex() {
     byte[] bytes = apiCodec.encode(api().build());
     long fingerprint = 0x1a2b3c4d5e6f7081L;
-    ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(fingerprint);
+    ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(fingerprint);
 
     DecodeResult<ApiRequestEvent> result = apiCodec.decode(bytes);
 
@@ -418,7 +419,7 @@ class EventCodecTest {
     out.write(0x01);
     out.writeBytes(
         ByteBuffer.allocate(8)
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .order(ByteOrder.LITTLE_ENDIAN)
             .putLong(SchemaNormalization.parsingFingerprint64(schema))
             .array());
     BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);

@@ -49,9 +49,8 @@ final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCo
             month,
             m ->
                 // Random, not derived from job id/subtask/checkpoint: those change when a restored
-                // job gets a new
-                // job id, while this id is stored in the checkpoint inside the committable (see
-                // DESIGN.md).
+                // job gets a new job id, while this id is stored in the checkpoint inside the
+                // committable (see DESIGN.md).
                 new Open(UUID.randomUUID().toString(), new EncodedBatch(16 * 1024)));
     batch.batch().append(element, encoder, config.batchIdColumn(), batch.batchId());
     batch.batch().notePartitionTime(seconds);

@@ -5,6 +5,7 @@ import dev.pulse.events.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -37,7 +38,7 @@ public final class DeadLetterSerializationSchema
    * dead-letter topic).
    */
   public DeadLetterSerializationSchema(String targetTopic) {
-    this.targetTopic = java.util.Objects.requireNonNull(targetTopic, "targetTopic");
+    this.targetTopic = Objects.requireNonNull(targetTopic, "targetTopic");
   }
 
   @Override

@@ -116,9 +116,8 @@ class ApiMetricsClickHouseIT {
     config = ApiMetricsConfig.fromMap(settings);
 
     // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment()
-    // would give a
-    // local environment with a default MiniCluster of its own (the extension sets the context only
-    // per test).
+    // would give a local environment with a default MiniCluster of its own (the extension sets the
+    // context only per test).
     StreamExecutionEnvironment env =
         new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
     ApiMetricsJob.wire(env, config);
@@ -138,7 +137,7 @@ class ApiMetricsClickHouseIT {
     System.out.printf(
         "[api-metrics-it] sent: %s; job took %d ms; late rows %d, minute rows %s%n",
         report.summary(),
-        java.time.Duration.between(started, Instant.now()).toMillis(),
+        Duration.between(started, Instant.now()).toMillis(),
         reportedLate.size(),
         db.queryText("SELECT count() FROM api_request_minutes").trim());
   }

@@ -273,9 +273,8 @@ class ApiMetricsFailoverIT {
     assertThat(attempts).as("attempt of every subtask").isNotEmpty().allMatch(a -> a >= 1);
     // The restored checkpoint held minute-fact batches that had been committed before the kill: the
     // committer committed them again and found them stored. (The kill follows the first commit
-    // within
-    // a checkpoint interval or two, while windows fire every few hundred ms, so that checkpoint has
-    // facts.)
+    // within a checkpoint interval or two, while windows fire every few hundred ms, so that
+    // checkpoint has facts.)
     assertThat(replayedCommits)
         .as("exactly-once commits replayed after the restore and skipped")
         .isPositive();

@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -122,9 +123,8 @@ class ApiMetricsJobIT {
     }
 
     // The extension's cluster (small network buffers): in @BeforeAll, getExecutionEnvironment()
-    // would give a
-    // local environment with a default MiniCluster of its own (the extension sets the context only
-    // per test).
+    // would give a local environment with a default MiniCluster of its own (the extension sets the
+    // context only per test).
     StreamExecutionEnvironment env =
         new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
     env.setParallelism(2);
@@ -297,7 +297,7 @@ class ApiMetricsJobIT {
     Set<String> seen = new HashSet<>();
     Set<String> onTime = new HashSet<>();
     long[] maxEventTime = new long[PARTITIONS];
-    java.util.Arrays.fill(maxEventTime, Long.MIN_VALUE);
+    Arrays.fill(maxEventTime, Long.MIN_VALUE);
     long lateness = CONFIG.semantics().stream().allowedLateness().toMillis();
     long bound = CONFIG.semantics().stream().outOfOrderness().toMillis();
     for (SimulatedRecord r : delivered) {

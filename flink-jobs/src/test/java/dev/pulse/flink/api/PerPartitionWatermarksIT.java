@@ -19,6 +19,7 @@ import dev.pulse.testing.KafkaExtension;
 import dev.pulse.testing.TestKafka;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -138,7 +139,7 @@ class PerPartitionWatermarksIT {
       assertThat(got.errors4xx).as("4xx " + at).isEqualTo(want.status4xx());
       assertThat(got.latencySumUs)
           .as("latency sum " + at)
-          .isEqualTo(java.util.Arrays.stream(want.latenciesUs()).sum());
+          .isEqualTo(Arrays.stream(want.latenciesUs()).sum());
     }
   }
 

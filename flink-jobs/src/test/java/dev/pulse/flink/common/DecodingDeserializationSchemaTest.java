@@ -16,6 +16,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -173,8 +174,7 @@ class DecodingDeserializationSchemaTest {
 
   @Test
   void eventBefore2000IsAbsurdSoItNeverReachesTheWatermarks() throws Exception {
-    deserialize(
-        14, CODEC.encode(event(1, java.time.Instant.parse("1999-12-31T23:59:59Z"), 200, 1_000)));
+    deserialize(14, CODEC.encode(event(1, Instant.parse("1999-12-31T23:59:59Z"), 200, 1_000)));
 
     assertThat(single(deadLetters()).reason()).isEqualTo("ABSURD_TIMESTAMP");
     assertThat(events()).isEmpty();

@@ -1,5 +1,7 @@
 package dev.pulse.flink.testing;
 
+import java.io.Serializable;
+
 /**
  * One Kafka record exactly as it arrived, with its origin: what {@link PartitionedRecordSource}
  * replays through a job's deserializer (backfills, tests without a broker).
@@ -13,4 +15,4 @@ package dev.pulse.flink.testing;
  */
 public record RawRecord(
     String topic, int partition, long offset, long kafkaTimestamp, byte[] key, byte[] value)
-    implements java.io.Serializable {}
+    implements Serializable {}

@@ -7,8 +7,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Hand-written fact rows for api_request_minutes, as the Flink job would write them: one row per
@@ -87,10 +90,8 @@ public final class MinuteFacts {
     return this;
   }
 
-  private static String json(java.util.Collection<? extends Number> values) {
-    return values.stream()
-        .map(String::valueOf)
-        .collect(java.util.stream.Collectors.joining(",", "[", "]"));
+  private static String json(Collection<? extends Number> values) {
+    return values.stream().map(String::valueOf).collect(Collectors.joining(",", "[", "]"));
   }
 
   /** Inserts the rows in one INSERT (so the rollup views see them) and forgets them. */
@@ -112,6 +113,6 @@ public final class MinuteFacts {
   }
 
   public static List<Integer> repeat(int ms, int times) {
-    return java.util.Collections.nCopies(times, ms);
+    return Collections.nCopies(times, ms);
   }
 }

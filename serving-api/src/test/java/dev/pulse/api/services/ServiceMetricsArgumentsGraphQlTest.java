@@ -15,6 +15,7 @@ import graphql.schema.GraphQLSchema;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,7 +85,7 @@ class ServiceMetricsArgumentsGraphQlTest {
         .variable("granularity", granularity);
   }
 
-  private static Consumer<java.util.List<ResponseError>> oneError(Object type, String messagePart) {
+  private static Consumer<List<ResponseError>> oneError(Object type, String messagePart) {
     return errors ->
         assertThat(errors)
             .singleElement()
@@ -112,11 +113,11 @@ class ServiceMetricsArgumentsGraphQlTest {
             arguments(schema.getSubscriptionType().getFieldDefinition("serviceMetricsUpdates")));
   }
 
-  private static java.util.List<String> components(Class<? extends Record> type) {
+  private static List<String> components(Class<? extends Record> type) {
     return Arrays.stream(type.getRecordComponents()).map(RecordComponent::getName).toList();
   }
 
-  private static java.util.List<String> arguments(GraphQLFieldDefinition field) {
+  private static List<String> arguments(GraphQLFieldDefinition field) {
     return field.getArguments().stream().map(GraphQLArgument::getName).toList();
   }
 
@@ -285,8 +286,8 @@ class ServiceMetricsArgumentsGraphQlTest {
 
   @Test
   void aSubscriptionWithALoneSurrogateIsABadRequest() {
-    // Before the argument records checked it, this subscription polled forever, every poll
-    // failing in SqlLiteral.
+    // Before the argument records checked it, this subscription polled forever, every poll failing
+    // in SqlLiteral.
     assertThatThrownBy(
             () ->
                 tester

@@ -1,5 +1,6 @@
 package dev.pulse.flink.common.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -114,7 +115,7 @@ public final class JobConfig {
     if (value instanceof List<?> list) {
       return list.stream().map(String::valueOf).collect(Collectors.joining(","));
     }
-    if (value instanceof java.time.Duration d) {
+    if (value instanceof Duration d) {
       return org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
     }
     return String.valueOf(value);

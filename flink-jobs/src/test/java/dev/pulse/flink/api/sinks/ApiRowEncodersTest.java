@@ -9,6 +9,7 @@ import dev.pulse.flink.common.DeadLetter;
 import dev.pulse.flink.common.DeadLetterRowEncoder;
 import dev.pulse.flink.testing.RecordingRowOut;
 import java.time.Instant;
+import java.util.AbstractMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class ApiRowEncodersTest {
             Map.entry("status_code", 503),
             Map.entry("latency_us", 187_000L),
             Map.entry("region", "eu-west"),
-            new java.util.AbstractMap.SimpleEntry<>("trace_id", null));
+            new AbstractMap.SimpleEntry<>("trace_id", null));
   }
 
   @Test

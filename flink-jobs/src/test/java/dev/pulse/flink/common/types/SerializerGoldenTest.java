@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -281,7 +282,7 @@ class SerializerGoldenTest {
   /** Writes a file that does not exist yet: a format's golden bytes are written once. */
   private static void writeNew(Path file, byte[] bytes) throws IOException {
     if (Files.exists(file)) {
-      if (!java.util.Arrays.equals(Files.readAllBytes(file), bytes)) {
+      if (!Arrays.equals(Files.readAllBytes(file), bytes)) {
         throw new IllegalStateException(
             file + " exists with other bytes: the serializer changed, give it a new format");
       }
