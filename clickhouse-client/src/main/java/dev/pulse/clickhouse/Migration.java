@@ -167,9 +167,9 @@ public record Migration(int version, String name, String checksum, List<Statemen
   }
 
   /**
-   * The migrations packaged with this module, under {@code migrations/} on the classpath.
-   * Synchronized: inside a jar the listing opens a zip file system, and only one may be open per
-   * jar at a time.
+   * The migrations under {@code migrations/} on the classpath (the {@code clickhouse} module ships
+   * Pulse's). Synchronized: inside a jar the listing opens a zip file system, and only one may be
+   * open per jar at a time.
    */
   public static synchronized List<Migration> fromClasspath() {
     URL url = Migration.class.getClassLoader().getResource("migrations");

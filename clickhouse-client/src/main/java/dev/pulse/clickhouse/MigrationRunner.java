@@ -60,8 +60,8 @@ public final class MigrationRunner {
       int skippedStatements) {}
 
   /**
-   * Runs the migrations packaged with this module ({@code migrations/} on the classpath) against
-   * {@code database}.
+   * Runs the migrations on the classpath ({@code migrations/}, shipped by the clickhouse module)
+   * against {@code database}.
    */
   public MigrationRunner(ClickHouse client, String database) {
     this(client, database, Migration.fromClasspath());

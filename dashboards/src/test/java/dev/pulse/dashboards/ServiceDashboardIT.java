@@ -1,8 +1,10 @@
-package dev.pulse.api.it;
+package dev.pulse.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.api.PulseApiApplication;
+import dev.pulse.api.it.MigratedStore;
+import dev.pulse.api.it.MinuteFacts;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;

@@ -147,6 +147,7 @@ public final class DemoCommand implements Callable<Integer> {
                 : "Starting with an empty ClickHouse in " + dir + ".");
         if (fresh) {
           FileUtils.deleteDirectory(dir.toFile());
+          FileUtils.deleteDirectory(dataDir.resolve("savepoints").toFile());
         }
         clickhouseUrl =
             stop.add("ClickHouse", LocalClickHouse.start(dir).withoutExitHook()).httpUrl();

@@ -5,7 +5,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 
 /**
@@ -32,10 +31,25 @@ final class OrderedStop {
     this.out = out;
   }
 
-  /** Stops on SIGINT (Ctrl-C) and SIGTERM; a second signal while stopping is ignored. */
+  /**
+   * Stops in order on SIGINT (Ctrl-C) and SIGTERM. A second signal while stopping stops at once:
+   * the child servers (in process groups of their own, so the terminal's signal never reached them)
+   * are killed, then the JVM halts.
+   */
   OrderedStop onSignals() {
     for (String signal : new String[] {"INT", "TERM"}) {
-      Signal.handle(new Signal(signal), s -> requested.countDown());
+      Signal.handle(
+          new Signal(signal),
+          s -> {
+            if (requested.getCount() > 0) {
+              requested.countDown();
+            } else {
+              out.println("Second " + s.getName() + ": stopping at once.");
+              out.flush();
+              ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+              Runtime.getRuntime().halt(130);
+            }
+          });
     }
     return this;
   }
@@ -49,11 +63,6 @@ final class OrderedStop {
   /** Blocks until a signal asks the demo to stop. */
   void awaitRequest() throws InterruptedException {
     requested.await();
-  }
-
-  /** Waits at most {@code millis} for a stop request; true when one came. */
-  boolean awaitRequest(long millis) throws InterruptedException {
-    return requested.await(millis, TimeUnit.MILLISECONDS);
   }
 
   /**

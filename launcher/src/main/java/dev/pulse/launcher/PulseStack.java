@@ -8,6 +8,7 @@ import dev.pulse.flink.api.ApiMetricsJob;
 import dev.pulse.flink.common.LocalClusters;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +85,13 @@ final class PulseStack implements AutoCloseable {
     createTopics(s.kafkaBootstrap(), s.topicPartitions());
 
     Path checkpoints = Files.createTempDirectory("pulse-checkpoints-");
-    JobClient job = startFlinkJob(s, checkpoints);
+    JobClient job;
+    try {
+      job = startFlinkJob(s, checkpoints);
+    } catch (Exception e) {
+      FileUtils.deleteQuietly(checkpoints.toFile());
+      throw e;
+    }
     ConfigurableApplicationContext api;
     try {
       api = startApi(s);
@@ -197,6 +204,7 @@ final class PulseStack implements AutoCloseable {
                     false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(30, TimeUnit.SECONDS);
         LOG.info("Flink job {} stopped with savepoint {}", ApiMetricsJob.JOB_NAME, path);
+        keepOnly(path);
         return path;
       } catch (ExecutionException | TimeoutException e) {
         // E.g. stopped while its tasks were still starting: no savepoint can be taken yet.
@@ -206,6 +214,19 @@ final class PulseStack implements AutoCloseable {
       }
     } finally {
       FileUtils.deleteQuietly(checkpoints.toFile());
+    }
+  }
+
+  /** The newest savepoint is kept (to inspect or restore by hand); older ones are deleted. */
+  private void keepOnly(String savepoint) {
+    File[] all = savepoints.toFile().listFiles(File::isDirectory);
+    if (all == null) {
+      return;
+    }
+    for (File dir : all) {
+      if (!savepoint.endsWith(dir.getName())) {
+        FileUtils.deleteQuietly(dir);
+      }
     }
   }
 

@@ -29,7 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoShutdownIT {
 
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The "within about 10 s", with slack for a loaded CI machine (1.9 s measured here). */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
   private static final Pattern CLICKHOUSE_PID =
       Pattern.compile("clickhouse-server .* \\(pid (\\d+),");
 

@@ -91,11 +91,6 @@ public final class LocalClickHouse implements AutoCloseable {
     return version;
   }
 
-  /** The directory holding the server's data, logs and configuration. */
-  public Path dir() {
-    return dir;
-  }
-
   /** The server's process id: lets a benchmark read the server's memory and CPU time from /proc. */
   public long pid() {
     return process.pid();

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,12 +63,22 @@ public final class LocalKafka implements AutoCloseable {
         return startOnce(partitions, extraConfig);
       } catch (IllegalStateException e) {
         last = e;
-        if (!String.valueOf(e.getCause()).contains("BindException")) {
+        if (!portTaken(e)) {
           throw e;
         }
       }
     }
     throw last;
+  }
+
+  /** Kafka reports a taken port as "... failed to bind ...: Address already in use". */
+  private static boolean portTaken(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof BindException || String.valueOf(t.getMessage()).contains("already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static LocalKafka startOnce(int partitions, Map<String, String> extraConfig) {

@@ -8,7 +8,7 @@ import dev.pulse.clickhouse.MigrationRunner;
  * of its own, read and written through Pulse's own ClickHouse client ({@link ClickHouse}), so the
  * tests follow the same server rules as the product.
  */
-public final class TestClickHouse {
+public final class TestClickHouse implements AutoCloseable {
 
   private final ClickHouseExtension.Server server;
   private final String database;
@@ -56,7 +56,7 @@ public final class TestClickHouse {
 
   /**
    * A client whose default database is this class's {@link #database()}; shared by the class and
-   * closed with the JVM.
+   * closed by the extension after the last test of the run (the JUnit store closes it).
    */
   public synchronized ClickHouse client() {
     if (client == null) {
@@ -107,6 +107,15 @@ public final class TestClickHouse {
    */
   public void execute(String sql) {
     client().execute(sql);
+  }
+
+  /** Closes the shared client; called by the JUnit store at the end of the run. */
+  @Override
+  public synchronized void close() {
+    if (client != null) {
+      client.close();
+      client = null;
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.pulse.flink.sink;
 
+import dev.pulse.clickhouse.Utf16;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -247,23 +248,14 @@ final class EncodedBatch {
    * nobody sent. Refused instead, so the caller decides.
    */
   private static void requireUtf16(String column, String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (Character.isSurrogate(c)) {
-        boolean paired =
-            Character.isHighSurrogate(c)
-                && i + 1 < value.length()
-                && Character.isLowSurrogate(value.charAt(i + 1));
-        if (!paired) {
-          throw new IllegalArgumentException(
-              "column '"
-                  + column
-                  + "': unpaired UTF-16 surrogate at index "
-                  + i
-                  + " has no UTF-8 form");
-        }
-        i++;
-      }
+    int at = Utf16.unpairedSurrogateAt(value);
+    if (at >= 0) {
+      throw new IllegalArgumentException(
+          "column '"
+              + column
+              + "': unpaired UTF-16 surrogate at index "
+              + at
+              + " has no UTF-8 form");
     }
   }
 

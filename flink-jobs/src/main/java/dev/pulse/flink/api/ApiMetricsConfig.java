@@ -97,10 +97,4 @@ public record ApiMetricsConfig(
   public static ApiMetricsConfig fromMap(Map<String, String> settings) {
     return from(JobConfig.fromMap(OPTIONS, settings));
   }
-
-  /** A copy with other stream semantics (for tests and embedding). */
-  public ApiMetricsConfig withSemantics(StreamSemantics stream) {
-    return new ApiMetricsConfig(
-        semantics.with(stream), kafka, clickhouse, checkpointInterval, parallelism);
-  }
 }

@@ -58,14 +58,4 @@ public record ApiSemantics(StreamSemantics stream, List<Long> latencyThresholdsU
     return new ApiSemantics(
         StreamSemantics.from(config), JobConfig.get(config, LATENCY_THRESHOLDS_US));
   }
-
-  /** The documented defaults. */
-  public static ApiSemantics defaults() {
-    return from(new org.apache.flink.configuration.Configuration());
-  }
-
-  /** A copy with other stream semantics. */
-  public ApiSemantics with(StreamSemantics other) {
-    return new ApiSemantics(other, latencyThresholdsUs);
-  }
 }

@@ -12,9 +12,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Passes the first copy of each event id and drops later copies within {@code ttl} of processing
- * time after the first one, like {@link DeduplicateFunction}, but remembers ids in {@link SeenIds}
- * tables, one per bucket: the stream is keyed by {@link SeenIds#bucketOf} of the event's {@link
- * EventKey}, so every copy of an id meets the same table.
+ * time after the first one, remembering ids in {@link SeenIds} tables, one per bucket: the stream
+ * is keyed by {@link SeenIds#bucketOf} of the event's {@link EventKey}, so every copy of an id
+ * meets the same table.
  *
  * <p>Why: one keyed-state entry with TTL per id cost about 400 bytes of heap and most of the job's
  * CPU (hash-map growth, TTL wrappers and their incremental cleanup, cache misses over millions of
@@ -24,7 +24,8 @@ import org.apache.flink.util.Collector;
  * copy after it passes again.
  *
  * <p>Built for the heap state backend (the job's), where the value is updated in place; with
- * RocksDB every event would rewrite its bucket, so use {@link DeduplicateFunction} there.
+ * RocksDB every event would rewrite its bucket, so such a backend needs another form (one TTL state
+ * entry per id).
  *
  * @param <T> the event type; the stream must be keyed by {@code SeenIds.bucketOf(keyOf(event))}
  */

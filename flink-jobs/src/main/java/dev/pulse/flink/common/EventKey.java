@@ -132,7 +132,7 @@ public record EventKey(long hi, long lo, int upperCase) {
    * <p>The format version is in the snapshot only: a byte per key would cost 5 % of every key, and
    * a key format cannot be migrated by Flink anyway, so a change must fail the restore ({@link
    * Snapshot}). (The job's dedup keeps the key's bits inside {@link SeenIds}, whose format covers
-   * them; this serializer is in state only under {@code DeduplicateFunction}.)
+   * them; this serializer is never in keyed state: the dedup tables hold the key bits in SeenIds.)
    */
   public static final class Serializer extends ImmutableSerializer<EventKey> {
     private static final long serialVersionUID = 1L;

@@ -37,8 +37,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Kafka source uses and emitted through its partition's own split output with its Kafka timestamp,
  * so the watermark strategy runs per partition. A subtask reads its partitions interleaved, {@link
  * #BATCH} records at a time (as a Kafka consumer hands over one partition's fetched batch, then
- * another's). For backfills from files and for tests that need the job's source-side behaviour
- * without a broker.
+ * another's). For tests that need the job's source-side behaviour without a broker.
  *
  * @param <T> what the deserializer produces
  */

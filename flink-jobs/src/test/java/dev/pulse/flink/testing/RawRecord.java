@@ -4,7 +4,7 @@ import java.io.Serializable;
 
 /**
  * One Kafka record exactly as it arrived, with its origin: what {@link PartitionedRecordSource}
- * replays through a job's deserializer (backfills, tests without a broker).
+ * replays through a job's deserializer (tests without a broker).
  *
  * @param topic the topic it was read from
  * @param partition its partition

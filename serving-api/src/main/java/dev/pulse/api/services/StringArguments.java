@@ -1,5 +1,6 @@
 package dev.pulse.api.services;
 
+import dev.pulse.clickhouse.Utf16;
 import java.util.Locale;
 
 /**
@@ -41,23 +42,15 @@ final class StringArguments {
       throw new InvalidArgumentException(
           argument + " is " + value.length() + " characters long, more than the limit of " + max);
     }
-    if (value != null) {
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (Character.isHighSurrogate(c)
-            && i + 1 < value.length()
-            && Character.isLowSurrogate(value.charAt(i + 1))) {
-          i++; // a pair: one code point outside the BMP
-        } else if (Character.isSurrogate(c)) {
-          throw new InvalidArgumentException(
-              argument
-                  + " contains an unpaired UTF-16 surrogate (U+"
-                  + String.format(Locale.ROOT, "%04X", (int) c)
-                  + " at index "
-                  + i
-                  + "): send valid Unicode text");
-        }
-      }
+    int at = value == null ? -1 : Utf16.unpairedSurrogateAt(value);
+    if (at >= 0) {
+      throw new InvalidArgumentException(
+          argument
+              + " contains an unpaired UTF-16 surrogate (U+"
+              + String.format(Locale.ROOT, "%04X", (int) value.charAt(at))
+              + " at index "
+              + at
+              + "): send valid Unicode text");
     }
     return value;
   }

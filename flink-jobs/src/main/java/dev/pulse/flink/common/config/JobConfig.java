@@ -13,6 +13,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.description.HtmlFormatter;
 import org.apache.flink.util.ParameterTool;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * A job's settings as Flink {@link ConfigOption}s: read from {@code flink run} arguments ({@code
@@ -113,10 +114,10 @@ public final class JobConfig {
 
   private static String render(Object value) {
     if (value instanceof List<?> list) {
-      return list.stream().map(String::valueOf).collect(Collectors.joining(","));
+      return list.stream().map(String::valueOf).collect(Collectors.joining(";"));
     }
     if (value instanceof Duration d) {
-      return org.apache.flink.util.TimeUtils.formatWithHighestUnit(d);
+      return TimeUtils.formatWithHighestUnit(d);
     }
     return String.valueOf(value);
   }

@@ -35,7 +35,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * <pre>
  * mvn -q -o -pl flink-jobs dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -Xmx1g -XX:+UseSerialGC -cp flink-jobs/target/test-classes:flink-jobs/target/classes:\
- * event-schemas/target/classes:clickhouse/target/classes:$(cat /tmp/cp.txt) \
+ * event-schemas/target/classes:clickhouse-client/target/classes:$(cat /tmp/cp.txt) \
  *     dev.pulse.flink.common.types.SerializerMicroBenchmark [runs=5] [records=2000000]
  * </pre>
  */
