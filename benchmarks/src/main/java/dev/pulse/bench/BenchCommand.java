@@ -1,6 +1,7 @@
 package dev.pulse.bench;
 
 import dev.pulse.cli.ConnectionFlags;
+import dev.pulse.cli.ServerOptions;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.SqlLiteral;
@@ -21,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -104,20 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
           "A Flink configuration option for the MiniCluster, e.g. pipeline.object-reuse=true; repeatable.")
   Map<String, String> flinkSettings = new LinkedHashMap<>();
 
-  @Option(
-      names = "--kafka",
-      paramLabel = "HOST:PORT",
-      converter = ConnectionFlags.KafkaServers.class,
-      description = "Use this Kafka cluster (default: start a broker in this JVM).")
-  String kafka;
-
-  @Option(
-      names = "--clickhouse",
-      paramLabel = "URL",
-      converter = ConnectionFlags.ClickHouseUrl.class,
-      description =
-          "Use this ClickHouse HTTP endpoint (default: start a private clickhouse-server).")
-  String clickhouse;
+  @Mixin ServerOptions servers;
 
   @Option(
       names = "--user",
@@ -196,10 +185,10 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> databases = new ArrayList<>();
     LocalKafka localKafka = null;
     LocalClickHouse localClickHouse = null;
-    String clickhouseUrl = clickhouse;
+    String clickhouseUrl = servers.clickhouse();
     String topic = null;
     try {
-      String bootstrap = kafka;
+      String bootstrap = servers.kafka();
       if (bootstrap == null) {
         localKafka = LocalKafka.start(partitions, Map.of());
         bootstrap = localKafka.bootstrapServers();
@@ -215,7 +204,7 @@ public final class BenchCommand implements Callable<Integer> {
               events,
               partitions,
               parallelism,
-              kafka == null ? "in-JVM broker " + bootstrap : bootstrap,
+              servers.kafka() == null ? "in-JVM broker " + bootstrap : bootstrap,
               clickhouseUrl == null ? "-" : describe(clickhouseUrl, password, localClickHouse));
 
       // A topic of its own per run: every phase, Pulse's job included, reads exactly the preload.
@@ -291,9 +280,9 @@ public final class BenchCommand implements Callable<Integer> {
       if (!keepData && clickhouseUrl != null && localClickHouse == null) {
         dropDatabases(clickhouseUrl, password, databases);
       }
-      if (!keepData && kafka != null && topic != null) {
+      if (!keepData && servers.kafka() != null && topic != null) {
         try {
-          Preload.deleteTopics(kafka, topic);
+          Preload.deleteTopics(servers.kafka(), topic);
         } catch (BenchException e) {
           progress.println("[bench] " + e.getMessage());
         }

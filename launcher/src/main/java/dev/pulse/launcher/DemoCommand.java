@@ -1,6 +1,7 @@
 package dev.pulse.launcher;
 
 import dev.pulse.cli.ConnectionFlags;
+import dev.pulse.cli.ServerOptions;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
 import dev.pulse.simulator.FaultConfig;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.commons.io.FileUtils;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -80,20 +82,7 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
   int flinkUiPort;
 
-  @Option(
-      names = "--kafka",
-      paramLabel = "HOST:PORT",
-      converter = ConnectionFlags.KafkaServers.class,
-      description = "Use this Kafka instead of starting a broker in this JVM.")
-  String kafka;
-
-  @Option(
-      names = "--clickhouse",
-      paramLabel = "URL",
-      converter = ConnectionFlags.ClickHouseUrl.class,
-      description =
-          "Use this ClickHouse (http://host:8123, user default) instead of a private server.")
-  String clickhouse;
+  @Mixin ServerOptions servers;
 
   @Option(
       names = "--database",
@@ -131,12 +120,12 @@ public final class DemoCommand implements Callable<Integer> {
     Thread exitHook = new Thread(stop::stopAll, "pulse-demo-stop");
     Runtime.getRuntime().addShutdownHook(exitHook);
     try {
-      String bootstrap = kafka;
+      String bootstrap = servers.kafka();
       if (bootstrap == null) {
         bootstrap =
             stop.add("Kafka", LocalKafka.start(2, Map.of()).withoutExitHook()).bootstrapServers();
       }
-      String clickhouseUrl = clickhouse;
+      String clickhouseUrl = servers.clickhouse();
       if (clickhouseUrl == null) {
         Path dir = dataDir.resolve("clickhouse").toAbsolutePath();
         out.println(
