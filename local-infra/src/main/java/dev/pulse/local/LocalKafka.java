@@ -145,6 +145,9 @@ public final class LocalKafka implements AutoCloseable {
     p.setProperty("share.coordinator.state.topic.min.isr", "1");
     // Consumer groups here have one member: waiting for more only slows every start.
     p.setProperty("group.initial.rebalance.delay.ms", "0");
+    // The log cleaner (it compacts __consumer_offsets) allocates its 128 MiB dedupe buffer on the
+    // heap it shares with the demo or the test: a local broker's few compacted keys need far less.
+    p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(8 << 20));
     return p;
   }
 
