@@ -288,52 +288,13 @@ class ServiceMetricsArgumentsGraphQlTest {
   void aSubscriptionWithALoneSurrogateIsABadRequest() {
     // Before the argument records checked it, this subscription polled forever, every poll failing
     // in SqlLiteral.
-    assertThatThrownBy(
-            () ->
-                tester
-                    .documentName("serviceMetricsUpdates")
-                    .variable("service", "api\uD800")
-                    .executeSubscription()
-                    .toFlux()
-                    .blockFirst(Duration.ofSeconds(10)))
-        .isInstanceOfSatisfying(
-            SubscriptionPublisherException.class,
-            e ->
-                assertThat(e.getErrors())
-                    .singleElement()
-                    .satisfies(
-                        error -> {
-                          assertThat(error.getErrorType())
-                              .isEqualTo(
-                                  org.springframework.graphql.execution.ErrorType.BAD_REQUEST);
-                          assertThat(error.getMessage()).contains("surrogate");
-                        }));
+    assertSubscriptionRefusedAsBadRequest("surrogate", "service", "api\uD800");
   }
 
   @Test
   void anOverLongSubscriptionArgumentIsABadRequest() {
-    assertThatThrownBy(
-            () ->
-                tester
-                    .documentName("serviceMetricsUpdates")
-                    .variable("service", "courses-api")
-                    .variable("endpoint", "/".repeat(257))
-                    .executeSubscription()
-                    .toFlux()
-                    .blockFirst(Duration.ofSeconds(10)))
-        .isInstanceOfSatisfying(
-            SubscriptionPublisherException.class,
-            e ->
-                assertThat(e.getErrors())
-                    .singleElement()
-                    .satisfies(
-                        error -> {
-                          assertThat(error.getErrorType())
-                              .isEqualTo(
-                                  org.springframework.graphql.execution.ErrorType.BAD_REQUEST);
-                          assertThat(error.getMessage())
-                              .contains("endpoint is 257 characters long");
-                        }));
+    assertSubscriptionRefusedAsBadRequest(
+        "endpoint is 257 characters long", "service", "courses-api", "endpoint", "/".repeat(257));
   }
 
   @Test
@@ -400,6 +361,29 @@ class ServiceMetricsArgumentsGraphQlTest {
                               .isEqualTo(
                                   org.springframework.graphql.execution.ErrorType.INTERNAL_ERROR);
                           assertThat(e.getPath()).isEqualTo("serviceMetrics");
+                        }));
+  }
+
+  /** Subscribing with {@code variables} (name, value pairs) fails with one BAD_REQUEST error. */
+  private void assertSubscriptionRefusedAsBadRequest(String messagePart, Object... variables) {
+    GraphQlTester.Request<?> request = tester.documentName("serviceMetricsUpdates");
+    for (int i = 0; i < variables.length; i += 2) {
+      request = request.variable((String) variables[i], variables[i + 1]);
+    }
+    GraphQlTester.Request<?> subscription = request;
+    assertThatThrownBy(
+            () -> subscription.executeSubscription().toFlux().blockFirst(Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(
+            SubscriptionPublisherException.class,
+            e ->
+                assertThat(e.getErrors())
+                    .singleElement()
+                    .satisfies(
+                        error -> {
+                          assertThat(error.getErrorType())
+                              .isEqualTo(
+                                  org.springframework.graphql.execution.ErrorType.BAD_REQUEST);
+                          assertThat(error.getMessage()).contains(messagePart);
                         }));
   }
 }
