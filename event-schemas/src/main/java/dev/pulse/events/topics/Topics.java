@@ -23,9 +23,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Every Kafka topic Pulse reads, one immutable constant each, and how to create them. */
 public final class Topics {
@@ -138,7 +140,8 @@ public final class Topics {
    * Creates those of {@code topics} (name to how it is created) that do not exist yet, with the
    * broker's default replication, and returns their names in {@code topics}' order. Existing topics
    * are left as they are, whatever their partitions and configs, and a topic another client creates
-   * meanwhile counts as existing; so calling this twice is harmless.
+   * meanwhile counts as existing; so calling this twice is harmless. It returns once every
+   * partition of the created topics has a leader, so they can be used at once.
    *
    * @param partitions when present, the partition count of every topic created, instead of each
    *     one's declared count (a demo or test broker on a laptop)
@@ -219,6 +222,7 @@ public final class Topics {
           }
         }
       }
+      awaitLeaders(admin, created, deadline);
       return created;
     } catch (TimeoutException e) {
       throw notAnswered(where, topics, timeout, e);
@@ -246,6 +250,36 @@ public final class Topics {
             + " while creating topics "
             + topics.keySet(),
         cause);
+  }
+
+  /**
+   * Waits until every partition of the {@code created} topics has a leader: the controller answers
+   * a creation before every broker's metadata knows the topic, and a describe or a fetch right
+   * after it would fail with UnknownTopicOrPartition.
+   */
+  private static void awaitLeaders(Admin admin, List<String> created, long deadline)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    while (!created.isEmpty()) {
+      try {
+        Map<String, TopicDescription> described =
+            admin
+                .describeTopics(created)
+                .allTopicNames()
+                .get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+        if (described.values().stream()
+            .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null))) {
+          return;
+        }
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("topics " + created + " created but without leaders");
+      }
+      Thread.sleep(50);
+    }
   }
 
   /** Milliseconds left until {@code deadline} (a {@link System#nanoTime} value), at least 1. */
