@@ -196,7 +196,7 @@ public final class EventValidator {
 
   /** Shows a bad value in a message without copying a huge or multi-line one into the DLQ. */
   static String quote(String value) {
-    String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
+    String shown = Text.shorten(value, 64);
     StringBuilder out = new StringBuilder(shown.length() + 2).append('\'');
     for (int i = 0; i < shown.length(); i++) {
       char c = shown.charAt(i);

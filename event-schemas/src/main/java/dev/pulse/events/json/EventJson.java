@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.pulse.events.codec.Text;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -238,6 +239,6 @@ public final class EventJson {
   }
 
   private static String abbreviate(String s) {
-    return s.length() > 64 ? s.substring(0, 64) + "..." : s;
+    return Text.shorten(s, 64);
   }
 }

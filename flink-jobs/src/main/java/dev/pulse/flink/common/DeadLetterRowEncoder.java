@@ -1,5 +1,6 @@
 package dev.pulse.flink.common;
 
+import dev.pulse.events.codec.Text;
 import dev.pulse.flink.sink.RowEncoder;
 import dev.pulse.flink.sink.RowOut;
 import java.util.Base64;
@@ -20,7 +21,10 @@ public final class DeadLetterRowEncoder implements RowEncoder<DeadLetter> {
         .int32("partition", d.partition())
         .int64("offset", d.offset())
         .string("reason", d.reason())
-        .string("message", d.message())
+        // Total on any message: a lone surrogate (from a cut somewhere upstream) is stored as
+        // U+FFFD
+        // rather than refused, which would fail the sink and the job on every replay.
+        .string("message", Text.wellFormed(d.message()))
         .string(
             "value_base64", d.value() == null ? "" : Base64.getEncoder().encodeToString(d.value()))
         .dateTime("detected_at", Math.floorDiv(d.detectedAt().toEpochMilli(), 1000L));

@@ -1,5 +1,6 @@
 package dev.pulse.flink.common;
 
+import dev.pulse.events.codec.Text;
 import dev.pulse.events.topics.Topic;
 import dev.pulse.events.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ public final class DeadLetterSerializationSchema
       DeadLetter letter, KafkaSinkContext context, Long timestamp) {
     List<Header> headers = new ArrayList<>(5);
     headers.add(header(REASON, letter.reason()));
-    headers.add(header(MESSAGE, letter.message()));
+    headers.add(header(MESSAGE, Text.wellFormed(letter.message())));
     headers.add(header(ORIGIN_TOPIC, letter.originTopic()));
     headers.add(header(ORIGIN_PARTITION, Integer.toString(letter.partition())));
     headers.add(header(ORIGIN_OFFSET, Long.toString(letter.offset())));
