@@ -29,6 +29,11 @@ public record DecodeError(Reason reason, String message) {
     INVALID_VALUE,
     /** The event time is before 2000 or too far in the future to be a real clock reading. */
     ABSURD_TIMESTAMP,
+    /**
+     * The event time is further ahead of the ingest clock than the consumer's bound (a job's {@code
+     * max-future}): one fast producer must not move event time for everyone.
+     */
+    FUTURE_EVENT_TIME,
     /** The whole record or one of its strings is longer than its limit. */
     OVERSIZED
   }

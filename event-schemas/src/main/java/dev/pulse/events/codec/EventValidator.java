@@ -52,6 +52,7 @@ public final class EventValidator {
   private final Clock clock;
   private final Instant earliest;
   private final Duration maxFuture;
+  private final Duration maxAhead;
 
   /**
    * @param clock source of "now" for the future bound
@@ -59,12 +60,26 @@ public final class EventValidator {
    * @param maxFuture event times later than now plus this are absurd
    */
   public EventValidator(Clock clock, Instant earliest, Duration maxFuture) {
+    this(clock, earliest, maxFuture, maxFuture);
+  }
+
+  private EventValidator(Clock clock, Instant earliest, Duration maxFuture, Duration maxAhead) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.earliest = Objects.requireNonNull(earliest, "earliest");
     this.maxFuture = Objects.requireNonNull(maxFuture, "maxFuture");
-    if (maxFuture.isNegative()) {
-      throw new IllegalArgumentException("maxFuture must not be negative, got " + maxFuture);
+    this.maxAhead = Objects.requireNonNull(maxAhead, "maxAhead");
+    if (maxFuture.isNegative() || maxAhead.isNegative()) {
+      throw new IllegalArgumentException(
+          "future bounds must not be negative, got " + maxFuture + " and " + maxAhead);
     }
+  }
+
+  /**
+   * These rules, and also refusing (as {@link Reason#FUTURE_EVENT_TIME}) event times more than
+   * {@code bound} ahead of now that the contract would still accept: a consumer's tighter bound.
+   */
+  public EventValidator aheadAtMost(Duration bound) {
+    return new EventValidator(clock, earliest, maxFuture, bound);
   }
 
   /** The standard rules, with "now" read from {@code clock}. */
@@ -116,6 +131,17 @@ public final class EventValidator {
         return new DecodeError(
             Reason.ABSURD_TIMESTAMP,
             "event_time " + time + " is more than " + maxFuture + " after now (" + now + ")");
+      }
+      if (time.isAfter(now.plus(maxAhead))) {
+        return new DecodeError(
+            Reason.FUTURE_EVENT_TIME,
+            "event_time "
+                + time
+                + " is more than "
+                + maxAhead
+                + " ahead of the ingest clock ("
+                + now
+                + "): the producer's clock runs ahead");
       }
     }
     if (event instanceof ApiRequestEvent api) {

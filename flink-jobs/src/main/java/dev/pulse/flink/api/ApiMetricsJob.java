@@ -148,19 +148,20 @@ public final class ApiMetricsJob {
 
   /**
    * Decodes {@link Topics#API_REQUESTS} records in the source, judging "the future" by {@code
-   * clock}.
+   * clock}: events more than {@code maxFuture} ahead of it are dead letters.
    */
   public static DecodingDeserializationSchema<ApiRequestEvent, ApiRequest> deserializer(
-      Clock clock) {
+      Clock clock, Duration maxFuture) {
     return new DecodingDeserializationSchema<>(
-        Topics.API_REQUESTS, DECODED_TYPE, ApiRequest::of, clock);
+        Topics.API_REQUESTS, DECODED_TYPE, ApiRequest::of, clock, maxFuture);
   }
 
   /**
    * The Kafka source over {@link KafkaSettings#topic} (records following the {@link
    * Topics#API_REQUESTS} contract), decoding in the source, bounded when {@code kafka.bounded}.
    */
-  public static KafkaSource<Decoded<ApiRequest>> kafkaSource(KafkaSettings kafka) {
+  public static KafkaSource<Decoded<ApiRequest>> kafkaSource(
+      KafkaSettings kafka, StreamSemantics semantics) {
     KafkaSourceBuilder<Decoded<ApiRequest>> source =
         KafkaSource.<Decoded<ApiRequest>>builder()
             .setBootstrapServers(kafka.bootstrapServers())
@@ -169,7 +170,7 @@ public final class ApiMetricsJob {
             // Restores take offsets from the checkpoint; a first start reads the topic from the
             // start.
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(deserializer(Clock.systemUTC()));
+            .setDeserializer(deserializer(Clock.systemUTC(), semantics.maxFuture()));
     if (kafka.bounded()) {
       // Ends at the offsets that are the latest at start: at the end of input every window fires,
       // and the final checkpoint commits the last facts before the job finishes.
@@ -185,7 +186,7 @@ public final class ApiMetricsJob {
   public static DataStream<Decoded<ApiRequest>> readKafka(
       StreamExecutionEnvironment env, ApiMetricsConfig config) {
     return env.fromSource(
-            kafkaSource(config.kafka()),
+            kafkaSource(config.kafka(), config.semantics().stream()),
             watermarks(config.semantics().stream()),
             "kafka-api-requests",
             DECODED_TYPE)

@@ -8,6 +8,7 @@ import dev.pulse.events.topics.Topic;
 import dev.pulse.events.topics.Topics;
 import java.io.Serializable;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -44,26 +45,40 @@ public final class DecodingDeserializationSchema<E extends SpecificRecord, T>
   private final Converter<E, T> converter;
   private final TypeInformation<Decoded<T>> producedType;
   private final Clock clock;
+  private final Duration maxAhead;
 
   private transient EventCodec<E> codec;
+
+  /** As the five-argument constructor, with only the contract's own future bound (one day). */
+  public DecodingDeserializationSchema(
+      Topic<E> topic,
+      TypeInformation<Decoded<T>> producedType,
+      Converter<E, T> converter,
+      Clock clock) {
+    this(topic, producedType, converter, clock, EventValidator.DEFAULT_MAX_FUTURE);
+  }
 
   /**
    * @param topic the topic contract whose records this decodes (kept by name: {@link Topic} is not
    *     serializable; it is looked up again in {@link Topics#ALL} in {@link #open})
    * @param producedType the type information of {@code Decoded<T>} (a POJO type)
    * @param converter from the Avro event to the job's record
-   * @param clock "now" for the validator's future bound; must be serializable (the JDK's system and
-   *     fixed clocks are)
+   * @param clock "now" for the validator's future bounds; must be serializable (the JDK's system
+   *     and fixed clocks are)
+   * @param maxAhead events further ahead of {@code clock} than this are dead letters ({@code
+   *     FUTURE_EVENT_TIME}): no producer's clock can move event time further past the ingest clock
    */
   public DecodingDeserializationSchema(
       Topic<E> topic,
       TypeInformation<Decoded<T>> producedType,
       Converter<E, T> converter,
-      Clock clock) {
+      Clock clock,
+      Duration maxAhead) {
     this.topicName = topic.name();
     this.producedType = Objects.requireNonNull(producedType, "producedType");
     this.converter = Objects.requireNonNull(converter, "converter");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.maxAhead = Objects.requireNonNull(maxAhead, "maxAhead");
     if (!(clock instanceof Serializable)) {
       throw new IllegalArgumentException("the clock must be serializable, got " + clock.getClass());
     }
@@ -71,7 +86,9 @@ public final class DecodingDeserializationSchema<E extends SpecificRecord, T>
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
-    codec = EventCodec.forTopic(topic(topicName), EventValidator.withClock(clock));
+    codec =
+        EventCodec.forTopic(
+            topic(topicName), EventValidator.withClock(clock).aheadAtMost(maxAhead));
   }
 
   @Override

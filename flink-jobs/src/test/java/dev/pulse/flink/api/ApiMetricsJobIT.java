@@ -361,7 +361,9 @@ class ApiMetricsJobIT {
       ApiMetricsConfig config,
       Clock clock) {
     return env.fromSource(
-            new PartitionedRecordSource<>(records, ApiMetricsJob.deserializer(clock)),
+            new PartitionedRecordSource<>(
+                records,
+                ApiMetricsJob.deserializer(clock, config.semantics().stream().maxFuture())),
             ApiMetricsJob.watermarks(config.semantics().stream()),
             "api-request-records",
             ApiMetricsJob.DECODED_TYPE)

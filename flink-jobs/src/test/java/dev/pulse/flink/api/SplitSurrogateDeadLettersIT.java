@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.Utf16;
 import dev.pulse.events.ApiRequestEvent;
-import dev.pulse.flink.common.config.ClickHouseSettings;
-import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.testing.ApiEvents;
+import dev.pulse.flink.testing.BoundedJobRun;
 import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.testing.ClickHouseExtension;
@@ -17,15 +16,8 @@ import dev.pulse.testing.TestClickHouse;
 import dev.pulse.testing.TestKafka;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.util.TestStreamEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -80,24 +72,7 @@ class SplitSurrogateDeadLettersIT {
       producer.flush();
     }
 
-    Map<String, String> settings = new HashMap<>();
-    settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
-    settings.put(KafkaSettings.TOPIC.key(), topic);
-    settings.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), deadLetterTopic);
-    settings.put(KafkaSettings.BOUNDED.key(), "true");
-    settings.put(ClickHouseSettings.URL.key(), ch.httpUrl());
-    settings.put(ClickHouseSettings.USER.key(), ch.user());
-    settings.put(ClickHouseSettings.PASSWORD.key(), ch.password());
-    settings.put(ClickHouseSettings.DATABASE.key(), ch.database());
-    settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "500ms");
-    settings.put(ApiMetricsConfig.PARALLELISM.key(), "2");
-    // Any failure fails the job (and this test) instead of restarting it forever.
-    Configuration noRestarts = new Configuration();
-    noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-    StreamExecutionEnvironment env =
-        new TestStreamEnvironment(cluster, noRestarts, 2, List.of(), List.of());
-    ApiMetricsJob.wire(env, ApiMetricsConfig.fromMap(settings));
-    env.executeAsync(ApiMetricsJob.JOB_NAME).getJobExecutionResult().get(120, TimeUnit.SECONDS);
+    BoundedJobRun.run(cluster, kafka, ch, topic, deadLetterTopic);
 
     List<JsonNode> letters =
         db.query(

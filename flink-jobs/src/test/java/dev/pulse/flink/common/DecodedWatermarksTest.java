@@ -32,7 +32,8 @@ class DecodedWatermarksTest {
           Duration.ofSeconds(2),
           Duration.ofSeconds(10),
           Duration.ofSeconds(30),
-          Duration.ofHours(1));
+          Duration.ofHours(1),
+          Duration.ofSeconds(10));
 
   private final WatermarkStrategy<Decoded<ApiRequest>> strategy =
       ApiMetricsJob.watermarks(SEMANTICS);

@@ -5,6 +5,7 @@ import static dev.pulse.flink.testing.ApiEvents.START;
 import static dev.pulse.flink.testing.ApiEvents.event;
 import static dev.pulse.flink.testing.ApiEvents.t;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.topics.Topics;
@@ -43,13 +44,16 @@ import org.junit.jupiter.api.Test;
  */
 class DecodingDeserializationSchemaTest {
 
+  /** The job's default bound of event times ahead of the ingest clock. */
+  private static final Duration MAX_FUTURE = Duration.ofSeconds(10);
+
   private DecodingDeserializationSchema<ApiRequestEvent, ApiRequest> schema;
   private final List<Decoded<ApiRequest>> out = new ArrayList<>();
 
   @BeforeEach
   void open() throws Exception {
     // Validation judges "the future" by the clock: pin it one minute after the test data.
-    schema = ApiMetricsJob.deserializer(Clock.fixed(t(60), ZoneOffset.UTC));
+    schema = ApiMetricsJob.deserializer(Clock.fixed(t(60), ZoneOffset.UTC), MAX_FUTURE);
     schema.open(
         new DeserializationSchema.InitializationContext() {
           @Override
@@ -142,6 +146,25 @@ class DecodingDeserializationSchemaTest {
   }
 
   @Test
+  void eventFurtherAheadOfTheIngestClockThanTheBoundIsAFutureDeadLetterAndOneWithinItPasses()
+      throws Exception {
+    // The clock reads t(60); the bound is 10 s: t(70) is the last accepted instant.
+    deserialize(21, CODEC.encode(event(1, t(70), 200, 1_000)));
+    deserialize(22, CODEC.encode(event(2, t(71), 200, 1_000)));
+    deserialize(23, CODEC.encode(event(3, t(60).plus(Duration.ofMinutes(10)), 200, 1_000)));
+    deserialize(24, CODEC.encode(event(4, t(60).plus(Duration.ofHours(23)), 200, 1_000)));
+
+    assertThat(events()).hasSize(1);
+    assertThat(deadLetters())
+        .extracting(DeadLetter::offset, DeadLetter::reason)
+        .containsExactly(
+            tuple(22L, "FUTURE_EVENT_TIME"),
+            tuple(23L, "FUTURE_EVENT_TIME"),
+            tuple(24L, "FUTURE_EVENT_TIME"));
+    assertThat(deadLetters().get(0).message()).contains("ahead of the ingest clock");
+  }
+
+  @Test
   void eventMoreThanADayAheadOfTheClockIsAbsurd() throws Exception {
     byte[] future = CODEC.encode(event(1, START.plus(Duration.ofDays(2)), 200, 1_000));
 
@@ -208,7 +231,7 @@ class DecodingDeserializationSchemaTest {
   void theSchemaSurvivesJavaSerializationAsFlinkShipsIt() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream o = new ObjectOutputStream(bytes)) {
-      o.writeObject(ApiMetricsJob.deserializer(Clock.systemUTC()));
+      o.writeObject(ApiMetricsJob.deserializer(Clock.systemUTC(), MAX_FUTURE));
     }
     try (ObjectInputStream i =
         new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {

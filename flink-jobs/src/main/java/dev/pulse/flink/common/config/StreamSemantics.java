@@ -19,9 +19,15 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param allowedLateness how long after a window's on-time firing late events still update it (as
  *     delta rows); later ones go to the late-events table
  * @param dedupTtl how long an event id is remembered for deduplication (processing time)
+ * @param maxFuture events further ahead of the ingest clock than this are dead letters, so no
+ *     producer's clock can move event time (and close windows) ahead of everyone else's
  */
 public record StreamSemantics(
-    Duration outOfOrderness, Duration idleness, Duration allowedLateness, Duration dedupTtl)
+    Duration outOfOrderness,
+    Duration idleness,
+    Duration allowedLateness,
+    Duration dedupTtl,
+    Duration maxFuture)
     implements Serializable {
 
   public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
@@ -54,15 +60,30 @@ public record StreamSemantics(
           .defaultValue(Duration.ofHours(1))
           .withDescription("How long an event id is remembered for deduplication.");
 
+  /**
+   * 10 s: more than producers' clock skew and batching delays, well under out-of-orderness plus
+   * allowed lateness (32 s), so an event at the bound cannot make on-time events of others late.
+   */
+  public static final ConfigOption<Duration> MAX_FUTURE =
+      ConfigOptions.key("max-future")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription(
+              "Events further ahead of the ingest clock than this are dead-lettered"
+                  + " (FUTURE_EVENT_TIME): one producer's fast clock cannot move event time for"
+                  + " everyone.");
+
   /** Every option of this group, in the order the README lists them. */
   public static final List<ConfigOption<?>> OPTIONS =
-      List.of(OUT_OF_ORDERNESS, IDLENESS, ALLOWED_LATENESS, DEDUP_TTL);
+      List.of(OUT_OF_ORDERNESS, IDLENESS, ALLOWED_LATENESS, DEDUP_TTL, MAX_FUTURE);
 
   public StreamSemantics {
     Objects.requireNonNull(outOfOrderness, OUT_OF_ORDERNESS.key());
     Objects.requireNonNull(idleness, IDLENESS.key());
     Objects.requireNonNull(allowedLateness, ALLOWED_LATENESS.key());
     Objects.requireNonNull(dedupTtl, DEDUP_TTL.key());
+    Objects.requireNonNull(maxFuture, MAX_FUTURE.key());
+    Durations.notNegative(MAX_FUTURE, maxFuture);
     Durations.notNegative(OUT_OF_ORDERNESS, outOfOrderness);
     Durations.notNegative(ALLOWED_LATENESS, allowedLateness);
     Durations.positive(IDLENESS, idleness);
@@ -75,6 +96,7 @@ public record StreamSemantics(
         JobConfig.get(config, OUT_OF_ORDERNESS),
         JobConfig.get(config, IDLENESS),
         JobConfig.get(config, ALLOWED_LATENESS),
-        JobConfig.get(config, DEDUP_TTL));
+        JobConfig.get(config, DEDUP_TTL),
+        JobConfig.get(config, MAX_FUTURE));
   }
 }

@@ -1,0 +1,50 @@
+package dev.pulse.flink.testing;
+
+import dev.pulse.flink.api.ApiMetricsConfig;
+import dev.pulse.flink.api.ApiMetricsJob;
+import dev.pulse.flink.common.config.ClickHouseSettings;
+import dev.pulse.flink.common.config.KafkaSettings;
+import dev.pulse.testing.TestClickHouse;
+import dev.pulse.testing.TestKafka;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.util.TestStreamEnvironment;
+
+/**
+ * The production API metrics job over a topic of the test's own, read bounded into the test's
+ * ClickHouse database on the extension's MiniCluster, with restarts disabled: anything that fails
+ * the job fails the test, instead of restarting it forever.
+ */
+public final class BoundedJobRun {
+
+  private BoundedJobRun() {}
+
+  /** Runs the job over {@code topic} to its current end; dead letters go to {@code deadLetters}. */
+  public static void run(
+      MiniCluster cluster, TestKafka kafka, TestClickHouse ch, String topic, String deadLetters)
+      throws Exception {
+    Map<String, String> settings = new HashMap<>();
+    settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+    settings.put(KafkaSettings.TOPIC.key(), topic);
+    settings.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), deadLetters);
+    settings.put(KafkaSettings.BOUNDED.key(), "true");
+    settings.put(ClickHouseSettings.URL.key(), ch.httpUrl());
+    settings.put(ClickHouseSettings.USER.key(), ch.user());
+    settings.put(ClickHouseSettings.PASSWORD.key(), ch.password());
+    settings.put(ClickHouseSettings.DATABASE.key(), ch.database());
+    settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "500ms");
+    settings.put(ApiMetricsConfig.PARALLELISM.key(), "2");
+    Configuration noRestarts = new Configuration();
+    noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    StreamExecutionEnvironment env =
+        new TestStreamEnvironment(cluster, noRestarts, 2, List.of(), List.of());
+    ApiMetricsJob.wire(env, ApiMetricsConfig.fromMap(settings));
+    env.executeAsync(ApiMetricsJob.JOB_NAME).getJobExecutionResult().get(120, TimeUnit.SECONDS);
+  }
+}
