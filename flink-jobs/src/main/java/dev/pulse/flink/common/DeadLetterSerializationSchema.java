@@ -5,6 +5,7 @@ import dev.pulse.events.topics.Topic;
 import dev.pulse.events.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -15,7 +16,10 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 /**
  * Writes a {@link DeadLetter} to a dead-letter topic (a configured one, or its origin topic's by
  * the contract): the value is the original bytes (so a fixed consumer can replay it as is), and
- * headers carry why and where from.
+ * headers carry why and where from. A value over {@link #MAX_VALUE_BYTES} is cut to that size and
+ * flagged with {@link #TRUNCATED} (its original length): the whole record, headers included, must
+ * stay under the producer's request limit (1 MiB by default), or the dead letter would fail the
+ * sink and the job, again at every replay. The ClickHouse table keeps the whole value.
  */
 public final class DeadLetterSerializationSchema
     implements KafkaRecordSerializationSchema<DeadLetter> {
@@ -25,6 +29,12 @@ public final class DeadLetterSerializationSchema
   public static final String ORIGIN_TOPIC = "pulse.origin.topic";
   public static final String ORIGIN_PARTITION = "pulse.origin.partition";
   public static final String ORIGIN_OFFSET = "pulse.origin.offset";
+
+  /** Present when the value was cut: the original value's length in bytes. */
+  public static final String TRUNCATED = "pulse.truncated";
+
+  /** Half the producer's default request limit: room for headers and the record's own framing. */
+  public static final int MAX_VALUE_BYTES = 512 * 1024;
 
   /** The topic every dead letter goes to, or null for each origin topic's own dead-letter topic. */
   private final String targetTopic;
@@ -45,18 +55,23 @@ public final class DeadLetterSerializationSchema
   @Override
   public ProducerRecord<byte[], byte[]> serialize(
       DeadLetter letter, KafkaSinkContext context, Long timestamp) {
-    List<Header> headers = new ArrayList<>(5);
+    List<Header> headers = new ArrayList<>(6);
     headers.add(header(REASON, letter.reason()));
     headers.add(header(MESSAGE, Text.wellFormed(letter.message())));
     headers.add(header(ORIGIN_TOPIC, letter.originTopic()));
     headers.add(header(ORIGIN_PARTITION, Integer.toString(letter.partition())));
     headers.add(header(ORIGIN_OFFSET, Long.toString(letter.offset())));
+    byte[] value = letter.value();
+    if (value != null && value.length > MAX_VALUE_BYTES) {
+      headers.add(header(TRUNCATED, Integer.toString(value.length)));
+      value = Arrays.copyOf(value, MAX_VALUE_BYTES);
+    }
     return new ProducerRecord<>(
         targetTopic != null ? targetTopic : deadLetterTopicOf(letter.originTopic()),
         null,
         timestamp,
         null,
-        letter.value(),
+        value,
         headers);
   }
 

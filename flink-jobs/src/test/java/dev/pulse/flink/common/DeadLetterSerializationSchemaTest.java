@@ -55,6 +55,36 @@ class DeadLetterSerializationSchemaTest {
   }
 
   @Test
+  void aValueOverTheLimitIsCutToItAndFlaggedWithItsLengthAndOneAtTheLimitIsNot() {
+    byte[] huge = new byte[1_048_400];
+    for (int i = 0; i < huge.length; i++) {
+      huge[i] = (byte) i;
+    }
+    ProducerRecord<byte[], byte[]> cut =
+        new DeadLetterSerializationSchema("dlq").serialize(letterWith(huge), null, 1L);
+    assertThat(cut.value()).hasSize(512 * 1024);
+    assertThat(cut.value()).isEqualTo(java.util.Arrays.copyOf(huge, 512 * 1024));
+    assertThat(header(cut, "pulse.truncated")).isEqualTo("1048400");
+
+    byte[] atLimit = new byte[512 * 1024];
+    ProducerRecord<byte[], byte[]> whole =
+        new DeadLetterSerializationSchema("dlq").serialize(letterWith(atLimit), null, 1L);
+    assertThat(whole.value()).isSameAs(atLimit);
+    assertThat(whole.headers().lastHeader("pulse.truncated")).isNull();
+  }
+
+  private static DeadLetter letterWith(byte[] value) {
+    return new DeadLetter(
+        "pulse.api.requests",
+        0,
+        7L,
+        "OVERSIZED",
+        "record is too large",
+        value,
+        Instant.parse("2026-03-02T10:00:00Z"));
+  }
+
+  @Test
   void topicWithoutAContractFollowsTheSameNamingRule() {
     assertThat(DeadLetterSerializationSchema.deadLetterTopicOf("other.topic"))
         .isEqualTo("other.topic.dlq");
