@@ -12,7 +12,6 @@ import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
 import dev.pulse.testing.TestClickHouse;
 import dev.pulse.testing.TestKafka;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,7 +22,6 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,13 +56,15 @@ class FutureProducerClockIT {
     Set<String> fast = new HashSet<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
       for (int n = 0; n < NORMAL; n++) {
-        send(producer, topic, ApiEvents.event(n, first.plusMillis(n * 590L), 200, 1_000 + n));
+        producer.send(
+            ApiEvents.record(
+                topic, ApiEvents.event(n, first.plusMillis(n * 590L), 200, 1_000 + n)));
         if (n % 20 == 19) {
           for (Duration ahead :
               List.of(Duration.ofSeconds(40), Duration.ofMinutes(10), Duration.ofHours(23))) {
             ApiRequestEvent e = ApiEvents.event(100_000 + fast.size(), now.plus(ahead), 200, 1_000);
             fast.add(e.getEventId());
-            send(producer, topic, e);
+            producer.send(ApiEvents.record(topic, e));
           }
         }
       }
@@ -89,14 +89,5 @@ class FutureProducerClockIT {
     assertThat(db.queryText("SELECT sum(requests) FROM api_request_minutes").trim())
         .as("every normal event is in the minute facts, served on time")
         .isEqualTo(String.valueOf(NORMAL));
-  }
-
-  private static void send(
-      KafkaProducer<byte[], byte[]> producer, String topic, ApiRequestEvent event) {
-    producer.send(
-        new ProducerRecord<>(
-            topic,
-            event.getEventId().getBytes(StandardCharsets.UTF_8),
-            ApiEvents.CODEC.encode(event)));
   }
 }

@@ -14,7 +14,6 @@ import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
 import dev.pulse.testing.TestClickHouse;
 import dev.pulse.testing.TestKafka;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -22,7 +21,6 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -64,10 +62,10 @@ class SplitSurrogateDeadLettersIT {
     }
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
       for (int n = 0; n < VALID; n++) {
-        send(producer, topic, ApiEvents.event(n, ApiEvents.t(n), 200, 1_000 + n));
+        producer.send(ApiEvents.record(topic, ApiEvents.event(n, ApiEvents.t(n), 200, 1_000 + n)));
       }
       for (ApiRequestEvent e : hostile) {
-        send(producer, topic, e);
+        producer.send(ApiEvents.record(topic, e));
       }
       producer.flush();
     }
@@ -92,14 +90,5 @@ class SplitSurrogateDeadLettersIT {
     assertThat(kafkaLetters).hasSize(hostile.size());
     assertThat(db.query("SELECT count() AS n FROM api_requests_raw FINAL").get(0).get("n").asLong())
         .isEqualTo(VALID);
-  }
-
-  private static void send(
-      KafkaProducer<byte[], byte[]> producer, String topic, ApiRequestEvent event) {
-    producer.send(
-        new ProducerRecord<>(
-            topic,
-            event.getEventId().getBytes(StandardCharsets.UTF_8),
-            ApiEvents.CODEC.encode(event)));
   }
 }

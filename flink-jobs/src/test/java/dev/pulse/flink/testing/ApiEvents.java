@@ -5,8 +5,10 @@ import dev.pulse.events.HttpMethod;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.records.ApiRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Hand-built API request events at fixed times relative to {@link #START}, for tests. */
 public final class ApiEvents {
@@ -62,5 +64,15 @@ public final class ApiEvents {
   public static ApiRequest request(
       long n, Instant time, String endpoint, int status, long latencyUs) {
     return ApiRequest.of(event(n, time, endpoint, status, latencyUs));
+  }
+
+  /**
+   * {@code event} as a Kafka record of {@code topic}, keyed as the contract says, single-object.
+   */
+  public static ProducerRecord<byte[], byte[]> record(String topic, ApiRequestEvent event) {
+    return new ProducerRecord<>(
+        topic,
+        Topics.API_REQUESTS.keyOf(event).getBytes(StandardCharsets.UTF_8),
+        CODEC.encode(event));
   }
 }
