@@ -22,13 +22,23 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * @param rows number of rows in the body
  * @param minTime smallest partition time in the batch, epoch seconds
  * @param maxTime largest partition time in the batch, epoch seconds (same month as minTime)
+ * @param lookup the sort-key condition of one of its rows ({@link LookupKey}), or empty when
+ *     unknown (a committable of format version 2): the committer then scans the partition's batch
+ *     ids
  * @param body the rows, encoded
  */
 public record ClickHouseCommittable(
-    String batchId, List<String> columns, int rows, long minTime, long maxTime, byte[] body) {
+    String batchId,
+    List<String> columns,
+    int rows,
+    long minTime,
+    long maxTime,
+    String lookup,
+    byte[] body) {
 
   public ClickHouseCommittable {
     Objects.requireNonNull(batchId, "batchId");
+    Objects.requireNonNull(lookup, "lookup");
     columns = List.copyOf(columns);
     Objects.requireNonNull(body, "body");
     if (minTime > maxTime) {
@@ -55,13 +65,21 @@ public record ClickHouseCommittable(
         + " B]";
   }
 
+  /** The query id every INSERT attempt of this batch runs under: one per batch, never reused. */
+  String queryId() {
+    return "pulse-batch-" + batchId;
+  }
+
   /**
-   * Versioned binary form in checkpoints; version 2 is the layout below, read back field by field.
-   * Version 1 also recorded the body's format (JSONEachRow or RowBinary); no build that wrote it
-   * was released, so its checkpoints are refused rather than read.
+   * Versioned binary form in checkpoints; version 3 is the layout below, read back field by field.
+   * Version 2 is the same without the lookup (read with an empty one, so checkpoints and savepoints
+   * of the build before still restore). Version 1 also recorded the body's format (JSONEachRow or
+   * RowBinary); no build that wrote it was released, so its checkpoints are refused rather than
+   * read.
    */
   public static final class Serializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+    private static final int WITHOUT_LOOKUP = 2;
 
     @Override
     public int getVersion() {
@@ -80,6 +98,7 @@ public record ClickHouseCommittable(
         out.writeInt(c.rows);
         out.writeLong(c.minTime);
         out.writeLong(c.maxTime);
+        out.writeUTF(c.lookup);
         out.writeInt(c.body.length);
         out.write(c.body);
       }
@@ -88,7 +107,7 @@ public record ClickHouseCommittable(
 
     @Override
     public ClickHouseCommittable deserialize(int version, byte[] serialized) throws IOException {
-      if (version != VERSION) {
+      if (version != VERSION && version != WITHOUT_LOOKUP) {
         throw new IOException(
             "unknown ClickHouseCommittable serialization version "
                 + version
@@ -106,12 +125,13 @@ public record ClickHouseCommittable(
         int rows = in.readInt();
         long minTime = in.readLong();
         long maxTime = in.readLong();
+        String lookup = version == VERSION ? in.readUTF() : "";
         byte[] body = new byte[in.readInt()];
         in.readFully(body);
         if (in.read() != -1) {
           throw new IOException("trailing bytes after a ClickHouseCommittable");
         }
-        return new ClickHouseCommittable(batchId, columns, rows, minTime, maxTime, body);
+        return new ClickHouseCommittable(batchId, columns, rows, minTime, maxTime, lookup, body);
       }
     }
   }

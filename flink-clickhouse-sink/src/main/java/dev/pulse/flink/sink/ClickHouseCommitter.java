@@ -1,24 +1,48 @@
 package dev.pulse.flink.sink;
 
+import dev.pulse.clickhouse.ClickHouseErrors;
 import dev.pulse.clickhouse.SqlLiteral;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Inserts exactly-once batches after their checkpoint completed, each at most once: before every
- * INSERT attempt it asks whether any row of the batch id is already stored, and skips the batch
- * when it is.
+ * Inserts exactly-once batches after their checkpoint completed, each at most once, even when an
+ * earlier attempt is still running on the server or still on its way to it.
+ *
+ * <p>One attempt of a batch:
+ *
+ * <ol>
+ *   <li><b>Fence</b>: record a new attempt number for the batch (a row in {@value
+ *       StageTables#FENCES}). From then on only this attempt may write the batch: each attempt's
+ *       write carries the condition "I am the newest attempt", checked by the server when it starts
+ *       that write.
+ *   <li><b>Wait</b> while a write of this batch is still running ({@code system.processes}, by the
+ *       batch's query id): one the client gave up on (timeout), or one sent from a task that has
+ *       since failed over, started before the fence and may still be storing its rows.
+ *   <li><b>Look</b>: is a row of the batch stored? Its batch id and one row's sort key ({@link
+ *       LookupKey}), an index lookup. If so, the batch is done.
+ *   <li><b>Stage</b> the body into a Memory table of this attempt, and <b>write</b> it with one
+ *       {@code INSERT INTO target SELECT ... FROM stage WHERE <newest attempt> = this one} under
+ *       the batch's query id; then drop the stage.
+ * </ol>
+ *
+ * <p>Why so: ClickHouse 18.16 has no insert deduplication outside replicated tables, and it reads
+ * an HTTP request's body (up to 1 MiB) before it registers the query, so a request still in transit
+ * is invisible to any look. The write's condition is evaluated when the server starts it, so a
+ * write that arrives after a later attempt's fence copies nothing, and one that arrived before is
+ * running and waited for. The stage makes the write itself a short statement (the rows are already
+ * on the server), and the server refuses a second query with the id of one still running (code
+ * 216): the attempt waits again instead.
  *
  * <p>Flink calls {@link #commit} after a checkpoint completes, and again, with the same
- * committables read back from the checkpoint, after a restore: the second call finds the batch id
- * and inserts nothing. The check also makes the committer's own retries safe (an INSERT that timed
- * out on the client may still have landed). One INSERT per batch, one month per batch, at most one
- * block of rows per batch: the batch is one atomic part, so "some row exists" means "all rows
- * exist".
+ * committables read back from the checkpoint, after a restore: the second call finds the batch and
+ * inserts nothing. One write per batch, one month per batch, at most one block of rows per batch:
+ * the batch is one atomic part, so "one row exists" means "all rows exist".
  */
 final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
   private static final Logger LOG = LoggerFactory.getLogger(ClickHouseCommitter.class);
@@ -29,9 +53,15 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     ALREADY_STORED
   }
 
+  /** First and longest pause between two looks at a still-running earlier attempt. */
+  private static final long FIRST_POLL_MS = 50;
+
+  private static final long MAX_POLL_MS = 1_000;
+
   private final ClickHouseSinkConfig config;
   private final ClickHouseConnection connection;
   private final SinkCounters counters;
+  private boolean fencesReady;
 
   ClickHouseCommitter(ClickHouseSinkConfig config, SinkCounters counters) {
     this.config = config;
@@ -65,17 +95,21 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
             + c.rows()
             + " rows) into "
             + config.qualifiedTable();
+    boolean[] sent = {false};
     Retrying.Outcome<Result> outcome =
         Retrying.run(
             config.retryPolicy(),
             what,
             attempt -> {
+              long fence = fence(c);
+              awaitNotRunning(c, what);
               if (isStored(c)) {
-                // Found on the first look: a replay after restore. Found on a retry: our own
-                // earlier attempt landed.
-                return attempt == 1 ? Result.ALREADY_STORED : Result.INSERTED;
+                // Found before this committer sent it: a replay after restore. Found after: our
+                // own earlier attempt landed.
+                return sent[0] ? Result.INSERTED : Result.ALREADY_STORED;
               }
-              connection.insert(c.columns(), c.bodyStream());
+              sent[0] = true;
+              stageAndWrite(c, fence);
               return Result.INSERTED;
             });
     counters.retries().inc(outcome.retries());
@@ -90,26 +124,161 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
   }
 
   /**
-   * Whether any row of the batch is in the table; the time range lets ClickHouse read only the
-   * batch's partition.
+   * Records a new attempt at {@code c} and returns its number: every earlier attempt's write that
+   * the server has not started yet will copy nothing.
+   */
+  private long fence(ClickHouseCommittable c) throws IOException, InterruptedException {
+    if (!fencesReady) {
+      connection.execute(StageTables.createFences(config.database()), null);
+      dropAbandonedStages();
+      fencesReady = true;
+    }
+    long attempt =
+        connection.queryLong("SELECT " + StageTables.newestAttempt(config.database(), c)) + 1;
+    connection.execute(
+        "INSERT INTO "
+            + qualified(StageTables.FENCES)
+            + " (batch_id, attempt) VALUES ("
+            + SqlLiteral.string(c.batchId())
+            + ", "
+            + attempt
+            + ")",
+        null);
+    return attempt;
+  }
+
+  /** Stages the body in a Memory table of this attempt and writes it into the target at once. */
+  private void stageAndWrite(ClickHouseCommittable c, long attempt)
+      throws IOException, InterruptedException {
+    String stage = qualified(StageTables.stageName(c, attempt));
+    String columns =
+        c.columns().stream().map(SqlLiteral::identifier).collect(Collectors.joining(", "));
+    // The body's columns with the target's types, and nothing else (no defaults to compute twice).
+    connection.execute(
+        "CREATE TABLE "
+            + stage
+            + " ENGINE = Memory AS SELECT "
+            + columns
+            + " FROM "
+            + qualified(config.table())
+            + " LIMIT 0",
+        null);
+    connection.insert(StageTables.stageName(c, attempt), c.columns(), c.bodyStream());
+    try {
+      connection.execute(
+          "INSERT INTO "
+              + qualified(config.table())
+              + " ("
+              + columns
+              + ") SELECT "
+              + columns
+              + " FROM "
+              + stage
+              + " WHERE "
+              + StageTables.newestAttempt(config.database(), c)
+              + " = "
+              + attempt,
+          c.queryId());
+    } catch (IOException | RuntimeException e) {
+      if (ClickHouseErrors.codeOf(e)
+          == ClickHouseConnection.QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING) {
+        // An earlier attempt's write reached the server after this one looked: wait for it.
+        throw new IOException("an earlier write of the batch is still running on the server", e);
+      }
+      throw e;
+    }
+    // Only this attempt's own write ever reads this stage, and it has finished.
+    connection.execute("DROP TABLE IF EXISTS " + stage, null);
+  }
+
+  /**
+   * Drops the stages that no attempt can still write (older than {@link
+   * StageTables#ABANDONED_AFTER}: left by a failed attempt, or by a batch that is never committed
+   * again), and fence partitions older than {@link StageTables#FENCE_MONTHS_KEPT} months. A stage
+   * still in use is never dropped: dropping a table that a running INSERT ... SELECT reads can
+   * deadlock on 18.16.
+   */
+  private void dropAbandonedStages() throws IOException, InterruptedException {
+    for (String stage : connection.queryLines(StageTables.abandonedQuery(config.database()))) {
+      connection.execute("DROP TABLE IF EXISTS " + qualified(stage), null);
+    }
+    for (String partition :
+        connection.queryLines(
+            "SELECT DISTINCT partition FROM system.parts WHERE active AND database = "
+                + SqlLiteral.string(config.database())
+                + " AND table = "
+                + SqlLiteral.string(StageTables.FENCES)
+                + " AND toUInt32(partition) < toYYYYMM(addMonths(now(), -"
+                + StageTables.FENCE_MONTHS_KEPT
+                + "))")) {
+      connection.execute(
+          "ALTER TABLE " + qualified(StageTables.FENCES) + " DROP PARTITION " + partition, null);
+    }
+  }
+
+  private String qualified(String table) {
+    return SqlLiteral.identifier(config.database()) + "." + SqlLiteral.identifier(table);
+  }
+
+  /**
+   * Waits while the server still runs an earlier INSERT of {@code c} (one the client gave up on, or
+   * one sent by a task that has since failed over), at most as long as one request may take; then
+   * throws, and the retry policy (or the job's restore) comes back to it. Never inserts while one
+   * may still land.
+   */
+  private void awaitNotRunning(ClickHouseCommittable c, String what)
+      throws IOException, InterruptedException {
+    long limitMs = config.connectTimeout().toMillis() + 2 * config.socketTimeout().toMillis();
+    long deadline = System.nanoTime() + limitMs * 1_000_000;
+    long pause = FIRST_POLL_MS;
+    boolean logged = false;
+    while (connection.isRunning(c.queryId())) {
+      if (!logged) {
+        LOG.warn("{}: an earlier attempt is still running on the server, waiting for it", what);
+        logged = true;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            "an earlier INSERT of the batch (query id "
+                + c.queryId()
+                + ") is still running after "
+                + limitMs
+                + " ms; not sending it again while it may land");
+      }
+      Thread.sleep(pause);
+      pause = Math.min(MAX_POLL_MS, pause * 2);
+    }
+    if (logged) {
+      counters.awaitedRunningInserts().inc();
+    }
+  }
+
+  /**
+   * Whether the batch is in the table: one row of it found by batch id and sort key (an index
+   * lookup), within the batch's time range so only its partition is read. A committable without a
+   * lookup (checkpoint format 2) is found by its batch id alone (a scan of the partition).
    */
   private boolean isStored(ClickHouseCommittable c) throws IOException, InterruptedException {
-    String sql =
-        "SELECT count() FROM "
-            + SqlLiteral.identifier(config.database())
-            + "."
-            + SqlLiteral.identifier(config.table())
-            + " WHERE "
-            + SqlLiteral.identifier(config.batchIdColumn())
-            + " = "
-            + SqlLiteral.string(c.batchId())
-            + " AND "
-            + SqlLiteral.identifier(config.partitionTimeColumn())
-            + " BETWEEN "
-            + SqlLiteral.dateTime(Instant.ofEpochSecond(c.minTime()))
-            + " AND "
-            + SqlLiteral.dateTime(Instant.ofEpochSecond(c.maxTime()));
-    return connection.queryLong(sql) > 0;
+    return connection.queryLong(storedRowsQuery(config, c)) > 0;
+  }
+
+  /** The SELECT of {@link #isStored}: how many rows of {@code c} the table holds (0 or more). */
+  static String storedRowsQuery(ClickHouseSinkConfig config, ClickHouseCommittable c) {
+    return "SELECT count() FROM "
+        + SqlLiteral.identifier(config.database())
+        + "."
+        + SqlLiteral.identifier(config.table())
+        + " WHERE "
+        + SqlLiteral.identifier(config.batchIdColumn())
+        + " = "
+        + SqlLiteral.string(c.batchId())
+        + (c.lookup().isEmpty() ? "" : " AND " + c.lookup())
+        + " AND "
+        + SqlLiteral.identifier(config.partitionTimeColumn())
+        + " BETWEEN "
+        + SqlLiteral.dateTime(Instant.ofEpochSecond(c.minTime()))
+        + " AND "
+        + SqlLiteral.dateTime(Instant.ofEpochSecond(c.maxTime()));
   }
 
   @Override

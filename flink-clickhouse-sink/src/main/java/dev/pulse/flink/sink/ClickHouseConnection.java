@@ -6,6 +6,7 @@ import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.data.ClickHouseFormat;
 import dev.pulse.clickhouse.ClickHouseClients;
+import dev.pulse.clickhouse.SqlLiteral;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -51,9 +52,63 @@ final class ClickHouseConnection implements AutoCloseable {
 
   /** Inserts {@code body}, RowBinary rows of {@code columns} (its values are positional). */
   void insert(List<String> columns, InputStream body) throws IOException, InterruptedException {
+    insert(config.table(), columns, body);
+  }
+
+  /** Inserts {@code body} into {@code table} of the configured database. */
+  void insert(String table, List<String> columns, InputStream body)
+      throws IOException, InterruptedException {
     InsertSettings settings = new InsertSettings().serverSetting("database", config.database());
-    String table = config.database() + "." + config.table();
-    await(() -> client.insert(table, columns, body, ClickHouseFormat.RowBinary, settings)).close();
+    String qualified = config.database() + "." + table;
+    await(() -> client.insert(qualified, columns, body, ClickHouseFormat.RowBinary, settings))
+        .close();
+  }
+
+  /**
+   * Runs a statement without a result (DDL, INSERT ... SELECT) as the query {@code queryId} (null:
+   * the client draws one). While a query with that id runs, the server refuses another one with the
+   * same id (code {@link #QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING}), and {@link #isRunning} sees it.
+   */
+  void execute(String sql, String queryId) throws IOException, InterruptedException {
+    QuerySettings settings = new QuerySettings().serverSetting("database", config.database());
+    if (queryId != null) {
+      settings.setQueryId(queryId);
+    }
+    try (QueryResponse response = await(() -> client.query(sql, settings))) {
+      response.getInputStream().readAllBytes();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) { // QueryResponse.close() declares Exception
+      throw new IOException(e);
+    }
+  }
+
+  /** ClickHouse's answer to a second query with the id of one still running. */
+  static final int QUERY_WITH_SAME_ID_IS_ALREADY_RUNNING = 216;
+
+  /**
+   * Whether the server is still executing a query with this id (from any connection, including one
+   * the client has already given up on): {@code system.processes} lists a query from the moment it
+   * is parsed until its last block is written.
+   */
+  boolean isRunning(String queryId) throws IOException, InterruptedException {
+    return queryLong(
+            "SELECT count() FROM system.processes WHERE query_id = " + SqlLiteral.string(queryId))
+        > 0;
+  }
+
+  /** Runs a query that returns one string per line (TabSeparated) and returns the lines. */
+  List<String> queryLines(String sql) throws IOException, InterruptedException {
+    QuerySettings settings = new QuerySettings().serverSetting("database", config.database());
+    try (QueryResponse response =
+        await(() -> client.query(sql + " FORMAT TabSeparated", settings))) {
+      String text = new String(response.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return text.isEmpty() ? List.of() : List.of(text.split("\n"));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) { // QueryResponse.close() declares Exception
+      throw new IOException(e);
+    }
   }
 
   /**

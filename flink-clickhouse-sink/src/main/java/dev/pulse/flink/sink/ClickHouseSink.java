@@ -2,6 +2,7 @@ package dev.pulse.flink.sink;
 
 import dev.pulse.clickhouse.SqlLiteral;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
@@ -120,6 +121,7 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     private String partitionTimeColumn;
     private PartitionTime<T> partitionTime;
     private String batchIdColumn = "batch_id";
+    private List<String> lookupColumns = List.of();
     private int batchSizeRows = 50_000;
     private int maxBatchBytes = 32 * 1024 * 1024;
     private Duration maxBatchDelay = Duration.ofSeconds(1);
@@ -174,6 +176,17 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
       this.deliveryMode = DeliveryMode.EXACTLY_ONCE;
       this.partitionTimeColumn = partitionTimeColumn;
       this.partitionTime = partitionTime;
+      return this;
+    }
+
+    /**
+     * Exactly-once: the table's sort-key columns (its ORDER BY, or a prefix of it ending with the
+     * partition time column), required. The committer asks "is this batch stored?" for one of the
+     * batch's rows by these values and its batch id: a primary-index lookup whose cost does not
+     * grow with the partition (without it, every commit would read the batch ids of a whole month).
+     */
+    public Builder<T> lookupColumns(String... columns) {
+      this.lookupColumns = List.of(columns);
       return this;
     }
 
@@ -263,6 +276,10 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
             "exactlyOnce needs the partition time column and function");
         SqlLiteral.identifier(partitionTimeColumn);
         SqlLiteral.identifier(batchIdColumn);
+        require(
+            !lookupColumns.isEmpty(),
+            "exactlyOnce needs lookupColumns: the table's sort-key columns");
+        lookupColumns.forEach(SqlLiteral::identifier);
       }
       ClickHouseSinkConfig config =
           new ClickHouseSinkConfig(
@@ -279,6 +296,7 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
               retryPolicy,
               deliveryMode == DeliveryMode.EXACTLY_ONCE ? batchIdColumn : null,
               deliveryMode == DeliveryMode.EXACTLY_ONCE ? partitionTimeColumn : null,
+              deliveryMode == DeliveryMode.EXACTLY_ONCE ? lookupColumns : List.of(),
               connectTimeout,
               socketTimeout);
       return deliveryMode == DeliveryMode.EXACTLY_ONCE

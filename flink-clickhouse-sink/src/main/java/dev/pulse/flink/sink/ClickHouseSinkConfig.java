@@ -2,6 +2,7 @@ package dev.pulse.flink.sink;
 
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything a {@link ClickHouseSink} needs to know besides its encoder: where to write, how to
@@ -25,6 +26,8 @@ import java.time.Duration;
  * @param batchIdColumn exactly-once: the String column holding each row's batch id
  * @param partitionTimeColumn exactly-once: the DateTime column the table is partitioned by
  *     (toYYYYMM of it)
+ * @param lookupColumns exactly-once: the table's sort-key columns, by which the committer finds one
+ *     row of a batch through the primary index
  * @param connectTimeout TCP connect timeout
  * @param socketTimeout longest wait for the server's answer to one request
  */
@@ -42,6 +45,7 @@ public record ClickHouseSinkConfig(
     RetryPolicy retryPolicy,
     String batchIdColumn,
     String partitionTimeColumn,
+    List<String> lookupColumns,
     Duration connectTimeout,
     Duration socketTimeout)
     implements Serializable {

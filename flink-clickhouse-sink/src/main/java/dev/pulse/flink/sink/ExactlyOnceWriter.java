@@ -29,7 +29,13 @@ final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCo
   private final Map<Integer, Open> open = new TreeMap<>();
   private final List<ClickHouseCommittable> sealed = new ArrayList<>();
 
-  private record Open(String batchId, EncodedBatch batch) {}
+  private record Open(String batchId, String lookup, EncodedBatch batch) {}
+
+  /**
+   * Longest lookup condition kept (chars): checkpoints store it with writeUTF (64 KiB at most);
+   * sort keys are far shorter, and a longer one falls back to the partition scan.
+   */
+  private static final int MAX_LOOKUP_CHARS = 8 * 1024;
 
   ExactlyOnceWriter(
       ClickHouseSinkConfig config, RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
@@ -51,7 +57,8 @@ final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCo
                 // Random, not derived from job id/subtask/checkpoint: those change when a restored
                 // job gets a new job id, while this id is stored in the checkpoint inside the
                 // committable (see DESIGN.md).
-                new Open(UUID.randomUUID().toString(), new EncodedBatch(16 * 1024)));
+                new Open(
+                    UUID.randomUUID().toString(), lookup(element), new EncodedBatch(16 * 1024)));
     batch.batch().append(element, encoder, config.batchIdColumn(), batch.batchId());
     batch.batch().notePartitionTime(seconds);
     if (trigger.isFull(batch.batch().rows(), batch.batch().bytes())) {
@@ -77,10 +84,21 @@ final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCo
     return out;
   }
 
+  private String lookup(T first) {
+    String lookup = LookupKey.of(first, encoder, config.lookupColumns());
+    return lookup.length() <= MAX_LOOKUP_CHARS ? lookup : "";
+  }
+
   private static ClickHouseCommittable committable(Open o) {
     EncodedBatch b = o.batch();
     return new ClickHouseCommittable(
-        o.batchId(), b.columns(), b.rows(), b.minTime(), b.maxTime(), b.buffer().toByteArray());
+        o.batchId(),
+        b.columns(),
+        b.rows(),
+        b.minTime(),
+        b.maxTime(),
+        o.lookup(),
+        b.buffer().toByteArray());
   }
 
   /**

@@ -6,16 +6,22 @@ import org.apache.flink.metrics.SimpleCounter;
 
 /**
  * The sink's Flink metrics, per writer or committer subtask: rows and batches that reached
- * ClickHouse, retries of failed inserts, and exactly-once commits skipped because their batch was
- * already there (replays after a restore). Updated only from the task's own thread.
+ * ClickHouse, retries of failed inserts, exactly-once commits skipped because their batch was
+ * already there (replays after a restore), and commits that waited for an earlier attempt of theirs
+ * still running on the server. Updated only from the task's own thread.
  */
 public record SinkCounters(
-    Counter rowsWritten, Counter batchesWritten, Counter retries, Counter replayedCommits) {
+    Counter rowsWritten,
+    Counter batchesWritten,
+    Counter retries,
+    Counter replayedCommits,
+    Counter awaitedRunningInserts) {
 
   public static final String ROWS_WRITTEN = "clickhouseRowsWritten";
   public static final String BATCHES_WRITTEN = "clickhouseBatchesWritten";
   public static final String RETRIES = "clickhouseRetries";
   public static final String REPLAYED_COMMITS = "clickhouseReplayedCommits";
+  public static final String AWAITED_RUNNING_INSERTS = "clickhouseAwaitedRunningInserts";
 
   /** Counters registered in {@code group}, visible in the Flink web UI and metric reporters. */
   public static SinkCounters registeredIn(MetricGroup group) {
@@ -23,7 +29,8 @@ public record SinkCounters(
         group.counter(ROWS_WRITTEN),
         group.counter(BATCHES_WRITTEN),
         group.counter(RETRIES),
-        group.counter(REPLAYED_COMMITS));
+        group.counter(REPLAYED_COMMITS),
+        group.counter(AWAITED_RUNNING_INSERTS));
   }
 
   /**
@@ -32,6 +39,10 @@ public record SinkCounters(
    */
   public static SinkCounters unregistered() {
     return new SinkCounters(
-        new SimpleCounter(), new SimpleCounter(), new SimpleCounter(), new SimpleCounter());
+        new SimpleCounter(),
+        new SimpleCounter(),
+        new SimpleCounter(),
+        new SimpleCounter(),
+        new SimpleCounter());
   }
 }

@@ -179,33 +179,14 @@ class ClickHouseSinkIT {
     assertThat(row.get("no_trace").asInt()).isEqualTo(1);
   }
 
-  /** A minute fact row of api_request_minutes, encoded as the API job does. */
-  record Minute(
-      String endpoint, long minute, long requests, long errors5xx, int[] buckets, long[] counts) {
-    static final RowEncoder<Minute> ENCODER =
-        (m, out) ->
-            out.string("tenant_id", "t1")
-                .string("service", "courses")
-                .string("endpoint", m.endpoint())
-                .string("method", "GET")
-                .string("region", "eu-west")
-                .dateTime("minute", m.minute())
-                .uint64("requests", m.requests())
-                .uint64("errors_5xx", m.errors5xx())
-                .uint64("errors_4xx", 0)
-                .uint64("latency_sum_us", 10 * m.requests())
-                .uint64("latency_max_us", 10)
-                .int32Array("latency_buckets", m.buckets())
-                .uint64Array("latency_counts", m.counts())
-                .uint64Array("threshold_us", new long[] {100_000})
-                .uint64Array("under_threshold", new long[] {m.requests()});
-  }
-
   @Test
   void committingTheSameCommittableTwiceInsertsOnceAndTheHourRollupIsNotDoubled() throws Exception {
     long t0 = Instant.parse("2024-05-01T08:00:00Z").getEpochSecond();
     ClickHouseSink<Minute> sink =
-        sinkTo("api_request_minutes", Minute.ENCODER).exactlyOnce("minute", Minute::minute).build();
+        sinkTo("api_request_minutes", Minute.ENCODER)
+            .exactlyOnce("minute", Minute::minute)
+            .lookupColumns(ApiMinutesKey.COLUMNS)
+            .build();
     ExactlyOnceWriter<Minute> w =
         new ExactlyOnceWriter<>(sink.config(), sink.encoder, Minute::minute);
     w.write(new Minute("/replay", t0, 5, 1, new int[] {3}, new long[] {5}), null);

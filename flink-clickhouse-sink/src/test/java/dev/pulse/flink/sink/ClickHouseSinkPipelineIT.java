@@ -139,6 +139,7 @@ class ClickHouseSinkPipelineIT {
                 .table("api_request_minutes")
                 .encoder(Fact.ENCODER)
                 .exactlyOnce("minute", Fact::minute)
+                .lookupColumns(ApiMinutesKey.COLUMNS)
                 .batchSize(100)
                 .build())
         .name("api_request_minutes")

@@ -25,6 +25,7 @@ class ExactlyOnceWriterTest {
             .table("t")
             .encoder((f, out) -> out.string("k", f.key()).dateTime("minute", f.minute()))
             .exactlyOnce("minute", Fact::minute)
+            .lookupColumns("k", "minute")
             .batchSize(batchSize)
             .build();
     return new ExactlyOnceWriter<>(sink.config(), sink.encoder, Fact::minute);

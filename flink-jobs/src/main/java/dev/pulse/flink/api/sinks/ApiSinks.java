@@ -54,6 +54,8 @@ public final class ApiSinks {
   public static ClickHouseSink<ApiMinuteFact> minuteFacts(ClickHouseSettings clickhouse) {
     return base(clickhouse, MINUTES_TABLE, ApiRowEncoders.MINUTE_FACT)
         .exactlyOnce("minute", ApiRowEncoders::minuteEpochSeconds)
+        // The table's ORDER BY: a stored batch is found by one row's key (migration 0005).
+        .lookupColumns("tenant_id", "service", "endpoint", "method", "region", "minute")
         .batchSize(MINUTES_BATCH_ROWS)
         .build();
   }

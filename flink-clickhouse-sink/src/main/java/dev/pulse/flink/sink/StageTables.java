@@ -1,0 +1,63 @@
+package dev.pulse.flink.sink;
+
+import dev.pulse.clickhouse.SqlLiteral;
+import java.time.Duration;
+
+/**
+ * The exactly-once committer's own tables in the target's database: the fences (one row per commit
+ * attempt of a batch, numbered) and the stages (one Memory table per attempt, {@code
+ * pulse_stage_<batch>_<attempt>}).
+ */
+final class StageTables {
+
+  static final String FENCES = "pulse_commit_fences";
+
+  static final String PREFIX = "pulse_stage_";
+
+  /**
+   * A stage this old belongs to no attempt that can still move it (an attempt lasts a few request
+   * timeouts): any committer drops it.
+   */
+  static final Duration ABANDONED_AFTER = Duration.ofHours(1);
+
+  /** Fence rows are kept this many months (by partition), far longer than any commit retries. */
+  static final int FENCE_MONTHS_KEPT = 2;
+
+  private StageTables() {}
+
+  /** The fences table: which attempt of each batch may move its stage (only the newest). */
+  static String createFences(String database) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + SqlLiteral.identifier(database)
+        + "."
+        + FENCES
+        + " (batch_id String, attempt UInt32, created DateTime DEFAULT now())"
+        + " ENGINE = MergeTree PARTITION BY toYYYYMM(created) ORDER BY (batch_id, attempt)";
+  }
+
+  /** The newest attempt number of {@code c}'s batch so far (0 if none), a scalar subquery. */
+  static String newestAttempt(String database, ClickHouseCommittable c) {
+    return "(SELECT max(attempt) FROM "
+        + SqlLiteral.identifier(database)
+        + "."
+        + FENCES
+        + " WHERE batch_id = "
+        + SqlLiteral.string(c.batchId())
+        + ")";
+  }
+
+  /** The stage table of attempt {@code attempt} at {@code c}. */
+  static String stageName(ClickHouseCommittable c, long attempt) {
+    return PREFIX + c.batchId().replaceAll("[^0-9A-Za-z]", "") + "_" + attempt;
+  }
+
+  /** The names of abandoned stages (of any batch) in {@code database}. */
+  static String abandonedQuery(String database) {
+    return "SELECT name FROM system.tables WHERE database = "
+        + SqlLiteral.string(database)
+        + " AND startsWith(name, "
+        + SqlLiteral.string(PREFIX)
+        + ") AND metadata_modification_time < now() - "
+        + ABANDONED_AFTER.toSeconds();
+  }
+}
