@@ -9,9 +9,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Records how late each request dropped by the minute window was (the watermark it arrived behind)
- * and counts it in the {@code lateEvents} metric. Chained right after the window, it sees the same
- * watermark the window judged the request by.
+ * Records how late each late request was (the watermark it arrived behind) and counts it in the
+ * {@code lateEvents} metric. Its input is the union of the requests the minute window dropped and
+ * those the dedup found beyond its horizon (ApiMetricsJob.build), so the watermark it sees is the
+ * lower of the two operators' and the lateness it records is at most what they judged by.
  */
 public final class LateRequestFunction extends ProcessFunction<ApiRequest, LateApiRequest> {
 
