@@ -116,10 +116,14 @@ public final class ApiMetricsJob {
     DataStream<LateApiRequest> late =
         facts
             .getSideOutput(LATE_REQUESTS)
-            .union(beyondHorizon)
             .process(new LateRequestFunction(), TypeInformation.of(LateApiRequest.class))
             .name("late-api-requests")
-            .uid("late-api-requests");
+            .uid("late-api-requests")
+            .union(
+                beyondHorizon
+                    .process(new LateRequestFunction(), TypeInformation.of(LateApiRequest.class))
+                    .name("late-api-requests-beyond-dedup-horizon")
+                    .uid("late-api-requests-beyond-dedup-horizon"));
 
     return new ApiMetricsStreams(deduplicated.union(beyondHorizon), facts, deadLetters, late);
   }

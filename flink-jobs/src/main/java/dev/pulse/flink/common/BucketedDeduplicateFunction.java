@@ -21,28 +21,32 @@ import org.apache.flink.util.OutputTag;
 /**
  * Passes the first copy of each event and drops later copies, remembering each event's {@link
  * DedupKey} (canonical id, per tenant) until the watermark passes its first copy's event time plus
- * the horizon; events already that far behind the watermark go to the {@code beyondHorizon} side
- * output instead, unremembered. The stream is keyed by {@link SeenIds#bucketOf} of the key, so
+ * the horizon; first copies already that far behind the watermark go to the {@code beyondHorizon}
+ * side output instead (late events). The stream is keyed by {@link SeenIds#bucketOf} of the key, so
  * every copy of an id meets the same bucket.
  *
  * <p>The rule, for a copy with event time {@code t} arriving at watermark {@code W} and horizon
  * {@code H}:
  *
  * <ul>
- *   <li>{@code t <= W - H}: beyond the horizon, to the side output. With {@code H} at least the
- *       window plus its allowed lateness, such an event is late for its window by the job's own
- *       rule, so it is sent to the late events here, by this operator's watermark, rather than
- *       leaving it to the window operator, whose watermark (the minimum over all dedup subtasks)
- *       may lag behind and would then count a copy whose first copy is already forgotten;
- *   <li>otherwise, if the id's first copy had an event time after {@code W - H}: a duplicate,
- *       dropped (counter {@code duplicates});
- *   <li>otherwise a first copy: remembered with {@code t} and passed on.
+ *   <li>if its id is remembered: a duplicate, dropped (counter {@code duplicates}). An id is
+ *       remembered from its first copy until the watermark passes {@code r + H}, where {@code r} is
+ *       the later of that copy's event time and the watermark it arrived at;
+ *   <li>otherwise, if {@code t <= W - H}: beyond the horizon, remembered from {@code W}, and sent
+ *       to the side output, never counted (counter {@code beyondDedupHorizon}). With {@code H} at
+ *       least the window plus its allowed lateness, such an event is late for its window by the
+ *       job's own rule, so it is sent to the late events here, by this operator's watermark, rather
+ *       than left to the window operator, whose watermark (the minimum over all dedup subtasks) may
+ *       lag behind and would then count a copy whose first copy is already forgotten;
+ *   <li>otherwise a first copy, passed on.
  * </ul>
  *
- * So no copy of a counted event can be counted again: while its id may still be needed it is
- * remembered, and once it is forgotten every copy is beyond the horizon. Expiry moves only with the
- * watermark, which restarts at {@code Long.MIN_VALUE} after a restore: downtime of any length (the
- * processing-time clock) expires nothing, so replayed duplicates are dropped after any restore.
+ * So no copy of a counted event can be counted again: its id is forgotten only once the watermark
+ * has passed its event time plus the horizon, and from then on every copy is beyond the horizon.
+ * (Such a copy does reach the late events once, as it cannot be told from a new late event.) Expiry
+ * moves only with the watermark, which restarts at {@code Long.MIN_VALUE} after a restore: downtime
+ * of any length (the processing-time clock) expires nothing, so replayed duplicates are dropped
+ * after any restore.
  *
  * <p>Two layouts of the same rule ({@link DedupStateLayout}): {@link SeenIds} tables per bucket
  * (heap backend) or one {@code MapState} entry per id swept by event-time timers (RocksDB).
@@ -117,30 +121,33 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
           "deduplication by event time needs event-time timestamps on the stream (a wiring bug)");
     }
     long eventTime = timestamp;
-    long cutoff = SeenIds.cutoff(ctx.timerService().currentWatermark(), horizonMs);
-    if (eventTime <= cutoff) {
-      beyond.inc();
-      ctx.output(beyondHorizon, event);
-      return;
-    }
+    long watermark = ctx.timerService().currentWatermark();
+    long cutoff = SeenIds.cutoff(watermark, horizonMs);
+    // Remembered from the later of its event time and the watermark it arrived at: an event
+    // beyond the horizon is remembered for one horizon of event time from now, so its own
+    // copies do not reach the late events twice either.
+    long rememberedFrom = Math.max(eventTime, watermark);
     DedupKey key = keyOf.of(event);
     boolean first =
         layout == DedupStateLayout.BUCKET_TABLES
-            ? firstInTable(key, eventTime, cutoff)
-            : firstInEntries(key, eventTime, cutoff, ctx);
-    if (first) {
-      out.collect(event);
-    } else {
+            ? firstInTable(key, rememberedFrom, cutoff)
+            : firstInEntries(key, rememberedFrom, cutoff, ctx);
+    if (!first) {
       duplicates.inc();
+    } else if (eventTime <= cutoff) {
+      beyond.inc();
+      ctx.output(beyondHorizon, event);
+    } else {
+      out.collect(event);
     }
   }
 
-  private boolean firstInTable(DedupKey key, long eventTime, long cutoff) throws Exception {
+  private boolean firstInTable(DedupKey key, long rememberedFrom, long cutoff) throws Exception {
     SeenIds ids = tables.value();
     if (ids == null) {
       ids = new SeenIds();
     }
-    boolean first = ids.firstSeen(key, eventTime, cutoff, horizonMs);
+    boolean first = ids.firstSeen(key, rememberedFrom, cutoff, horizonMs);
     if (first) {
       // On the heap this puts back the same object; on RocksDB it writes the table. A duplicate
       // changes nothing the rule depends on (at most forgotten ids were dropped): no write.
@@ -149,17 +156,17 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
     return first;
   }
 
-  private boolean firstInEntries(DedupKey key, long eventTime, long cutoff, Context ctx)
+  private boolean firstInEntries(DedupKey key, long rememberedFrom, long cutoff, Context ctx)
       throws Exception {
     Long firstSeen = entries.get(key);
     if (firstSeen != null && firstSeen > cutoff) {
       return false;
     }
-    entries.put(key, eventTime);
+    entries.put(key, rememberedFrom);
     // Swept at the first multiple of a quarter horizon at which this id is forgotten: at most
     // about five timers per bucket at a time, and an id is held at most 1.25 horizons.
     long step = Math.max(1, horizonMs / 4);
-    long sweep = Math.floorDiv(eventTime + horizonMs + step - 1, step) * step;
+    long sweep = Math.floorDiv(rememberedFrom + horizonMs + step - 1, step) * step;
     int bucket = ctx.getCurrentKey();
     if (sweepRegistered[bucket] < sweep) {
       ctx.timerService().registerEventTimeTimer(sweep);

@@ -10,9 +10,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Records how late each late request was (the watermark it arrived behind) and counts it in the
- * {@code lateEvents} metric. Its input is the union of the requests the minute window dropped and
- * those the dedup found beyond its horizon (ApiMetricsJob.build), so the watermark it sees is the
- * lower of the two operators' and the lateness it records is at most what they judged by.
+ * {@code lateEvents} metric. Chained right after the operator that judged the request late (the
+ * minute window, or the dedup for requests beyond its horizon; ApiMetricsJob.build), it sees the
+ * same watermark that operator judged the request by.
  */
 public final class LateRequestFunction extends ProcessFunction<ApiRequest, LateApiRequest> {
 
