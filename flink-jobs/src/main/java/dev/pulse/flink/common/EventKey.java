@@ -19,8 +19,8 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>Exact, not a hash: two keys are equal exactly when their strings are equal ({@link #toString}
  * gives the string back). Deduplication does not use the letter case: {@link DedupKey} takes the
- * 128 bits (the canonical id) and folds the tenant in. This class parses the string for it in a
- * few instructions.
+ * 128 bits (the canonical id) and folds the tenant in. This class parses the string for it in a few
+ * instructions.
  *
  * @param hi the first 16 hex digits as 64 bits
  * @param lo the last 16 hex digits as 64 bits
