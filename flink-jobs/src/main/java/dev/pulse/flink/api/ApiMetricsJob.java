@@ -57,6 +57,13 @@ public final class ApiMetricsJob {
       new OutputTag<>("late-api-requests", ApiRequest.TYPE);
 
   /**
+   * Requests the dedup found at or beyond its horizon behind the watermark: late, sent to the late
+   * events without being counted or remembered (BucketedDeduplicateFunction).
+   */
+  public static final OutputTag<ApiRequest> BEYOND_DEDUP_HORIZON =
+      new OutputTag<>("beyond-dedup-horizon", ApiRequest.TYPE);
+
+  /**
    * What the source emits: each record decoded once, as an event or a dead letter (a POJO type).
    */
   public static final TypeInformation<Decoded<ApiRequest>> DECODED_TYPE =
@@ -87,17 +94,22 @@ public final class ApiMetricsJob {
             .uid("split-api-requests");
     DataStream<DeadLetter> deadLetters = events.getSideOutput(SplitDecoded.DEAD_LETTERS);
 
-    DataStream<ApiRequest> deduplicated =
+    SingleOutputStreamOperator<ApiRequest> deduplicated =
         events
-            // Keyed by the bucket of the exact event id (128 bits + letter case, EventKey): one
-            // compact table of ids per bucket (SeenIds) instead of one TTL state entry per id.
+            // Keyed by the bucket of the event's dedup key (canonical id, tenant folded in,
+            // DedupKey): one compact table of ids per bucket (SeenIds) or one entry per id.
             .keyBy(request -> SeenIds.bucketOf(request.dedupKey()), Types.INT)
             .process(
                 new BucketedDeduplicateFunction<>(
-                    semantics.stream().dedupTtl(), ApiRequest::dedupKey),
+                    semantics.dedupHorizon(),
+                    semantics.stream().dedupStateLayout(),
+                    ApiRequest::dedupKey,
+                    BEYOND_DEDUP_HORIZON),
                 ApiRequest.TYPE)
             .name("dedup-api-requests")
             .uid("dedup-api-requests");
+    // Late by the dedup's own watermark: stored as raw events and late events, never counted.
+    DataStream<ApiRequest> beyondHorizon = deduplicated.getSideOutput(BEYOND_DEDUP_HORIZON);
 
     SingleOutputStreamOperator<ApiMinuteFact> facts = minuteFacts(deduplicated, semantics);
 
@@ -106,9 +118,14 @@ public final class ApiMetricsJob {
             .getSideOutput(LATE_REQUESTS)
             .process(new LateRequestFunction(), TypeInformation.of(LateApiRequest.class))
             .name("late-api-requests")
-            .uid("late-api-requests");
+            .uid("late-api-requests")
+            .union(
+                beyondHorizon
+                    .process(new LateRequestFunction(), TypeInformation.of(LateApiRequest.class))
+                    .name("late-api-requests-beyond-dedup-horizon")
+                    .uid("late-api-requests-beyond-dedup-horizon"));
 
-    return new ApiMetricsStreams(deduplicated, facts, deadLetters, late);
+    return new ApiMetricsStreams(deduplicated.union(beyondHorizon), facts, deadLetters, late);
   }
 
   /**

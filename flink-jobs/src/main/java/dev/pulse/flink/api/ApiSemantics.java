@@ -3,6 +3,7 @@ package dev.pulse.flink.api;
 import dev.pulse.flink.common.config.JobConfig;
 import dev.pulse.flink.common.config.StreamSemantics;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.apache.flink.configuration.ConfigOption;
@@ -30,6 +31,9 @@ public record ApiSemantics(StreamSemantics stream, List<Long> latencyThresholdsU
               "Latency thresholds in microseconds, strictly ascending, separated by ';': each"
                   + " minute counts the requests at or under each.");
 
+  /** The job's event-time window: one minute (the dedup horizon must cover it). */
+  public static final Duration WINDOW = Duration.ofMinutes(1);
+
   /** The options of this job's semantics beyond {@link StreamSemantics#OPTIONS}. */
   public static final List<ConfigOption<?>> OPTIONS = List.of(LATENCY_THRESHOLDS_US);
 
@@ -51,6 +55,12 @@ public record ApiSemantics(StreamSemantics stream, List<Long> latencyThresholdsU
       }
     }
     latencyThresholdsUs = List.copyOf(latencyThresholdsUs);
+    stream.dedupHorizon(WINDOW); // fails at start when too short
+  }
+
+  /** The dedup horizon for the minute window ({@link StreamSemantics#dedupHorizon(Duration)}). */
+  public Duration dedupHorizon() {
+    return stream.dedupHorizon(WINDOW);
   }
 
   /** The semantics in {@code config}, defaults for what it does not set. */

@@ -14,14 +14,13 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * An event id (a validated UUID string in canonical 8-4-4-4-12 form, either case) as a compact,
- * exact deduplication key: its 128 bits plus which of its 32 hex digits were upper-case letters.
+ * An event id (a validated UUID string in canonical 8-4-4-4-12 form, either case) in exact, compact
+ * form: its 128 bits plus which of its 32 hex digits were upper-case letters.
  *
  * <p>Exact, not a hash: two keys are equal exactly when their strings are equal ({@link #toString}
- * gives the string back), so {@code "a1..."} and {@code "A1..."} stay two events, as they are two
- * rows in {@code api_requests_raw}. It replaces the 36-character String key of the dedup state
- * because it hashes and compares in a few instructions, takes 20 bytes in a snapshot and has a
- * fixed-length serializer.
+ * gives the string back). Deduplication does not use the letter case: {@link DedupKey} takes the
+ * 128 bits (the canonical id) and folds the tenant in. This class parses the string for it in a few
+ * instructions.
  *
  * @param hi the first 16 hex digits as 64 bits
  * @param lo the last 16 hex digits as 64 bits
@@ -131,8 +130,7 @@ public record EventKey(long hi, long lo, int upperCase) {
    *
    * <p>The format version is in the snapshot only: a byte per key would cost 5 % of every key, and
    * a key format cannot be migrated by Flink anyway, so a change must fail the restore ({@link
-   * Snapshot}). (The job's dedup keeps the key's bits inside {@link SeenIds}, whose format covers
-   * them; this serializer is never in keyed state: the dedup tables hold the key bits in SeenIds.)
+   * Snapshot}). (This serializer is in no state: the dedup keeps {@link DedupKey}s.)
    */
   public static final class Serializer extends ImmutableSerializer<EventKey> {
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,7 @@ package dev.pulse.flink.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pulse.flink.common.config.DedupStateLayout;
 import dev.pulse.flink.common.config.JobConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +25,10 @@ class ApiMetricsConfigTest {
     assertThat(c.semantics().stream().outOfOrderness()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.semantics().stream().idleness()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.semantics().stream().allowedLateness()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(c.semantics().stream().dedupTtl()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.semantics().dedupHorizon())
+        .as("derived: the minute window + allowed lateness + out-of-orderness")
+        .isEqualTo(Duration.ofSeconds(92));
+    assertThat(c.semantics().stream().dedupStateLayout()).isEqualTo(DedupStateLayout.BUCKET_TABLES);
     assertThat(c.semantics().latencyThresholdsUs()).containsExactly(100_000L, 300_000L, 1_000_000L);
     assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.parallelism()).isZero();
@@ -41,8 +45,10 @@ class ApiMetricsConfigTest {
             "500ms",
             "--allowed-lateness",
             "1min",
-            "--dedup-ttl",
+            "--dedup-horizon",
             "2h",
+            "--dedup-state-layout",
+            "ENTRY_PER_ID",
             "--latency-thresholds-us",
             "250000;500000",
             "--parallelism",
@@ -54,7 +60,8 @@ class ApiMetricsConfigTest {
 
     assertThat(c.semantics().stream().outOfOrderness()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.semantics().stream().allowedLateness()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(c.semantics().stream().dedupTtl()).isEqualTo(Duration.ofHours(2));
+    assertThat(c.semantics().dedupHorizon()).isEqualTo(Duration.ofHours(2));
+    assertThat(c.semantics().stream().dedupStateLayout()).isEqualTo(DedupStateLayout.ENTRY_PER_ID);
     assertThat(c.semantics().latencyThresholdsUs()).containsExactly(250_000L, 500_000L);
     assertThat(c.parallelism()).isEqualTo(4);
     assertThat(c.kafka().bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092");
@@ -66,13 +73,13 @@ class ApiMetricsConfigTest {
   void clusterSettingsApplyAndArgumentsWinOverThem() {
     // What flink run -Dkey=value and config.yaml put into the job's configuration.
     Configuration cluster = new Configuration();
-    cluster.setString("dedup-ttl", "3h");
+    cluster.setString("dedup-horizon", "3h");
     cluster.setString("kafka.topic", "from-cluster");
     cluster.setString("execution.checkpointing.interval", "2s");
 
     ApiMetricsConfig c = ApiMetricsConfig.fromArgs(cluster, "--kafka.topic", "from-args");
 
-    assertThat(c.semantics().stream().dedupTtl()).isEqualTo(Duration.ofHours(3));
+    assertThat(c.semantics().dedupHorizon()).isEqualTo(Duration.ofHours(3));
     assertThat(c.kafka().topic()).isEqualTo("from-args");
     assertThat(c.checkpointInterval())
         .as("Flink's own checkpoint interval key is read too")
@@ -105,10 +112,28 @@ class ApiMetricsConfigTest {
   }
 
   @Test
-  void zeroDedupTtlIsRejected() {
-    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("dedup-ttl", "0s")))
-        .hasMessageContaining("--dedup-ttl")
+  void zeroDedupHorizonIsRejected() {
+    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("dedup-horizon", "0s")))
+        .hasMessageContaining("--dedup-horizon")
         .hasMessageContaining("must be positive");
+  }
+
+  @Test
+  void aDedupHorizonShorterThanTheWindowPlusLatenessPlusOutOfOrdernessIsRejected() {
+    // 1 min + 30 s + 2 s = 92 s: an id forgotten sooner could let a copy into an open window.
+    assertThatThrownBy(() -> ApiMetricsConfig.fromMap(Map.of("dedup-horizon", "91s")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--dedup-horizon must be at least")
+        .hasMessageContaining("allowed-lateness")
+        .hasMessageContaining("PT1M32S");
+    assertThat(ApiMetricsConfig.fromMap(Map.of("dedup-horizon", "92s")).semantics().dedupHorizon())
+        .isEqualTo(Duration.ofSeconds(92));
+    assertThat(
+            ApiMetricsConfig.fromMap(Map.of("allowed-lateness", "5 min"))
+                .semantics()
+                .dedupHorizon())
+        .as("the default follows the lateness")
+        .isEqualTo(Duration.ofSeconds(60 + 300 + 2));
   }
 
   @Test
@@ -156,7 +181,7 @@ class ApiMetricsConfigTest {
 
   @Test
   void anArgumentThatIsNotASettingIsRejected() {
-    assertThatThrownBy(() -> ApiMetricsConfig.fromArgs(NO_CLUSTER_SETTINGS, "dedup-ttl", "1h"))
+    assertThatThrownBy(() -> ApiMetricsConfig.fromArgs(NO_CLUSTER_SETTINGS, "dedup-horizon", "1h"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--key value");
   }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.flink.api.ApiMetricsJob;
 import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.common.config.DedupStateLayout;
 import dev.pulse.flink.common.config.StreamSemantics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ class DecodedWatermarksTest {
           Duration.ofSeconds(2),
           Duration.ofSeconds(10),
           Duration.ofSeconds(30),
-          Duration.ofHours(1),
+          null,
+          DedupStateLayout.BUCKET_TABLES,
           Duration.ofSeconds(10));
 
   private final WatermarkStrategy<Decoded<ApiRequest>> strategy =

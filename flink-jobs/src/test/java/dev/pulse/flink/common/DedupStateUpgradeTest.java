@@ -1,8 +1,10 @@
 package dev.pulse.flink.common;
 
+import static dev.pulse.flink.testing.ApiEvents.ms;
 import static dev.pulse.flink.testing.ApiEvents.request;
 import static dev.pulse.flink.testing.ApiEvents.t;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.flink.api.records.ApiRequest;
 import java.net.URISyntaxException;
@@ -10,23 +12,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Restores the dedup operator (heap state, as the job runs) from operator snapshots checked in
- * under {@code golden/dedup-operator/}: {@code unversioned-heap.snapshot} was taken by the code of
- * commit 812caae (SeenIds format 1, no format in the snapshot), {@code format-2-heap.snapshot} by
- * the current code. Both must restore every id with its first-seen time: the failure this prevents
- * is a savepoint whose dedup tables are read in the wrong format, which lets duplicates through or
- * fails the job, unseen by the serializer-level tests if Flink's restore path did not use the
- * restored snapshot's reader (see {@code SerializerGoldenTest} for the bytes themselves).
+ * Restores the dedup operator (heap state, bucket tables, as the job runs by default) from operator
+ * snapshots checked in under {@code golden/dedup-operator/}: {@code unversioned-heap.snapshot} was
+ * taken by the code of commit 812caae (SeenIds format 1), {@code format-2-heap.snapshot} by SeenIds
+ * format 2 (both: case-sensitive ids without tenant, remembered by processing time), {@code
+ * format-3-heap.snapshot} by the current code. The current one must restore every id with its event
+ * time; the older ones must be refused with how to upgrade. The failure this prevents: a savepoint
+ * whose dedup tables are read in the wrong format, which lets duplicates through or fails the job
+ * with an error no one can act on (see {@code SerializerGoldenTest} for the bytes).
  *
  * <p>A new SeenIds format adds its own file, written once by its {@code main} run by hand:
  *
@@ -37,43 +37,60 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DedupStateUpgradeTest {
 
-  private static final Duration TTL = Duration.ofMinutes(10);
-  private static final long T0 = 1_000_000L;
+  private static final Duration H = Duration.ofSeconds(92);
 
-  /** Seen at T0 before the snapshot. */
+  /** Seen before the snapshot, at event times t(1) and t(30). */
   private static final List<ApiRequest> SEEN =
-      List.of(request(1, t(1), 200, 1_000), request(2, t(1), 200, 1_000));
+      List.of(request(1, t(1), 200, 1_000), request(2, t(30), 200, 1_000));
 
-  private static KeyedOneInputStreamOperatorTestHarness<Integer, ApiRequest, ApiRequest> harness()
-      throws Exception {
-    return ProcessFunctionTestHarnesses.forKeyedProcessFunction(
-        new BucketedDeduplicateFunction<>(TTL, ApiRequest::dedupKey),
-        r -> SeenIds.bucketOf(r.dedupKey()),
-        Types.INT);
+  @Test
+  void aSnapshotOfTheCurrentFormatRestoresEveryIdWithItsEventTime() throws Exception {
+    OperatorSubtaskState golden =
+        OperatorSnapshotUtil.readStateHandle(golden("format-3-heap.snapshot").toString());
+    ApiRequest fresh = request(3, t(40), 200, 1_000);
+    OperatorSubtaskState again;
+    try (var restored = DedupHarness.HEAP_BUCKET_TABLES.restore(H, golden)) {
+      restored.setProcessingTime(Duration.ofDays(30).toMillis()); // irrelevant
+      restored.processWatermark(ms(1) + H.toMillis() - 1);
+      for (ApiRequest r : SEEN) {
+        restored.processElement(r, r.eventTime().toEpochMilli());
+      }
+      restored.processElement(fresh, fresh.eventTime().toEpochMilli());
+      assertThat(restored.extractOutputValues()).containsExactly(fresh);
+      again = restored.snapshot(2L, 0L);
+    }
+    // Checkpointed again by the current code: SEEN.get(1) (t(30)) is still remembered at t(1) + H.
+    try (var restored = DedupHarness.HEAP_BUCKET_TABLES.restore(H, again)) {
+      restored.processWatermark(ms(1) + H.toMillis());
+      restored.processElement(SEEN.get(1), SEEN.get(1).eventTime().toEpochMilli());
+      restored.processElement(fresh, fresh.eventTime().toEpochMilli());
+      assertThat(restored.extractOutputValues()).isEmpty();
+      assertThat(DedupHarness.beyond(restored)).isEmpty();
+    }
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"unversioned-heap.snapshot", "format-2-heap.snapshot"})
-  void aSnapshotRestoresEveryIdWithItsFirstSeenTime(String file) throws Exception {
+  void aSnapshotOfFormatOneOrTwoIsRefusedWithHowToUpgrade(String file) throws Exception {
     OperatorSubtaskState golden = OperatorSnapshotUtil.readStateHandle(golden(file).toString());
-    ApiRequest fresh = request(3, t(1), 200, 1_000);
-    OperatorSubtaskState again;
-    try (var restored = restore(golden)) {
-      restored.setProcessingTime(T0 + TTL.toMillis() - 1);
-      for (ApiRequest r : SEEN) {
-        restored.processElement(r, 0);
+    assertThatThrownBy(() -> DedupHarness.HEAP_BUCKET_TABLES.restore(H, golden).close())
+        .satisfies(
+            e ->
+                assertThat(causes(e))
+                    .contains("processing time")
+                    .contains("flink stop --drain")
+                    .contains("Upgrading from dedup state of formats 1-2"));
+  }
+
+  private static String causes(Throwable e) {
+    StringBuilder all = new StringBuilder();
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      all.append(c).append('\n');
+      for (Throwable s : c.getSuppressed()) {
+        all.append(causes(s));
       }
-      restored.processElement(fresh, 0);
-      assertThat(restored.extractOutputValues()).containsExactly(fresh);
-      again = restored.snapshot(2L, T0 + TTL.toMillis() - 1);
     }
-    // Checkpointed again by the current code (format 2): the times still expire at T0 + TTL.
-    try (var restored = restore(again)) {
-      restored.setProcessingTime(T0 + TTL.toMillis());
-      restored.processElement(SEEN.get(0), 0);
-      restored.processElement(fresh, 0);
-      assertThat(restored.extractOutputValues()).containsExactly(SEEN.get(0));
-    }
+    return all.toString();
   }
 
   /**
@@ -88,27 +105,13 @@ class DedupStateUpgradeTest {
       throw new IllegalStateException(file + " exists: a format's snapshot is written once");
     }
     Files.createDirectories(file.getParent());
-    try (var harness = harness()) {
-      harness.setProcessingTime(T0);
+    try (var harness = DedupHarness.HEAP_BUCKET_TABLES.open(H)) {
       for (ApiRequest r : SEEN) {
-        harness.processElement(r, 0);
+        harness.processElement(r, r.eventTime().toEpochMilli());
       }
-      OperatorSnapshotUtil.writeStateHandle(harness.snapshot(1L, T0), file.toString());
+      harness.processWatermark(ms(0));
+      OperatorSnapshotUtil.writeStateHandle(harness.snapshot(1L, 0L), file.toString());
     }
-  }
-
-  private static KeyedOneInputStreamOperatorTestHarness<Integer, ApiRequest, ApiRequest> restore(
-      OperatorSubtaskState state) throws Exception {
-    KeyedOneInputStreamOperatorTestHarness<Integer, ApiRequest, ApiRequest> harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
-                new BucketedDeduplicateFunction<>(TTL, ApiRequest::dedupKey)),
-            r -> SeenIds.bucketOf(r.dedupKey()),
-            Types.INT);
-    harness.setup();
-    harness.initializeState(state);
-    harness.open();
-    return harness;
   }
 
   private static Path golden(String file) throws URISyntaxException {

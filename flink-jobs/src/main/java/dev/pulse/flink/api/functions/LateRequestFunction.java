@@ -9,9 +9,10 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Records how late each request dropped by the minute window was (the watermark it arrived behind)
- * and counts it in the {@code lateEvents} metric. Chained right after the window, it sees the same
- * watermark the window judged the request by.
+ * Records how late each late request was (the watermark it arrived behind) and counts it in the
+ * {@code lateEvents} metric. Chained right after the operator that judged the request late (the
+ * minute window, or the dedup for requests beyond its horizon; ApiMetricsJob.build), it sees the
+ * same watermark that operator judged the request by.
  */
 public final class LateRequestFunction extends ProcessFunction<ApiRequest, LateApiRequest> {
 

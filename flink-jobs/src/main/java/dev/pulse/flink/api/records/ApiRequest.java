@@ -1,7 +1,7 @@
 package dev.pulse.flink.api.records;
 
 import dev.pulse.events.ApiRequestEvent;
-import dev.pulse.flink.common.EventKey;
+import dev.pulse.flink.common.DedupKey;
 import dev.pulse.flink.common.types.CompactTypeInfo;
 import dev.pulse.flink.common.types.FormatSnapshot;
 import dev.pulse.flink.common.types.ImmutableSerializer;
@@ -67,9 +67,9 @@ public record ApiRequest(
     return new ApiKey(tenantId, service, endpoint, method, region);
   }
 
-  /** The exact deduplication key of this request's event id. */
-  public EventKey dedupKey() {
-    return EventKey.of(eventId);
+  /** The deduplication key of this request: its canonical event id in its tenant. */
+  public DedupKey dedupKey() {
+    return DedupKey.of(tenantId, eventId);
   }
 
   /** The type information every stream of requests uses. */

@@ -18,7 +18,10 @@ import org.apache.flink.configuration.ReadableConfig;
  *     back
  * @param allowedLateness how long after a window's on-time firing late events still update it (as
  *     delta rows); later ones go to the late-events table
- * @param dedupTtl how long an event id is remembered for deduplication (processing time)
+ * @param dedupHorizon how far behind the watermark an event's time may be and its id still be
+ *     remembered; null: the least that is correct for the job's window ({@link
+ *     #dedupHorizon(Duration)})
+ * @param dedupStateLayout how the dedup operator holds its ids (with the state backend)
  * @param maxFuture events further ahead of the ingest clock than this are dead letters, so no
  *     producer's clock can move event time (and close windows) ahead of everyone else's
  */
@@ -26,7 +29,8 @@ public record StreamSemantics(
     Duration outOfOrderness,
     Duration idleness,
     Duration allowedLateness,
-    Duration dedupTtl,
+    Duration dedupHorizon,
+    DedupStateLayout dedupStateLayout,
     Duration maxFuture)
     implements Serializable {
 
@@ -54,11 +58,28 @@ public record StreamSemantics(
               "How long after a minute's on-time result late events still update it (as delta"
                   + " rows); later ones go to the late-events table.");
 
-  public static final ConfigOption<Duration> DEDUP_TTL =
-      ConfigOptions.key("dedup-ttl")
+  /**
+   * No default value: the default is derived from the window, the allowed lateness and the
+   * out-of-orderness ({@link #dedupHorizon(Duration)}), which are what it must cover.
+   */
+  public static final ConfigOption<Duration> DEDUP_HORIZON =
+      ConfigOptions.key("dedup-horizon")
           .durationType()
-          .defaultValue(Duration.ofHours(1))
-          .withDescription("How long an event id is remembered for deduplication.");
+          .noDefaultValue()
+          .withDescription(
+              "An event id is remembered until the watermark passes its event time plus this;"
+                  + " events already further behind the watermark are late events. Default and"
+                  + " least value: the window (1 min) + allowed-lateness + out-of-orderness."
+                  + " Memory grows with it (README, Deduplication).");
+
+  public static final ConfigOption<DedupStateLayout> DEDUP_STATE_LAYOUT =
+      ConfigOptions.key("dedup-state-layout")
+          .enumType(DedupStateLayout.class)
+          .defaultValue(DedupStateLayout.BUCKET_TABLES)
+          .withDescription(
+              "How the dedup operator holds its ids: BUCKET_TABLES (compact tables, for the heap"
+                  + " state backend) or ENTRY_PER_ID (one state entry per id, for"
+                  + " state.backend.type: rocksdb). Fixed for the life of the job's state.");
 
   /**
    * 10 s: more than producers' clock skew and batching delays, well under out-of-orderness plus
@@ -75,19 +96,63 @@ public record StreamSemantics(
 
   /** Every option of this group, in the order the README lists them. */
   public static final List<ConfigOption<?>> OPTIONS =
-      List.of(OUT_OF_ORDERNESS, IDLENESS, ALLOWED_LATENESS, DEDUP_TTL, MAX_FUTURE);
+      List.of(
+          OUT_OF_ORDERNESS,
+          IDLENESS,
+          ALLOWED_LATENESS,
+          DEDUP_HORIZON,
+          DEDUP_STATE_LAYOUT,
+          MAX_FUTURE);
 
   public StreamSemantics {
     Objects.requireNonNull(outOfOrderness, OUT_OF_ORDERNESS.key());
     Objects.requireNonNull(idleness, IDLENESS.key());
     Objects.requireNonNull(allowedLateness, ALLOWED_LATENESS.key());
-    Objects.requireNonNull(dedupTtl, DEDUP_TTL.key());
+    Objects.requireNonNull(dedupStateLayout, DEDUP_STATE_LAYOUT.key());
     Objects.requireNonNull(maxFuture, MAX_FUTURE.key());
     Durations.notNegative(MAX_FUTURE, maxFuture);
     Durations.notNegative(OUT_OF_ORDERNESS, outOfOrderness);
     Durations.notNegative(ALLOWED_LATENESS, allowedLateness);
     Durations.positive(IDLENESS, idleness);
-    Durations.positive(DEDUP_TTL, dedupTtl);
+    if (dedupHorizon != null) {
+      Durations.positive(DEDUP_HORIZON, dedupHorizon);
+    }
+  }
+
+  /**
+   * The dedup horizon for a job whose longest event-time window is {@code window}: the configured
+   * one, or by default the least correct one, {@code window + allowed-lateness + out-of-orderness}.
+   * An event that far behind the watermark is late for its window, so a copy of it can never be
+   * counted, even after its id is forgotten; the out-of-orderness is a margin on top.
+   *
+   * @throws IllegalArgumentException when the configured horizon is shorter than that
+   */
+  public Duration dedupHorizon(Duration window) {
+    Duration least = window.plus(allowedLateness).plus(outOfOrderness);
+    if (dedupHorizon == null) {
+      return least;
+    }
+    if (dedupHorizon.compareTo(least) < 0) {
+      throw new IllegalArgumentException(
+          "--"
+              + DEDUP_HORIZON.key()
+              + " must be at least the window ("
+              + window
+              + ") + "
+              + ALLOWED_LATENESS.key()
+              + " ("
+              + allowedLateness
+              + ") + "
+              + OUT_OF_ORDERNESS.key()
+              + " ("
+              + outOfOrderness
+              + ") = "
+              + least
+              + ", got "
+              + dedupHorizon
+              + ": a duplicate whose id is forgotten sooner could still be counted");
+    }
+    return dedupHorizon;
   }
 
   /** The semantics in {@code config}, defaults for what it does not set. */
@@ -96,7 +161,8 @@ public record StreamSemantics(
         JobConfig.get(config, OUT_OF_ORDERNESS),
         JobConfig.get(config, IDLENESS),
         JobConfig.get(config, ALLOWED_LATENESS),
-        JobConfig.get(config, DEDUP_TTL),
+        JobConfig.get(config, DEDUP_HORIZON),
+        JobConfig.get(config, DEDUP_STATE_LAYOUT),
         JobConfig.get(config, MAX_FUTURE));
   }
 }

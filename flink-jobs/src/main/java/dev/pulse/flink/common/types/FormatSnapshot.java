@@ -89,6 +89,14 @@ public abstract class FormatSnapshot<T> implements TypeSerializerSnapshot<T> {
     return format == currentFormat && layout.equals(currentLayout) ? currentSerializer.get() : null;
   }
 
+  /**
+   * Why this code cannot read {@code format} with {@code layout} (when {@link #serializerFor} has
+   * no reader), appended to the restore error: what to do instead. The default says nothing more.
+   */
+  protected String whyUnreadable(int format, String layout) {
+    return "";
+  }
+
   /** The format version this snapshot records. */
   public final int format() {
     return format;
@@ -142,7 +150,8 @@ public abstract class FormatSnapshot<T> implements TypeSerializerSnapshot<T> {
   public final TypeSerializer<T> restoreSerializer() {
     TypeSerializer<T> serializer = serializerFor(format, layout);
     if (serializer == null) {
-      throw new IllegalStateException("no serializer reads " + this);
+      throw new IllegalStateException(
+          "no serializer reads " + this + whyUnreadable(format, layout));
     }
     return serializer;
   }

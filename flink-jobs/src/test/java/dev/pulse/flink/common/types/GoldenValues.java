@@ -2,6 +2,7 @@ package dev.pulse.flink.common.types;
 
 import dev.pulse.flink.api.records.ApiKey;
 import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.common.DedupKey;
 import dev.pulse.flink.common.EventKey;
 import java.time.Instant;
 import java.util.List;
@@ -68,18 +69,34 @@ final class GoldenValues {
           EventKey.of("ffffffff-ffff-ffff-ffff-ffffffffffff"),
           EventKey.of("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"));
 
-  /** One remembered id of a {@link dev.pulse.flink.common.SeenIds} table and when it was seen. */
-  record Seen(EventKey key, long firstSeenMs) {}
+  static final List<DedupKey> DEDUP_KEYS =
+      List.of(
+          DedupKey.of("t1", "3F2504e0-4f89-11D3-9a0C-0305e82C3301"),
+          DedupKey.of("", "00000000-0000-0000-0000-000000000000"),
+          new DedupKey(-1, Long.MIN_VALUE));
 
-  /** The tables of the golden SeenIds file: three ids (two differing in letter case only), none. */
+  /**
+   * One remembered id of a {@link dev.pulse.flink.common.SeenIds} table (format 3) and the event
+   * time of its first copy. (The format 1 and 2 files hold other values: ids with letter case and
+   * processing times; they are only refused now.)
+   */
+  record Seen(DedupKey key, long eventTimeMs) {}
+
+  /**
+   * The tables of the golden SeenIds file of format 3: three ids (the same event id in two tenants,
+   * extreme bits), none.
+   */
   static final List<List<Seen>> SEEN_TABLES =
       List.of(
           List.of(
-              new Seen(new EventKey(1, 2, 0), 1_000),
-              new Seen(new EventKey(1, 2, 1), 1_500),
-              new Seen(new EventKey(-1, Long.MIN_VALUE, 0xFFFFFFFF), 2_000)),
+              new Seen(DedupKey.of("t1", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"), 1_000),
+              new Seen(DedupKey.of("t2", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"), 1_500),
+              new Seen(new DedupKey(-1, Long.MIN_VALUE), 2_000)),
           List.of());
 
-  /** The TTL the golden tables are checked with (each id still remembered at 2,000 + TTL - 1). */
-  static final long SEEN_TTL_MS = 10_000;
+  /**
+   * The horizon the golden tables are checked with (each id still remembered at watermark 2,000 +
+   * horizon - 1).
+   */
+  static final long SEEN_HORIZON_MS = 10_000;
 }
