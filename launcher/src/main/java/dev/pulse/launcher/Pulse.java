@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       SimulateCommand.class,
       MigrateCommand.class,
+      ReconcileCommand.class,
       dev.pulse.bench.BenchCommand.class
     },
     footer = {
