@@ -96,6 +96,14 @@ class ExactlyOnceCommitFaultsIT {
                     + "' FORMAT TabSeparated"))
         .as("hour rollup of " + endpoint)
         .isEqualTo("12\t3\n");
+    // inserted_at (DEFAULT now(), not in the written columns) is filled by the server.
+    assertThat(
+            db.queryText(
+                "SELECT countIf(inserted_at > now() - 600) FROM api_request_minutes WHERE endpoint"
+                    + " = '"
+                    + endpoint
+                    + "'"))
+        .isEqualTo("2\n");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.clickhouse.RollupCheck;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.common.Decoded;
@@ -303,6 +304,15 @@ class ApiMetricsFailoverIT {
     assertThat(oracle.stats(Grain.HOUR).keySet().stream().map(k -> k.bucket()).distinct())
         .as("the input's hours")
         .hasSize(2);
+  }
+
+  @Test
+  void theRollupCheckFindsEveryHourAndDayEqualToTheMinutesAfterTheRestore() {
+    assertThat(
+            new RollupCheck(db)
+                .check(
+                    Instant.parse("2000-01-01T00:00:00Z"), Instant.parse("2100-01-01T00:00:00Z")))
+        .isEmpty();
   }
 
   @Test
