@@ -177,8 +177,8 @@ final class PulsePhase {
       details.put("rawDistinctEvents", raw.get("events").asLong());
       details.put("minuteFactRows", facts.get("rows").asLong());
       details.put("minuteFactRequests", facts.get("requests").asLong());
-      details.put("lateEvents", longValue(db, "SELECT count() AS v FROM api_requests_late"));
-      details.put("deadLetters", longValue(db, "SELECT count() AS v FROM dead_letters"));
+      details.put("lateEvents", longValue(db, "SELECT count() AS v FROM api_requests_late FINAL"));
+      details.put("deadLetters", longValue(db, "SELECT count() AS v FROM dead_letters FINAL"));
     }
     return watch.result(events, usage, details);
   }
@@ -280,7 +280,7 @@ final class PulsePhase {
 
   private static long countedInFactsAndLate(ClickHouse db) {
     return longValue(db, "SELECT sum(requests) AS v FROM api_request_minutes")
-        + longValue(db, "SELECT count() AS v FROM api_requests_late");
+        + longValue(db, "SELECT count() AS v FROM api_requests_late FINAL");
   }
 
   private static long longValue(ClickHouse db, String sql) {
