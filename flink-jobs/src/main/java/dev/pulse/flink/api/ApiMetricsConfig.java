@@ -4,6 +4,7 @@ import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.JobConfig;
 import dev.pulse.flink.common.config.KafkaSettings;
+import dev.pulse.flink.common.config.StartCheck;
 import dev.pulse.flink.common.config.StreamSemantics;
 import java.io.Serializable;
 import java.time.Duration;
@@ -54,7 +55,7 @@ public record ApiMetricsConfig(
       JobConfig.options(
           StreamSemantics.OPTIONS,
           ApiSemantics.OPTIONS,
-          List.of(CHECKPOINT_INTERVAL, PARALLELISM),
+          List.of(CHECKPOINT_INTERVAL, PARALLELISM, StartCheck.START_WITHOUT_SAVEPOINT),
           KafkaSettings.OPTIONS,
           ClickHouseSettings.OPTIONS);
 
