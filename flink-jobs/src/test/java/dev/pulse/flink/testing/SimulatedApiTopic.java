@@ -54,6 +54,14 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
     return new SimulatedApiTopic(topic, List.copyOf(delivered), stream.report());
   }
 
+  /**
+   * Every delivered Kafka value in delivery order, malformed and duplicates included: what the
+   * oracle reads ({@code ApiOracle.ofRecords}) and judges by its own rules.
+   */
+  public List<byte[]> values() {
+    return delivered.stream().map(SimulatedRecord::value).toList();
+  }
+
   /** Valid events in delivery order, duplicates included (the oracle counts the first copy). */
   public List<ApiRequestEvent> validDeliveries() {
     List<ApiRequestEvent> events = new ArrayList<>();
