@@ -1,19 +1,19 @@
 package dev.pulse.oracle;
 
-import dev.pulse.events.HttpMethod;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * The grouping of API request metrics: tenant, service, endpoint (route template), method and
- * serving region, in one time bucket ({@code bucket} is the bucket's start in UTC).
+ * The grouping of API request metrics: tenant, service, endpoint (route template), method (its enum
+ * symbol, e.g. {@code GET}) and serving region, in one time bucket ({@code bucket} is the bucket's
+ * start in UTC).
  */
 public record ApiKey(
     String tenantId,
     String service,
     String endpoint,
-    HttpMethod method,
+    String method,
     String region,
     Grain grain,
     Instant bucket)

@@ -1,49 +1,44 @@
 package dev.pulse.oracle;
 
-import dev.pulse.events.ApiRequestEvent;
-import dev.pulse.events.codec.EventValidator;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The expected value of every API metric Pulse serves, recounted in plain Java from the events
- * themselves, sharing no code with the Flink job, the sink or the API (only the event contract's
- * validator, below): per (tenant, service, endpoint, method, region) and UTC minute, hour and day,
- * the request count, 5xx and 4xx counts, and exact latencies.
+ * The expected value of every API metric Pulse serves, recounted in plain Java from the Kafka
+ * values themselves, sharing no code with the pipeline (codec, validator, job, sink or API): per
+ * (tenant, service, endpoint, method, region) and UTC minute, hour and day, the request count, 5xx
+ * and 4xx counts, and exact latencies.
  *
- * <p>Input rules, the ones a correct pipeline follows: events that are not {@link ApiRequestEvent}
- * (other domains, nulls for malformed records) are skipped; events the contract's {@link
- * EventValidator} rejects (the one piece shared with the pipeline: a validator bug is invisible
- * here and is guarded by EventValidatorTest and the example payloads) (bad UUID, status outside
- * 100..599, event time before 2000 ...) are not counted; an event_id seen before is a duplicate and
- * counted once (the first delivery wins). Late events are counted like any other: the oracle
- * answers "all valid events"; a test that wants the on-time view passes only the on-time events.
+ * <p>Input rules, the ones the contract states and a correct pipeline follows: each value is read
+ * by {@link ApiWire} (the oracle's own reading of the wire format) and judged by {@link
+ * ApiContract} (the oracle's own statement of the validity rules) at the ingest time given; a value
+ * that breaks a rule is not counted; a valid event whose tenant and canonical (lower-case) event_id
+ * were counted before is a duplicate and counted once (the first delivery wins). Late events are
+ * counted like any other: the oracle answers "all valid events"; a test that wants the on-time view
+ * passes only the on-time records.
  *
  * <p>Hour and day figures are computed from the merged populations, so their percentiles are exact
  * too (not averages of minute percentiles).
  */
 public final class ApiOracle {
 
-  /** "Now" for the validator's future bound: far enough ahead for any simulated day. */
-  public static final Instant VALIDATION_NOW = Instant.parse("2100-01-01T00:00:00Z");
-
   private final Map<Grain, SortedMap<ApiKey, ApiStats>> byGrain = new EnumMap<>(Grain.class);
-  private final long counted;
+  private final List<ApiEvent> counted;
   private final long duplicates;
   private final long invalid;
 
   private ApiOracle(
-      SortedMap<ApiKey, ApiStats> minutes, long counted, long duplicates, long invalid) {
-    this.counted = counted;
+      SortedMap<ApiKey, ApiStats> minutes, List<ApiEvent> counted, long duplicates, long invalid) {
+    this.counted = List.copyOf(counted);
     this.duplicates = duplicates;
     this.invalid = invalid;
     byGrain.put(Grain.MINUTE, Collections.unmodifiableSortedMap(minutes));
@@ -51,38 +46,67 @@ public final class ApiOracle {
     byGrain.put(Grain.DAY, Collections.unmodifiableSortedMap(rollUp(minutes, Grain.DAY)));
   }
 
-  /** The oracle of {@code events} (any mix of event types and nulls). */
-  public static ApiOracle of(Iterable<?> events) {
-    EventValidator validator =
-        EventValidator.withClock(Clock.fixed(VALIDATION_NOW, ZoneOffset.UTC));
+  /**
+   * The verdict on one Kafka value of {@code pulse.api.requests} ingested at {@code now}, under the
+   * contract's standard rules.
+   */
+  public static Verdict judge(byte[] value, Instant now) {
+    return ApiWire.read(value, now, ApiContract.standard());
+  }
+
+  /**
+   * The oracle of Kafka values of {@code pulse.api.requests} in delivery order, duplicates
+   * included, all ingested at {@code now} (only the future bounds depend on it).
+   */
+  public static ApiOracle ofRecords(Iterable<byte[]> values, Instant now) {
+    List<Verdict> verdicts = new ArrayList<>();
+    for (byte[] v : values) {
+      verdicts.add(judge(v, now));
+    }
+    return of(verdicts);
+  }
+
+  /**
+   * The oracle of events the test built itself (no wire format involved), judged by the contract's
+   * standard rules at {@code now}.
+   */
+  public static ApiOracle ofEvents(Iterable<ApiEvent> events, Instant now) {
+    ApiContract contract = ApiContract.standard();
+    List<Verdict> verdicts = new ArrayList<>();
+    for (ApiEvent e : events) {
+      verdicts.add(new Verdict(e, contract.violations(e, now)));
+    }
+    return of(verdicts);
+  }
+
+  /** The oracle of verdicts in delivery order: valid events counted once each. */
+  public static ApiOracle of(List<Verdict> verdicts) {
     Set<String> seen = new HashSet<>();
     Map<ApiKey, Accumulator> acc = new TreeMap<>();
-    long counted = 0;
+    List<ApiEvent> counted = new ArrayList<>();
     long duplicates = 0;
     long invalid = 0;
-    for (Object o : events) {
-      if (!(o instanceof ApiRequestEvent e)) {
-        continue;
-      }
-      if (validator.validate(e).isPresent()) {
+    for (Verdict v : verdicts) {
+      if (!v.valid()) {
         invalid++;
         continue;
       }
-      if (!seen.add(e.getEventId())) {
+      ApiEvent e = v.event();
+      if (!seen.add(e.dedupKey())) {
         duplicates++;
         continue;
       }
-      counted++;
+      counted.add(e);
       ApiKey key =
           new ApiKey(
-              e.getTenantId(),
-              e.getService(),
-              e.getEndpoint(),
-              e.getMethod(),
-              e.getRegion(),
+              e.tenantId(),
+              e.service(),
+              e.endpoint(),
+              e.method(),
+              e.region(),
               Grain.MINUTE,
-              Grain.MINUTE.truncate(e.getEventTime()));
-      acc.computeIfAbsent(key, k -> new Accumulator()).add(e.getStatusCode(), e.getLatencyUs());
+              Grain.MINUTE.truncate(Instant.ofEpochMilli(e.eventTimeMs())));
+      acc.computeIfAbsent(key, k -> new Accumulator()).add(e.statusCode(), e.latencyUs());
     }
     SortedMap<ApiKey, ApiStats> minutes = new TreeMap<>();
     acc.forEach((k, a) -> minutes.put(k, a.stats()));
@@ -101,15 +125,20 @@ public final class ApiOracle {
 
   /** Distinct valid requests counted. */
   public long counted() {
+    return counted.size();
+  }
+
+  /** The distinct valid requests counted, each as first delivered, in delivery order. */
+  public List<ApiEvent> countedEvents() {
     return counted;
   }
 
-  /** Valid events skipped because their event_id had been counted already. */
+  /** Valid events skipped because their tenant and canonical event_id had been counted already. */
   public long duplicatesIgnored() {
     return duplicates;
   }
 
-  /** API events skipped because the contract's validator rejects them. */
+  /** Records skipped because they break a rule of the contract. */
   public long invalidIgnored() {
     return invalid;
   }

@@ -82,9 +82,13 @@ public final class ApiStats {
     return lo;
   }
 
-  /** Whether a sketch's answer for quantile {@code q} is acceptable (see {@link Quantiles}). */
+  /**
+   * Whether a sketch's answer for quantile {@code q} is acceptable (see {@link Quantiles}): within
+   * {@code alpha} of the exact nearest-rank latency, a latency under 1 us counting as 1 us.
+   */
   public boolean sketchAgrees(double q, double sketchAnswerUs, double alpha) {
-    return Quantiles.withinRelativeError(latencyQuantileUs(q), sketchAnswerUs, alpha);
+    return Quantiles.withinRelativeError(
+        Math.max(Quantiles.RESOLUTION_US, latencyQuantileUs(q)), sketchAnswerUs, alpha);
   }
 
   /** The union of {@code this} and {@code other}'s populations. */

@@ -53,6 +53,14 @@ public final class TestKafka {
    * KafkaExtension#DEFAULT_PARTITIONS} partitions on the first call.
    */
   public String topic(String base) {
+    return topic(base, KafkaExtension.DEFAULT_PARTITIONS);
+  }
+
+  /**
+   * As {@link #topic(String)}, created with {@code partitions} partitions on the first call (a test
+   * whose expectations need one partition's total order asks for 1).
+   */
+  public String topic(String base, int partitions) {
     Objects.requireNonNull(base, "base");
     if (!TOPIC_BASE.matcher(base).matches()) {
       throw new IllegalArgumentException(
@@ -62,7 +70,7 @@ public final class TestKafka {
         base,
         b -> {
           String name = b + "-" + classId;
-          createTopic(name, KafkaExtension.DEFAULT_PARTITIONS);
+          createTopic(name, partitions);
           return name;
         });
   }

@@ -3,11 +3,6 @@ package dev.pulse.oracle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pulse.events.ApiRequestEvent;
-import dev.pulse.events.ClassroomEvent;
-import dev.pulse.events.ClassroomEventType;
-import dev.pulse.events.ClassroomRole;
-import dev.pulse.events.HttpMethod;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +14,10 @@ import org.junit.jupiter.api.Test;
 class ApiOracleTest {
 
   private static final Instant START = Instant.parse("2026-03-02T10:00:00Z");
+
+  /** The ingest clock: after every event of these cases. */
+  private static final Instant NOW = Instant.parse("2026-03-03T00:00:00Z");
+
   private static int ids;
 
   private static Instant t(double seconds) {
@@ -29,35 +28,31 @@ class ApiOracleTest {
     return String.format("00000000-0000-4000-8000-%012d", ++ids);
   }
 
-  private static ApiRequestEvent request(Instant at, int status, long latencyUs) {
+  private static ApiEvent request(Instant at, int status, long latencyUs) {
     return request(newId(), at, "eu-west", status, latencyUs);
   }
 
-  private static ApiRequestEvent request(
-      String id, Instant at, String region, int status, long latencyUs) {
-    return ApiRequestEvent.newBuilder()
-        .setEventId(id)
-        .setTenantId("northfield-academy")
-        .setEventTime(at)
-        .setService("courses-api")
-        .setEndpoint("/courses/{courseId}")
-        .setMethod(HttpMethod.GET)
-        .setStatusCode(status)
-        .setLatencyUs(latencyUs)
-        .setRegion(region)
-        .setTraceId(null)
-        .build();
+  static ApiEvent request(String id, Instant at, String region, int status, long latencyUs) {
+    return new ApiEvent(
+        id,
+        "northfield-academy",
+        at.toEpochMilli(),
+        "courses-api",
+        "/courses/{courseId}",
+        "GET",
+        status,
+        latencyUs,
+        region,
+        null);
+  }
+
+  private static ApiOracle oracle(List<ApiEvent> events) {
+    return ApiOracle.ofEvents(events, NOW);
   }
 
   private static ApiKey key(String region, Grain grain, Instant bucket) {
     return new ApiKey(
-        "northfield-academy",
-        "courses-api",
-        "/courses/{courseId}",
-        HttpMethod.GET,
-        region,
-        grain,
-        bucket);
+        "northfield-academy", "courses-api", "/courses/{courseId}", "GET", region, grain, bucket);
   }
 
   private static ApiKey minute(Instant bucket) {
@@ -67,7 +62,7 @@ class ApiOracleTest {
   @Test
   void fourRequestsInOneMinuteGiveStatusCountsAndNearestRankPercentiles() {
     ApiOracle oracle =
-        ApiOracle.of(
+        oracle(
             List.of(
                 request(t(1), 200, 100),
                 request(t(15), 404, 200),
@@ -89,7 +84,7 @@ class ApiOracleTest {
   @Test
   void latencyThresholdCountIncludesARequestOfExactlyTheThreshold() {
     ApiStats s =
-        ApiOracle.of(
+        oracle(
                 List.of(
                     request(t(1), 200, 100),
                     request(t(2), 200, 200),
@@ -106,7 +101,7 @@ class ApiOracleTest {
   void aDuplicatedEventIdIsCountedOnceEvenWhenItsCopyDiffers() {
     String id = newId();
     ApiOracle oracle =
-        ApiOracle.of(
+        oracle(
             List.of(
                 request(id, t(5), "eu-west", 200, 100),
                 request(id, t(5), "eu-west", 200, 100),
@@ -125,7 +120,7 @@ class ApiOracleTest {
   @Test
   void aDifferentRegionIsADifferentKey() {
     ApiOracle oracle =
-        ApiOracle.of(
+        oracle(
             List.of(
                 request(newId(), t(1), "eu-west", 200, 100),
                 request(newId(), t(2), "us-east", 500, 700)));
@@ -136,8 +131,7 @@ class ApiOracleTest {
 
   @Test
   void lastMillisecondOfAMinuteAndTheFirstOfTheNextLandInDifferentMinutes() {
-    ApiOracle oracle =
-        ApiOracle.of(List.of(request(t(59.999), 200, 100), request(t(60), 200, 200)));
+    ApiOracle oracle = oracle(List.of(request(t(59.999), 200, 100), request(t(60), 200, 200)));
     assertThat(oracle.get(minute(START)).latenciesUs()).containsExactly(100);
     assertThat(oracle.get(minute(t(60))).latenciesUs()).containsExactly(200);
   }
@@ -145,7 +139,7 @@ class ApiOracleTest {
   @Test
   void hourRollupOfTwoMinutesEqualsTheHandMergedPopulation() {
     ApiOracle oracle =
-        ApiOracle.of(
+        oracle(
             List.of(
                 request(t(10), 200, 300),
                 request(t(20), 500, 100), // 10:00
@@ -168,29 +162,39 @@ class ApiOracleTest {
   }
 
   @Test
-  void invalidEventsOtherDomainsAndNullsAreNotCounted() {
-    List<Object> input =
-        new ArrayList<>(
+  void invalidEventsAreNotCountedAndDoNotHideALaterValidCopy() {
+    String id = newId();
+    ApiOracle oracle =
+        oracle(
             List.of(
                 request(t(1), 200, 100),
                 request(t(2), 999, 100),
                 request("not-a-uuid", t(3), "eu-west", 200, 100),
                 request(newId(), Instant.ofEpochMilli(42), "eu-west", 200, 100),
-                ClassroomEvent.newBuilder()
-                    .setEventId(newId())
-                    .setTenantId("northfield-academy")
-                    .setEventTime(t(4))
-                    .setCourseId("c1")
-                    .setSessionId("s1")
-                    .setUserId("u1")
-                    .setRole(ClassroomRole.LEARNER)
-                    .setType(ClassroomEventType.JOINED)
-                    .build()));
-    input.add(null);
-    ApiOracle oracle = ApiOracle.of(input);
-    assertThat(oracle.counted()).isEqualTo(1);
-    assertThat(oracle.invalidIgnored()).isEqualTo(3);
+                // Invalid first (status 0), then valid: the valid copy is counted.
+                request(id, t(4), "eu-west", 0, 100),
+                request(id, t(4), "eu-west", 200, 100)));
+    assertThat(oracle.counted()).isEqualTo(2);
+    assertThat(oracle.invalidIgnored()).isEqualTo(4);
+    assertThat(oracle.duplicatesIgnored()).isZero();
     assertThat(oracle.stats(Grain.MINUTE)).containsOnlyKeys(minute(START));
+  }
+
+  @Test
+  void theSameUuidInAnotherCaseIsADuplicateButFromAnotherTenantItIsNot() {
+    String id = "0000000a-000b-4000-8000-00000000000c";
+    ApiEvent lower = request(id, t(1), "eu-west", 200, 100);
+    ApiOracle oracle =
+        oracle(
+            List.of(
+                lower,
+                lower.withEventId(id.toUpperCase(java.util.Locale.ROOT)),
+                lower.withTenantId("southfield-college")));
+    assertThat(oracle.counted()).isEqualTo(2);
+    assertThat(oracle.duplicatesIgnored()).isEqualTo(1);
+    assertThat(oracle.countedEvents())
+        .extracting(ApiEvent::tenantId)
+        .containsExactly("northfield-academy", "southfield-college");
   }
 
   @Test
@@ -204,6 +208,14 @@ class ApiOracleTest {
     assertThat(Quantiles.nearestRank(0.07, 100)).isEqualTo(7);
     assertThatThrownBy(() -> Quantiles.nearestRank(1.5, 5)).hasMessageContaining("[0, 1]");
     assertThatThrownBy(() -> Quantiles.nearestRank(0.5, 0)).hasMessageContaining("empty");
+  }
+
+  @Test
+  void aZeroLatencyIsComparedAsOneMicrosecondAsTheContractStoresIt() {
+    ApiStats s = oracle(List.of(request(t(1), 200, 0))).get(minute(START));
+    assertThat(s.p50()).isZero();
+    assertThat(s.sketchAgrees(0.5, 1.01, Quantiles.SKETCH_ALPHA)).isTrue();
+    assertThat(s.sketchAgrees(0.5, 1.02, Quantiles.SKETCH_ALPHA)).isFalse();
   }
 
   @Test
@@ -221,13 +233,13 @@ class ApiOracleTest {
     var mapping =
         new com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping(Quantiles.SKETCH_ALPHA);
     SplittableRandom r = new SplittableRandom(7);
-    List<ApiRequestEvent> events = new ArrayList<>();
+    List<ApiEvent> events = new ArrayList<>();
     for (int i = 0; i < 997; i++) {
       events.add(request(t(r.nextInt(60_000) / 1000.0), 200, 50 + r.nextInt(2_000_000)));
     }
-    ApiStats s = ApiOracle.of(events).get(minute(START));
+    ApiStats s = oracle(events).get(minute(START));
     assertThat(s.requests()).isEqualTo(997);
-    long[] sorted = events.stream().mapToLong(ApiRequestEvent::getLatencyUs).sorted().toArray();
+    long[] sorted = events.stream().mapToLong(ApiEvent::latencyUs).sorted().toArray();
     for (double q : new double[] {0.5, 0.95, 0.99}) {
       long exact = sorted[(int) Math.ceil(q * 997) - 1];
       assertThat(s.latencyQuantileUs(q)).isEqualTo(exact);

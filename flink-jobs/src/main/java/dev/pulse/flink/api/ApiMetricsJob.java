@@ -181,6 +181,16 @@ public final class ApiMetricsJob {
    */
   public static KafkaSource<Decoded<ApiRequest>> kafkaSource(
       KafkaSettings kafka, StreamSemantics semantics) {
+    return kafkaSource(kafka, semantics, Clock.systemUTC());
+  }
+
+  /**
+   * {@link #kafkaSource(KafkaSettings, StreamSemantics)} judging "the future" by {@code
+   * ingestClock} instead of the system clock: a test fixes it, so which records are too far ahead
+   * does not depend on when the test runs.
+   */
+  public static KafkaSource<Decoded<ApiRequest>> kafkaSource(
+      KafkaSettings kafka, StreamSemantics semantics, Clock ingestClock) {
     KafkaSourceBuilder<Decoded<ApiRequest>> source =
         KafkaSource.<Decoded<ApiRequest>>builder()
             .setBootstrapServers(kafka.bootstrapServers())
@@ -189,7 +199,7 @@ public final class ApiMetricsJob {
             // Restores take offsets from the checkpoint; a first start reads the topic from the
             // start.
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(deserializer(Clock.systemUTC(), semantics.maxFuture()));
+            .setDeserializer(deserializer(ingestClock, semantics.maxFuture()));
     if (kafka.bounded()) {
       // Ends at the offsets that are the latest at start: at the end of input every window fires,
       // and the final checkpoint commits the last facts before the job finishes.
@@ -204,8 +214,14 @@ public final class ApiMetricsJob {
    */
   public static DataStream<Decoded<ApiRequest>> readKafka(
       StreamExecutionEnvironment env, ApiMetricsConfig config) {
+    return readKafka(env, config, Clock.systemUTC());
+  }
+
+  /** {@link #readKafka(StreamExecutionEnvironment, ApiMetricsConfig)} with {@code ingestClock}. */
+  public static DataStream<Decoded<ApiRequest>> readKafka(
+      StreamExecutionEnvironment env, ApiMetricsConfig config, Clock ingestClock) {
     return env.fromSource(
-            kafkaSource(config.kafka(), config.semantics().stream()),
+            kafkaSource(config.kafka(), config.semantics().stream(), ingestClock),
             watermarks(config.semantics().stream()),
             "kafka-api-requests",
             DECODED_TYPE)
@@ -218,11 +234,20 @@ public final class ApiMetricsJob {
    * sink has a stable uid.
    */
   public static ApiMetricsStreams wire(StreamExecutionEnvironment env, ApiMetricsConfig config) {
+    return wire(env, config, Clock.systemUTC());
+  }
+
+  /**
+   * {@link #wire(StreamExecutionEnvironment, ApiMetricsConfig)} with the source judging "the
+   * future" by {@code ingestClock} (tests; production uses the system clock).
+   */
+  public static ApiMetricsStreams wire(
+      StreamExecutionEnvironment env, ApiMetricsConfig config, Clock ingestClock) {
     env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     if (config.parallelism() > 0) {
       env.setParallelism(config.parallelism());
     }
-    ApiMetricsStreams streams = build(readKafka(env, config), config.semantics());
+    ApiMetricsStreams streams = build(readKafka(env, config, ingestClock), config.semantics());
     sinks(streams, config);
     return streams;
   }

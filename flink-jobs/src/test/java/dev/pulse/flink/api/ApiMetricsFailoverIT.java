@@ -139,7 +139,7 @@ class ApiMetricsFailoverIT {
             .withRates(300, 1) // views are another domain, not generated here
             .withFaults(new FaultConfig(0.03, 0.05, 0.0, 0.01));
     input = SimulatedApiTopic.write(kafka, kafka.topic("api-requests"), sim);
-    oracle = ApiOracle.of(input.validDeliveries());
+    oracle = ApiOracle.ofRecords(input.values(), Instant.now());
 
     Map<String, String> settings = input.jobSettings(kafka, ch, kafka.topic("api-requests-dlq"));
     settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), CHECKPOINT_INTERVAL.toMillis() + "ms");

@@ -19,6 +19,7 @@ import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
 import dev.pulse.oracle.Grain;
 import dev.pulse.oracle.Quantiles;
+import dev.pulse.oracle.Verdict;
 import dev.pulse.simulator.Domain;
 import dev.pulse.simulator.FaultConfig;
 import dev.pulse.simulator.FaultReport;
@@ -178,7 +179,7 @@ class ApiMetricsJobIT {
   @Test
   @Timeout(5)
   void rawEventsAreEveryValidEventExactlyOnce() {
-    ApiOracle all = ApiOracle.of(firstDeliveries());
+    ApiOracle all = ApiOracle.ofRecords(valuesExcept(Set.of()), VALIDATION_CLOCK.instant());
     assertThat(raw).hasSize((int) all.counted());
     assertThat(raw.stream().map(ApiRequest::eventId).distinct().count()).isEqualTo(all.counted());
     assertThat(all.counted()).isEqualTo(report.uniqueValid());
@@ -236,13 +237,7 @@ class ApiMetricsJobIT {
   void everyMinuteFactEqualsTheOraclesRecountOfTheEventsNotReportedLate() {
     Set<String> reportedLate =
         late.stream().map(l -> l.request().eventId()).collect(Collectors.toSet());
-    List<ApiRequestEvent> onTime = new ArrayList<>();
-    for (ApiRequestEvent e : firstDeliveries()) {
-      if (!reportedLate.contains(e.getEventId())) {
-        onTime.add(e);
-      }
-    }
-    ApiOracle oracle = ApiOracle.of(onTime);
+    ApiOracle oracle = ApiOracle.ofRecords(valuesExcept(reportedLate), VALIDATION_CLOCK.instant());
     Map<ApiKey, MinuteFactSums> actual = sumDeltaRows();
 
     assertThat(actual.keySet()).isEqualTo(oracle.stats(Grain.MINUTE).keySet());
@@ -278,15 +273,19 @@ class ApiMetricsJobIT {
     assertThat(total + reportedLate.size()).isEqualTo(report.uniqueValid());
   }
 
-  /** Valid events in delivery order, duplicates included (the oracle drops them, first wins). */
-  private static List<ApiRequestEvent> firstDeliveries() {
-    List<ApiRequestEvent> events = new ArrayList<>();
+  /**
+   * Every delivered value in delivery order but those the oracle reads as an event with one of
+   * {@code ids}: the oracle judges validity and duplicates itself.
+   */
+  private static List<byte[]> valuesExcept(Set<String> ids) {
+    List<byte[]> values = new ArrayList<>();
     for (SimulatedRecord r : delivered) {
-      if (r.isValid()) {
-        events.add((ApiRequestEvent) r.event());
+      Verdict v = ApiOracle.judge(r.value(), VALIDATION_CLOCK.instant());
+      if (v.event() == null || !ids.contains(v.event().eventId())) {
+        values.add(r.value());
       }
     }
-    return events;
+    return values;
   }
 
   /**

@@ -121,7 +121,8 @@ class PerPartitionWatermarksIT {
 
   @Test
   void everyMinuteOfBothPartitionsEqualsTheOraclesRecount() {
-    ApiOracle oracle = ApiOracle.of(sent);
+    ApiOracle oracle =
+        ApiOracle.ofRecords(sent.stream().map(CODEC::encode).toList(), Instant.now());
     Map<ApiKey, MinuteFactSums> actual =
         MinuteFactSums.of(facts, config.semantics().latencyThresholdsUs().size());
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
-import dev.pulse.events.HttpMethod;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
 import dev.pulse.oracle.ApiStats;
@@ -102,7 +101,7 @@ public final class ApiFactTables {
         r.get("tenant_id").asText(),
         r.get("service").asText(),
         r.get("endpoint").asText(),
-        HttpMethod.valueOf(r.get("method").asText()),
+        r.get("method").asText(),
         r.get("region").asText(),
         grain,
         bucket);

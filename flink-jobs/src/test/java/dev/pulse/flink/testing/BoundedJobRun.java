@@ -6,12 +6,15 @@ import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.testing.TestClickHouse;
 import dev.pulse.testing.TestKafka;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
@@ -29,6 +32,21 @@ public final class BoundedJobRun {
   public static void run(
       MiniCluster cluster, TestKafka kafka, TestClickHouse ch, String topic, String deadLetters)
       throws Exception {
+    run(cluster, kafka, ch, topic, deadLetters, Clock.systemUTC());
+  }
+
+  /**
+   * As {@link #run(MiniCluster, TestKafka, TestClickHouse, String, String)}, with the source
+   * judging "the future" by {@code ingestClock}; returns the finished job's id.
+   */
+  public static JobID run(
+      MiniCluster cluster,
+      TestKafka kafka,
+      TestClickHouse ch,
+      String topic,
+      String deadLetters,
+      Clock ingestClock)
+      throws Exception {
     Map<String, String> settings = new HashMap<>();
     settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
     settings.put(KafkaSettings.TOPIC.key(), topic);
@@ -44,7 +62,9 @@ public final class BoundedJobRun {
     noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     StreamExecutionEnvironment env =
         new TestStreamEnvironment(cluster, noRestarts, 2, List.of(), List.of());
-    ApiMetricsJob.wire(env, ApiMetricsConfig.fromMap(settings));
-    env.executeAsync(ApiMetricsJob.JOB_NAME).getJobExecutionResult().get(120, TimeUnit.SECONDS);
+    ApiMetricsJob.wire(env, ApiMetricsConfig.fromMap(settings), ingestClock);
+    JobClient job = env.executeAsync(ApiMetricsJob.JOB_NAME);
+    job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+    return job.getJobID();
   }
 }

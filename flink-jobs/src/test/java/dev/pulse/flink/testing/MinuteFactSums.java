@@ -1,6 +1,5 @@
 package dev.pulse.flink.testing;
 
-import dev.pulse.events.HttpMethod;
 import dev.pulse.flink.api.records.ApiMinuteFact;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.Grain;
@@ -47,7 +46,7 @@ public final class MinuteFactSums {
               f.tenantId(),
               f.service(),
               f.endpoint(),
-              HttpMethod.valueOf(f.method()),
+              f.method(),
               f.region(),
               Grain.MINUTE,
               f.minute());

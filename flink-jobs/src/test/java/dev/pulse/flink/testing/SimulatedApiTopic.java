@@ -38,20 +38,36 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
   public static SimulatedApiTopic write(TestKafka kafka, String topic, SimulationConfig sim) {
     List<SimulatedRecord> delivered = new ArrayList<>();
     Simulator.RecordStream stream = new Simulator(sim).records();
+    stream.forEachRemaining(delivered::add);
+    return write(kafka, topic, delivered, stream.report());
+  }
+
+  /**
+   * Writes {@code records} (a simulation's output, possibly with records of the test's own) to
+   * {@code topic} in this order and waits until the broker has them.
+   */
+  public static SimulatedApiTopic write(
+      TestKafka kafka, String topic, List<SimulatedRecord> records, FaultReport report) {
     try (KafkaEventWriter writer =
         new KafkaEventWriter(
             kafka.bootstrapServers(),
             new Properties(),
             name -> name.equals(Topics.API_REQUESTS.name()) ? topic : name)) {
-      while (stream.hasNext()) {
-        SimulatedRecord r = stream.next();
-        delivered.add(r);
+      for (SimulatedRecord r : records) {
         writer.send(r);
       }
       writer.flush();
       assertThat(writer.failedSends()).as("records the broker refused").isZero();
     }
-    return new SimulatedApiTopic(topic, List.copyOf(delivered), stream.report());
+    return new SimulatedApiTopic(topic, List.copyOf(records), report);
+  }
+
+  /**
+   * Every delivered Kafka value in delivery order, malformed and duplicates included: what the
+   * oracle reads ({@code ApiOracle.ofRecords}) and judges by its own rules.
+   */
+  public List<byte[]> values() {
+    return delivered.stream().map(SimulatedRecord::value).toList();
   }
 
   /** Valid events in delivery order, duplicates included (the oracle counts the first copy). */
