@@ -229,13 +229,7 @@ public final class HoldingProxy implements AutoCloseable {
       if (a == null || a.hold() != Hold.REQUEST_TAIL) {
         return;
       }
-      long until = System.nanoTime() + a.duration().toNanos();
-      while (System.nanoTime() < until) {
-        if (!clientGone && client.isClosed()) {
-          clientGone = true;
-        }
-        Thread.sleep(20);
-      }
+      Thread.sleep(a.duration().toMillis());
       if (clientGone || clientClosed()) {
         clientGaveUp = true;
       }
