@@ -86,8 +86,14 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     }
   }
 
-  /** Inserts the batch unless it is stored already; retries transient failures by the policy. */
+  /**
+   * Inserts the batch unless it is stored already (after-checkpoint: inserts it, the table
+   * deduplicates); retries transient failures by the policy.
+   */
   Result commitOne(ClickHouseCommittable c) throws IOException, InterruptedException {
+    if (config.deliveryMode() == DeliveryMode.AFTER_CHECKPOINT) {
+      return insertAgainIfReplayed(c);
+    }
     String what =
         "commit of batch "
             + c.batchId()
@@ -121,6 +127,26 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
       counters.batchesWritten().inc();
     }
     return outcome.result();
+  }
+
+  /**
+   * After-checkpoint: a plain INSERT, repeated after a restore and by retries; the target keeps one
+   * row per identity (ReplacingMergeTree), so no fence, wait or look is needed.
+   */
+  private Result insertAgainIfReplayed(ClickHouseCommittable c)
+      throws IOException, InterruptedException {
+    Retrying.Outcome<Result> outcome =
+        Retrying.run(
+            config.retryPolicy(),
+            "insert of " + c.rows() + " rows into " + config.qualifiedTable(),
+            attempt -> {
+              connection.insert(c.columns(), c.bodyStream());
+              return Result.INSERTED;
+            });
+    counters.retries().inc(outcome.retries());
+    counters.rowsWritten().inc(c.rows());
+    counters.batchesWritten().inc();
+    return Result.INSERTED;
   }
 
   /**

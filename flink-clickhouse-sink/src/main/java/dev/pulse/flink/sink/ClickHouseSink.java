@@ -16,7 +16,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * A Flink Sink V2 that writes elements as rows of one ClickHouse table through client-v2, in
  * batches by size and time, with bounded retries, back-pressure, and a delivery mode chosen per
  * table: at-least-once for tables that deduplicate by row identity, exactly-once (batch-id commits
- * after each checkpoint) for additive tables. The protocol and its guarantees: {@code DESIGN.md}
+ * after each checkpoint) for additive tables, after-checkpoint for deduplicating tables whose rows
+ * must not outlive a discarded checkpoint. The protocol and its guarantees: {@code DESIGN.md}
  * beside this class.
  *
  * <pre>{@code
@@ -31,7 +32,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * @param <T> the element type
  */
 public abstract sealed class ClickHouseSink<T> implements Sink<T>
-    permits ClickHouseSink.AtLeastOnce, ClickHouseSink.ExactlyOnce {
+    permits ClickHouseSink.AtLeastOnce, ClickHouseSink.Committing {
 
   /**
    * Largest batch: ClickHouse's default max_insert_block_size, so one INSERT is one block and one
@@ -77,14 +78,14 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
   }
 
   /**
-   * The exactly-once sink: a writer that prepares committables at checkpoints and a committer that
-   * inserts them once.
+   * The exactly-once and after-checkpoint sinks: a writer that prepares committables at checkpoints
+   * and a committer that inserts them after the checkpoint completed (exactly-once: at most once).
    */
-  public static final class ExactlyOnce<T> extends ClickHouseSink<T>
+  public static final class Committing<T> extends ClickHouseSink<T>
       implements SupportsCommitter<ClickHouseCommittable> {
     private final PartitionTime<T> partitionTime;
 
-    private ExactlyOnce(
+    private Committing(
         ClickHouseSinkConfig config, RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
       super(config, encoder);
       this.partitionTime = partitionTime;
@@ -92,7 +93,7 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) {
-      return new ExactlyOnceWriter<>(config, encoder, partitionTime);
+      return new CheckpointedWriter<>(config, encoder, partitionTime);
     }
 
     @Override
@@ -180,6 +181,16 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     }
 
     /**
+     * After-checkpoint delivery, for tables that deduplicate by row identity and hold rows whose
+     * existence depends on the run (late events, dead letters): rows are inserted only after the
+     * checkpoint that covers them completed (see {@link DeliveryMode#AFTER_CHECKPOINT}).
+     */
+    public Builder<T> afterCheckpoint() {
+      this.deliveryMode = DeliveryMode.AFTER_CHECKPOINT;
+      return this;
+    }
+
+    /**
      * Exactly-once: the table's sort-key columns (its ORDER BY, or a prefix of it ending with the
      * partition time column), required. The committer asks "is this batch stored?" for one of the
      * batch's rows by these values and its batch id: a primary-index lookup whose cost does not
@@ -211,8 +222,8 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     }
 
     /**
-     * Longest a row waits in an open batch, at-least-once (default 1 s). Exactly-once rows wait for
-     * the checkpoint.
+     * Longest a row waits in an open batch, at-least-once (default 1 s). Rows of the committing
+     * modes wait for the checkpoint.
      */
     public Builder<T> maxBatchDelay(Duration delay) {
       this.maxBatchDelay = delay;
@@ -238,7 +249,7 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     }
 
     /**
-     * Validates and builds: {@link AtLeastOnce} or {@link ExactlyOnce} by the chosen delivery mode.
+     * Validates and builds: {@link AtLeastOnce} or {@link Committing} by the chosen delivery mode.
      *
      * @throws IllegalArgumentException naming the first setting that is missing or out of range
      */
@@ -299,9 +310,11 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
               deliveryMode == DeliveryMode.EXACTLY_ONCE ? lookupColumns : List.of(),
               connectTimeout,
               socketTimeout);
-      return deliveryMode == DeliveryMode.EXACTLY_ONCE
-          ? new ExactlyOnce<>(config, encoder, partitionTime)
-          : new AtLeastOnce<>(config, encoder);
+      return switch (deliveryMode) {
+        case AT_LEAST_ONCE -> new AtLeastOnce<>(config, encoder);
+        case EXACTLY_ONCE -> new Committing<>(config, encoder, partitionTime);
+        case AFTER_CHECKPOINT -> new Committing<>(config, encoder, null);
+      };
     }
 
     private static void require(boolean ok, String message) {

@@ -18,5 +18,14 @@ public enum DeliveryMode {
    * only when no row with that batch id exists yet. For tables that sum rows (minute facts feeding
    * rollup views).
    */
-  EXACTLY_ONCE
+  EXACTLY_ONCE,
+  /**
+   * Every row of a completed checkpoint reaches ClickHouse at least once, and no row of a
+   * checkpoint that never completed ever does: rows are held until the checkpoint, like
+   * exactly-once, and inserted by the committer after it completed; a commit repeated after a
+   * restore inserts again, and the target deduplicates by row identity. For rows whose existence
+   * depends on the run (late events, dead letters): a restore that replays the record may decide
+   * differently, and the discarded decision must never have been stored.
+   */
+  AFTER_CHECKPOINT
 }

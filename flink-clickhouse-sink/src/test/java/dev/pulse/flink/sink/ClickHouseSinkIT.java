@@ -187,8 +187,8 @@ class ClickHouseSinkIT {
             .exactlyOnce("minute", Minute::minute)
             .lookupColumns(ApiMinutesKey.COLUMNS)
             .build();
-    ExactlyOnceWriter<Minute> w =
-        new ExactlyOnceWriter<>(sink.config(), sink.encoder, Minute::minute);
+    CheckpointedWriter<Minute> w =
+        new CheckpointedWriter<>(sink.config(), sink.encoder, Minute::minute);
     w.write(new Minute("/replay", t0, 5, 1, new int[] {3}, new long[] {5}), null);
     w.write(new Minute("/replay", t0 + 60, 7, 2, new int[] {3, 4}, new long[] {6, 1}), null);
     List<ClickHouseCommittable> committables = List.copyOf(w.prepareCommit());

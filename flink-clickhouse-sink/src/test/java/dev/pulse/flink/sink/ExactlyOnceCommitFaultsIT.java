@@ -70,8 +70,8 @@ class ExactlyOnceCommitFaultsIT {
   /** One batch of two minutes of {@code endpoint}: 5 + 7 requests, 1 + 2 errors. */
   private static ClickHouseCommittable batch(ClickHouseSink<Minute> sink, String endpoint) {
     long t0 = Instant.parse("2024-06-03T10:00:00Z").getEpochSecond();
-    ExactlyOnceWriter<Minute> w =
-        new ExactlyOnceWriter<>(sink.config(), sink.encoder, Minute::minute);
+    CheckpointedWriter<Minute> w =
+        new CheckpointedWriter<>(sink.config(), sink.encoder, Minute::minute);
     w.write(new Minute(endpoint, t0, 5, 1, new int[] {3}, new long[] {5}), null);
     w.write(new Minute(endpoint, t0 + 60, 7, 2, new int[] {3, 4}, new long[] {6, 1}), null);
     List<ClickHouseCommittable> committables = List.copyOf(w.prepareCommit());

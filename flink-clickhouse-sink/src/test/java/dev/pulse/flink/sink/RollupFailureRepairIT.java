@@ -45,8 +45,8 @@ class RollupFailureRepairIT {
             .exactlyOnce("minute", Minute::minute)
             .lookupColumns(ApiMinutesKey.COLUMNS)
             .build();
-    ExactlyOnceWriter<Minute> w =
-        new ExactlyOnceWriter<>(sink.config(), sink.encoder, Minute::minute);
+    CheckpointedWriter<Minute> w =
+        new CheckpointedWriter<>(sink.config(), sink.encoder, Minute::minute);
     // Two minutes in two hours of one day: 5 + 7 requests, 1 + 2 errors.
     w.write(new Minute("/rollup", t0, 5, 1, new int[] {3}, new long[] {5}), null);
     w.write(new Minute("/rollup", t0 + 60, 7, 2, new int[] {3, 4}, new long[] {6, 1}), null);

@@ -60,24 +60,30 @@ public final class ApiSinks {
         .build();
   }
 
-  /** Late events, at least once: {@code api_requests_late} is a ReplacingMergeTree on event_id. */
+  /**
+   * Late events, after the checkpoint: whether an event is late depends on the run (on how far the
+   * watermark got before the event arrived), and a restore may decide a replayed event differently.
+   * Stored only once its checkpoint completed, a late row is never beside the same event counted in
+   * the facts of a later run. {@code api_requests_late} is a ReplacingMergeTree on event_id, which
+   * absorbs a commit repeated after a restore.
+   */
   public static ClickHouseSink<LateApiRequest> lateRequests(ClickHouseSettings clickhouse) {
     return base(clickhouse, LATE_TABLE, ApiRowEncoders.LATE_REQUEST)
-        .atLeastOnce()
+        .afterCheckpoint()
         .batchSize(RARE_ROWS_BATCH_ROWS)
-        .maxBatchDelay(clickhouse.maxBatchDelay())
         .build();
   }
 
   /**
-   * Dead letters, at least once: {@code dead_letters} is a ReplacingMergeTree on the origin (topic,
+   * Dead letters, after the checkpoint: a record refused for its clock (too far ahead of ingest
+   * time) may be valid when a restore replays it later, so a dead letter is stored only once its
+   * checkpoint completed. {@code dead_letters} is a ReplacingMergeTree on the origin (topic,
    * partition, offset), which a replayed record repeats.
    */
   public static ClickHouseSink<DeadLetter> deadLetters(ClickHouseSettings clickhouse) {
     return base(clickhouse, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder())
-        .atLeastOnce()
+        .afterCheckpoint()
         .batchSize(RARE_ROWS_BATCH_ROWS)
-        .maxBatchDelay(clickhouse.maxBatchDelay())
         .build();
   }
 

@@ -12,15 +12,21 @@ import java.util.UUID;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 
 /**
- * The exactly-once writer: encodes rows into one open batch per partition month, each with a fresh
- * batch id written into its rows, and hands all batches to the committer at the checkpoint ({@link
- * #prepareCommit}). It never inserts: the committer does, after the checkpoint has completed.
+ * The writer of the committing delivery modes ({@link DeliveryMode#EXACTLY_ONCE}, {@link
+ * DeliveryMode#AFTER_CHECKPOINT}): encodes rows into open batches and hands all of them to the
+ * committer at the checkpoint ({@link #prepareCommit}). It never inserts: the committer does, after
+ * the checkpoint has completed, so no row of a checkpoint that a restore discards is ever stored.
+ *
+ * <p>Exactly-once batches are one per partition month, each with a fresh batch id written into its
+ * rows and the sort key of its first row (the committer's lookup). After-checkpoint batches need
+ * neither: their table absorbs a repeated row by its identity.
  *
  * <p>A batch that reaches the row or byte limit is sealed and a new one (new batch id) opened, so
  * no INSERT exceeds the limit (and one INSERT stays one block, one atomic part). Memory is bounded
- * by what arrives between two checkpoints: meant for pre-aggregated facts, not raw events.
+ * by what arrives between two checkpoints: meant for pre-aggregated facts and rare rows (late
+ * events, dead letters), not raw events.
  */
-final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCommittable> {
+final class CheckpointedWriter<T> implements CommittingSinkWriter<T, ClickHouseCommittable> {
 
   private final ClickHouseSinkConfig config;
   private final RowEncoder<T> encoder;
@@ -37,7 +43,11 @@ final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCo
    */
   private static final int MAX_LOOKUP_CHARS = 8 * 1024;
 
-  ExactlyOnceWriter(
+  /**
+   * @param partitionTime each element's partition time (exactly-once), or null: one batch for all
+   *     months (after-checkpoint)
+   */
+  CheckpointedWriter(
       ClickHouseSinkConfig config, RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
     this.config = config;
     this.encoder = encoder;
@@ -48,8 +58,8 @@ final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCo
 
   @Override
   public void write(T element, Context context) {
-    long seconds = partitionTime.epochSeconds(element);
-    int month = yearMonthUtc(seconds);
+    long seconds = partitionTime == null ? 0 : partitionTime.epochSeconds(element);
+    int month = partitionTime == null ? 0 : yearMonthUtc(seconds);
     Open batch =
         open.computeIfAbsent(
             month,
@@ -85,6 +95,9 @@ final class ExactlyOnceWriter<T> implements CommittingSinkWriter<T, ClickHouseCo
   }
 
   private String lookup(T first) {
+    if (config.lookupColumns().isEmpty()) {
+      return "";
+    }
     String lookup = LookupKey.of(first, encoder, config.lookupColumns());
     return lookup.length() <= MAX_LOOKUP_CHARS ? lookup : "";
   }

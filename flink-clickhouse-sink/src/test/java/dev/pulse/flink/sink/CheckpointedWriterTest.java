@@ -9,15 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The exactly-once writer's batching, without ClickHouse: it only prepares committables. */
-class ExactlyOnceWriterTest {
+/** The committing writer's batching, without ClickHouse: it only prepares committables. */
+class CheckpointedWriterTest {
 
   record Fact(String key, long minute) {}
 
   private static final long MAR_31_2359 = Instant.parse("2024-03-31T23:59:00Z").getEpochSecond();
   private static final long APR_01_0000 = Instant.parse("2024-04-01T00:00:00Z").getEpochSecond();
 
-  private static ExactlyOnceWriter<Fact> writer(int batchSize) {
+  private static CheckpointedWriter<Fact> writer(int batchSize) {
     ClickHouseSink<Fact> sink =
         ClickHouseSink.<Fact>builder()
             .endpoint("http://127.0.0.1:1")
@@ -28,12 +28,33 @@ class ExactlyOnceWriterTest {
             .lookupColumns("k", "minute")
             .batchSize(batchSize)
             .build();
-    return new ExactlyOnceWriter<>(sink.config(), sink.encoder, Fact::minute);
+    return new CheckpointedWriter<>(sink.config(), sink.encoder, Fact::minute);
+  }
+
+  @Test
+  void afterCheckpointRowsOfTwoMonthsBecomeOneCommittableWithoutBatchIdOrLookup() throws Exception {
+    ClickHouseSink<Fact> sink =
+        ClickHouseSink.<Fact>builder()
+            .endpoint("http://127.0.0.1:1")
+            .database("d")
+            .table("t")
+            .encoder((f, out) -> out.string("k", f.key()).dateTime("minute", f.minute()))
+            .afterCheckpoint()
+            .build();
+    CheckpointedWriter<Fact> w = new CheckpointedWriter<>(sink.config(), sink.encoder, null);
+    w.write(new Fact("a", MAR_31_2359), null);
+    w.write(new Fact("b", APR_01_0000), null);
+    List<ClickHouseCommittable> out = new ArrayList<>(w.prepareCommit());
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).rows()).isEqualTo(2);
+    assertThat(out.get(0).columns()).containsExactly("k", "minute");
+    assertThat(out.get(0).lookup()).isEmpty();
+    assertThat(w.prepareCommit()).as("nothing held after the checkpoint").isEmpty();
   }
 
   @Test
   void rowsOfTwoMonthsBecomeTwoCommittablesEachWithinItsMonth() throws Exception {
-    ExactlyOnceWriter<Fact> w = writer(100);
+    CheckpointedWriter<Fact> w = writer(100);
     w.write(new Fact("a", MAR_31_2359), null);
     w.write(new Fact("b", APR_01_0000), null);
     w.write(new Fact("c", MAR_31_2359 - 60), null);
@@ -67,7 +88,7 @@ class ExactlyOnceWriterTest {
 
   @Test
   void aFullBatchIsSealedAndTheNextRowsGetANewBatchId() throws Exception {
-    ExactlyOnceWriter<Fact> w = writer(2);
+    CheckpointedWriter<Fact> w = writer(2);
     for (int i = 0; i < 5; i++) {
       w.write(new Fact("k" + i, MAR_31_2359), null);
     }
@@ -78,7 +99,7 @@ class ExactlyOnceWriterTest {
 
   @Test
   void aCommittableReadsBackFromItsCheckpointFormUnchanged() throws Exception {
-    ExactlyOnceWriter<Fact> w = writer(10);
+    CheckpointedWriter<Fact> w = writer(10);
     w.write(new Fact("x", APR_01_0000), null);
     ClickHouseCommittable c = w.prepareCommit().iterator().next();
     ClickHouseCommittable.Serializer serializer = new ClickHouseCommittable.Serializer();
