@@ -120,14 +120,18 @@ public final class RollupCheck {
       for (Instant bucket : buckets) {
         String literal = SqlLiteral.dateTime(bucket);
         client.execute(r.delete().replace("{bucket}", literal));
-        awaitMutations(r.table());
+        awaitMutations(client, r.table());
         client.execute(r.rebuild().replace("{bucket}", literal));
       }
     }
     return check(from, to);
   }
 
-  private void awaitMutations(String table) {
+  /**
+   * Waits until no mutation of {@code table} (in the client's database) is unfinished, at most
+   * {@link #MUTATION_WAIT} (18.16 has no synchronous mutations).
+   */
+  public static void awaitMutations(ClickHouse client, String table) {
     String sql =
         "SELECT count() FROM system.mutations WHERE database = currentDatabase() AND table = "
             + SqlLiteral.string(table)

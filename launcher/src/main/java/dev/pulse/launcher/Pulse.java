@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       MigrateCommand.class,
       ReconcileCommand.class,
+      RollbackCommand.class,
       dev.pulse.bench.BenchCommand.class
     },
     footer = {

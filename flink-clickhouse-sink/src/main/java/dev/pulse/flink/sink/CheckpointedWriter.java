@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 
 /**
  * The writer of the committing delivery modes ({@link DeliveryMode#EXACTLY_ONCE}, {@link
@@ -26,7 +27,8 @@ import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
  * by what arrives between two checkpoints: meant for pre-aggregated facts and rare rows (late
  * events, dead letters), not raw events.
  */
-final class CheckpointedWriter<T> implements CommittingSinkWriter<T, ClickHouseCommittable> {
+final class CheckpointedWriter<T>
+    implements CommittingSinkWriter<T, ClickHouseCommittable>, StatefulSinkWriter<T, Long> {
 
   private final ClickHouseSinkConfig config;
   private final RowEncoder<T> encoder;
@@ -35,7 +37,10 @@ final class CheckpointedWriter<T> implements CommittingSinkWriter<T, ClickHouseC
   private final Map<Integer, Open> open = new TreeMap<>();
   private final List<ClickHouseCommittable> sealed = new ArrayList<>();
 
-  private record Open(String batchId, String lookup, EncodedBatch batch) {}
+  /** The last checkpoint this writer passed (or restored from): every open batch comes after it. */
+  private long lastCheckpoint;
+
+  private record Open(String batchId, String lookup, long afterCheckpoint, EncodedBatch batch) {}
 
   /**
    * Longest lookup condition kept (chars): checkpoints store it with writeUTF (64 KiB at most);
@@ -49,6 +54,19 @@ final class CheckpointedWriter<T> implements CommittingSinkWriter<T, ClickHouseC
    */
   CheckpointedWriter(
       ClickHouseSinkConfig config, RowEncoder<T> encoder, PartitionTime<T> partitionTime) {
+    this(config, encoder, partitionTime, ClickHouseSink.NO_CHECKPOINT_YET);
+  }
+
+  /**
+   * @param restoredCheckpoint the checkpoint the job restored from, or {@link
+   *     ClickHouseSink#NO_CHECKPOINT_YET}: the first batches come after it
+   */
+  CheckpointedWriter(
+      ClickHouseSinkConfig config,
+      RowEncoder<T> encoder,
+      PartitionTime<T> partitionTime,
+      long restoredCheckpoint) {
+    this.lastCheckpoint = restoredCheckpoint;
     this.config = config;
     this.encoder = encoder;
     this.partitionTime = partitionTime;
@@ -68,7 +86,10 @@ final class CheckpointedWriter<T> implements CommittingSinkWriter<T, ClickHouseC
                 // job gets a new job id, while this id is stored in the checkpoint inside the
                 // committable (see DESIGN.md).
                 new Open(
-                    UUID.randomUUID().toString(), lookup(element), new EncodedBatch(16 * 1024)));
+                    UUID.randomUUID().toString(),
+                    lookup(element),
+                    lastCheckpoint,
+                    new EncodedBatch(16 * 1024)));
     batch.batch().append(element, encoder, config.batchIdColumn(), batch.batchId());
     batch.batch().notePartitionTime(seconds);
     if (trigger.isFull(batch.batch().rows(), batch.batch().bytes())) {
@@ -94,6 +115,16 @@ final class CheckpointedWriter<T> implements CommittingSinkWriter<T, ClickHouseC
     return out;
   }
 
+  /**
+   * Called right after {@link #prepareCommit} for checkpoint {@code checkpointId}: batches opened
+   * from now on hold rows that came after it (a rollback to it deletes them, see DESIGN.md).
+   */
+  @Override
+  public List<Long> snapshotState(long checkpointId) {
+    lastCheckpoint = checkpointId;
+    return List.of(checkpointId);
+  }
+
   private String lookup(T first) {
     if (config.lookupColumns().isEmpty()) {
       return "";
@@ -111,6 +142,7 @@ final class CheckpointedWriter<T> implements CommittingSinkWriter<T, ClickHouseC
         b.minTime(),
         b.maxTime(),
         o.lookup(),
+        o.afterCheckpoint(),
         b.buffer().toByteArray());
   }
 

@@ -25,6 +25,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * @param lookup the sort-key condition of one of its rows ({@link LookupKey}), or empty when
  *     unknown (a committable of format version 2): the committer then scans the partition's batch
  *     ids
+ * @param afterCheckpoint the last checkpoint before the batch's rows (they came after it), or
+ *     {@link #UNKNOWN_CHECKPOINT} (format 3 and older)
  * @param body the rows, encoded
  */
 public record ClickHouseCommittable(
@@ -34,7 +36,11 @@ public record ClickHouseCommittable(
     long minTime,
     long maxTime,
     String lookup,
+    long afterCheckpoint,
     byte[] body) {
+
+  /** The checkpoint of a committable written before format 4. */
+  public static final long UNKNOWN_CHECKPOINT = -1;
 
   public ClickHouseCommittable {
     Objects.requireNonNull(batchId, "batchId");
@@ -78,7 +84,8 @@ public record ClickHouseCommittable(
    * read.
    */
   public static final class Serializer implements SimpleVersionedSerializer<ClickHouseCommittable> {
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
+    private static final int WITHOUT_CHECKPOINT = 3;
     private static final int WITHOUT_LOOKUP = 2;
 
     @Override
@@ -99,6 +106,7 @@ public record ClickHouseCommittable(
         out.writeLong(c.minTime);
         out.writeLong(c.maxTime);
         out.writeUTF(c.lookup);
+        out.writeLong(c.afterCheckpoint);
         out.writeInt(c.body.length);
         out.write(c.body);
       }
@@ -107,7 +115,7 @@ public record ClickHouseCommittable(
 
     @Override
     public ClickHouseCommittable deserialize(int version, byte[] serialized) throws IOException {
-      if (version != VERSION && version != WITHOUT_LOOKUP) {
+      if (version != VERSION && version != WITHOUT_CHECKPOINT && version != WITHOUT_LOOKUP) {
         throw new IOException(
             "unknown ClickHouseCommittable serialization version "
                 + version
@@ -125,13 +133,15 @@ public record ClickHouseCommittable(
         int rows = in.readInt();
         long minTime = in.readLong();
         long maxTime = in.readLong();
-        String lookup = version == VERSION ? in.readUTF() : "";
+        String lookup = version >= WITHOUT_CHECKPOINT ? in.readUTF() : "";
+        long afterCheckpoint = version == VERSION ? in.readLong() : UNKNOWN_CHECKPOINT;
         byte[] body = new byte[in.readInt()];
         in.readFully(body);
         if (in.read() != -1) {
           throw new IOException("trailing bytes after a ClickHouseCommittable");
         }
-        return new ClickHouseCommittable(batchId, columns, rows, minTime, maxTime, lookup, body);
+        return new ClickHouseCommittable(
+            batchId, columns, rows, minTime, maxTime, lookup, afterCheckpoint, body);
       }
     }
   }

@@ -62,6 +62,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
   private final ClickHouseConnection connection;
   private final SinkCounters counters;
   private boolean fencesReady;
+  private boolean batchLogReady;
 
   ClickHouseCommitter(ClickHouseSinkConfig config, SinkCounters counters) {
     this.config = config;
@@ -140,6 +141,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
             config.retryPolicy(),
             "insert of " + c.rows() + " rows into " + config.qualifiedTable(),
             attempt -> {
+              logBatch(c);
               connection.insert(c.columns(), c.bodyStream());
               return Result.INSERTED;
             });
@@ -161,6 +163,9 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     }
     long attempt =
         connection.queryLong("SELECT " + StageTables.newestAttempt(config.database(), c)) + 1;
+    if (attempt == 1) {
+      logBatch(c);
+    }
     connection.execute(
         "INSERT INTO "
             + qualified(StageTables.FENCES)
@@ -171,6 +176,31 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
             + ")",
         null);
     return attempt;
+  }
+
+  /**
+   * Records the batch in the batch log before its rows may be written (see {@link
+   * StageTables#BATCHES}): a rollback finds every batch whose rows came after a checkpoint.
+   */
+  private void logBatch(ClickHouseCommittable c) throws IOException, InterruptedException {
+    if (config.batchIdColumn() == null) {
+      return; // rows without a batch id cannot be found by one
+    }
+    if (!batchLogReady) {
+      connection.execute(StageTables.createBatches(config.database()), null);
+      batchLogReady = true;
+    }
+    connection.execute(
+        "INSERT INTO "
+            + qualified(StageTables.BATCHES)
+            + " (target, after_checkpoint, batch_id) VALUES ("
+            + SqlLiteral.string(config.table())
+            + ", "
+            + c.afterCheckpoint()
+            + ", "
+            + SqlLiteral.string(c.batchId())
+            + ")",
+        null);
   }
 
   /** Stages the body in a Memory table of this attempt and writes it into the target at once. */
@@ -230,25 +260,27 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
   /**
    * Drops the stages that no attempt can still write (older than {@link
    * StageTables#ABANDONED_AFTER}: left by a failed attempt, or by a batch that is never committed
-   * again), and fence partitions older than {@link StageTables#FENCE_MONTHS_KEPT} months. A stage
-   * still in use is never dropped: dropping a table that a running INSERT ... SELECT reads can
-   * deadlock on 18.16.
+   * again), and fence and batch-log partitions older than {@link StageTables#FENCE_MONTHS_KEPT}
+   * months. A stage still in use is never dropped: dropping a table that a running INSERT ...
+   * SELECT reads can deadlock on 18.16.
    */
   private void dropAbandonedStages() throws IOException, InterruptedException {
     for (String stage : connection.queryLines(StageTables.abandonedQuery(config.database()))) {
       connection.execute("DROP TABLE IF EXISTS " + qualified(stage), null);
     }
-    for (String partition :
-        connection.queryLines(
-            "SELECT DISTINCT partition FROM system.parts WHERE active AND database = "
-                + SqlLiteral.string(config.database())
-                + " AND table = "
-                + SqlLiteral.string(StageTables.FENCES)
-                + " AND toUInt32(partition) < toYYYYMM(addMonths(now(), -"
-                + StageTables.FENCE_MONTHS_KEPT
-                + "))")) {
-      connection.execute(
-          "ALTER TABLE " + qualified(StageTables.FENCES) + " DROP PARTITION " + partition, null);
+    for (String table : new String[] {StageTables.FENCES, StageTables.BATCHES}) {
+      for (String partition :
+          connection.queryLines(
+              "SELECT DISTINCT partition FROM system.parts WHERE active AND database = "
+                  + SqlLiteral.string(config.database())
+                  + " AND table = "
+                  + SqlLiteral.string(table)
+                  + " AND toUInt32(partition) < toYYYYMM(addMonths(now(), -"
+                  + StageTables.FENCE_MONTHS_KEPT
+                  + "))")) {
+        connection.execute(
+            "ALTER TABLE " + qualified(table) + " DROP PARTITION " + partition, null);
+      }
     }
   }
 

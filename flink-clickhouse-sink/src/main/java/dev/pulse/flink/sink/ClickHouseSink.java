@@ -1,14 +1,19 @@
 package dev.pulse.flink.sink;
 
 import dev.pulse.clickhouse.SqlLiteral;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -60,6 +65,30 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     return "clickhouse-" + config.table() + "-" + context.getTaskInfo().getIndexOfThisSubtask();
   }
 
+  /** The checkpoint a writer of a job started without state comes after: none. */
+  static final long NO_CHECKPOINT_YET = 0;
+
+  /** A checkpoint id as 8 bytes, the committing writer's state. */
+  static final class CheckpointIdSerializer implements SimpleVersionedSerializer<Long> {
+    @Override
+    public int getVersion() {
+      return 1;
+    }
+
+    @Override
+    public byte[] serialize(Long id) {
+      return ByteBuffer.allocate(Long.BYTES).putLong(id).array();
+    }
+
+    @Override
+    public Long deserialize(int version, byte[] serialized) throws IOException {
+      if (version != 1 || serialized.length != Long.BYTES) {
+        throw new IOException("not a checkpoint id: version " + version);
+      }
+      return ByteBuffer.wrap(serialized).getLong();
+    }
+  }
+
   /** The at-least-once sink: a writer only, no committer. */
   public static final class AtLeastOnce<T> extends ClickHouseSink<T> {
     private AtLeastOnce(ClickHouseSinkConfig config, RowEncoder<T> encoder) {
@@ -82,7 +111,7 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
    * and a committer that inserts them after the checkpoint completed (exactly-once: at most once).
    */
   public static final class Committing<T> extends ClickHouseSink<T>
-      implements SupportsCommitter<ClickHouseCommittable> {
+      implements SupportsCommitter<ClickHouseCommittable>, SupportsWriterState<T, Long> {
     private final PartitionTime<T> partitionTime;
 
     private Committing(
@@ -92,8 +121,27 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     }
 
     @Override
-    public SinkWriter<T> createWriter(WriterInitContext context) {
-      return new CheckpointedWriter<>(config, encoder, partitionTime);
+    public CheckpointedWriter<T> createWriter(WriterInitContext context) {
+      return new CheckpointedWriter<>(
+          config,
+          encoder,
+          partitionTime,
+          context.getRestoredCheckpointId().orElse(NO_CHECKPOINT_YET));
+    }
+
+    /**
+     * The writer's state is the last checkpoint it passed; the restored checkpoint id says the same
+     * and is what the writer uses.
+     */
+    @Override
+    public StatefulSinkWriter<T, Long> restoreWriter(
+        WriterInitContext context, Collection<Long> recoveredState) {
+      return createWriter(context);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<Long> getWriterStateSerializer() {
+      return new CheckpointIdSerializer();
     }
 
     @Override
@@ -121,7 +169,7 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     private DeliveryMode deliveryMode = DeliveryMode.AT_LEAST_ONCE;
     private String partitionTimeColumn;
     private PartitionTime<T> partitionTime;
-    private String batchIdColumn = "batch_id";
+    private String batchIdColumn;
     private List<String> lookupColumns = List.of();
     private int batchSizeRows = 50_000;
     private int maxBatchBytes = 32 * 1024 * 1024;
@@ -202,7 +250,8 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
     }
 
     /**
-     * Exactly-once: the String column that holds each row's batch id (default {@code batch_id}).
+     * The String column that holds each row's batch id: exactly-once (default {@code batch_id});
+     * after-checkpoint, optional (no column unless set), for a rollback to find the rows.
      */
     public Builder<T> batchIdColumn(String column) {
       this.batchIdColumn = column;
@@ -286,11 +335,16 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
             partitionTime != null && partitionTimeColumn != null,
             "exactlyOnce needs the partition time column and function");
         SqlLiteral.identifier(partitionTimeColumn);
-        SqlLiteral.identifier(batchIdColumn);
+        if (batchIdColumn == null) {
+          batchIdColumn = "batch_id";
+        }
         require(
             !lookupColumns.isEmpty(),
             "exactlyOnce needs lookupColumns: the table's sort-key columns");
         lookupColumns.forEach(SqlLiteral::identifier);
+      }
+      if (batchIdColumn != null) {
+        SqlLiteral.identifier(batchIdColumn);
       }
       ClickHouseSinkConfig config =
           new ClickHouseSinkConfig(
@@ -305,7 +359,7 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
               maxBatchDelay,
               maxInFlightBatches,
               retryPolicy,
-              deliveryMode == DeliveryMode.EXACTLY_ONCE ? batchIdColumn : null,
+              deliveryMode == DeliveryMode.AT_LEAST_ONCE ? null : batchIdColumn,
               deliveryMode == DeliveryMode.EXACTLY_ONCE ? partitionTimeColumn : null,
               deliveryMode == DeliveryMode.EXACTLY_ONCE ? lookupColumns : List.of(),
               connectTimeout,

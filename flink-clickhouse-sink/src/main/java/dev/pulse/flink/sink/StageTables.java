@@ -4,9 +4,9 @@ import dev.pulse.clickhouse.SqlLiteral;
 import java.time.Duration;
 
 /**
- * The exactly-once committer's own tables in the target's database: the fences (one row per commit
- * attempt of a batch, numbered) and the stages (one Memory table per attempt, {@code
- * pulse_stage_<batch>_<attempt>}).
+ * The committer's own tables in the target's database: the fences (one row per commit attempt of an
+ * exactly-once batch, numbered), the stages (one Memory table per attempt, {@code
+ * pulse_stage_<batch>_<attempt>}) and the batch log (one row per batch of every committing sink).
  */
 final class StageTables {
 
@@ -33,6 +33,22 @@ final class StageTables {
         + FENCES
         + " (batch_id String, attempt UInt32, created DateTime DEFAULT now())"
         + " ENGINE = MergeTree PARTITION BY toYYYYMM(created) ORDER BY (batch_id, attempt)";
+  }
+
+  /**
+   * The batch log: one row per committed batch of every committing sink of the database (its target
+   * table and the last checkpoint before its rows), so that a rollback to a checkpoint can find the
+   * batches whose rows came after it. Partitioned like the fences, kept as long.
+   */
+  static final String BATCHES = "pulse_batches";
+
+  static String createBatches(String database) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + SqlLiteral.identifier(database)
+        + "."
+        + BATCHES
+        + " (target String, after_checkpoint Int64, batch_id String, created DateTime DEFAULT now())"
+        + " ENGINE = MergeTree PARTITION BY toYYYYMM(created) ORDER BY (target, after_checkpoint)";
   }
 
   /** The newest attempt number of {@code c}'s batch so far (0 if none), a scalar subquery. */

@@ -53,6 +53,44 @@ class CheckpointedWriterTest {
   }
 
   @Test
+  void aCommittableOfFormat3FromABuildBeforeIsReadWithAnUnknownCheckpoint() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeUTF("batch-1");
+      out.writeInt(1);
+      out.writeUTF("k");
+      out.writeInt(1); // rows
+      out.writeLong(60);
+      out.writeLong(120);
+      out.writeUTF("k = 'a'");
+      out.writeInt(2);
+      out.write(new byte[] {1, 'a'});
+    }
+    ClickHouseCommittable c =
+        new ClickHouseCommittable.Serializer().deserialize(3, bytes.toByteArray());
+    assertThat(c.batchId()).isEqualTo("batch-1");
+    assertThat(c.lookup()).isEqualTo("k = 'a'");
+    assertThat(c.afterCheckpoint()).isEqualTo(ClickHouseCommittable.UNKNOWN_CHECKPOINT);
+    assertThat(c.body()).containsExactly(1, 'a');
+  }
+
+  @Test
+  void batchesOpenedAfterASnapshotComeAfterThatCheckpoint() throws Exception {
+    CheckpointedWriter<Fact> w = writer(100);
+    w.write(new Fact("a", MAR_31_2359), null);
+    assertThat(w.prepareCommit())
+        .singleElement()
+        .extracting(ClickHouseCommittable::afterCheckpoint)
+        .isEqualTo(0L);
+    w.snapshotState(7);
+    w.write(new Fact("b", MAR_31_2359), null);
+    assertThat(w.prepareCommit())
+        .singleElement()
+        .extracting(ClickHouseCommittable::afterCheckpoint)
+        .isEqualTo(7L);
+  }
+
+  @Test
   void rowsOfTwoMonthsBecomeTwoCommittablesEachWithinItsMonth() throws Exception {
     CheckpointedWriter<Fact> w = writer(100);
     w.write(new Fact("a", MAR_31_2359), null);

@@ -182,7 +182,14 @@ class ExactlyOnceCommitFaultsIT {
     // A committable without a lookup (checkpoint format 2) still works, by reading the partition.
     ClickHouseCommittable unkeyed =
         new ClickHouseCommittable(
-            c.batchId(), c.columns(), c.rows(), c.minTime(), c.maxTime(), "", c.body());
+            c.batchId(),
+            c.columns(),
+            c.rows(),
+            c.minTime(),
+            c.maxTime(),
+            "",
+            c.afterCheckpoint(),
+            c.body());
     String scan = ClickHouseCommitter.storedRowsQuery(sink.config(), unkeyed);
     assertThat(db.queryText(scan)).isEqualTo("2\n");
     assertThatThrownBy(() -> db.queryText(scan + limited)).hasMessageContaining("rows");

@@ -20,6 +20,9 @@ public final class ApiSinks {
   public static final String LATE_TABLE = "api_requests_late";
   public static final String DEAD_LETTERS_TABLE = "dead_letters";
 
+  /** The column of each committed batch's id, in the minutes and the late events. */
+  public static final String BATCH_ID_COLUMN = "batch_id";
+
   /**
    * Facts per exactly-once INSERT at most. A checkpoint interval of facts is one batch per month
    * partition (rows are per key and minute, thousands, not millions), so this only bounds an INSERT
@@ -54,6 +57,7 @@ public final class ApiSinks {
   public static ClickHouseSink<ApiMinuteFact> minuteFacts(ClickHouseSettings clickhouse) {
     return base(clickhouse, MINUTES_TABLE, ApiRowEncoders.MINUTE_FACT)
         .exactlyOnce("minute", ApiRowEncoders::minuteEpochSeconds)
+        .batchIdColumn(BATCH_ID_COLUMN)
         // The table's ORDER BY: a stored batch is found by one row's key (migration 0005).
         .lookupColumns("tenant_id", "service", "endpoint", "method", "region", "minute")
         .batchSize(MINUTES_BATCH_ROWS)
@@ -70,6 +74,8 @@ public final class ApiSinks {
   public static ClickHouseSink<LateApiRequest> lateRequests(ClickHouseSettings clickhouse) {
     return base(clickhouse, LATE_TABLE, ApiRowEncoders.LATE_REQUEST)
         .afterCheckpoint()
+        // For a rollback to find the rows of batches committed after a savepoint (0010).
+        .batchIdColumn(BATCH_ID_COLUMN)
         .batchSize(RARE_ROWS_BATCH_ROWS)
         .build();
   }
