@@ -147,7 +147,8 @@ final class FaultInjector implements Iterator<SimulatedRecord> {
   }
 
   /**
-   * A copy of {@code event} that decodes but breaks a rule: bad UUID, absurd time or status 999.
+   * A copy of {@code event} that decodes but breaks a rule: bad UUID (some over-long, with an emoji
+   * at character 63 or 64), absurd time or status 999.
    */
   private SpecificRecord invalidCopy(SpecificRecord event) {
     SpecificRecord copy = SpecificData.get().deepCopy(event.getSchema(), event);
@@ -155,7 +156,16 @@ final class FaultInjector implements Iterator<SimulatedRecord> {
     int eventTime = event.getSchema().getField("event_time").pos();
     int variants = event instanceof ApiRequestEvent ? 3 : 2;
     switch (r.nextInt(variants)) {
-      case 0 -> copy.put(eventId, "not-a-uuid-" + Long.toHexString(r.nextLong()));
+      case 0 -> {
+        long v = r.nextLong();
+        // Half are over-long ids with an emoji across the 64th character, where a cut by UTF-16
+        // units would split its surrogate pair (the dead letter's message quotes the value).
+        copy.put(
+            eventId,
+            (v & 1) == 0
+                ? "not-a-uuid-" + Long.toHexString(v)
+                : "y".repeat(63 + (int) ((v >>> 1) & 1)) + "\uD83D\uDE00" + Long.toHexString(v));
+      }
       case 1 -> {
         copy.put(eventId, Seeds.uuid(r));
         // An unset device clock: the first seconds of 1970.

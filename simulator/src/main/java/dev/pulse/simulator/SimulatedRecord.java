@@ -52,7 +52,8 @@ public record SimulatedRecord(
     /** A valid header and body, but a schema fingerprint no released schema has. */
     UNKNOWN_FINGERPRINT,
     /**
-     * Decodes fine, but a value is invalid: a non-UUID event_id, status 999, an absurd event time.
+     * Decodes fine, but a value is invalid: a non-UUID event_id (some over-long with an emoji at
+     * character 63 or 64), status 999, an absurd event time.
      */
     INVALID_VALUES
   }
