@@ -33,9 +33,9 @@ public final class ApiSinks {
   private ApiSinks() {}
 
   /**
-   * Raw events, at least once: {@code api_requests_raw} is a ReplacingMergeTree on event_id, so a
-   * row replayed after a restore collapses with its first copy. Large batches for throughput; the
-   * delay bounds how stale the table gets at low rates.
+   * Raw events, at least once: {@code api_requests_raw} is a ReplacingMergeTree on (tenant_id,
+   * event_id), so a row replayed after a restore collapses with its first copy. Large batches for
+   * throughput; the delay bounds how stale the table gets at low rates.
    */
   public static ClickHouseSink<ApiRequest> rawRequests(ClickHouseSettings clickhouse) {
     return base(clickhouse, RAW_TABLE, ApiRowEncoders.RAW_REQUEST)
@@ -60,7 +60,10 @@ public final class ApiSinks {
         .build();
   }
 
-  /** Late events, at least once: {@code api_requests_late} is a ReplacingMergeTree on event_id. */
+  /**
+   * Late events, at least once: {@code api_requests_late} is a ReplacingMergeTree on (tenant_id,
+   * event_id).
+   */
   public static ClickHouseSink<LateApiRequest> lateRequests(ClickHouseSettings clickhouse) {
     return base(clickhouse, LATE_TABLE, ApiRowEncoders.LATE_REQUEST)
         .atLeastOnce()
@@ -70,11 +73,14 @@ public final class ApiSinks {
   }
 
   /**
-   * Dead letters, at least once: {@code dead_letters} is a ReplacingMergeTree on the origin (topic,
-   * partition, offset), which a replayed record repeats.
+   * Dead letters, at least once: {@code dead_letters} is a ReplacingMergeTree on the origin (Kafka
+   * cluster, topic, partition, offset), which a replayed record repeats.
+   *
+   * @param kafkaClusterId the id of the Kafka cluster the job reads ({@code KafkaClusterId.read})
    */
-  public static ClickHouseSink<DeadLetter> deadLetters(ClickHouseSettings clickhouse) {
-    return base(clickhouse, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder())
+  public static ClickHouseSink<DeadLetter> deadLetters(
+      ClickHouseSettings clickhouse, String kafkaClusterId) {
+    return base(clickhouse, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder(kafkaClusterId))
         .atLeastOnce()
         .batchSize(RARE_ROWS_BATCH_ROWS)
         .maxBatchDelay(clickhouse.maxBatchDelay())
