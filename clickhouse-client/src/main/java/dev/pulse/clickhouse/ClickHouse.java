@@ -101,6 +101,11 @@ public final class ClickHouse implements AutoCloseable {
     return connect(httpUrl, user, password, database, timeout);
   }
 
+  /** As {@link #withDatabase(String)}, with another per-statement timeout. */
+  public ClickHouse withDatabase(String database, Duration timeout) {
+    return connect(httpUrl, user, password, database, timeout);
+  }
+
   /** The default database of this client, or null for the server's default. */
   public String database() {
     return database;

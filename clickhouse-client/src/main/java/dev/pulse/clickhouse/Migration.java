@@ -30,19 +30,34 @@ import java.util.stream.Stream;
  * <p>File format, chosen so anyone can paste a file into clickhouse-client: statements end with
  * {@code ;}, comments start with {@code --} (or are {@code /* ... *}{@code /}). A comment line
  * {@code -- requires: 20.1} directly before a statement gates that statement: it runs only on
- * servers of at least that version.
+ * servers of at least that version. A comment line {@code -- unless-exists: some_table} directly
+ * before a statement runs it only while that table does not exist: what makes a step that is not
+ * idempotent by itself ({@code RENAME TABLE}) safe to re-run when a migration was interrupted.
  */
 public record Migration(int version, String name, String checksum, List<Statement> statements) {
 
   private static final Pattern FILE_NAME = Pattern.compile("(\\d{4})_([a-z0-9_]+)\\.sql");
   private static final Pattern REQUIRES =
       Pattern.compile("(?m)^\\s*--\\s*requires:\\s*(\\S+)\\s*$");
+  private static final Pattern UNLESS_EXISTS =
+      Pattern.compile("(?m)^\\s*--\\s*unless-exists:\\s*(\\S+)\\s*$");
   private static final Pattern VERSION = Pattern.compile("\\d+(\\.\\d+)*");
+  private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /**
-   * One statement, its SQL without comments, and the minimum server version it needs (empty: any).
+   * One statement, its SQL without comments, and its gates.
+   *
+   * @param requires the minimum server version it needs (empty: any)
+   * @param unlessExists a table (in the migrated database) whose existence skips the statement
+   *     (empty: always run)
    */
-  public record Statement(String sql, Optional<String> requires) {}
+  public record Statement(String sql, Optional<String> requires, Optional<String> unlessExists) {
+
+    /** A statement without the existence gate. */
+    public Statement(String sql, Optional<String> requires) {
+      this(sql, requires, Optional.empty());
+    }
+  }
 
   /** {@code 0002_playback_events_raw}: the form used in logs and errors. */
   public String id() {
@@ -68,7 +83,8 @@ public record Migration(int version, String name, String checksum, List<Statemen
   /**
    * Splits SQL text into statements at {@code ;} outside string literals, quoted identifiers and
    * comments. Comments are removed from the statement text (18.16 is picky about trailing comments
-   * over HTTP) but a {@code -- requires:} comment is kept as the statement's gate.
+   * over HTTP) but {@code -- requires:} and {@code -- unless-exists:} comments are kept as the
+   * statement's gates.
    */
   public static List<Statement> split(String sql) {
     List<Statement> out = new ArrayList<>();
@@ -137,11 +153,25 @@ public record Migration(int version, String name, String checksum, List<Statemen
       }
       requires = Optional.of(v);
     }
+    Optional<String> unlessExists = Optional.empty();
+    Matcher u = UNLESS_EXISTS.matcher(comments);
+    if (u.find()) {
+      String t = u.group(1);
+      if (!TABLE.matcher(t).matches()) {
+        throw new IllegalArgumentException(
+            "'-- unless-exists:' needs a plain table name, got '" + t + "'");
+      }
+      unlessExists = Optional.of(t);
+    }
     if (!sql.isEmpty()) {
-      out.add(new Statement(sql, requires));
-    } else if (requires.isPresent()) {
+      out.add(new Statement(sql, requires, unlessExists));
+    } else if (requires.isPresent() || unlessExists.isPresent()) {
       throw new IllegalArgumentException(
-          "'-- requires: " + requires.get() + "' is not followed by a statement");
+          "'-- "
+              + (requires.isPresent()
+                  ? "requires: " + requires.get()
+                  : "unless-exists: " + unlessExists.get())
+              + "' is not followed by a statement");
     }
     current.setLength(0);
     comments.setLength(0);

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,19 +21,34 @@ import org.slf4j.LoggerFactory;
  * Applies the numbered migrations that a ClickHouse database has not seen yet, in order, and
  * records each in {@code schema_migrations}.
  *
- * <p>Safe to run twice: applied versions are skipped, and every statement is idempotent DDL ({@code
- * IF NOT EXISTS}). Safe from two processes at once: a lock table ({@code schema_migrations_lock},
- * created without {@code IF NOT EXISTS}, which only one creator can win) serializes runners; the
- * others wait (bounded) and take over a lock older than {@link #STALE_LOCK}, left by a runner that
- * died. Statements gated with {@code -- requires: X.Y} run only on servers of at least that
- * version; on older servers they are skipped and counted in the record.
+ * <p>Safe to run twice: applied versions are skipped, and every statement is idempotent ({@code IF
+ * NOT EXISTS}, a copy into a ReplacingMergeTree) or gated by {@code -- unless-exists:}. Safe from
+ * two processes at once: a lock table ({@code schema_migrations_lock}, created without {@code IF
+ * NOT EXISTS}, which only one creator can win) serializes runners; the holder renews it every
+ * {@link #HEARTBEAT} while its statements run, the others wait (bounded) and take over a lock not
+ * renewed for {@link #STALE_LOCK}, left by a runner that died. Statements gated with {@code --
+ * requires: X.Y} run only on servers of at least that version; on older servers they are skipped
+ * and counted in the record. Statements gated with {@code -- unless-exists: T} run only while table
+ * {@code T} does not exist (checked just before the statement), so a migration that renames tables
+ * resumes where an interrupted run stopped.
  */
 public final class MigrationRunner {
 
   /**
-   * A lock older than this was left by a runner that died: migrations take seconds, not minutes.
+   * A lock whose newest heartbeat is older than this was left by a runner that died: a live runner
+   * renews it every {@link #HEARTBEAT}, however long its statements run.
    */
   public static final Duration STALE_LOCK = Duration.ofMinutes(10);
+
+  /** How often a runner holding the lock renews it. */
+  public static final Duration HEARTBEAT = Duration.ofMinutes(1);
+
+  /**
+   * Longest one migration statement may run: a migration that rebuilds a table copies every row
+   * (0010 copied 10 million raw rows in 19 s on a shared 2-core machine, so a billion take about
+   * half an hour), far beyond a client's usual timeout.
+   */
+  public static final Duration STATEMENT_TIMEOUT = Duration.ofHours(6);
 
   /** How long a runner waits for another one's lock before giving up. */
   public static final Duration LOCK_WAIT = Duration.ofMinutes(2);
@@ -43,6 +61,8 @@ public final class MigrationRunner {
   private final String database;
   private final List<Migration> migrations;
   private final Duration lockWait;
+  private final Duration staleLock;
+  private final Duration heartbeat;
   private final String owner =
       ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
 
@@ -76,11 +96,23 @@ public final class MigrationRunner {
 
   MigrationRunner(
       ClickHouse client, String database, List<Migration> migrations, Duration lockWait) {
+    this(client, database, migrations, lockWait, STALE_LOCK, HEARTBEAT);
+  }
+
+  MigrationRunner(
+      ClickHouse client,
+      String database,
+      List<Migration> migrations,
+      Duration lockWait,
+      Duration staleLock,
+      Duration heartbeat) {
     this.client = Objects.requireNonNull(client, "client");
     SqlLiteral.identifier(database);
     this.database = database;
     this.migrations = List.copyOf(migrations);
     this.lockWait = lockWait;
+    this.staleLock = staleLock;
+    this.heartbeat = heartbeat;
   }
 
   /**
@@ -104,14 +136,65 @@ public final class MigrationRunner {
    */
   public List<MigrationResult> migrate() {
     createDatabase();
-    try (ClickHouse db = client.withDatabase(database)) {
+    try (ClickHouse db = client.withDatabase(database, STATEMENT_TIMEOUT)) {
       acquireLock(db);
+      ScheduledExecutorService renewal = renewLock(db);
       try {
         return applyPending(db);
       } finally {
+        stop(renewal);
         db.execute("DROP TABLE IF EXISTS " + LOCK_TABLE);
       }
     }
+  }
+
+  /**
+   * Renews the lock every {@link #heartbeat} with a row of the current time, so that waiting
+   * runners judge it by its newest row and never take over from a runner whose statement is still
+   * running (a table copy can run for minutes).
+   */
+  private ScheduledExecutorService renewLock(ClickHouse db) {
+    ScheduledExecutorService renewal =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "migration-lock-heartbeat");
+              t.setDaemon(true);
+              return t;
+            });
+    renewal.scheduleAtFixedRate(
+        () -> {
+          try {
+            writeLockRow(db);
+          } catch (RuntimeException e) {
+            // The next beat tries again; a lock missed for staleLock is taken over, as it should.
+            LOG.warn("could not renew the migration lock in {}: {}", database, e.getMessage());
+          }
+        },
+        heartbeat.toMillis(),
+        heartbeat.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return renewal;
+  }
+
+  /** Stops the renewal before the lock is dropped, so no beat lands in another runner's lock. */
+  private static void stop(ScheduledExecutorService renewal) {
+    renewal.shutdownNow();
+    try {
+      renewal.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void writeLockRow(ClickHouse db) {
+    db.execute(
+        "INSERT INTO "
+            + LOCK_TABLE
+            + " VALUES ("
+            + SqlLiteral.string(owner)
+            + ", "
+            + SqlLiteral.dateTime(Instant.now().truncatedTo(ChronoUnit.SECONDS))
+            + ")");
   }
 
   /** Every known migration and whether it is recorded as applied (read-only; creates nothing). */
@@ -192,6 +275,16 @@ public final class MigrationRunner {
         skipped++;
         continue;
       }
+      if (s.unlessExists().isPresent() && tableExists(db, s.unlessExists().get())) {
+        // Not counted as skipped: only a rerun of an interrupted migration gets here, and the
+        // statement's effect is already in place.
+        LOG.info(
+            "{}: statement {} not run: table {} exists (resuming an interrupted run)",
+            m.id(),
+            i + 1,
+            s.unlessExists().get());
+        continue;
+      }
       try {
         db.execute(s.sql());
       } catch (ClickHouseException e) {
@@ -262,8 +355,8 @@ public final class MigrationRunner {
 
   /**
    * Takes the lock by creating the lock table; CREATE TABLE without IF NOT EXISTS succeeds for
-   * exactly one runner. The owner and time are stored in it so a stale lock can be recognised and
-   * taken over.
+   * exactly one runner. The owner and time are stored in it, and renewed ({@link #renewLock}), so a
+   * stale lock can be recognised by its newest row and taken over.
    */
   private void acquireLock(ClickHouse db) {
     long deadline = System.nanoTime() + lockWait.toNanos();
@@ -274,14 +367,7 @@ public final class MigrationRunner {
             "CREATE TABLE "
                 + LOCK_TABLE
                 + " (owner String, acquired_at DateTime) ENGINE = TinyLog");
-        db.execute(
-            "INSERT INTO "
-                + LOCK_TABLE
-                + " VALUES ("
-                + SqlLiteral.string(owner)
-                + ", "
-                + SqlLiteral.dateTime(Instant.now().truncatedTo(ChronoUnit.SECONDS))
-                + ")");
+        writeLockRow(db);
         return;
       } catch (ClickHouseException e) {
         if (e.code() != ClickHouseErrors.TABLE_ALREADY_EXISTS
@@ -296,8 +382,8 @@ public final class MigrationRunner {
         firstSeenEmpty = now; // the holder created the table but has not written its row yet
       }
       Instant age = lockedAt != null ? lockedAt : firstSeenEmpty;
-      if (age.plus(STALE_LOCK).isBefore(now)) {
-        LOG.warn("taking over the migration lock in {} held since {}", database, age);
+      if (age.plus(staleLock).isBefore(now)) {
+        LOG.warn("taking over the migration lock in {}, last renewed at {}", database, age);
         db.execute("DROP TABLE IF EXISTS " + LOCK_TABLE);
         firstSeenEmpty = null;
         continue;
@@ -306,7 +392,7 @@ public final class MigrationRunner {
         throw new MigrationException(
             "another migration runner holds the lock in "
                 + database
-                + " (since "
+                + " (last renewed at "
                 + age
                 + "); gave up after "
                 + lockWait.toSeconds()
@@ -322,7 +408,7 @@ public final class MigrationRunner {
   private static Instant lockTime(ClickHouse db) {
     try {
       List<JsonNode> rows =
-          db.query("SELECT toUInt32(min(acquired_at)) AS t, count() AS n FROM " + LOCK_TABLE);
+          db.query("SELECT toUInt32(max(acquired_at)) AS t, count() AS n FROM " + LOCK_TABLE);
       return rows.isEmpty() || rows.get(0).get("n").asLong() == 0
           ? null
           : Instant.ofEpochSecond(rows.get(0).get("t").asLong());

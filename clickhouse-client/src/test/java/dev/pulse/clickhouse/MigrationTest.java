@@ -50,7 +50,33 @@ class MigrationTest {
   }
 
   @Test
+  void unlessExistsCommentGatesOnlyTheNextStatementAndCombinesWithRequires() {
+    List<Migration.Statement> s =
+        Migration.split(
+            """
+                CREATE TABLE IF NOT EXISTS b (x UInt8) ENGINE = TinyLog;
+                -- unless-exists: a_retired
+                RENAME TABLE a TO a_retired, b TO a;
+                -- requires: 20.1
+                -- unless-exists: c
+                CREATE TABLE c (x UInt8) ENGINE = TinyLog;
+                DROP TABLE IF EXISTS a_retired;
+                """);
+    assertThat(s)
+        .extracting(Migration.Statement::unlessExists)
+        .containsExactly(
+            Optional.empty(), Optional.of("a_retired"), Optional.of("c"), Optional.empty());
+    assertThat(s.get(2).requires()).contains("20.1");
+  }
+
+  @Test
   void malformedGateAndUnterminatedQuoteAreRejected() {
+    assertThatThrownBy(() -> Migration.split("-- unless-exists: db.t\nSELECT 1;"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("needs a plain table name");
+    assertThatThrownBy(() -> Migration.split("SELECT 1;\n-- unless-exists: t\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not followed by a statement");
     assertThatThrownBy(() -> Migration.split("-- requires: soon\nSELECT 1;"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs a version like 20.1");

@@ -257,4 +257,64 @@ class MigrationRunnerIT {
     new MigrationRunner(client, reference).migrate();
     assertThat(schema(db).replace(db, "DB")).isEqualTo(schema(reference).replace(reference, "DB"));
   }
+
+  /**
+   * A statement that runs longer than the stale-lock time (a table copy of 0010 on a large table)
+   * must not let a second runner take the lock over and apply the same migration alongside.
+   */
+  @Test
+  void aRunnerWhoseStatementsOutlastTheStaleLockTimeRenewsItsLockAndKeepsIt(TestClickHouse ch)
+      throws Exception {
+    String db = prefix + "_renewed";
+    Duration stale = Duration.ofSeconds(3);
+    List<Migration> slow =
+        List.of(
+            Migration.parse(
+                "0001_slow.sql",
+                "CREATE TABLE IF NOT EXISTS slow (x UInt8) ENGINE = TinyLog;"
+                    + " SELECT sleep(3); SELECT sleep(3); SELECT sleep(3);"
+                    + " INSERT INTO slow VALUES (1);"));
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (ClickHouse ownA = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null);
+        ClickHouse ownB = ClickHouse.connect(ch.httpUrl(), ch.user(), ch.password(), null)) {
+      Future<List<MigrationRunner.MigrationResult>> first =
+          pool.submit(
+              () ->
+                  new MigrationRunner(
+                          ownA, db, slow, Duration.ofSeconds(30), stale, Duration.ofMillis(500))
+                      .migrate());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (client
+              .query(
+                  "SELECT count() AS n FROM system.tables WHERE database = "
+                      + SqlLiteral.string(db)
+                      + " AND name = 'slow'")
+              .get(0)
+              .get("n")
+              .asLong()
+          == 0) {
+        assertThat(System.nanoTime()).as("first runner started its migration").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      Future<List<MigrationRunner.MigrationResult>> second =
+          pool.submit(
+              () ->
+                  new MigrationRunner(
+                          ownB, db, slow, Duration.ofSeconds(30), stale, Duration.ofMillis(500))
+                      .migrate());
+
+      List<MigrationRunner.MigrationResult> applied = first.get(60, TimeUnit.SECONDS);
+      assertThat(applied).singleElement();
+      // The fault really happened: the holder's statements ran for more than twice the stale time.
+      assertThat(applied.get(0).millis()).isGreaterThan(2 * stale.toMillis());
+      assertThat(second.get(60, TimeUnit.SECONDS))
+          .as("the waiting runner applied nothing")
+          .isEmpty();
+      assertThat(client.queryText("SELECT count() FROM " + db + ".slow FORMAT TabSeparated"))
+          .as("the migration's INSERT ran once")
+          .isEqualTo("1\n");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

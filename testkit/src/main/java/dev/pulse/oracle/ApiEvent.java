@@ -36,7 +36,16 @@ public record ApiEvent(
    * a1b2...} are one request, the same id from two tenants are two.
    */
   public String dedupKey() {
-    return tenantId + '\u0000' + eventId.toLowerCase(Locale.ROOT);
+    return tenantId + '\u0000' + canonicalEventId();
+  }
+
+  /**
+   * The event id as the contract's tables store it: the UUID in lower case (RFC 4122's output
+   * form), whichever case was delivered. Every valid event's id is a UUID (a record with another
+   * form is invalid), so this is defined for every counted event.
+   */
+  public String canonicalEventId() {
+    return eventId.toLowerCase(Locale.ROOT);
   }
 
   /** A copy with another event id. */

@@ -17,6 +17,7 @@ import dev.pulse.flink.common.DeadLetterSerializationSchema;
 import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.common.DecodedWatermarks;
 import dev.pulse.flink.common.DecodingDeserializationSchema;
+import dev.pulse.flink.common.KafkaClusterId;
 import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.SplitDecoded;
 import dev.pulse.flink.common.config.JobConfig;
@@ -254,10 +255,11 @@ public final class ApiMetricsJob {
 
   /**
    * Attaches the production sinks to the job's four streams: dead letters to Kafka and to
-   * ClickHouse, raw events, minute facts and late events to ClickHouse (tables, delivery modes and
-   * batching in {@link ApiSinks}), each with a stable uid. Public so that a test can put something
-   * between the source and {@link #build} (e.g. pacing for a failover test) and still end in
-   * exactly the sinks {@link #wire} uses.
+   * ClickHouse (with the Kafka cluster's id, which this asks the brokers for), raw events, minute
+   * facts and late events to ClickHouse (tables, delivery modes and batching in {@link ApiSinks}),
+   * each with a stable uid. Public so that a test can put something between the source and {@link
+   * #build} (e.g. pacing for a failover test) and still end in exactly the sinks {@link #wire}
+   * uses.
    */
   public static void sinks(ApiMetricsStreams streams, ApiMetricsConfig config) {
     streams
@@ -265,9 +267,11 @@ public final class ApiMetricsJob {
         .sinkTo(deadLetterSink(config.kafka()))
         .name("dead-letters-to-kafka")
         .uid("dead-letters-to-kafka");
+    // Read once, when the job is built: a dead letter's offset names a record only in its cluster.
+    String kafkaClusterId = KafkaClusterId.read(config.kafka().bootstrapServers());
     streams
         .deadLetters()
-        .sinkTo(ApiSinks.deadLetters(config.clickhouse()))
+        .sinkTo(ApiSinks.deadLetters(config.clickhouse(), kafkaClusterId))
         .name("dead-letters-to-clickhouse")
         .uid("dead-letters-to-clickhouse");
     streams

@@ -4,6 +4,7 @@ import dev.pulse.flink.common.types.CompactTypeInfo;
 import dev.pulse.flink.common.types.FormatSnapshot;
 import dev.pulse.flink.common.types.ImmutableSerializer;
 import java.io.IOException;
+import java.util.Locale;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
@@ -43,6 +44,17 @@ public record DedupKey(long hi, long lo) {
     EventKey id = EventKey.of(eventId);
     return new DedupKey(
         id.hi() ^ tenantHash(tenantId, SEED_HI), id.lo() ^ tenantHash(tenantId, SEED_LO));
+  }
+
+  /**
+   * The canonical text of a validated event id, the form the jobs carry and the tables store: the
+   * UUID in lower case (RFC 4122 writes UUIDs in lower case and reads them in either), so every
+   * delivery of one {@link DedupKey} stores one id. Every id that reaches a job is a UUID: the
+   * contract requires one, and the validator dead-letters any other form (dead letters keep their
+   * original bytes, unchanged). A string that is already lower case is returned as is.
+   */
+  public static String canonicalEventId(String eventId) {
+    return eventId.toLowerCase(Locale.ROOT);
   }
 
   /** Seeds of the tenant hash's two halves; part of the state format ({@link SeenIds}). */

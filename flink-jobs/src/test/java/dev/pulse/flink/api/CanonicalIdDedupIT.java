@@ -25,16 +25,18 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The contract's deduplication rule, through the production job: one request is identified by its
- * tenant and its canonical (lower-case) UUID, so the same UUID in upper case from the same tenant
- * is a duplicate, and the same UUID from another tenant is another request.
+ * The contract's deduplication rule, through the production job and into storage: one request is
+ * identified by its tenant and its canonical (lower-case) UUID, so the same UUID in the other
+ * letter case from the same tenant is a duplicate, and the same UUID from another tenant is another
+ * request. The raw and late tables hold exactly that identity: one row per (tenant, canonical id),
+ * the id stored in lower case whichever case arrived first, also for a retry that comes back after
+ * the dedup horizon (review m4, m5).
  */
 @ExtendWith({KafkaExtension.class, ClickHouseExtension.class})
 @Timeout(180)
@@ -45,26 +47,39 @@ class CanonicalIdDedupIT {
   private static final Instant NOW = ApiEvents.t(600);
 
   @Test
-  @Disabled(
-      "still fails with the canonical, per-tenant dedup merged: its expected raw-table ids differ"
-          + " (api_requests_raw keeps the first copy's letter case and has no tenant in its sort"
-          + " key); reconcile the test's expectation with the table's documented identity first")
-  void theSameUuidInUpperCaseIsADuplicateAndFromAnotherTenantItIsAnotherRequest(
+  void theSameUuidInTheOtherCaseIsADuplicateFromAnotherTenantAnotherRequestAndStoredOnceInLowerCase(
       TestKafka kafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster) throws Exception {
     ClickHouse db = ch.migratedDatabase();
     String topic = kafka.topic("canonical-ids", 1);
     List<byte[]> values = new ArrayList<>();
+    List<ApiRequestEvent> firstCopies = new ArrayList<>();
     for (int n = 0; n < 20; n++) {
       ApiRequestEvent lower = ApiEvents.event(n, ApiEvents.t(n), 200, 1_000 + n);
-      ApiRequestEvent upper = ApiRequestEvent.newBuilder(lower).build();
-      upper.setEventId(lower.getEventId().toUpperCase(Locale.ROOT));
-      upper.setEventTime(ApiEvents.t(n + 0.5));
+      ApiRequestEvent upper = withId(lower, lower.getEventId().toUpperCase(Locale.ROOT));
+      // Half the requests arrive in upper case first: storage must not keep the first case.
+      ApiRequestEvent first = n % 2 == 0 ? upper : lower;
+      ApiRequestEvent retry = n % 2 == 0 ? lower : upper;
+      retry.setEventTime(ApiEvents.t(n + 0.5));
       ApiRequestEvent otherTenant = ApiRequestEvent.newBuilder(lower).build();
       otherTenant.setTenantId("t2");
       otherTenant.setEventTime(ApiEvents.t(n + 0.7));
-      for (ApiRequestEvent e : List.of(lower, upper, otherTenant)) {
+      for (ApiRequestEvent e : List.of(first, retry, otherTenant)) {
         values.add(ApiEvents.CODEC.encode(e));
       }
+      firstCopies.add(first);
+    }
+    // Moves event time 300 s on: the retries below are then beyond the 92 s dedup horizon (their
+    // first copies forgotten), late for their minute, so late events that are not counted.
+    values.add(ApiEvents.CODEC.encode(ApiEvents.event(100, ApiEvents.t(300), 200, 2_000)));
+    List<String> retriedLate = new ArrayList<>();
+    for (int n : List.of(0, 1)) {
+      ApiRequestEvent first = firstCopies.get(n);
+      String otherCase =
+          n % 2 == 0
+              ? first.getEventId().toLowerCase(Locale.ROOT)
+              : first.getEventId().toUpperCase(Locale.ROOT);
+      values.add(ApiEvents.CODEC.encode(withId(first, otherCase)));
+      retriedLate.add("t1/" + ApiEvents.id(n));
     }
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
       for (byte[] v : values) {
@@ -73,8 +88,8 @@ class CanonicalIdDedupIT {
       producer.flush();
     }
     ApiOracle oracle = ApiOracle.ofRecords(values, NOW);
-    assertThat(oracle.counted()).isEqualTo(40);
-    assertThat(oracle.duplicatesIgnored()).isEqualTo(20);
+    assertThat(oracle.counted()).isEqualTo(41);
+    assertThat(oracle.duplicatesIgnored()).isEqualTo(22);
 
     BoundedJobRun.run(
         cluster,
@@ -84,17 +99,28 @@ class CanonicalIdDedupIT {
         kafka.topic("canonical-ids-dlq"),
         Clock.fixed(NOW, ZoneOffset.UTC));
 
-    List<String> stored = new ArrayList<>();
-    for (JsonNode r : db.query("SELECT tenant_id, event_id FROM api_requests_raw FINAL")) {
-      stored.add(
-          r.get("tenant_id").asText() + "/" + r.get("event_id").asText().toLowerCase(Locale.ROOT));
-    }
     List<String> expected = new ArrayList<>();
     for (ApiEvent e : oracle.countedEvents()) {
-      expected.add(e.tenantId() + "/" + e.eventId().toLowerCase(Locale.ROOT));
+      expected.add(e.tenantId() + "/" + e.canonicalEventId());
     }
-    assertThat(stored).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(stored(db, "api_requests_raw")).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(stored(db, "api_requests_late")).containsExactlyInAnyOrderElementsOf(retriedLate);
     assertThat(db.queryText("SELECT sum(requests) FROM api_request_minutes").trim())
         .isEqualTo(String.valueOf(oracle.counted()));
+  }
+
+  /** {@code tenant/event_id} of every row of {@code table}, as stored (FINAL). */
+  private static List<String> stored(ClickHouse db, String table) {
+    List<String> rows = new ArrayList<>();
+    for (JsonNode r : db.query("SELECT tenant_id, event_id FROM " + table + " FINAL")) {
+      rows.add(r.get("tenant_id").asText() + "/" + r.get("event_id").asText());
+    }
+    return rows;
+  }
+
+  private static ApiRequestEvent withId(ApiRequestEvent e, String id) {
+    ApiRequestEvent copy = ApiRequestEvent.newBuilder(e).build();
+    copy.setEventId(id);
+    return copy;
   }
 }

@@ -92,6 +92,19 @@ class DecodingDeserializationSchemaTest {
     assertThat(deadLetters()).isEmpty();
   }
 
+  /** Review m4: an id in upper case is the same UUID; the job carries (and stores) one form. */
+  @Test
+  void anUpperCaseEventIdIsCarriedInLowerCase() throws Exception {
+    ApiRequestEvent upper = event(1, t(5), 200, 1_000);
+    upper.setEventId("5CA1AB1E-0000-4000-8000-00000000000A");
+
+    deserialize(7, CODEC.encode(upper));
+
+    assertThat(events())
+        .extracting(ApiRequest::eventId)
+        .containsExactly("5ca1ab1e-0000-4000-8000-00000000000a");
+  }
+
   @Test
   void truncatedRecordIsDeadLetteredWithItsOriginAndBytes() throws Exception {
     byte[] good = CODEC.encode(event(1, t(5), 200, 1_000));

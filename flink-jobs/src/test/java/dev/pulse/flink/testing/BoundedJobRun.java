@@ -47,8 +47,23 @@ public final class BoundedJobRun {
       String deadLetters,
       Clock ingestClock)
       throws Exception {
+    return run(cluster, kafka.bootstrapServers(), ch, topic, deadLetters, ingestClock);
+  }
+
+  /**
+   * As {@link #run(MiniCluster, TestKafka, TestClickHouse, String, String, Clock)}, reading the
+   * Kafka cluster at {@code bootstrapServers} (a test's second cluster).
+   */
+  public static JobID run(
+      MiniCluster cluster,
+      String bootstrapServers,
+      TestClickHouse ch,
+      String topic,
+      String deadLetters,
+      Clock ingestClock)
+      throws Exception {
     Map<String, String> settings = new HashMap<>();
-    settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+    settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), bootstrapServers);
     settings.put(KafkaSettings.TOPIC.key(), topic);
     settings.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), deadLetters);
     settings.put(KafkaSettings.BOUNDED.key(), "true");

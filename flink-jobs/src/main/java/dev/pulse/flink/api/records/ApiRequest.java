@@ -18,12 +18,14 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * One validated API request event, as the job carries it and as it lands in the raw api-requests
- * table: the fields of {@code ApiRequestEvent}, the method as its enum name.
+ * table: the fields of {@code ApiRequestEvent}, the event id canonical, the method as its enum
+ * name.
  *
  * <p>Flink carries it with {@link Serializer} (field by field, no reflection; a copy is the record
  * itself, as it is immutable), through {@link TypeFactory}.
  *
- * @param eventId UUID, the deduplication key
+ * @param eventId UUID, the deduplication key (within the tenant); canonical (lower case) when made
+ *     by {@link #of}
  * @param tenantId the institution
  * @param eventTime when the request completed (producer clock)
  * @param service serving service
@@ -47,10 +49,13 @@ public record ApiRequest(
     String region,
     String traceId) {
 
-  /** The job's form of a decoded, validated event. */
+  /**
+   * The job's form of a decoded, validated event, its id canonical ({@link
+   * DedupKey#canonicalEventId}: lower case), as the raw and late tables store it.
+   */
   public static ApiRequest of(ApiRequestEvent e) {
     return new ApiRequest(
-        e.getEventId(),
+        DedupKey.canonicalEventId(e.getEventId()),
         e.getTenantId(),
         e.getEventTime(),
         e.getService(),

@@ -36,9 +36,9 @@ public final class ApiSinks {
   private ApiSinks() {}
 
   /**
-   * Raw events, at least once: {@code api_requests_raw} is a ReplacingMergeTree on event_id, so a
-   * row replayed after a restore collapses with its first copy. Large batches for throughput; the
-   * delay bounds how stale the table gets at low rates.
+   * Raw events, at least once: {@code api_requests_raw} is a ReplacingMergeTree on (tenant_id,
+   * event_id), so a row replayed after a restore collapses with its first copy. Large batches for
+   * throughput; the delay bounds how stale the table gets at low rates.
    */
   public static ClickHouseSink<ApiRequest> rawRequests(ClickHouseSettings clickhouse) {
     return base(clickhouse, RAW_TABLE, ApiRowEncoders.RAW_REQUEST)
@@ -68,13 +68,13 @@ public final class ApiSinks {
    * Late events, after the checkpoint: whether an event is late depends on the run (on how far the
    * watermark got before the event arrived), and a restore may decide a replayed event differently.
    * Stored only once its checkpoint completed, a late row is never beside the same event counted in
-   * the facts of a later run. {@code api_requests_late} is a ReplacingMergeTree on event_id, which
-   * absorbs a commit repeated after a restore.
+   * the facts of a later run. {@code api_requests_late} is a ReplacingMergeTree on (tenant_id,
+   * event_id), which absorbs a commit repeated after a restore.
    */
   public static ClickHouseSink<LateApiRequest> lateRequests(ClickHouseSettings clickhouse) {
     return base(clickhouse, LATE_TABLE, ApiRowEncoders.LATE_REQUEST)
         .afterCheckpoint()
-        // For a rollback to find the rows of batches committed after a savepoint (0010).
+        // For a rollback to find the rows of batches committed after a savepoint (0013).
         .batchIdColumn(BATCH_ID_COLUMN)
         .batchSize(RARE_ROWS_BATCH_ROWS)
         .build();
@@ -83,11 +83,14 @@ public final class ApiSinks {
   /**
    * Dead letters, after the checkpoint: a record refused for its clock (too far ahead of ingest
    * time) may be valid when a restore replays it later, so a dead letter is stored only once its
-   * checkpoint completed. {@code dead_letters} is a ReplacingMergeTree on the origin (topic,
-   * partition, offset), which a replayed record repeats.
+   * checkpoint completed. {@code dead_letters} is a ReplacingMergeTree on the origin (Kafka
+   * cluster, topic, partition, offset), which a replayed record repeats.
+   *
+   * @param kafkaClusterId the id of the Kafka cluster the job reads ({@code KafkaClusterId.read})
    */
-  public static ClickHouseSink<DeadLetter> deadLetters(ClickHouseSettings clickhouse) {
-    return base(clickhouse, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder())
+  public static ClickHouseSink<DeadLetter> deadLetters(
+      ClickHouseSettings clickhouse, String kafkaClusterId) {
+    return base(clickhouse, DEAD_LETTERS_TABLE, new DeadLetterRowEncoder(kafkaClusterId))
         .afterCheckpoint()
         .batchSize(RARE_ROWS_BATCH_ROWS)
         .build();

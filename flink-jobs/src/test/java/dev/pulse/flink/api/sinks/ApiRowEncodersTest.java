@@ -113,7 +113,7 @@ class ApiRowEncodersTest {
   }
 
   @Test
-  void deadLetterRowKeepsTheOriginAndTheOriginalBytesAsBase64() {
+  void deadLetterRowKeepsTheOriginWithItsKafkaClusterAndTheOriginalBytesAsBase64() {
     DeadLetter d =
         new DeadLetter(
             "pulse.api.requests",
@@ -124,10 +124,11 @@ class ApiRowEncodersTest {
             new byte[] {(byte) 0xc3, 0x01},
             Instant.parse("2026-03-02T09:15:42.999Z"));
     RecordingRowOut row = new RecordingRowOut();
-    new DeadLetterRowEncoder().encode(d, row);
+    new DeadLetterRowEncoder("MkU3OEVBNTcwNTJENDM2Qg").encode(d, row);
 
     assertThat(row.values)
         .containsExactly(
+            Map.entry("kafka_cluster_id", "MkU3OEVBNTcwNTJENDM2Qg"),
             Map.entry("source_topic", "pulse.api.requests"),
             Map.entry("partition", 1),
             Map.entry("offset", 4_294_967_296L),
@@ -141,7 +142,7 @@ class ApiRowEncodersTest {
   void deadLetterOfANullKafkaValueStoresAnEmptyValue() {
     DeadLetter d = new DeadLetter("t", 0, 0, "EMPTY", "no value", null, Instant.EPOCH);
     RecordingRowOut row = new RecordingRowOut();
-    new DeadLetterRowEncoder().encode(d, row);
+    new DeadLetterRowEncoder("c").encode(d, row);
 
     assertThat(row.values.get("value_base64")).isEqualTo("");
   }

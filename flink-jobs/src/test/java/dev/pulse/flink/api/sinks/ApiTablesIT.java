@@ -95,7 +95,7 @@ class ApiTablesIT {
   @Test
   void deadLetterEncoderWritesExactlyTheColumnsOfDeadLetters() {
     DeadLetter d = new DeadLetter("pulse.api.requests", 0, 1, "TRUNCATED", "m", new byte[] {1}, T);
-    assertThat(written(new DeadLetterRowEncoder(), d))
+    assertThat(written(new DeadLetterRowEncoder("c"), d))
         .isEqualTo(columnsWithoutDefault("dead_letters"));
   }
 
