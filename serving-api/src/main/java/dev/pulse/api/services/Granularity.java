@@ -29,6 +29,12 @@ public enum Granularity {
     return Instant.ofEpochSecond(Math.floorDiv(t.getEpochSecond(), w) * w);
   }
 
+  /** {@code t} (whole seconds) rounded up to a point boundary: the end of the point it closes. */
+  public Instant ceil(Instant t) {
+    Instant start = floor(t);
+    return start.equals(t) ? t : start.plus(width);
+  }
+
   /**
    * The finest granularity whose default range covers {@code range}: up to 6 h by minute, up to 14
    * d by hour, else by day.

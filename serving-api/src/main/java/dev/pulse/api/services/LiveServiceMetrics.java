@@ -18,15 +18,21 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Live minute points for a subscription: polls ClickHouse every {@code pulse.live.poll-interval}
- * and emits each minute when it first appears and again whenever a late delta changes it. It starts
- * with the latest minute already stored, then follows from there; each poll reads only the minutes
- * from the last one seen (the primary key keeps it cheap).
+ * and emits each minute when it first appears and again whenever its stored numbers change. It
+ * starts with the latest minute already stored, then follows from there.
+ *
+ * <p>Each poll re-reads the {@link #REREAD_WINDOW} of minutes before the newest one sent, not only
+ * the minutes from it, and compares each with what it last sent for that minute: rows of a minute
+ * can become visible after a newer minute did (parallel committers each commit on their own, a
+ * catch-up commits many minutes at once, a late delta arrives up to the allowed lateness after the
+ * minute closed), and a cursor at the newest minute would never send them. The primary key keeps
+ * the re-read cheap: about {@code REREAD_WINDOW} minutes of one filter per poll.
  *
  * <p>Subscriptions with the same {@link MetricsFilter} (tenant included, so tenants never share)
  * share one poller: one query per filter and interval however many subscribe. A subscriber that
- * joins a running poller first gets the last minute it sent (the latest minute, as a new poller
- * would send), then the same points as the others. The poller stops and is forgotten when its last
- * subscriber leaves.
+ * joins a running poller first gets the last point it sent (the latest minute, as a new poller
+ * would send, unless an older minute changed since), then the same points as the others. The poller
+ * stops and is forgotten when its last subscriber leaves.
  */
 @Component
 public class LiveServiceMetrics {
@@ -34,9 +40,18 @@ public class LiveServiceMetrics {
   private static final Logger LOG = LoggerFactory.getLogger(LiveServiceMetrics.class);
 
   /**
-   * Most minutes one poll returns: a subscriber that fell far behind catches up over a few polls.
+   * Most new minutes one poll returns: a subscriber that fell far behind catches up over a few
+   * polls.
    */
   private static final int MAX_MINUTES_PER_POLL = 60;
+
+  /**
+   * How far behind the newest minute sent a change is still pushed. Covers a late delta (at most
+   * the allowed lateness, 30 s by default, plus a checkpoint after its minute) and a catch-up whose
+   * parallel commits land up to an hour of minutes apart; a change older than that is seen by the
+   * next series query only.
+   */
+  static final Duration REREAD_WINDOW = Duration.ofMinutes(60);
 
   private final ServiceMetricsRepository repository;
   private final Duration pollInterval;
@@ -79,7 +94,7 @@ public class LiveServiceMetrics {
         .onBackpressureDrop()
         .concatMap(
             tick ->
-                Mono.fromCallable(() -> cursor.next(poll(filter, cursor.since.get())))
+                Mono.fromCallable(() -> cursor.next(poll(filter, cursor.rereadFrom())))
                     .subscribeOn(Schedulers.boundedElastic())
                     // A failed poll (ClickHouse restarting) is retried at the next tick instead of
                     // ending the subscriptions.
@@ -93,31 +108,55 @@ public class LiveServiceMetrics {
         .concatMapIterable(points -> points);
   }
 
-  private List<ServiceMetricsPoint> poll(MetricsFilter filter, Instant since) {
-    return since == null
-        ? repository.latestMinute(filter)
-        : repository.minutesSince(filter, since, MAX_MINUTES_PER_POLL);
+  private List<ServiceMetricsPoint> poll(MetricsFilter filter, Instant rereadFrom) {
+    // The re-read minutes come first (ascending), so the limit always leaves room for new ones.
+    return rereadFrom == null
+        ? repository.latestMinutes(filter, REREAD_WINDOW)
+        : repository.minutesSince(
+            filter, rereadFrom, (int) REREAD_WINDOW.toMinutes() + 1 + MAX_MINUTES_PER_POLL);
   }
 
   /**
-   * What a poller has sent: the newest minute seen and the last value sent for each recent minute.
+   * What a poller has sent: the newest minute, and the last value sent (or, at the start, seen) for
+   * each minute of the re-read window before it.
    */
   private static final class Cursor {
-    final AtomicReference<Instant> since = new AtomicReference<>();
-    final Map<Instant, ServiceMetricsPoint> sent = new HashMap<>();
+    private Instant newest;
+    private final Map<Instant, ServiceMetricsPoint> sent = new HashMap<>();
 
+    /**
+     * Where the next poll starts: the re-read window before the newest minute, or null at first.
+     */
+    synchronized Instant rereadFrom() {
+      if (newest == null) {
+        return null;
+      }
+      Instant from = newest.minus(REREAD_WINDOW);
+      return from.isBefore(Instant.EPOCH) ? Instant.EPOCH : from;
+    }
+
+    /**
+     * The polled points to send, oldest first: those new or changed since last sent. The first poll
+     * (the latest minute and the window before it) sends only the latest minute: the older ones are
+     * what the subscriber's series query already showed, remembered so that a later change to them
+     * is sent.
+     */
     synchronized List<ServiceMetricsPoint> next(List<ServiceMetricsPoint> polled) {
       List<ServiceMetricsPoint> changed =
-          polled.stream().filter(p -> !p.equals(sent.get(p.time()))).toList();
+          newest == null
+              ? polled.subList(Math.max(0, polled.size() - 1), polled.size())
+              : polled.stream().filter(p -> !p.equals(sent.get(p.time()))).toList();
       for (ServiceMetricsPoint p : polled) {
         sent.put(p.time(), p);
-        if (since.get() == null || p.time().isAfter(since.get())) {
-          since.set(p.time());
+        if (newest == null || p.time().isAfter(newest)) {
+          newest = p.time();
         }
       }
-      // Only minutes from `since` on are polled again, so older entries can go.
-      sent.keySet().removeIf(t -> t.isBefore(since.get()));
-      return changed;
+      if (newest != null) {
+        // Only minutes from the re-read window on are polled again, so older entries can go.
+        sent.keySet().removeIf(t -> t.isBefore(rereadFrom()));
+      }
+      return List.copyOf(changed);
     }
   }
 }

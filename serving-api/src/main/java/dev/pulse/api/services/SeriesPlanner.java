@@ -7,7 +7,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Turns a series request's arguments into a {@link SeriesWindow} within the configured limits, or
- * refuses them with an {@link InvalidArgumentException} whose message says what to change.
+ * refuses them with an {@link InvalidArgumentException} whose message says what to change. A series
+ * is made of whole buckets: every bucket that overlaps the requested [from, to) is served in full,
+ * and the window says so (its from and to are rounded out to the granularity), because the facts
+ * cannot be split below a bucket and a clipped, partial bucket would read as a dip.
  */
 @Component
 public class SeriesPlanner {
@@ -48,9 +51,8 @@ public class SeriesPlanner {
     Granularity g = requested != null ? requested : Granularity.forRange(range);
     Instant alignedFrom = g.floor(from);
     Instant end = Granularity.ceilToSecond(to);
-    long width = g.width().toSeconds();
-    long points =
-        Math.floorDiv(end.getEpochSecond() - alignedFrom.getEpochSecond() + width - 1, width);
+    Instant coveredTo = g.ceil(end);
+    long points = Duration.between(alignedFrom, coveredTo).dividedBy(g.width());
     if (points > limits.maxPoints()) {
       throw new InvalidArgumentException(
           "the range "
@@ -79,6 +81,6 @@ public class SeriesPlanner {
               + " and to at or before "
               + last);
     }
-    return new SeriesWindow(alignedFrom, end, g, points);
+    return new SeriesWindow(alignedFrom, coveredTo, g, points);
   }
 }

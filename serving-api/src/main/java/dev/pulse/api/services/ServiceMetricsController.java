@@ -6,13 +6,16 @@ import java.util.List;
 import org.springframework.graphql.data.method.annotation.Arguments;
 import org.springframework.graphql.data.method.annotation.ContextValue;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SchemaMapping;
 import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
 import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
 
 /**
  * GraphQL entry points for service metrics; each is scoped to the caller's tenant and delegates at
- * once. Arguments arrive as records whose constructors have already refused bad strings.
+ * once. Arguments arrive as records whose constructors have already refused bad strings. A series'
+ * late-event fields carry the series' own filter (tenant included) and window, and are read only
+ * when a query selects them.
  */
 @Controller
 public class ServiceMetricsController {
@@ -41,15 +44,18 @@ public class ServiceMetricsController {
   public ServiceMetricsSeries serviceMetrics(
       @ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant, @Arguments SeriesQuery query) {
     SeriesWindow window = planner.plan(query.from(), query.to(), query.granularity());
-    return new ServiceMetricsSeries(
-        query.service(),
-        query.endpoint(),
-        query.method(),
-        query.region(),
-        window.from(),
-        window.to(),
-        window.granularity(),
-        repository.series(query.filter(tenant), window));
+    MetricsFilter filter = query.filter(tenant);
+    return new ServiceMetricsSeries(filter, window, repository.series(filter, window));
+  }
+
+  @SchemaMapping(typeName = "ServiceMetricsSeries")
+  public long lateEvents(ServiceMetricsSeries series) {
+    return repository.lateEvents(series.filter(), series.window());
+  }
+
+  @SchemaMapping(typeName = "ServiceMetricsSeries")
+  public List<LateEventsBucket> lateEventsByBucket(ServiceMetricsSeries series) {
+    return repository.lateEventsByBucket(series.filter(), series.window());
   }
 
   @SubscriptionMapping

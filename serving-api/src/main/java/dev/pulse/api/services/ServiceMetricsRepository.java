@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.security.Tenant;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -22,10 +23,12 @@ import org.springframework.stereotype.Repository;
 /**
  * Reads service metrics from the API request facts: {@code api_request_minutes} for MINUTE points,
  * the {@code api_request_hours} / {@code api_request_days} rollups (AggregatingMergeTree, read with
- * -Merge) for HOUR and DAY. Rows are additive deltas, so every read sums them per bucket;
- * percentiles come from the merged latency histogram through {@link LatencyBuckets#quantile}. Every
- * value in the SQL is rendered by {@link dev.pulse.clickhouse.SqlLiteral}; the tenant condition is
- * part of every query.
+ * -Merge) for HOUR and DAY, and counts the late events beside them from {@code api_requests_late}
+ * (ReplacingMergeTree, so counted by {@code uniqExact(event_id)}: a copy stored twice by the
+ * at-least-once sink counts once, merged or not). Rows are additive deltas, so every read sums them
+ * per bucket; percentiles come from the merged latency histogram through {@link
+ * LatencyBuckets#quantile}. Every value in the SQL is rendered by {@link
+ * dev.pulse.clickhouse.SqlLiteral}; the tenant condition is part of every query.
  */
 @Repository
 public class ServiceMetricsRepository {
@@ -46,8 +49,8 @@ public class ServiceMetricsRepository {
           case MINUTE ->
               minutesSql(
                   filter,
-                  "minute >= %s AND minute < %s"
-                      .formatted(dateTime(window.from()), dateTime(window.to())),
+                  "minute >= %s AND minute <= %s"
+                      .formatted(dateTime(window.from()), dateTime(window.lastSecond())),
                   "t",
                   window.points());
           case HOUR ->
@@ -57,7 +60,7 @@ public class ServiceMetricsRepository {
                   "hour",
                   "toUInt32(hour)",
                   dateTime(window.from()),
-                  dateTime(window.to()),
+                  dateTime(window.lastSecond()),
                   window.points());
           case DAY ->
               rollupSql(
@@ -66,7 +69,7 @@ public class ServiceMetricsRepository {
                   "day",
                   "toString(day)",
                   date(utcDate(window.from())),
-                  date(utcDate(window.to().minusSeconds(1)).plusDays(1)),
+                  date(utcDate(window.lastSecond())),
                   window.points());
         };
     List<ServiceMetricsPoint> points = new ArrayList<>();
@@ -82,6 +85,51 @@ public class ServiceMetricsRepository {
   }
 
   /**
+   * How many late events (in {@code api_requests_late}: later than the stream processor's allowed
+   * lateness, so in no point) the filter has in {@code window}, each event id once.
+   */
+  public long lateEvents(MetricsFilter filter, SeriesWindow window) {
+    String sql =
+        """
+        SELECT uniqExact(event_id) AS late_events
+        FROM api_requests_late
+        WHERE %s
+        """
+            .formatted(lateCondition(filter, window));
+    return clickHouse.query(sql).get(0).get("late_events").asLong();
+  }
+
+  /**
+   * The late events of {@code window} per bucket (by event time, UTC, as the facts are bucketed),
+   * oldest first; buckets without late events are absent.
+   */
+  public List<LateEventsBucket> lateEventsByBucket(MetricsFilter filter, SeriesWindow window) {
+    long width = window.granularity().width().toSeconds();
+    // Epoch arithmetic: the UTC bucket whatever the server's time zone (the facts' minutes are
+    // epoch-aligned windows over the same event time, and event_time is its whole seconds).
+    String sql =
+        """
+        SELECT intDiv(toUInt32(event_time), %s) * %s AS t, uniqExact(event_id) AS late_events
+        FROM api_requests_late
+        WHERE %s
+        GROUP BY t
+        ORDER BY t
+        LIMIT %s
+        """
+            .formatted(
+                uint64(width),
+                uint64(width),
+                lateCondition(filter, window),
+                uint64(window.points()));
+    return clickHouse.query(sql).stream()
+        .map(
+            r ->
+                new LateEventsBucket(
+                    Instant.ofEpochSecond(r.get("t").asLong()), r.get("late_events").asLong()))
+        .toList();
+  }
+
+  /**
    * Minute points from {@code since} (inclusive) onwards, oldest first, at most {@code limit}: what
    * live updates poll.
    */
@@ -93,10 +141,19 @@ public class ServiceMetricsRepository {
   }
 
   /**
-   * The latest minute with traffic for the filter, if any: where a new live subscription starts.
+   * The latest minute with traffic for the filter and the minutes up to {@code before} earlier,
+   * oldest first (empty without traffic): where a live subscription starts, and what it then
+   * watches for changes.
    */
-  public List<ServiceMetricsPoint> latestMinute(MetricsFilter filter) {
-    String sql = minutesSql(filter, "1", "t DESC", 1);
+  public List<ServiceMetricsPoint> latestMinutes(MetricsFilter filter, Duration before) {
+    // Integer epoch seconds: the latest minute minus the window, negative rather than wrapped
+    // when the filter has no minutes (max of nothing is 0).
+    String fromLatest =
+        """
+        toInt64(toUInt32(minute)) >= (
+          SELECT toInt64(toUInt32(max(minute))) FROM api_request_minutes WHERE %s) - %s"""
+            .formatted(where(filter), uint64(before.toSeconds()));
+    String sql = minutesSql(filter, fromLatest, "t", before.toMinutes() + 1);
     return clickHouse.query(sql).stream()
         .map(r -> point(Instant.ofEpochSecond(r.get("t").asLong()), r))
         .toList();
@@ -149,10 +206,10 @@ public class ServiceMetricsRepository {
   }
 
   /**
-   * Points of a rollup (AggregatingMergeTree, read with -Merge) in [{@code from}, {@code to}) of
+   * Points of a rollup (AggregatingMergeTree, read with -Merge) in [{@code from}, {@code last}] of
    * its {@code timeColumn}, oldest first: HOUR and DAY differ only in the table, its time column
    * and how a bucket's start is selected ({@code bucket}, as {@code t}). {@code from} and {@code
-   * to} are literals from {@link dev.pulse.clickhouse.SqlLiteral}.
+   * last} are literals from {@link dev.pulse.clickhouse.SqlLiteral}.
    */
   private static String rollupSql(
       MetricsFilter filter,
@@ -160,19 +217,28 @@ public class ServiceMetricsRepository {
       String timeColumn,
       String bucket,
       String from,
-      String to,
+      String last,
       long limit) {
     return """
         SELECT %s AS t, sumMerge(requests) AS requests, sumMerge(errors_5xx) AS errors_5xx,
           sumMerge(errors_4xx) AS errors_4xx, maxMerge(latency_max_us) AS latency_max_us,
           sumMapMerge(latency_hist) AS hist, hist.1 AS buckets, hist.2 AS counts
         FROM %s
-        WHERE %s AND %s >= %s AND %s < %s
+        WHERE %s AND %s >= %s AND %s <= %s
         GROUP BY t
         ORDER BY t
         LIMIT %s
         """
-        .formatted(bucket, table, where(filter), timeColumn, from, timeColumn, to, uint64(limit));
+        .formatted(bucket, table, where(filter), timeColumn, from, timeColumn, last, uint64(limit));
+  }
+
+  /**
+   * The late events of the filter in the window: the same tenant, service, endpoint, method and
+   * region conditions as the facts (the late table has the same column names), by event time.
+   */
+  private static String lateCondition(MetricsFilter filter, SeriesWindow window) {
+    return "%s AND event_time >= %s AND event_time <= %s"
+        .formatted(where(filter), dateTime(window.from()), dateTime(window.lastSecond()));
   }
 
   /** The tenant and service always; endpoint, method, region when given. */

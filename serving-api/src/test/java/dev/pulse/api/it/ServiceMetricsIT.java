@@ -238,6 +238,38 @@ class ServiceMetricsIT {
   }
 
   @Test
+  void aSeriesServesWholeBucketsAndItsFromAndToSayWhichOnes() {
+    // [10:30, 11:30) by HOUR: the hours 10:00 and 11:00, each whole, so the series covers
+    // 10:00-12:00, and the sum of its points is the total of that covered range.
+    GraphQlTester.Response hours =
+        series(
+            "token-a", "courses-api", null, "2026-03-02T10:30:00Z", "2026-03-02T11:30:00Z", "HOUR");
+    hours.path("serviceMetrics.from").entity(String.class).isEqualTo("2026-03-02T10:00:00Z");
+    hours.path("serviceMetrics.to").entity(String.class).isEqualTo("2026-03-02T12:00:00Z");
+    assertThat(points(hours))
+        .extracting(p -> p.get("time"), p -> p.get("requests"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("2026-03-02T10:00:00Z", 110),
+            org.assertj.core.groups.Tuple.tuple("2026-03-02T11:00:00Z", 4));
+    // [10:00:30, 10:01:30) by MINUTE: the minutes 10:00 and 10:01, whole.
+    GraphQlTester.Response minutes =
+        series(
+            "token-a",
+            "courses-api",
+            null,
+            "2026-03-02T10:00:30Z",
+            "2026-03-02T10:01:30Z",
+            "MINUTE");
+    minutes.path("serviceMetrics.from").entity(String.class).isEqualTo("2026-03-02T10:00:00Z");
+    minutes.path("serviceMetrics.to").entity(String.class).isEqualTo("2026-03-02T10:02:00Z");
+    assertThat(points(minutes))
+        .extracting(p -> p.get("time"), p -> p.get("requests"))
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("2026-03-02T10:00:00Z", 100),
+            org.assertj.core.groups.Tuple.tuple("2026-03-02T10:01:00Z", 10));
+  }
+
+  @Test
   void hourPointsComeFromTheHourlyRollup() {
     GraphQlTester.Response response =
         series(
@@ -443,6 +475,60 @@ class ServiceMetricsIT {
         .containsPattern(
             "\"clickHouse\":\\{\"details\":\\{\"version\":\"[0-9.]+\",[^}]*\\},\"status\":\"UP\"");
     // That the pages are public too is proven where they are on the classpath (dashboards).
+  }
+
+  private WebSocketGraphQlTester webSocket(String token) {
+    return WebSocketGraphQlTester.builder(
+            "ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
+        .interceptor(
+            new WebSocketGraphQlClientInterceptor() {
+              @Override
+              public Mono<Object> connectionInitPayload() {
+                return Mono.just(Map.of("Authorization", "Bearer " + token));
+              }
+            })
+        .build();
+  }
+
+  private static MinuteFacts amendedApiRow(String minute, List<Integer> latenciesMs) {
+    return new MinuteFacts()
+        .row("tenant-c", "amended-api", "/a", "GET", "eu-west", minute, latenciesMs, 0, 0);
+  }
+
+  @Test
+  void aLateDeltaForAMinuteOlderThanTheNewestSentIsStillSentWithTheCorrectedTotal()
+      throws Exception {
+    amendedApiRow("2026-03-02T10:03:00Z", List.of(10)).insertInto(clickHouse);
+    amendedApiRow("2026-03-02T10:05:00Z", List.of(10)).insertInto(clickHouse);
+    WebSocketGraphQlTester ws = webSocket("token-c");
+    BlockingQueue<Map<String, Object>> received = new LinkedBlockingQueue<>();
+    Disposable subscription =
+        ws.documentName("serviceMetricsUpdates")
+            .variable("service", "amended-api")
+            .executeSubscription()
+            .toFlux("serviceMetricsUpdates", Map.class)
+            .subscribe(p -> received.add((Map<String, Object>) p));
+    try {
+      assertThat(received.poll(20, TimeUnit.SECONDS))
+          .containsEntry("time", "2026-03-02T10:05:00Z")
+          .containsEntry("requests", 1);
+      amendedApiRow("2026-03-02T10:06:00Z", List.of(10, 20)).insertInto(clickHouse);
+      // 10:03 is not sent again while it does not change: the next point is the new minute.
+      assertThat(received.poll(20, TimeUnit.SECONDS))
+          .containsEntry("time", "2026-03-02T10:06:00Z")
+          .containsEntry("requests", 2);
+      // Rows for 10:03 become visible after 10:06 was sent (another committer, or a late
+      // delta): the subscriber gets 10:03 again with its new total, 1 + 2 requests.
+      amendedApiRow("2026-03-02T10:03:00Z", List.of(30, 700)).insertInto(clickHouse);
+      assertThat(received.poll(20, TimeUnit.SECONDS))
+          .containsEntry("time", "2026-03-02T10:03:00Z")
+          .containsEntry("requests", 3)
+          .containsEntry("maxMs", 700.0);
+      assertThat(received.poll(1, TimeUnit.SECONDS)).isNull();
+    } finally {
+      subscription.dispose();
+      ws.stop().block(Duration.ofSeconds(5));
+    }
   }
 
   @Test

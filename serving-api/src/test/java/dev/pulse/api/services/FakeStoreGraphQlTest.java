@@ -7,6 +7,7 @@ import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Tenant;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +52,8 @@ class FakeStoreGraphQlTest {
 
   /**
    * Answers series with an internal bug's exception. Live polls count per filter and find one new
-   * minute each: the latest stored minute is T0, and after minute m comes m + 1 minute.
+   * minute each: the latest stored minute is T0 when a poller starts, and each later poll stores
+   * the next minute and returns every stored minute from where it asks (numbers never change).
    */
   static class FakeStore extends ServiceMetricsRepository {
 
@@ -59,6 +61,7 @@ class FakeStoreGraphQlTest {
 
     final Map<MetricsFilter, AtomicInteger> polls = new ConcurrentHashMap<>();
     final Map<MetricsFilter, AtomicInteger> starts = new ConcurrentHashMap<>();
+    final Map<MetricsFilter, Instant> newest = new ConcurrentHashMap<>();
 
     FakeStore() {
       super(null);
@@ -71,16 +74,22 @@ class FakeStoreGraphQlTest {
     }
 
     @Override
-    public List<ServiceMetricsPoint> latestMinute(MetricsFilter filter) {
+    public List<ServiceMetricsPoint> latestMinutes(MetricsFilter filter, Duration before) {
       count(polls, filter);
       count(starts, filter);
+      newest.put(filter, T0);
       return List.of(point(T0));
     }
 
     @Override
     public List<ServiceMetricsPoint> minutesSince(MetricsFilter filter, Instant since, int limit) {
       count(polls, filter);
-      return List.of(point(since), point(since.plus(Duration.ofMinutes(1))));
+      Instant last = newest.merge(filter, T0, (m, t0) -> m.plus(Duration.ofMinutes(1)));
+      List<ServiceMetricsPoint> points = new ArrayList<>();
+      for (Instant m = since.isAfter(T0) ? since : T0; !m.isAfter(last); m = m.plusSeconds(60)) {
+        points.add(point(m));
+      }
+      return points;
     }
 
     int polls(MetricsFilter filter) {

@@ -42,22 +42,44 @@ class SeriesPlannerTest {
   }
 
   @Test
-  void fromIsRoundedDownToTheGranularityAndPointsCountStartedBuckets() {
+  void theWindowIsRoundedOutToWholeBucketsAndSaysSo() {
     SeriesWindow w =
         planner.plan(
             Instant.parse("2026-03-02T09:30:10Z"),
             Instant.parse("2026-03-02T12:00:01Z"),
             Granularity.HOUR);
+    // Buckets starting 09:00, 10:00, 11:00, 12:00 (12:00:00 < 12:00:01), served whole.
     assertThat(w.from()).isEqualTo(Instant.parse("2026-03-02T09:00:00Z"));
-    // Buckets starting 09:00, 10:00, 11:00, 12:00 (12:00:00 < 12:00:01).
+    assertThat(w.to()).isEqualTo(Instant.parse("2026-03-02T13:00:00Z"));
     assertThat(w.points()).isEqualTo(4);
   }
 
   @Test
-  void fractionalSecondsInToAreRoundedUpSoTheLastSecondIsKept() {
+  void anHourSeriesForHalfPastToHalfPastCoversBothWholeHours() {
+    SeriesWindow w =
+        planner.plan(
+            Instant.parse("2026-03-02T10:30:00Z"),
+            Instant.parse("2026-03-02T11:30:00Z"),
+            Granularity.HOUR);
+    assertThat(w.from()).isEqualTo(Instant.parse("2026-03-02T10:00:00Z"));
+    assertThat(w.to()).isEqualTo(Instant.parse("2026-03-02T12:00:00Z"));
+    assertThat(w.points()).isEqualTo(2);
+    assertThat(w.lastSecond()).isEqualTo(Instant.parse("2026-03-02T11:59:59Z"));
+  }
+
+  @Test
+  void anAlignedEndIsNotRoundedFurther() {
+    SeriesWindow w = planner.plan(START, Instant.parse("2026-03-03T00:00:00Z"), Granularity.DAY);
+    assertThat(w.from()).isEqualTo(Instant.parse("2026-03-02T00:00:00Z"));
+    assertThat(w.to()).isEqualTo(Instant.parse("2026-03-03T00:00:00Z"));
+    assertThat(w.points()).isEqualTo(1);
+  }
+
+  @Test
+  void aFractionalEndStillCoversTheMinuteItFallsIn() {
     SeriesWindow w =
         planner.plan(START, Instant.parse("2026-03-02T09:05:00.250Z"), Granularity.MINUTE);
-    assertThat(w.to()).isEqualTo(Instant.parse("2026-03-02T09:05:01Z"));
+    assertThat(w.to()).isEqualTo(Instant.parse("2026-03-02T09:06:00Z"));
     assertThat(w.points()).isEqualTo(6);
   }
 
@@ -98,8 +120,10 @@ class SeriesPlannerTest {
         .isInstanceOf(InvalidArgumentException.class)
         .hasMessageContaining("outside what the store holds");
     Instant lastSecond = Instant.parse("2105-12-31T23:59:59Z");
-    assertThat(planner.plan(lastSecond.minusSeconds(3600), lastSecond, null).to())
-        .isEqualTo(lastSecond);
+    // The last minute is covered whole; SQL reads up to its last second, which a literal can hold.
+    SeriesWindow last = planner.plan(lastSecond.minusSeconds(3600), lastSecond, null);
+    assertThat(last.to()).isEqualTo(Instant.parse("2106-01-01T00:00:00Z"));
+    assertThat(last.lastSecond()).isEqualTo(lastSecond);
     assertThatThrownBy(() -> planner.plan(lastSecond, lastSecond.plusMillis(1), null))
         .isInstanceOf(InvalidArgumentException.class)
         .hasMessageContaining("to at or before 2105-12-31T23:59:59Z");
