@@ -11,6 +11,8 @@ const SERIES_QUERY = `query serviceMetrics($service: String!, $endpoint: String,
   serviceMetrics(service: $service, endpoint: $endpoint, from: $from, to: $to, granularity: $granularity) {
     from to granularity
     points { time requests errors5xx errors4xx errorRate p50Ms p95Ms p99Ms maxMs }
+    lateEvents
+    lateEventsByBucket { time lateEvents }
   }
 }`;
 const SERVICES_QUERY = `query { services { name endpoints { path methods } } }`;
@@ -20,7 +22,7 @@ const UPDATES = `subscription updates($service: String!, $endpoint: String) {
   }
 }`;
 
-const state = { services: [], window: null, points: new Map(), live: null, liveTo: false };
+const state = { services: [], window: null, points: new Map(), late: { total: 0, buckets: [] }, live: null, liveTo: false };
 const charts = {};
 
 function token() { return localStorage.getItem(TOKEN_KEY) || ''; }
@@ -90,6 +92,7 @@ async function load() {
     state.window = { service, endpoint, from: Date.parse(series.from), to: Date.parse(series.to), granularity: series.granularity };
     state.liveTo = range.live;
     state.points = new Map(series.points.map((p) => [p.time, p]));
+    state.late = { total: series.lateEvents, buckets: series.lateEventsByBucket };
     render();
     setStatus('Showing ' + series.points.length + ' points of ' + service + (endpoint ? ' ' + endpoint : '') + ' by ' + series.granularity.toLowerCase()
       + ', ' + series.from + ' .. ' + series.to, { state: 'loaded' });
@@ -168,7 +171,9 @@ function render() {
     { name: 'requests', type: 'bar', data: at((p) => p.requests) },
     { name: '5xx', type: 'bar', color: '#d9363e', data: at((p) => p.errors5xx) },
     { name: '4xx', type: 'bar', color: '#f0a020', data: at((p) => p.errors4xx) },
+    { name: 'late (not in requests)', type: 'bar', color: '#9aa0a6', data: state.late.buckets.map((b) => [b.time, b.lateEvents]) },
   ], 'requests'), true);
+  renderLateEvents();
   chart('chart-errors').setOption(lineOption([
     { name: 'error rate %', type: 'line', showSymbol: points.length < 60, data: at((p) => p.errorRate * 100) },
   ], '%'), true);
@@ -196,6 +201,16 @@ function render() {
       cell.textContent = formatCell(field, value);
     }
   }
+}
+
+/** The note beside the requests chart: how many late events the shown range has (as loaded). */
+function renderLateEvents() {
+  const n = state.late.total;
+  const el = $('late-events');
+  el.dataset.lateEvents = String(n);
+  el.classList.toggle('some', n > 0);
+  el.textContent = Number(n).toLocaleString('en-US') + (n === 1 ? ' late event' : ' late events') + ' in this range'
+    + (n > 0 ? ': they arrived after the allowed lateness and are stored, but not counted in these charts.' : '.');
 }
 
 // A sign-in link (the demo prints them) carries the token in the fragment, which never reaches

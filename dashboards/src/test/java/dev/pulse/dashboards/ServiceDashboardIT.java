@@ -3,6 +3,7 @@ package dev.pulse.dashboards;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.api.PulseApiApplication;
+import dev.pulse.api.it.LateEvents;
 import dev.pulse.api.it.MigratedStore;
 import dev.pulse.api.it.MinuteFacts;
 import dev.pulse.clickhouse.ClickHouse;
@@ -44,8 +45,8 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The SRE service page in headless Chromium against the running application and a real ClickHouse:
  * the numbers the page shows equal, exactly, what the GraphQL API returns for the same query, and a
- * minute inserted after the page loaded arrives through the live subscription. Keeps a screenshot
- * in target/screenshots/.
+ * minute inserted after the page loaded arrives through the live subscription, and the late events
+ * of the range are shown as a note beside the series. Keeps a screenshot in target/screenshots/.
  */
 @ExtendWith(ClickHouseExtension.class)
 @SpringBootTest(
@@ -106,6 +107,18 @@ class ServiceDashboardIT {
         50,
         0);
     facts.insertInto(clickHouse);
+    // Late events: three of tenant A's in 10:00-10:30 (late-1 stored twice by a replay), one at
+    // 10:30:00 (outside the range), one of tenant B's. The page must say 3.
+    new LateEvents()
+        .key("tenant-a", "courses-api", "/courses/{id}", "GET", "eu-west")
+        .event("late-1", "2026-03-02T10:13:20Z")
+        .event("late-1", "2026-03-02T10:13:20Z")
+        .event("late-2", "2026-03-02T10:14:05Z")
+        .event("late-3", "2026-03-02T10:29:59Z")
+        .event("late-4", "2026-03-02T10:30:00Z")
+        .key("tenant-b", "courses-api", "/courses/{id}", "GET", "eu-west")
+        .event("late-b", "2026-03-02T10:13:00Z")
+        .insertInto(clickHouse);
   }
 
   @Autowired private HttpGraphQlTester anonymous;
@@ -190,6 +203,24 @@ class ServiceDashboardIT {
         .toList();
   }
 
+  private long apiLateEvents(String token) {
+    return anonymous
+        .mutate()
+        .header("Authorization", "Bearer " + token)
+        .build()
+        .documentName("serviceMetricsLateEvents")
+        .variable("service", "courses-api")
+        .variable("endpoint", "/courses/{id}")
+        .variable("from", FROM)
+        .variable("to", TO)
+        .execute()
+        .errors()
+        .verify()
+        .path("serviceMetrics.lateEvents")
+        .entity(Long.class)
+        .get();
+  }
+
   private void openPageAs(String token) {
     String base = "http://localhost:" + port;
     browser.get(base + "/sre/service.html");
@@ -248,6 +279,13 @@ class ServiceDashboardIT {
     assertThat(browser.findElements(By.cssSelector(".chart canvas")))
         .hasSizeGreaterThanOrEqualTo(3);
     assertThat(browser.findElement(By.id("granularity")).getText()).isEqualTo("MINUTE");
+
+    // The late events of the range, beside the series: shown, with the number the API gives.
+    WebElement late = browser.findElement(By.id("late-events"));
+    assertThat(late.isDisplayed()).isTrue();
+    assertThat(late.getText()).startsWith("3 late events in this range");
+    assertThat(late.getDomAttribute("data-late-events"))
+        .isEqualTo(String.valueOf(apiLateEvents("sre-token")));
 
     // A minute closed after the page loaded arrives through the subscription.
     waitUpTo(20)

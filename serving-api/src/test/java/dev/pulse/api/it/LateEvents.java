@@ -22,16 +22,20 @@ public final class LateEvents {
   private static final Duration LATENESS = Duration.ofMinutes(10);
 
   private final List<String> rows = new ArrayList<>();
+  private List<String> key;
 
-  /** One late event with event time {@code eventTime} (ISO-8601, milliseconds allowed). */
-  public LateEvents event(
-      String eventId,
-      String tenant,
-      String service,
-      String endpoint,
-      String method,
-      String region,
-      String eventTime) {
+  /** The key (tenant, service, endpoint, method, region) of the events that follow. */
+  public LateEvents key(
+      String tenant, String service, String endpoint, String method, String region) {
+    key = List.of(tenant, service, endpoint, method, region);
+    return this;
+  }
+
+  /**
+   * One late event of the current {@link #key}, with event time {@code eventTime} (ISO-8601,
+   * milliseconds allowed).
+   */
+  public LateEvents event(String eventId, String eventTime) {
     Instant t = Instant.parse(eventTime);
     Instant seconds = t.truncatedTo(ChronoUnit.SECONDS);
     rows.add(
@@ -39,15 +43,15 @@ public final class LateEvents {
             + String.join(
                 ", ",
                 string(eventId),
-                string(tenant),
+                string(key.get(0)),
                 dateTime(seconds),
                 uint64(t.toEpochMilli()),
-                string(service),
-                string(endpoint),
-                string(method),
+                string(key.get(1)),
+                string(key.get(2)),
+                string(key.get(3)),
                 "200",
                 "1000",
-                string(region),
+                string(key.get(4)),
                 "NULL",
                 dateTime(seconds.plus(LATENESS)),
                 uint64(LATENESS.toMillis()),

@@ -74,96 +74,29 @@ class LateEventsIT {
         // In [10:00, 10:30) for tenant-a, orders-api: dup-1, late-2 (10:00), late-3 (10:01, a
         // minute whose events were all late: no point), late-4 (10:29), late-8 (10:03, another
         // endpoint, method and region).
-        .event(
-            "dup-1",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:00:15.250Z")
-        .event(
-            "late-2",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:00:59.999Z")
-        .event(
-            "late-3",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:01:00.000Z")
-        .event(
-            "late-4",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:29:59.000Z")
-        .event(
-            "late-8",
-            "tenant-a",
-            "orders-api",
-            "/orders/{id}",
-            "POST",
-            "us-east",
-            "2026-03-02T10:03:00Z")
+        .key("tenant-a", "orders-api", "/orders", "GET", "eu-west")
+        .event("dup-1", "2026-03-02T10:00:15.250Z")
+        .event("late-2", "2026-03-02T10:00:59.999Z")
+        .event("late-3", "2026-03-02T10:01:00.000Z")
+        .event("late-4", "2026-03-02T10:29:59.000Z")
         // Just outside [10:00, 10:30): at its end and just before its start.
-        .event(
-            "late-5",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:30:00.000Z")
-        .event(
-            "late-6",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T09:59:59.999Z")
+        .event("late-5", "2026-03-02T10:30:00.000Z")
+        .event("late-6", "2026-03-02T09:59:59.999Z")
         // The next UTC day.
-        .event(
-            "late-7", "tenant-a", "orders-api", "/orders", "GET", "eu-west", "2026-03-03T00:00:00Z")
+        .event("late-7", "2026-03-03T00:00:00Z")
+        .key("tenant-a", "orders-api", "/orders/{id}", "POST", "us-east")
+        .event("late-8", "2026-03-02T10:03:00Z")
         // Another tenant, same service and key: never tenant-a's.
-        .event(
-            "other-1",
-            "tenant-b",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:05:00Z")
+        .key("tenant-b", "orders-api", "/orders", "GET", "eu-west")
+        .event("other-1", "2026-03-02T10:05:00Z")
         .insertInto(clickHouse);
     new LateEvents()
         // dup-1 again: the at-least-once sink replayed it (identical row, another part), and a
         // copy the producer re-stamped on retry (another event time in the same minute, which
         // ReplacingMergeTree never collapses, FINAL or not).
-        .event(
-            "dup-1",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:00:15.250Z")
-        .event(
-            "dup-1",
-            "tenant-a",
-            "orders-api",
-            "/orders",
-            "GET",
-            "eu-west",
-            "2026-03-02T10:00:40.000Z")
+        .key("tenant-a", "orders-api", "/orders", "GET", "eu-west")
+        .event("dup-1", "2026-03-02T10:00:15.250Z")
+        .event("dup-1", "2026-03-02T10:00:40.000Z")
         .insertInto(clickHouse);
     // The fault is really there: three stored copies of dup-1.
     assertThat(
