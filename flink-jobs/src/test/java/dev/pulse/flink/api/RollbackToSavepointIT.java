@@ -99,7 +99,8 @@ class RollbackToSavepointIT {
             .withDomains(EnumSet.of(Domain.API))
             .withStart(Instant.parse("2026-03-02T09:50:00Z"))
             .withDuration(Duration.ofMinutes(20))
-            .withRates(200, 1)
+            // Long enough (about 6 s per source subtask, paced) that the savepoint falls mid-run.
+            .withRates(600, 1)
             .withFaults(new FaultConfig(0.03, 0.05, 0.0, 0.01));
     input = SimulatedApiTopic.write(kafka, kafka.topic("api-requests"), sim);
     oracle = ApiOracle.ofRecords(input.values(), Instant.now());
