@@ -197,7 +197,9 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
         layout == DedupStateLayout.BUCKET_TABLES
             ? firstInTable(key, rememberedFrom, cutoff, ctx.getCurrentKey())
             : firstInEntries(key, rememberedFrom, cutoff, ctx);
-    held.warnIfOver(ctx.timerService().currentProcessingTime());
+    if (held.overLimit()) {
+      held.warn(ctx.timerService().currentProcessingTime());
+    }
     if (!first) {
       duplicates.inc();
     } else if (eventTime <= cutoff) {

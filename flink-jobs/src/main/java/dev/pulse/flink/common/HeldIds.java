@@ -63,11 +63,13 @@ final class HeldIds implements Gauge<Long> {
     return total;
   }
 
-  /** Logs the warning when the total is over the limit and none was logged in the last minute. */
-  void warnIfOver(long processingTimeMs) {
-    if (warnAbove <= 0 || total <= warnAbove) {
-      return;
-    }
+  /** Whether the total is beyond the limit (so {@link #warn} has something to say). */
+  boolean overLimit() {
+    return warnAbove > 0 && total > warnAbove;
+  }
+
+  /** Logs the warning unless one was logged less than a minute ago. */
+  void warn(long processingTimeMs) {
     if (lastWarning != Long.MIN_VALUE && processingTimeMs - lastWarning < WARNING_INTERVAL_MS) {
       return;
     }
