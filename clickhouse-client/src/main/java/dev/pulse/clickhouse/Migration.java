@@ -51,13 +51,7 @@ public record Migration(int version, String name, String checksum, List<Statemen
    * @param unlessExists a table (in the migrated database) whose existence skips the statement
    *     (empty: always run)
    */
-  public record Statement(String sql, Optional<String> requires, Optional<String> unlessExists) {
-
-    /** A statement without the existence gate. */
-    public Statement(String sql, Optional<String> requires) {
-      this(sql, requires, Optional.empty());
-    }
-  }
+  public record Statement(String sql, Optional<String> requires, Optional<String> unlessExists) {}
 
   /** {@code 0002_playback_events_raw}: the form used in logs and errors. */
   public String id() {

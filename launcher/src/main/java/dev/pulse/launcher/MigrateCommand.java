@@ -1,6 +1,6 @@
 package dev.pulse.launcher;
 
-import dev.pulse.cli.ConnectionFlags;
+import dev.pulse.cli.ClickHouseOptions;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.MigrationRunner.MigrationResult;
@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,38 +21,17 @@ import picocli.CommandLine.Spec;
     name = "migrate",
     mixinStandardHelpOptions = true,
     description = {
-      "Apply Pulse's ClickHouse migrations (numbered SQL files) that the database has not seen,",
-      "in order, recording each in schema_migrations. Safe to run twice and from two machines",
-      "at once. The password is read from the environment variable PULSE_CLICKHOUSE_PASSWORD."
+      "Apply Pulse's ClickHouse migrations (numbered SQL files) that the database",
+      "has not seen, in order, recording each in schema_migrations; the database",
+      "is created when missing. Safe to run twice and from two machines at once.",
+      "The password is read from the environment variable",
+      ClickHouseOptions.PASSWORD_ENV + "."
     })
 public final class MigrateCommand implements Callable<Integer> {
 
-  static final String PASSWORD_ENV = "PULSE_CLICKHOUSE_PASSWORD";
-
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--clickhouse",
-      paramLabel = "URL",
-      defaultValue = "http://127.0.0.1:8123",
-      converter = ConnectionFlags.ClickHouseUrl.class,
-      description = "ClickHouse HTTP endpoint (default: ${DEFAULT-VALUE}).")
-  String clickhouse;
-
-  @Option(
-      names = "--database",
-      paramLabel = "NAME",
-      defaultValue = "pulse",
-      converter = ConnectionFlags.Identifier.class,
-      description = "Database to migrate; created when missing (default: ${DEFAULT-VALUE}).")
-  String database;
-
-  @Option(
-      names = "--user",
-      paramLabel = "USER",
-      defaultValue = "default",
-      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
-  String user;
+  @Mixin ClickHouseOptions clickhouse;
 
   @Option(
       names = "--status",
@@ -61,8 +41,9 @@ public final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    String password = System.getenv().getOrDefault(PASSWORD_ENV, "");
-    try (ClickHouse client = ClickHouse.connect(clickhouse, user, password, null)) {
+    String database = clickhouse.database();
+    try (ClickHouse client =
+        ClickHouse.connect(clickhouse.url(), clickhouse.user(), clickhouse.password(), null)) {
       MigrationRunner runner = new MigrationRunner(client, database);
       if (statusOnly) {
         printStatus(out, runner.status());
@@ -70,7 +51,7 @@ public final class MigrateCommand implements Callable<Integer> {
       }
       out.printf(
           "Migrating database %s on %s (ClickHouse %s)%n",
-          database, clickhouse, client.serverVersion());
+          database, clickhouse.url(), client.serverVersion());
       List<MigrationResult> applied = runner.migrate();
       for (MigrationResult r : applied) {
         out.printf(

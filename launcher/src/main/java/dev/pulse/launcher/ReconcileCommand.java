@@ -1,6 +1,6 @@
 package dev.pulse.launcher;
 
-import dev.pulse.cli.ConnectionFlags;
+import dev.pulse.cli.ClickHouseOptions;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.RollupCheck;
 import java.io.PrintWriter;
@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,39 +25,19 @@ import picocli.CommandLine.TypeConversionException;
     name = "reconcile",
     mixinStandardHelpOptions = true,
     description = {
-      "Check that every hour and day rollup equals the minute facts it is derived from (key by",
-      "key), and list what differs. A rollup view that failed after the minutes were stored",
-      "(ClickHouse 18.16 views are not transactional) shows up here. --repair recomputes the",
-      "differing buckets that ended before --closed-before from the minutes. Exit status: 0 when",
-      "everything agrees (after the repair), 1 when differences remain. The password is read",
-      "from the environment variable PULSE_CLICKHOUSE_PASSWORD."
+      "Check that every hour and day rollup equals the minute facts it is derived",
+      "from (key by key), and list what differs. A rollup view that failed after",
+      "the minutes were stored (ClickHouse 18.16 views are not transactional) shows",
+      "up here. --repair recomputes the differing buckets that ended before",
+      "--closed-before from the minutes. Exit status: 0 when everything agrees",
+      "(after the repair), 1 when differences remain. The password is read from",
+      "the environment variable " + ClickHouseOptions.PASSWORD_ENV + "."
     })
 public final class ReconcileCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--clickhouse",
-      paramLabel = "URL",
-      defaultValue = "http://127.0.0.1:8123",
-      converter = ConnectionFlags.ClickHouseUrl.class,
-      description = "ClickHouse HTTP endpoint (default: ${DEFAULT-VALUE}).")
-  String clickhouse;
-
-  @Option(
-      names = "--database",
-      paramLabel = "NAME",
-      defaultValue = "pulse",
-      converter = ConnectionFlags.Identifier.class,
-      description = "Database holding Pulse's tables (default: ${DEFAULT-VALUE}).")
-  String database;
-
-  @Option(
-      names = "--user",
-      paramLabel = "USER",
-      defaultValue = "default",
-      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
-  String user;
+  @Mixin ClickHouseOptions clickhouse;
 
   @Option(
       names = "--from",
@@ -111,13 +92,14 @@ public final class ReconcileCommand implements Callable<Integer> {
       spec.commandLine().getErr().printf("--from %s must be before --to %s%n", start, end);
       return 2;
     }
-    String password = System.getenv().getOrDefault(MigrateCommand.PASSWORD_ENV, "");
-    try (ClickHouse client = ClickHouse.connect(clickhouse, user, password, database)) {
+    try (ClickHouse client =
+        ClickHouse.connect(
+            clickhouse.url(), clickhouse.user(), clickhouse.password(), clickhouse.database())) {
       RollupCheck check = new RollupCheck(client);
       out.printf(
           "Reconciling %s on %s from %s to %s%n",
           String.join(", ", check.rollups().stream().map(RollupCheck.Rollup::table).toList()),
-          clickhouse,
+          clickhouse.url(),
           start,
           end);
       List<RollupCheck.Difference> differences = check.check(start, end);

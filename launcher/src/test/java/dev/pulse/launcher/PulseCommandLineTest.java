@@ -54,6 +54,35 @@ class PulseCommandLineTest {
     assertThat(err.toString()).contains("Invalid value for option '--database'");
   }
 
+  /** Both commands take the connection from one mixin: the same flags, defaults and help. */
+  @Test
+  void migrateAndReconcileDescribeTheSameClickHouseFlagsWithTheirDefaults() {
+    for (String command : new String[] {"migrate", "reconcile"}) {
+      out.getBuffer().setLength(0);
+      assertThat(run(command, "--help")).as(command).isZero();
+      assertThat(out.toString().lines())
+          .as("%s: lines fit the 80-column help", command)
+          .allMatch(line -> line.length() <= 80);
+      assertThat(out.toString())
+          .as(command)
+          .contains(
+              "--clickhouse=URL",
+              "ClickHouse HTTP URL (default: http://127.0.0.1:8123).",
+              "--database=NAME",
+              "Database of Pulse's tables (default: pulse).",
+              "--user=USER",
+              "ClickHouse user (default: default).",
+              "PULSE_CLICKHOUSE_PASSWORD");
+    }
+  }
+
+  @Test
+  void reconcileRejectsAUrlThatIsNotHttpLikeMigrate() {
+    assertThat(run("reconcile", "--clickhouse", "clickhouse-1:8123")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Invalid value for option '--clickhouse': 'clickhouse-1:8123'");
+  }
+
   @Test
   void migrateAgainstAnUnreachableServerFailsWithOneLine() {
     // Port 1 on loopback refuses connections at once.

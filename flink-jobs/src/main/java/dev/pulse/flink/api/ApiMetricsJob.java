@@ -107,7 +107,8 @@ public final class ApiMetricsJob {
                     semantics.dedupHorizon(),
                     semantics.stream().dedupStateLayout(),
                     ApiRequest::dedupKey,
-                    BEYOND_DEDUP_HORIZON),
+                    BEYOND_DEDUP_HORIZON,
+                    semantics.stream().dedupWarnIds()),
                 ApiRequest.TYPE)
             .name("dedup-api-requests")
             .uid("dedup-api-requests");

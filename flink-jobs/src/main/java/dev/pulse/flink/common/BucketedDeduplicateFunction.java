@@ -7,13 +7,20 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -51,10 +58,14 @@ import org.apache.flink.util.OutputTag;
  * <p>Two layouts of the same rule ({@link DedupStateLayout}): {@link SeenIds} tables per bucket
  * (heap backend) or one {@code MapState} entry per id swept by event-time timers (RocksDB).
  *
+ * <p>The ids a subtask holds are its gauge {@code rememberedIds} ({@link HeldIds}); beyond {@code
+ * warnIdsAbove} it logs a warning with the figures once a minute, and keeps every id.
+ *
  * @param <T> the event type; the stream must be keyed by {@code SeenIds.bucketOf(keyOf(event))} and
  *     carry event-time timestamps
  */
-public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<Integer, T, T> {
+public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<Integer, T, T>
+    implements CheckpointedFunction {
 
   /** The dedup identity of an event. */
   @FunctionalInterface
@@ -66,6 +77,7 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
   private final DedupStateLayout layout;
   private final KeyOf<T> keyOf;
   private final OutputTag<T> beyondHorizon;
+  private final long warnIdsAbove;
 
   private transient ValueState<SeenIds> tables;
   private transient MapState<DedupKey, Long> entries;
@@ -80,14 +92,26 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
   private transient Counter duplicates;
   private transient Counter beyond;
 
+  /** The ids held per bucket and in total, for the gauge and the warning. */
+  private transient HeldIds held;
+
+  /** {@link #held}'s counts in checkpoints: union state, as rescaling moves buckets. */
+  private transient ListState<Long> heldPerBucket;
+
   /**
    * @param horizon how far behind the watermark an id's event time may be and still be remembered
    * @param layout how the ids are held
    * @param keyOf the dedup identity of an event
    * @param beyondHorizon where events at or beyond the horizon go (the late events)
+   * @param warnIdsAbove the ids one subtask may hold before it logs a warning (once a minute); 0:
+   *     never
    */
   public BucketedDeduplicateFunction(
-      Duration horizon, DedupStateLayout layout, KeyOf<T> keyOf, OutputTag<T> beyondHorizon) {
+      Duration horizon,
+      DedupStateLayout layout,
+      KeyOf<T> keyOf,
+      OutputTag<T> beyondHorizon,
+      long warnIdsAbove) {
     Objects.requireNonNull(horizon, "horizon");
     if (horizon.isNegative() || horizon.isZero()) {
       throw new IllegalArgumentException("dedup horizon must be positive, got " + horizon);
@@ -96,6 +120,46 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
     this.layout = Objects.requireNonNull(layout, "layout");
     this.keyOf = Objects.requireNonNull(keyOf, "keyOf");
     this.beyondHorizon = Objects.requireNonNull(beyondHorizon, "beyondHorizon");
+    if (warnIdsAbove < 0) {
+      throw new IllegalArgumentException("warnIdsAbove must be >= 0, got " + warnIdsAbove);
+    }
+    this.warnIdsAbove = warnIdsAbove;
+  }
+
+  /** Restores the held-id counts of the buckets this subtask owns (before {@link #open}). */
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    TaskInfo task = getRuntimeContext().getTaskInfo();
+    held =
+        new HeldIds(
+            warnIdsAbove,
+            layout,
+            horizonMs,
+            task.getTaskName()
+                + " ("
+                + (task.getIndexOfThisSubtask() + 1)
+                + "/"
+                + task.getNumberOfParallelSubtasks()
+                + ")");
+    heldPerBucket =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("held-ids-per-bucket", Types.LONG));
+    if (context.isRestored()) {
+      held.restore(
+          heldPerBucket.get(),
+          bucket ->
+              KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                      bucket,
+                      task.getMaxNumberOfParallelSubtasks(),
+                      task.getNumberOfParallelSubtasks())
+                  == task.getIndexOfThisSubtask());
+    }
+  }
+
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    heldPerBucket.update(held.snapshot());
   }
 
   @Override
@@ -111,6 +175,7 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
     }
     duplicates = getRuntimeContext().getMetricGroup().counter("duplicates");
     beyond = getRuntimeContext().getMetricGroup().counter("beyondDedupHorizon");
+    getRuntimeContext().getMetricGroup().gauge("rememberedIds", held);
   }
 
   @Override
@@ -130,8 +195,11 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
     DedupKey key = keyOf.of(event);
     boolean first =
         layout == DedupStateLayout.BUCKET_TABLES
-            ? firstInTable(key, rememberedFrom, cutoff)
+            ? firstInTable(key, rememberedFrom, cutoff, ctx.getCurrentKey())
             : firstInEntries(key, rememberedFrom, cutoff, ctx);
+    if (held.overLimit()) {
+      held.warn(ctx.timerService().currentProcessingTime());
+    }
     if (!first) {
       duplicates.inc();
     } else if (eventTime <= cutoff) {
@@ -142,12 +210,14 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
     }
   }
 
-  private boolean firstInTable(DedupKey key, long rememberedFrom, long cutoff) throws Exception {
+  private boolean firstInTable(DedupKey key, long rememberedFrom, long cutoff, int bucket)
+      throws Exception {
     SeenIds ids = tables.value();
     if (ids == null) {
       ids = new SeenIds();
     }
     boolean first = ids.firstSeen(key, rememberedFrom, cutoff, horizonMs);
+    held.set(bucket, ids.size());
     if (first) {
       // On the heap this puts back the same object; on RocksDB it writes the table. A duplicate
       // changes nothing the rule depends on (at most forgotten ids were dropped): no write.
@@ -163,11 +233,14 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
       return false;
     }
     entries.put(key, rememberedFrom);
+    int bucket = ctx.getCurrentKey();
+    if (firstSeen == null) {
+      held.addOne(bucket); // a forgotten entry overwritten is no new entry
+    }
     // Swept at the first multiple of a quarter horizon at which this id is forgotten: at most
     // about five timers per bucket at a time, and an id is held at most 1.25 horizons.
     long step = Math.max(1, horizonMs / 4);
     long sweep = Math.floorDiv(rememberedFrom + horizonMs + step - 1, step) * step;
-    int bucket = ctx.getCurrentKey();
     if (sweepRegistered[bucket] < sweep) {
       ctx.timerService().registerEventTimeTimer(sweep);
       sweepRegistered[bucket] = sweep;
@@ -180,16 +253,17 @@ public final class BucketedDeduplicateFunction<T> extends KeyedProcessFunction<I
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<T> out) throws Exception {
     long cutoff = SeenIds.cutoff(ctx.timerService().currentWatermark(), horizonMs);
     Iterator<Map.Entry<DedupKey, Long>> it = entries.iterator();
-    boolean empty = true;
+    int kept = 0;
     while (it.hasNext()) {
       if (it.next().getValue() <= cutoff) {
         it.remove();
       } else {
-        empty = false;
+        kept++;
       }
     }
-    if (empty) {
+    if (kept == 0) {
       entries.clear(); // no state left for the bucket at all (the heap backend keeps empty maps)
     }
+    held.set(ctx.getCurrentKey(), kept);
   }
 }

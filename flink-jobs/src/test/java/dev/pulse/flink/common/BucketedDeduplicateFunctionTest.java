@@ -232,7 +232,8 @@ class BucketedDeduplicateFunctionTest {
                     Duration.ZERO,
                     DedupStateLayout.BUCKET_TABLES,
                     ApiRequest::dedupKey,
-                    DedupHarness.BEYOND))
+                    DedupHarness.BEYOND,
+                    0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("horizon must be positive");
   }

@@ -35,6 +35,7 @@ class DecodedWatermarksTest {
           Duration.ofSeconds(30),
           null,
           DedupStateLayout.BUCKET_TABLES,
+          0,
           Duration.ofSeconds(10));
 
   private final WatermarkStrategy<Decoded<ApiRequest>> strategy =

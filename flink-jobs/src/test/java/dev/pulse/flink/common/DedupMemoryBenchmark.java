@@ -74,7 +74,7 @@ public final class DedupMemoryBenchmark {
           new KeyedOneInputStreamOperatorTestHarness<>(
               new KeyedProcessOperator<>(
                   new BucketedDeduplicateFunction<>(
-                      H, layout, ApiRequest::dedupKey, DedupHarness.BEYOND)),
+                      H, layout, ApiRequest::dedupKey, DedupHarness.BEYOND, 0)),
               r -> SeenIds.bucketOf(r.dedupKey()),
               Types.INT);
       Path db = Files.createDirectories(dir.resolve("rocksdb"));

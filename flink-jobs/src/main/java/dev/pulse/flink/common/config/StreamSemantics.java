@@ -22,6 +22,8 @@ import org.apache.flink.configuration.ReadableConfig;
  *     remembered; null: the least that is correct for the job's window ({@link
  *     #dedupHorizon(Duration)})
  * @param dedupStateLayout how the dedup operator holds its ids (with the state backend)
+ * @param dedupWarnIds the ids one dedup subtask may hold before it logs a warning with the figures
+ *     (once a minute; every id is kept); 0: no warning
  * @param maxFuture events further ahead of the ingest clock than this are dead letters, so no
  *     producer's clock can move event time (and close windows) ahead of everyone else's
  */
@@ -31,6 +33,7 @@ public record StreamSemantics(
     Duration allowedLateness,
     Duration dedupHorizon,
     DedupStateLayout dedupStateLayout,
+    long dedupWarnIds,
     Duration maxFuture)
     implements Serializable {
 
@@ -82,6 +85,22 @@ public record StreamSemantics(
                   + " state.backend.type: rocksdb). Fixed for the life of the job's state.");
 
   /**
+   * 10 million: at the heap layout's 32-64 B per id, 0.3-0.6 GB of one subtask's heap, plus as much
+   * again copied on write during a checkpoint, and 240 MB written by every checkpoint: where a
+   * TaskManager of a few GB starts to feel it (flink-jobs/README.md, "Watching the dedup's
+   * memory").
+   */
+  public static final ConfigOption<Long> DEDUP_WARN_IDS =
+      ConfigOptions.key("dedup-warn-ids-per-subtask")
+          .longType()
+          .defaultValue(10_000_000L)
+          .withDescription(
+              "Event ids one dedup subtask may hold before the job logs a warning with the figures"
+                  + " and what to do, at most once a minute (the ids are all kept: the dedup stays"
+                  + " exact); 0 turns it off. The gauge rememberedIds shows the number (README,"
+                  + " Watching the dedup's memory).");
+
+  /**
    * 10 s: more than producers' clock skew and batching delays, well under out-of-orderness plus
    * allowed lateness (32 s), so an event at the bound cannot make on-time events of others late.
    */
@@ -102,6 +121,7 @@ public record StreamSemantics(
           ALLOWED_LATENESS,
           DEDUP_HORIZON,
           DEDUP_STATE_LAYOUT,
+          DEDUP_WARN_IDS,
           MAX_FUTURE);
 
   public StreamSemantics {
@@ -114,6 +134,10 @@ public record StreamSemantics(
     Durations.notNegative(OUT_OF_ORDERNESS, outOfOrderness);
     Durations.notNegative(ALLOWED_LATENESS, allowedLateness);
     Durations.positive(IDLENESS, idleness);
+    if (dedupWarnIds < 0) {
+      throw new IllegalArgumentException(
+          "--" + DEDUP_WARN_IDS.key() + " must be 0 (off) or more, got " + dedupWarnIds);
+    }
     if (dedupHorizon != null) {
       Durations.positive(DEDUP_HORIZON, dedupHorizon);
     }
@@ -163,6 +187,7 @@ public record StreamSemantics(
         JobConfig.get(config, ALLOWED_LATENESS),
         JobConfig.get(config, DEDUP_HORIZON),
         JobConfig.get(config, DEDUP_STATE_LAYOUT),
+        JobConfig.get(config, DEDUP_WARN_IDS),
         JobConfig.get(config, MAX_FUTURE));
   }
 }
