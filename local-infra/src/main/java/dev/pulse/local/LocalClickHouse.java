@@ -50,20 +50,25 @@ public final class LocalClickHouse implements AutoCloseable {
   private static final int ATTEMPTS = 3;
   private static final Path SETSID = Path.of("/usr/bin/setsid");
 
+  private final Path binary;
   private final String httpUrl;
   private final String version;
-  private final Process process;
   private final Path dir;
   private final boolean deleteOnClose;
   private final Thread exitHook;
 
+  /** The running server; replaced by {@link #restart}. */
+  private volatile Process process;
+
   private LocalClickHouse(
+      Path binary,
       String httpUrl,
       String version,
       Process process,
       Path dir,
       boolean deleteOnClose,
       Thread exitHook) {
+    this.binary = binary;
     this.httpUrl = httpUrl;
     this.version = version;
     this.process = process;
@@ -91,7 +96,10 @@ public final class LocalClickHouse implements AutoCloseable {
     return version;
   }
 
-  /** The server's process id: lets a benchmark read the server's memory and CPU time from /proc. */
+  /**
+   * The server's process id (a new one after {@link #restart}): lets a benchmark read the server's
+   * memory and CPU time from /proc, and a fault test prove its kill.
+   */
   public long pid() {
     return process.pid();
   }
@@ -101,8 +109,62 @@ public final class LocalClickHouse implements AutoCloseable {
    * temporary.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     stop(process, dir, deleteOnClose);
+  }
+
+  /**
+   * Kills the server with SIGKILL, as a crash or the kernel's OOM killer would: no shutdown, open
+   * connections reset, a query in progress cut off. Waits (at most 10 s) until the process is gone
+   * and returns its process id. The data directory and the ports stay the server's: {@link
+   * #restart} brings it back on them.
+   */
+  public synchronized long kill() {
+    Process p = process;
+    p.destroyForcibly(); // SIGKILL on Linux and macOS
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("clickhouse-server (pid " + p.pid() + ") survived SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while killing clickhouse-server", e);
+    }
+    return p.pid();
+  }
+
+  /**
+   * Starts the server again after {@link #kill} (or after it died) on the same data directory,
+   * configuration and ports, so its clients reconnect to the same address and find its data;
+   * returns once it answers {@code /ping} (at most 60 s, else fails with its log tail). A port
+   * still held by the killed process's connections is retried within that bound.
+   */
+  public synchronized void restart() {
+    if (process.isAlive()) {
+      throw new IllegalStateException(
+          "clickhouse-server is still running (pid " + process.pid() + ")");
+    }
+    long startNanos = System.nanoTime();
+    long deadline = startNanos + READY_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        process = launch(binary, dir);
+        awaitPing(process, httpUrl, dir);
+        break;
+      } catch (IllegalStateException e) {
+        if (!e.getMessage().contains("Address already in use") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        sleep(200);
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "[pulse] clickhouse-server restarted at %s in %.1f s (pid %d, dir %s)%n",
+        httpUrl,
+        (System.nanoTime() - startNanos) / 1e9,
+        process.pid(),
+        dir);
   }
 
   /**
@@ -181,24 +243,30 @@ public final class LocalClickHouse implements AutoCloseable {
     }
     int[] ports = FreePorts.take(3);
     int httpPort = ports[0];
-    Path stdout = dir.resolve("stdout.log");
     Process process;
     try {
       writeConfig(dir, httpPort, ports[1], ports[2]);
-      process =
-          new ProcessBuilder(
-                  ownProcessGroup(binary.toString(), "--config-file=" + dir.resolve("config.xml")))
-              .directory(dir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(stdout.toFile())
-              .start();
+      process = launch(binary, dir);
     } catch (Exception e) {
       if (temporary) {
         FileUtils.deleteQuietly(dir.toFile());
       }
       throw new IllegalStateException("could not start " + binary + ": " + e, e);
     }
-    Thread exitHook = new Thread(() -> stop(process, dir, temporary), "pulse-clickhouse-stop");
+    // Registered at once, so a JVM that exits while the server starts still stops it; once the
+    // server object exists, its close() stops whatever process runs then (restart replaces it).
+    Process launched = process;
+    LocalClickHouse[] started = new LocalClickHouse[1];
+    Thread exitHook =
+        new Thread(
+            () -> {
+              if (started[0] != null) {
+                started[0].close();
+              } else {
+                stop(launched, dir, temporary);
+              }
+            },
+            "pulse-clickhouse-stop");
     Runtime.getRuntime().addShutdownHook(exitHook);
     String url = "http://127.0.0.1:" + httpPort;
     try {
@@ -222,7 +290,22 @@ public final class LocalClickHouse implements AutoCloseable {
         (System.nanoTime() - startNanos) / 1e9,
         process.pid(),
         dir);
-    return new LocalClickHouse(url, version, process, dir, temporary, exitHook);
+    started[0] = new LocalClickHouse(binary, url, version, process, dir, temporary, exitHook);
+    return started[0];
+  }
+
+  /** Starts the server process on the configuration in {@code dir}, output to stdout.log there. */
+  private static Process launch(Path binary, Path dir) {
+    try {
+      return new ProcessBuilder(
+              ownProcessGroup(binary.toString(), "--config-file=" + dir.resolve("config.xml")))
+          .directory(dir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start " + binary, e);
+    }
   }
 
   /**

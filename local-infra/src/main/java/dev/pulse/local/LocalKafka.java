@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,9 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -30,22 +34,28 @@ import org.apache.kafka.common.utils.Time;
  * Kafka's own server classes ({@code kafka.server.KafkaRaftServer}, the class {@code
  * kafka-server-start.sh} runs), on free loopback ports, with its log directory formatted by Kafka's
  * {@code StorageTool} exactly as {@code kafka-storage.sh format --standalone} does. The log
- * directory is temporary and deleted when the broker stops; it stops on {@link #close()} or, at the
- * latest, when the JVM exits.
+ * directory is temporary and deleted when the broker closes; it closes on {@link #close()} or, at
+ * the latest, when the JVM exits. A fault test can {@link #stop} it and {@link #restart} it on the
+ * same log directory and ports.
  */
 public final class LocalKafka implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final int ATTEMPTS = 3;
 
-  private final KafkaRaftServer server;
+  private final Properties config;
   private final Path dir;
   private final String bootstrapServers;
   private final Thread exitHook = new Thread(this::close, "pulse-kafka-stop");
+
+  /** The running broker, null while {@link #stop stopped}. */
+  private KafkaRaftServer server;
+
   private boolean closed;
 
-  private LocalKafka(KafkaRaftServer server, Path dir, String bootstrapServers) {
+  private LocalKafka(KafkaRaftServer server, Properties config, Path dir, String bootstrapServers) {
     this.server = server;
+    this.config = config;
     this.dir = dir;
     this.bootstrapServers = bootstrapServers;
   }
@@ -109,7 +119,7 @@ public final class LocalKafka implements AutoCloseable {
       }
       throw new IllegalStateException("could not start the in-JVM Kafka broker: " + e, e);
     }
-    LocalKafka kafka = new LocalKafka(server, dir, bootstrap);
+    LocalKafka kafka = new LocalKafka(server, config, dir, bootstrap);
     Runtime.getRuntime().addShutdownHook(kafka.exitHook);
     System.out.printf(
         Locale.ROOT,
@@ -206,6 +216,24 @@ public final class LocalKafka implements AutoCloseable {
     }
   }
 
+  /**
+   * Bytes of {@code topic}'s records this broker has served to fetching clients (consumers) since
+   * it last started or restarted: Kafka's own {@code BrokerTopicMetrics} {@code BytesOutPerSec}
+   * count, read over JMX; 0 before the first fetch. Lets a fault test prove that a client read from
+   * the restarted broker, not only from what it had fetched before.
+   */
+  public long bytesServed(String topic) {
+    try {
+      // Topic names ([a-zA-Z0-9._-]) need no quoting in an ObjectName.
+      ObjectName name =
+          new ObjectName("kafka.server:type=BrokerTopicMetrics,name=BytesOutPerSec,topic=" + topic);
+      MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+      return jmx.isRegistered(name) ? ((Number) jmx.getAttribute(name, "Count")).longValue() : 0;
+    } catch (JMException e) {
+      throw new IllegalStateException("could not read the broker's BytesOutPerSec of " + topic, e);
+    }
+  }
+
   /** {@code host:port} for clients' {@code bootstrap.servers}. */
   public String bootstrapServers() {
     return bootstrapServers;
@@ -220,15 +248,81 @@ public final class LocalKafka implements AutoCloseable {
     return this;
   }
 
-  /** Stops the broker and deletes its log directory; calling it again does nothing. */
+  /**
+   * Shuts the broker down, as an operator's restart of it would (its clients see it disappear:
+   * connections closed, the port refusing), keeping its log directory and its ports for {@link
+   * #restart}.
+   */
+  public synchronized void stop() {
+    if (closed || server == null) {
+      throw new IllegalStateException("the broker at " + bootstrapServers + " is not running");
+    }
+    stopQuietly(server);
+    server = null;
+  }
+
+  /**
+   * Starts the broker again after {@link #stop}, from the same log directory (its topics, records,
+   * committed offsets and cluster id) on the same ports; returns once an admin client sees it (at
+   * most 60 s). A port not yet free is retried within that bound.
+   */
+  public synchronized void restart() {
+    if (closed || server != null) {
+      throw new IllegalStateException("the broker at " + bootstrapServers + " is not stopped");
+    }
+    long startNanos = System.nanoTime();
+    long deadline = startNanos + START_TIMEOUT.toNanos();
+    while (true) {
+      KafkaRaftServer restarted = null;
+      try {
+        restarted = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
+        restarted.startup();
+        awaitReady(bootstrapServers);
+        server = restarted;
+        break;
+      } catch (Exception e) {
+        if (restarted != null) {
+          stopQuietly(restarted);
+        }
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        if (!portTaken(e) || System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not restart the in-JVM Kafka broker: " + e, e);
+        }
+        pause(200);
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "[pulse] Kafka broker restarted at %s in %.1f s%n",
+        bootstrapServers,
+        (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  /**
+   * Stops the broker (unless stopped) and deletes its log directory; calling it again does nothing.
+   */
   @Override
   public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    stopQuietly(server);
+    if (server != null) {
+      stopQuietly(server);
+      server = null;
+    }
     FileUtils.deleteQuietly(dir.toFile());
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while restarting the Kafka broker", e);
+    }
   }
 
   private static void stopQuietly(KafkaRaftServer server) {

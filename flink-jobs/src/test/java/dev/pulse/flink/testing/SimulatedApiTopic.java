@@ -48,10 +48,24 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
    */
   public static SimulatedApiTopic write(
       TestKafka kafka, String topic, List<SimulatedRecord> records, FaultReport report) {
+    return write(kafka, topic, records, report, new Properties());
+  }
+
+  /**
+   * As {@link #write(TestKafka, String, List, FaultReport)}, with {@code producerOverrides} over
+   * the simulator's producer settings (e.g. no compression, so the topic's size on the broker is
+   * the records' own).
+   */
+  public static SimulatedApiTopic write(
+      TestKafka kafka,
+      String topic,
+      List<SimulatedRecord> records,
+      FaultReport report,
+      Properties producerOverrides) {
     try (KafkaEventWriter writer =
         new KafkaEventWriter(
             kafka.bootstrapServers(),
-            new Properties(),
+            producerOverrides,
             name -> name.equals(Topics.API_REQUESTS.name()) ? topic : name)) {
       for (SimulatedRecord r : records) {
         writer.send(r);

@@ -19,6 +19,8 @@ import org.apache.flink.configuration.ReadableConfig;
  * @param rawBatchSize rows per INSERT into a raw events table at most
  * @param maxBatchDelay longest a row waits in an open batch of the at-least-once tables (raw
  *     events, late events, dead letters); exactly-once facts wait for the checkpoint instead
+ * @param socketTimeout longest a sink waits for one answer of the server before it counts the
+ *     request as failed and retries it
  */
 public record ClickHouseSettings(
     String url,
@@ -26,7 +28,8 @@ public record ClickHouseSettings(
     String user,
     String password,
     int rawBatchSize,
-    Duration maxBatchDelay)
+    Duration maxBatchDelay,
+    Duration socketTimeout)
     implements Serializable {
 
   public static final ConfigOption<String> URL =
@@ -76,9 +79,24 @@ public record ClickHouseSettings(
               "Longest a row waits in an open batch of the at-least-once tables (raw events, late"
                   + " events, dead letters); facts are committed at checkpoints instead.");
 
+  /**
+   * 60 s: far above any INSERT of a healthy server, so a timeout means a stalled server or network.
+   * A request that timed out is retried; an exactly-once commit whose INSERT landed anyway is found
+   * stored, not sent again (flink-clickhouse-sink's DESIGN.md).
+   */
+  public static final ConfigOption<Duration> SOCKET_TIMEOUT =
+      ConfigOptions.key("clickhouse.socket-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(60))
+          .withDescription(
+              "Longest a sink waits for one answer of ClickHouse before it retries the request.");
+
+  /** TCP connect timeout of every sink: the server is reached in milliseconds or not at all. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
   /** Every option of this group, in the order the README lists them. */
   public static final List<ConfigOption<?>> OPTIONS =
-      List.of(URL, DATABASE, USER, PASSWORD, RAW_BATCH_SIZE, MAX_BATCH_DELAY);
+      List.of(URL, DATABASE, USER, PASSWORD, RAW_BATCH_SIZE, MAX_BATCH_DELAY, SOCKET_TIMEOUT);
 
   public ClickHouseSettings {
     Objects.requireNonNull(url, URL.key());
@@ -86,6 +104,7 @@ public record ClickHouseSettings(
     Objects.requireNonNull(user, USER.key());
     Objects.requireNonNull(password, PASSWORD.key());
     Objects.requireNonNull(maxBatchDelay, MAX_BATCH_DELAY.key());
+    Objects.requireNonNull(socketTimeout, SOCKET_TIMEOUT.key());
     if (rawBatchSize < 1 || rawBatchSize > ClickHouseSink.MAX_BATCH_ROWS) {
       throw new IllegalArgumentException(
           "--"
@@ -96,6 +115,7 @@ public record ClickHouseSettings(
               + rawBatchSize);
     }
     Durations.positive(MAX_BATCH_DELAY, maxBatchDelay);
+    Durations.positive(SOCKET_TIMEOUT, socketTimeout);
   }
 
   /** The settings in {@code config}, defaults for what it does not set. */
@@ -106,16 +126,18 @@ public record ClickHouseSettings(
         JobConfig.get(config, USER),
         JobConfig.get(config, PASSWORD),
         JobConfig.get(config, RAW_BATCH_SIZE),
-        JobConfig.get(config, MAX_BATCH_DELAY));
+        JobConfig.get(config, MAX_BATCH_DELAY),
+        JobConfig.get(config, SOCKET_TIMEOUT));
   }
 
-  /** A sink builder for {@code table} of this database, credentials set. */
+  /** A sink builder for {@code table} of this database, credentials and timeouts set. */
   public <T> ClickHouseSink.Builder<T> sinkTo(String table) {
     return ClickHouseSink.<T>builder()
         .endpoint(url)
         .credentials(user, password)
         .database(database)
-        .table(table);
+        .table(table)
+        .timeouts(CONNECT_TIMEOUT, socketTimeout);
   }
 
   @Override
@@ -131,6 +153,8 @@ public record ClickHouseSettings(
         + rawBatchSize
         + " rows/"
         + maxBatchDelay
+        + ", socket timeout "
+        + socketTimeout
         + "]";
   }
 }
