@@ -1,6 +1,6 @@
 package dev.pulse.launcher;
 
-import dev.pulse.cli.ConnectionFlags;
+import dev.pulse.cli.ClickHouseOptions;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.flink.api.ApiMetricsRollback;
 import java.io.IOException;
@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
       "Run it while the job is stopped, then start the job from the same savepoint",
       "(flink run -s DIR ...); the job replays the records after it and counts them once.",
       "Exit status: 0 when done, 2 on bad arguments or an unreadable savepoint. The password is",
-      "read from the environment variable PULSE_CLICKHOUSE_PASSWORD."
+      "read from the environment variable " + ClickHouseOptions.PASSWORD_ENV + "."
     })
 public final class RollbackCommand implements Callable<Integer> {
 
@@ -39,28 +40,7 @@ public final class RollbackCommand implements Callable<Integer> {
       description = "The savepoint or checkpoint directory the job will restart from.")
   Path savepoint;
 
-  @Option(
-      names = "--clickhouse",
-      paramLabel = "URL",
-      defaultValue = "http://127.0.0.1:8123",
-      converter = ConnectionFlags.ClickHouseUrl.class,
-      description = "ClickHouse HTTP endpoint (default: ${DEFAULT-VALUE}).")
-  String clickhouse;
-
-  @Option(
-      names = "--database",
-      paramLabel = "NAME",
-      defaultValue = "pulse",
-      converter = ConnectionFlags.Identifier.class,
-      description = "Database holding Pulse's tables (default: ${DEFAULT-VALUE}).")
-  String database;
-
-  @Option(
-      names = "--user",
-      paramLabel = "USER",
-      defaultValue = "default",
-      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
-  String user;
+  @Mixin ClickHouseOptions clickhouse;
 
   @Override
   public Integer call() {
@@ -74,9 +54,10 @@ public final class RollbackCommand implements Callable<Integer> {
     }
     out.printf(
         "Rolling back %s on %s to checkpoint %d (%s, written %s)...%n",
-        database, clickhouse, from.checkpointId(), savepoint, from.time());
-    String password = System.getenv().getOrDefault(MigrateCommand.PASSWORD_ENV, "");
-    try (ClickHouse client = ClickHouse.connect(clickhouse, user, password, database)) {
+        clickhouse.database(), clickhouse.url(), from.checkpointId(), savepoint, from.time());
+    try (ClickHouse client =
+        ClickHouse.connect(
+            clickhouse.url(), clickhouse.user(), clickhouse.password(), clickhouse.database())) {
       out.println(new ApiMetricsRollback(client).prepare(from));
     }
     out.printf("Now start the job from it: flink run -s %s ...%n", savepoint);

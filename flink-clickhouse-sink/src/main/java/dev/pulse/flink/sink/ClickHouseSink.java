@@ -68,7 +68,10 @@ public abstract sealed class ClickHouseSink<T> implements Sink<T>
   /** The checkpoint a writer of a job started without state comes after: none. */
   static final long NO_CHECKPOINT_YET = 0;
 
-  /** A checkpoint id as 8 bytes, the committing writer's state. */
+  /**
+   * A checkpoint id as 8 bytes: the committing writer's state type, never written (Flink needs a
+   * serializer for a writer that hears checkpoints).
+   */
   static final class CheckpointIdSerializer implements SimpleVersionedSerializer<Long> {
     @Override
     public int getVersion() {

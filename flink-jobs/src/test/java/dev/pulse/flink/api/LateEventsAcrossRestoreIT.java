@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
+import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
@@ -17,7 +18,6 @@ import dev.pulse.testing.TestKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -93,18 +93,10 @@ class LateEventsAcrossRestoreIT {
       throws Exception {
     db = ch.migratedDatabase();
     String topic = kafka.topic("api-requests");
-    Map<String, String> settings = new HashMap<>();
-    settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
-    settings.put(KafkaSettings.GROUP_ID.key(), "group-" + topic);
-    settings.put(KafkaSettings.TOPIC.key(), topic);
-    settings.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), kafka.topic("api-requests-dlq"));
+    Map<String, String> settings =
+        SimulatedApiTopic.jobSettings(kafka, ch, topic, kafka.topic("api-requests-dlq"));
     settings.put(KafkaSettings.BOUNDED.key(), "false");
-    settings.put(ClickHouseSettings.URL.key(), ch.httpUrl());
-    settings.put(ClickHouseSettings.USER.key(), ch.user());
-    settings.put(ClickHouseSettings.PASSWORD.key(), ch.password());
-    settings.put(ClickHouseSettings.DATABASE.key(), ch.database());
     settings.put(ClickHouseSettings.MAX_BATCH_DELAY.key(), "100ms");
-    settings.put(ApiMetricsConfig.PARALLELISM.key(), "2");
     // Only the test triggers checkpoints.
     settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "1h");
     ApiMetricsConfig config = ApiMetricsConfig.fromMap(settings);

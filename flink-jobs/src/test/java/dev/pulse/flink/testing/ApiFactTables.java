@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.clickhouse.RollupCheck;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import dev.pulse.oracle.ApiKey;
 import dev.pulse.oracle.ApiOracle;
@@ -105,6 +106,25 @@ public final class ApiFactTables {
         r.get("region").asText(),
         grain,
         bucket);
+  }
+
+  /**
+   * Minutes, hours and days (rollups merged from their states) each equal the oracle, and the
+   * rollup check finds no hour or day that differs from its minutes. Returns the requests in the
+   * minutes.
+   */
+  public static long assertEveryGrainEqualsOracle(
+      ClickHouse db, ApiOracle oracle, List<Long> thresholdsUs) {
+    long total = assertEqualsOracle(minutes(db), oracle, Grain.MINUTE, thresholdsUs);
+    assertEqualsOracle(hours(db), oracle, Grain.HOUR, thresholdsUs);
+    assertEqualsOracle(days(db), oracle, Grain.DAY, thresholdsUs);
+    assertThat(
+            new RollupCheck(db)
+                .check(
+                    Instant.parse("2000-01-01T00:00:00Z"), Instant.parse("2100-01-01T00:00:00Z")))
+        .as("hours and days that differ from their minutes")
+        .isEmpty();
+    return total;
   }
 
   /**

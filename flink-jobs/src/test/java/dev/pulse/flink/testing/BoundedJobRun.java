@@ -62,6 +62,36 @@ public final class BoundedJobRun {
       String deadLetters,
       Clock ingestClock)
       throws Exception {
+    return run(cluster, bootstrapServers, ch, topic, deadLetters, ingestClock, 2);
+  }
+
+  /**
+   * As {@link #run(MiniCluster, TestKafka, TestClickHouse, String, String, Clock)}, with every
+   * operator on one subtask: the watermark of a one-partition topic then moves in the partition's
+   * offset order at every operator, so a record that moves event time has moved it for the next
+   * one. (With two subtasks, the source subtask without a partition holds every watermark back
+   * until it has reported, which under load can be after the whole partition was read.)
+   */
+  public static JobID runOnOneSubtask(
+      MiniCluster cluster,
+      TestKafka kafka,
+      TestClickHouse ch,
+      String topic,
+      String deadLetters,
+      Clock ingestClock)
+      throws Exception {
+    return run(cluster, kafka.bootstrapServers(), ch, topic, deadLetters, ingestClock, 1);
+  }
+
+  private static JobID run(
+      MiniCluster cluster,
+      String bootstrapServers,
+      TestClickHouse ch,
+      String topic,
+      String deadLetters,
+      Clock ingestClock,
+      int parallelism)
+      throws Exception {
     Map<String, String> settings = new HashMap<>();
     settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), bootstrapServers);
     settings.put(KafkaSettings.TOPIC.key(), topic);
@@ -72,11 +102,11 @@ public final class BoundedJobRun {
     settings.put(ClickHouseSettings.PASSWORD.key(), ch.password());
     settings.put(ClickHouseSettings.DATABASE.key(), ch.database());
     settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "500ms");
-    settings.put(ApiMetricsConfig.PARALLELISM.key(), "2");
+    settings.put(ApiMetricsConfig.PARALLELISM.key(), String.valueOf(parallelism));
     Configuration noRestarts = new Configuration();
     noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     StreamExecutionEnvironment env =
-        new TestStreamEnvironment(cluster, noRestarts, 2, List.of(), List.of());
+        new TestStreamEnvironment(cluster, noRestarts, parallelism, List.of(), List.of());
     ApiMetricsJob.wire(env, ApiMetricsConfig.fromMap(settings), ingestClock);
     JobClient job = env.executeAsync(ApiMetricsJob.JOB_NAME);
     job.getJobExecutionResult().get(120, TimeUnit.SECONDS);

@@ -102,6 +102,12 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
    */
   public Map<String, String> jobSettings(
       TestKafka kafka, TestClickHouse ch, String deadLetterTopic) {
+    return jobSettings(kafka, ch, topic, deadLetterTopic);
+  }
+
+  /** {@link #jobSettings(TestKafka, TestClickHouse, String)} for any topic of {@code kafka}. */
+  public static Map<String, String> jobSettings(
+      TestKafka kafka, TestClickHouse ch, String topic, String deadLetterTopic) {
     Map<String, String> settings = new HashMap<>();
     settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
     settings.put(KafkaSettings.GROUP_ID.key(), "group-" + topic);
