@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * on the server), and the server refuses a second query with the id of one still running (code
  * 216): the attempt waits again instead.
  *
+ * <p>A batch found stored may lack rollups whose view failed after the table's part was stored:
+ * {@link RollupLedger} completes them.
+ *
  * <p>Flink calls {@link #commit} after a checkpoint completes, and again, with the same
  * committables read back from the checkpoint, after a restore: the second call finds the batch and
  * inserts nothing. One write per batch, one month per batch, at most one block of rows per batch:
@@ -61,6 +64,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
   private final ClickHouseSinkConfig config;
   private final ClickHouseConnection connection;
   private final SinkCounters counters;
+  private final RollupLedger ledger;
   private boolean fencesReady;
   private boolean batchLogReady;
 
@@ -68,6 +72,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     this.config = config;
     this.counters = counters;
     this.connection = new ClickHouseConnection(config);
+    this.ledger = new RollupLedger(config, connection, counters);
   }
 
   @Override
@@ -112,7 +117,8 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
               awaitNotRunning(c, what);
               if (isStored(c)) {
                 // Found before this committer sent it: a replay after restore. Found after: our
-                // own earlier attempt landed.
+                // own earlier attempt landed. Either may have stopped at a failed rollup view.
+                ledger.complete(c);
                 return sent[0] ? Result.INSERTED : Result.ALREADY_STORED;
               }
               sent[0] = true;
@@ -243,10 +249,10 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
       }
       if (String.valueOf(e.getMessage()).contains("while pushing to view")) {
         // 18.16: the table's own part is stored, the failed view and the views after it lack the
-        // batch; the restore finds the batch stored. Only a reconcile brings the rollups back.
-        LOG.error(
-            "batch {} is stored in {} but a rollup view failed on it; its rollups are short until"
-                + " 'pulse reconcile --repair' recomputes them from the table: {}",
+        // batch; the next look finds the batch stored and completes its rollups (RollupLedger).
+        LOG.warn(
+            "batch {} is stored in {} but a rollup view failed on it; its rollups are completed"
+                + " when the commit is tried again: {}",
             c.batchId(),
             config.qualifiedTable(),
             e.getMessage());
@@ -268,7 +274,8 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     for (String stage : connection.queryLines(StageTables.abandonedQuery(config.database()))) {
       connection.execute("DROP TABLE IF EXISTS " + qualified(stage), null);
     }
-    for (String table : new String[] {StageTables.FENCES, StageTables.BATCHES}) {
+    for (String table :
+        new String[] {StageTables.FENCES, StageTables.BATCHES, RollupLedger.LEDGER}) {
       for (String partition :
           connection.queryLines(
               "SELECT DISTINCT partition FROM system.parts WHERE active AND database = "

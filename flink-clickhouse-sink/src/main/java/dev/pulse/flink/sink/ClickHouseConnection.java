@@ -99,9 +99,22 @@ final class ClickHouseConnection implements AutoCloseable {
 
   /** Runs a query that returns one string per line (TabSeparated) and returns the lines. */
   List<String> queryLines(String sql) throws IOException, InterruptedException {
+    return queryLines(sql, "TabSeparated");
+  }
+
+  /**
+   * As {@link #queryLines(String)}, unescaped (TabSeparatedRaw): for values with quotes or
+   * backslashes and without tabs or newlines, such as the one-line queries in {@code
+   * system.tables}.
+   */
+  List<String> queryRawLines(String sql) throws IOException, InterruptedException {
+    return queryLines(sql, "TabSeparatedRaw");
+  }
+
+  private List<String> queryLines(String sql, String format)
+      throws IOException, InterruptedException {
     QuerySettings settings = new QuerySettings().serverSetting("database", config.database());
-    try (QueryResponse response =
-        await(() -> client.query(sql + " FORMAT TabSeparated", settings))) {
+    try (QueryResponse response = await(() -> client.query(sql + " FORMAT " + format, settings))) {
       String text = new String(response.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return text.isEmpty() ? List.of() : List.of(text.split("\n"));
     } catch (IOException | InterruptedException | RuntimeException e) {
