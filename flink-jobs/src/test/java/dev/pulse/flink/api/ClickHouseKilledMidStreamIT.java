@@ -115,12 +115,11 @@ class ClickHouseKilledMidStreamIT {
   }
 
   /**
-   * Waits (at most 5 s) until no minute-fact write runs on the server. A kill between a write's
-   * minute part and its rollup parts leaves the rollups short until {@code pulse reconcile
-   * --repair} (18.16 writes them one after the other; flink-clickhouse-sink's DESIGN.md, proved by
-   * RollupFailureRepairIT): a documented gap, not what this test is about, so the kill avoids the
-   * few milliseconds a write takes, to keep the rollup comparison exact. Every other request may be
-   * cut off.
+   * Waits (at most 5 s) until no minute-fact write runs on the server. A kill between a rollup
+   * view's part and its ledger row makes the next commit add that rollup again (18.16 writes them
+   * one after the other; flink-clickhouse-sink's DESIGN.md, residual risks): a documented gap, not
+   * what this test is about, so the kill avoids the few milliseconds a write takes, to keep the
+   * rollup comparison exact. Every other request may be cut off.
    */
   private static void awaitNoMinuteWriteRunning(ClickHouse db) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();

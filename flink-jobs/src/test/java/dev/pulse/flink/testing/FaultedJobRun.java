@@ -213,6 +213,26 @@ public final class FaultedJobRun {
     }
   }
 
+  /**
+   * Waits (at most {@code limit}) until the running job has failed over at least once, and returns
+   * the milliseconds since it was submitted.
+   */
+  public long awaitFirstRestart(Duration limit) throws Exception {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      int attempt = 0;
+      for (AccessExecutionVertex v :
+          cluster.getExecutionGraph(jobId()).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
+        attempt = Math.max(attempt, v.getCurrentExecutionAttempt().getAttemptNumber());
+      }
+      if (attempt >= 1) {
+        return elapsedMs();
+      }
+      assertThat(System.nanoTime()).as("the job failed over within %s", limit).isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+
   /** Waits (at most 60 s) until the job has finished, and keeps its execution graph. */
   public AccessExecutionGraph awaitFinished() throws Exception {
     try {
