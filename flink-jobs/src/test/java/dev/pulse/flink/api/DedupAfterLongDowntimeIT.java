@@ -189,10 +189,19 @@ class DedupAfterLongDowntimeIT {
       }
     }
     assertThat(minutes).isEqualTo(expected);
+    // The closing minute never fires (the job is cancelled), so the hour and the day of 10:00
+    // hold exactly the counted minutes.
+    assertThat(count(db, "SELECT sumMerge(requests) FROM api_request_hours"))
+        .as("the 10:00 hour rollup")
+        .isEqualTo(expectedTotal);
+    assertThat(count(db, "SELECT sumMerge(requests) FROM api_request_days"))
+        .as("the day rollup")
+        .isEqualTo(expectedTotal);
     assertThat(count(db, "SELECT count() FROM api_requests_late")).isZero();
     assertThat(count(db, "SELECT count() FROM api_requests_raw FINAL"))
         .as("raw rows: the distinct events, no retry")
         .isEqualTo(expectedTotal + CLOSING);
+    assertThat(count(db, "SELECT count() FROM dead_letters")).as("no input was malformed").isZero();
   }
 
   /** Requests per minute, counted from what was written: distinct (tenant, lower-case id). */

@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -37,9 +39,13 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
@@ -47,7 +53,6 @@ import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,8 +74,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(150)
 class RollbackToSavepointIT {
 
+  private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
   @RegisterExtension
-  static final MiniClusterExtension FLINK = SmallBufferMiniCluster.extension(new Configuration());
+  static final MiniClusterExtension FLINK =
+      SmallBufferMiniCluster.extension(METRICS.addToConfiguration(new Configuration()));
 
   private static final Duration LIMIT = Duration.ofSeconds(60);
 
@@ -82,6 +90,7 @@ class RollbackToSavepointIT {
   private static long minuteRowsAfterTheFirstRun;
   private static ApiMetricsRollback.Result rollback;
   private static AccessExecutionGraph restored;
+  private static Set<Integer> replayedPartitions;
 
   @BeforeAll
   static void runTakeASavepointRunToTheEndRollBackAndRunAgainFromTheSavepoint(
@@ -106,8 +115,8 @@ class RollbackToSavepointIT {
     Map<String, String> settings = input.jobSettings(kafka, ch, kafka.topic("api-requests-dlq"));
     settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "300ms");
     config = ApiMetricsConfig.fromMap(settings);
-    // The replay commits its offsets to a group of its own: the first run already committed the
-    // end offsets to the job's group, which would say nothing about the replay.
+    // The replay commits its offsets to a group of its own: the first run committed the end offsets
+    // to the job's group.
     settings.put(KafkaSettings.GROUP_ID.key(), config.kafka().groupId() + "-replay");
     ApiMetricsConfig replay = ApiMetricsConfig.fromMap(settings);
 
@@ -124,7 +133,7 @@ class RollbackToSavepointIT {
     // finish (its enumerator does not signal "no more splits" again), so the second run ends as
     // an operator ends a job: once the replay is read, stop with a savepoint and drain, which
     // fires every window and commits the last facts.
-    awaitGroupAtTheEnd(kafka, replay);
+    awaitReplayRead(kafka, cluster, second.getJobID(), replay.kafka().groupId());
     cluster
         .stopWithSavepoint(
             second.getJobID(), savepoints.toUri().toString(), true, SavepointFormatType.CANONICAL)
@@ -132,8 +141,9 @@ class RollbackToSavepointIT {
     second.getJobExecutionResult().get(LIMIT.toSeconds(), TimeUnit.SECONDS);
     restored = cluster.getArchivedExecutionGraph(second.getJobID()).get(10, TimeUnit.SECONDS);
     System.out.printf(
-        "[rollback-it] %s; requests in minutes after the first run %d, unique valid events %d%n",
-        rollback, minuteRowsAfterTheFirstRun, input.report().uniqueValid());
+        "[rollback-it] %s; requests in minutes after the first run %d, unique valid events %d;"
+            + " partitions replayed %s%n",
+        rollback, minuteRowsAfterTheFirstRun, input.report().uniqueValid(), replayedPartitions);
   }
 
   /** The production graph, paced as in ApiMetricsFailoverIT, from {@code savepoint} if given. */
@@ -172,46 +182,74 @@ class RollbackToSavepointIT {
   }
 
   /**
-   * Waits until the consumer group of {@code config} has committed the topic's end offsets (at a
-   * checkpoint of the job reading with it).
+   * Waits until the restored job has read the rest of every partition it resumed and committed it
+   * to {@code group} at a checkpoint. The partitions it resumed are those its Kafka readers hold
+   * (they have a {@code committedOffset} gauge): a partition whose split had finished before the
+   * savepoint is not in the savepoint, and the replay has nothing of it to read.
    */
-  private static void awaitGroupAtTheEnd(TestKafka kafka, ApiMetricsConfig config)
+  private static void awaitReplayRead(TestKafka kafka, MiniCluster cluster, JobID job, String group)
       throws Exception {
     try (Admin admin = Admin.create(kafka.producerProperties())) {
       String topic = config.kafka().topic();
+      int partitions =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      for (int p = 0;
-          p
-              < admin
-                  .describeTopics(List.of(topic))
-                  .allTopicNames()
-                  .get()
-                  .get(topic)
-                  .partitions()
-                  .size();
-          p++) {
+      for (int p = 0; p < partitions; p++) {
         latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
       }
-      Map<TopicPartition, Long> end = new HashMap<>();
-      admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+      Map<Integer, Long> end = new HashMap<>();
+      admin
+          .listOffsets(latest)
+          .all()
+          .get()
+          .forEach((tp, info) -> end.put(tp.partition(), info.offset()));
       long deadline = System.nanoTime() + LIMIT.toNanos();
       while (true) {
-        Map<TopicPartition, OffsetAndMetadata> committed =
-            admin
-                .listConsumerGroupOffsets(config.kafka().groupId())
-                .partitionsToOffsetAndMetadata()
-                .get();
-        if (end.entrySet().stream()
-            .allMatch(
-                e ->
-                    committed.get(e.getKey()) != null
-                        && committed.get(e.getKey()).offset() >= e.getValue())) {
+        long checkpoints =
+            cluster
+                .getExecutionGraph(job)
+                .get(10, TimeUnit.SECONDS)
+                .getCheckpointStatsSnapshot()
+                .getCounts()
+                .getNumberOfCompletedCheckpoints();
+        Set<Integer> resumed = partitionsHeld(job);
+        Map<Integer, Long> committed = new HashMap<>();
+        admin
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get()
+            .forEach((tp, o) -> committed.put(tp.partition(), o == null ? -1 : o.offset()));
+        if (checkpoints >= 1
+            && resumed.stream().allMatch(p -> committed.getOrDefault(p, -1L) >= end.get(p))) {
+          replayedPartitions = resumed;
           return;
         }
-        assertThat(System.nanoTime()).as("the replay read within %s", LIMIT).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as(
+                "the replay read within %s (checkpoints %d, resumed %s, committed %s, end %s)",
+                LIMIT, checkpoints, resumed, committed, end)
+            .isLessThan(deadline);
         Thread.sleep(50);
       }
     }
+  }
+
+  private static final Pattern COMMITTED_OFFSET =
+      Pattern.compile("\\.partition\\.(\\d+)\\.committedOffset$");
+
+  /** The partitions the Kafka readers of {@code job} hold (each has a committedOffset gauge). */
+  private static Set<Integer> partitionsHeld(JobID job) {
+    Set<Integer> held = new HashSet<>();
+    for (Map.Entry<MetricGroup, Map<String, Metric>> g : METRICS.getMetricsByGroup().entrySet()) {
+      if (g.getValue().get("committedOffset") instanceof Gauge<?>
+          && job.toString().equals(g.getKey().getAllVariables().get("<job_id>"))) {
+        Matcher m = COMMITTED_OFFSET.matcher(g.getKey().getMetricIdentifier("committedOffset"));
+        if (m.find()) {
+          held.add(Integer.parseInt(m.group(1)));
+        }
+      }
+    }
+    return held;
   }
 
   private static long count(String sql) {
@@ -253,5 +291,11 @@ class RollbackToSavepointIT {
     }
     assertThat(stored).isEqualTo(expected);
     assertThat(count("SELECT count() FROM api_requests_late FINAL")).isZero();
+  }
+
+  @Test
+  void deadLettersWithFinalHoldEachMalformedRecordOnce() {
+    assertThat(input.report().malformed()).as("malformed records in the input").isPositive();
+    ApiFactTables.assertDeadLettersHoldEachInvalidRecordOnce(db, input.values(), Instant.now());
   }
 }

@@ -138,4 +138,14 @@ class RollupViewFailsMidStreamIT {
   void rawTableWithFinalHoldsEveryUniqueValidEventOnce() {
     run.assertRawTableHoldsEveryUniqueValidEventOnce();
   }
+
+  @Test
+  void lateTableWithFinalHoldsExactlyTheEventsLateByConstructionOnce() {
+    run.assertLateTableHoldsExactlyTheLateEventsOnce();
+  }
+
+  @Test
+  void deadLettersWithFinalHoldEveryMalformedRecordOnce() {
+    run.assertDeadLettersHoldEveryMalformedRecordOnce();
+  }
 }

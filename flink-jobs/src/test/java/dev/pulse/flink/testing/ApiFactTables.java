@@ -14,10 +14,14 @@ import dev.pulse.oracle.Quantiles;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -187,5 +191,28 @@ public final class ApiFactTables {
       m.put(keys.get(i).asLong(), values.get(i).asLong());
     }
     return m;
+  }
+
+  /**
+   * {@code dead_letters FINAL} holds exactly the records of {@code values} that the oracle judges
+   * invalid (at {@code ingest}), each once: its original bytes, one row per origin.
+   */
+  public static void assertDeadLettersHoldEachInvalidRecordOnce(
+      ClickHouse db, List<byte[]> values, Instant ingest) {
+    List<String> invalid = new ArrayList<>();
+    for (byte[] v : values) {
+      if (!ApiOracle.judge(v, ingest).valid()) {
+        invalid.add(Base64.getEncoder().encodeToString(v));
+      }
+    }
+    List<String> stored = new ArrayList<>();
+    Set<String> origins = new HashSet<>();
+    for (JsonNode r : db.query("SELECT partition, offset, value_base64 FROM dead_letters FINAL")) {
+      stored.add(r.get("value_base64").asText());
+      assertThat(origins.add(r.get("partition").asText() + "@" + r.get("offset").asText()))
+          .as("one dead-letter row per origin")
+          .isTrue();
+    }
+    assertThat(stored).containsExactlyInAnyOrderElementsOf(invalid);
   }
 }
