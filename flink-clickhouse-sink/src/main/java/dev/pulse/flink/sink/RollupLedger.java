@@ -96,9 +96,26 @@ final class RollupLedger {
     }
   }
 
+  /**
+   * Inserts {@code c}'s contribution into {@code r}'s table, fenced like a batch's write (see
+   * {@link ClickHouseCommitter}): a numbered attempt under the key {@code <batch id>/<view>}, a
+   * wait while an earlier repair still runs, a look at the ledger, and the insert conditioned on
+   * this attempt being the newest, so a repair still on its way from a failed task copies nothing.
+   */
   private void repair(ClickHouseCommittable c, Rollup r) throws IOException, InterruptedException {
+    String key = c.batchId() + "/" + r.view();
     String queryId = c.queryId() + "-" + r.view();
-    // An earlier repair that the client gave up on may still be running: wait, then look again.
+    long attempt =
+        connection.queryLong("SELECT " + StageTables.newestAttempt(config.database(), key)) + 1;
+    connection.execute(
+        "INSERT INTO "
+            + qualified(StageTables.FENCES)
+            + " (batch_id, attempt) VALUES ("
+            + SqlLiteral.string(key)
+            + ", "
+            + attempt
+            + ")",
+        null);
     long deadline =
         System.nanoTime()
             + (config.connectTimeout().toMillis() + 2 * config.socketTimeout().toMillis())
@@ -112,7 +129,12 @@ final class RollupLedger {
     if (ran(c).contains(r.view())) {
       return;
     }
-    connection.execute("INSERT INTO " + r.target() + " " + overBatch(r, c), queryId);
+    connection.execute(
+        "INSERT INTO "
+            + r.target()
+            + " "
+            + overBatch(r, c, StageTables.newestAttempt(config.database(), key) + " = " + attempt),
+        queryId);
     connection.execute(
         "INSERT INTO "
             + qualified(LEDGER)
@@ -144,10 +166,10 @@ final class RollupLedger {
   }
 
   /**
-   * The view's query over the batch's rows alone: its source table replaced by those rows. The
-   * batch's time range keeps the read to its partition.
+   * The view's query over the batch's rows alone, and only while {@code fence} holds: its source
+   * table replaced by those rows. The batch's time range keeps the read to its partition.
    */
-  String overBatch(Rollup r, ClickHouseCommittable c) {
+  String overBatch(Rollup r, ClickHouseCommittable c, String fence) {
     String rows =
         "(SELECT * FROM "
             + qualified(config.table())
@@ -161,6 +183,8 @@ final class RollupLedger {
             + SqlLiteral.dateTime(Instant.ofEpochSecond(c.minTime()))
             + " AND "
             + SqlLiteral.dateTime(Instant.ofEpochSecond(c.maxTime()))
+            + " AND "
+            + fence
             + ")";
     return replaceSource(r.select(), config.database(), config.table(), rows);
   }

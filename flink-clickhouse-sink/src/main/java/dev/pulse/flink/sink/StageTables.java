@@ -53,12 +53,20 @@ final class StageTables {
 
   /** The newest attempt number of {@code c}'s batch so far (0 if none), a scalar subquery. */
   static String newestAttempt(String database, ClickHouseCommittable c) {
+    return newestAttempt(database, c.batchId());
+  }
+
+  /**
+   * The newest attempt number under fence key {@code key} (a batch id, or a batch id and a rollup
+   * view for a repair) so far (0 if none), a scalar subquery.
+   */
+  static String newestAttempt(String database, String key) {
     return "(SELECT max(attempt) FROM "
         + SqlLiteral.identifier(database)
         + "."
         + FENCES
         + " WHERE batch_id = "
-        + SqlLiteral.string(c.batchId())
+        + SqlLiteral.string(key)
         + ")";
   }
 

@@ -139,6 +139,45 @@ class RollupFailureRepairIT {
   }
 
   @Test
+  void aRepairThatArrivesAfterALaterAttemptFencedCopiesNothing() throws Exception {
+    ClickHouseSink<Minute> sink = sink();
+    ClickHouseCommittable c = batch(sink, "/stale-repair", "2024-07-22");
+    refuseInserts("api_request_days");
+    try {
+      commitFailsAfterTheMinutePart(sink, c);
+    } finally {
+      acceptInserts("api_request_days");
+    }
+    // Attempt 1 of the day's repair is still on its way from a failed task when attempt 2 fences.
+    String key = c.batchId() + "/api_request_days_mv";
+    db.execute("INSERT INTO pulse_commit_fences (batch_id, attempt) VALUES ('" + key + "', 2)");
+    RollupLedger.Rollup days =
+        RollupLedger.parse(
+            "api_request_days_mv",
+            db.queryText(
+                    "SELECT create_table_query FROM system.tables WHERE database = currentDatabase()"
+                        + " AND name = 'api_request_days_mv' FORMAT TabSeparatedRaw")
+                .trim());
+    try (ClickHouseConnection connection = new ClickHouseConnection(sink.config())) {
+      RollupLedger ledger =
+          new RollupLedger(sink.config(), connection, SinkCounters.unregistered());
+      db.execute(
+          "INSERT INTO "
+              + days.target()
+              + " "
+              + ledger.overBatch(days, c, StageTables.newestAttempt(ch.database(), key) + " = 1"));
+    }
+    assertThat(sum("days", "/stale-repair")).as("the stale repair copied nothing").isZero();
+
+    SinkCounters counters = SinkCounters.unregistered();
+    try (ClickHouseCommitter committer = new ClickHouseCommitter(sink.config(), counters)) {
+      assertThat(committer.commitOne(c)).isEqualTo(ClickHouseCommitter.Result.ALREADY_STORED);
+    }
+    assertThat(counters.rollupRepairs().getCount()).isEqualTo(2);
+    assertTheRollupsHoldTheBatchOnce("/stale-repair", "2024-07-22");
+  }
+
+  @Test
   void aShortRollupTheLedgerCannotVouchForIsFoundByTheCheckAndRepairedFromTheMinutes()
       throws Exception {
     ClickHouseSink<Minute> sink = sink();
