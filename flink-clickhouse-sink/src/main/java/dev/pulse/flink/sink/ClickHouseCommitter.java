@@ -56,14 +56,10 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     ALREADY_STORED
   }
 
-  /** First and longest pause between two looks at a still-running earlier attempt. */
-  private static final long FIRST_POLL_MS = 50;
-
-  private static final long MAX_POLL_MS = 1_000;
-
   private final ClickHouseSinkConfig config;
   private final ClickHouseConnection connection;
   private final SinkCounters counters;
+  private final Fences fences;
   private final RollupLedger ledger;
   private boolean fencesReady;
   private boolean batchLogReady;
@@ -72,7 +68,8 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
     this.config = config;
     this.counters = counters;
     this.connection = new ClickHouseConnection(config);
-    this.ledger = new RollupLedger(config, connection, counters);
+    this.fences = new Fences(config, connection, counters);
+    this.ledger = new RollupLedger(config, connection, fences, counters);
   }
 
   @Override
@@ -114,7 +111,7 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
             what,
             attempt -> {
               long fence = fence(c);
-              awaitNotRunning(c, what);
+              fences.awaitNotRunning(c.queryId(), what);
               if (isStored(c)) {
                 // Found before this committer sent it: a replay after restore. Found after: our
                 // own earlier attempt landed. Either may have stopped at a failed rollup view.
@@ -167,20 +164,11 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
       dropAbandonedStages();
       fencesReady = true;
     }
-    long attempt =
-        connection.queryLong("SELECT " + StageTables.newestAttempt(config.database(), c)) + 1;
+    long attempt = fences.nextAttempt(c.batchId());
     if (attempt == 1) {
       logBatch(c);
     }
-    connection.execute(
-        "INSERT INTO "
-            + qualified(StageTables.FENCES)
-            + " (batch_id, attempt) VALUES ("
-            + SqlLiteral.string(c.batchId())
-            + ", "
-            + attempt
-            + ")",
-        null);
+    fences.record(c.batchId(), attempt);
     return attempt;
   }
 
@@ -293,39 +281,6 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
 
   private String qualified(String table) {
     return SqlLiteral.identifier(config.database()) + "." + SqlLiteral.identifier(table);
-  }
-
-  /**
-   * Waits while the server still runs an earlier INSERT of {@code c} (one the client gave up on, or
-   * one sent by a task that has since failed over), at most as long as one request may take; then
-   * throws, and the retry policy (or the job's restore) comes back to it. Never inserts while one
-   * may still land.
-   */
-  private void awaitNotRunning(ClickHouseCommittable c, String what)
-      throws IOException, InterruptedException {
-    long limitMs = config.connectTimeout().toMillis() + 2 * config.socketTimeout().toMillis();
-    long deadline = System.nanoTime() + limitMs * 1_000_000;
-    long pause = FIRST_POLL_MS;
-    boolean logged = false;
-    while (connection.isRunning(c.queryId())) {
-      if (!logged) {
-        LOG.warn("{}: an earlier attempt is still running on the server, waiting for it", what);
-        logged = true;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new IOException(
-            "an earlier INSERT of the batch (query id "
-                + c.queryId()
-                + ") is still running after "
-                + limitMs
-                + " ms; not sending it again while it may land");
-      }
-      Thread.sleep(pause);
-      pause = Math.min(MAX_POLL_MS, pause * 2);
-    }
-    if (logged) {
-      counters.awaitedRunningInserts().inc();
-    }
   }
 
   /**

@@ -49,15 +49,20 @@ final class RollupLedger {
 
   private final ClickHouseSinkConfig config;
   private final ClickHouseConnection connection;
+  private final Fences fences;
   private final SinkCounters counters;
 
   /** The rollup views with a ledger view, read once; null until then. */
   private List<Rollup> rollups;
 
   RollupLedger(
-      ClickHouseSinkConfig config, ClickHouseConnection connection, SinkCounters counters) {
+      ClickHouseSinkConfig config,
+      ClickHouseConnection connection,
+      Fences fences,
+      SinkCounters counters) {
     this.config = config;
     this.connection = connection;
+    this.fences = fences;
     this.counters = counters;
   }
 
@@ -105,27 +110,9 @@ final class RollupLedger {
   private void repair(ClickHouseCommittable c, Rollup r) throws IOException, InterruptedException {
     String key = c.batchId() + "/" + r.view();
     String queryId = c.queryId() + "-" + r.view();
-    long attempt =
-        connection.queryLong("SELECT " + StageTables.newestAttempt(config.database(), key)) + 1;
-    connection.execute(
-        "INSERT INTO "
-            + qualified(StageTables.FENCES)
-            + " (batch_id, attempt) VALUES ("
-            + SqlLiteral.string(key)
-            + ", "
-            + attempt
-            + ")",
-        null);
-    long deadline =
-        System.nanoTime()
-            + (config.connectTimeout().toMillis() + 2 * config.socketTimeout().toMillis())
-                * 1_000_000;
-    while (connection.isRunning(queryId)) {
-      if (System.nanoTime() > deadline) {
-        throw new IOException("an earlier repair " + queryId + " is still running");
-      }
-      Thread.sleep(100);
-    }
+    long attempt = fences.nextAttempt(key);
+    fences.record(key, attempt);
+    fences.awaitNotRunning(queryId, "repair of " + key);
     if (ran(c).contains(r.view())) {
       return;
     }

@@ -61,23 +61,20 @@ class RollupFailureRepairIT {
     return List.copyOf(w.prepareCommit()).get(0);
   }
 
-  /** Makes {@code table} refuse every insert (its new column's default throws). */
-  private static void refuseInserts(String table) {
+  /**
+   * The batch's commit fails while pushing to a view, after the minute part was stored: {@code
+   * table} (a rollup) refuses every insert meanwhile (its new column's default throws).
+   */
+  private static void commitFailsAfterTheMinutePartWhileRefusing(
+      String table, ClickHouseSink<Minute> sink, ClickHouseCommittable c) throws Exception {
     db.execute(
         "ALTER TABLE " + table + " ADD COLUMN refuse UInt8 DEFAULT throwIf(length(tenant_id) > 0)");
-  }
-
-  private static void acceptInserts(String table) {
-    db.execute("ALTER TABLE " + table + " DROP COLUMN refuse");
-  }
-
-  /** The batch's commit fails while pushing to a view, after the minute part was stored. */
-  private static void commitFailsAfterTheMinutePart(
-      ClickHouseSink<Minute> sink, ClickHouseCommittable c) throws Exception {
     try (ClickHouseCommitter committer =
         new ClickHouseCommitter(sink.config(), SinkCounters.unregistered())) {
       assertThatThrownBy(() -> committer.commitOne(c))
           .hasMessageContaining("while pushing to view");
+    } finally {
+      db.execute("ALTER TABLE " + table + " DROP COLUMN refuse");
     }
   }
 
@@ -85,12 +82,7 @@ class RollupFailureRepairIT {
   void whenTheDayViewFailedTheNextCommitCompletesTheDayAndTheHoursOnce() throws Exception {
     ClickHouseSink<Minute> sink = sink();
     ClickHouseCommittable c = batch(sink, "/day-failed", "2024-07-02");
-    refuseInserts("api_request_days");
-    try {
-      commitFailsAfterTheMinutePart(sink, c);
-    } finally {
-      acceptInserts("api_request_days");
-    }
+    commitFailsAfterTheMinutePartWhileRefusing("api_request_days", sink, c);
     // The fault happened: the minutes are stored, neither rollup has them (hours come after days).
     assertThat(sum("minutes", "/day-failed")).isEqualTo(12);
     assertThat(sum("days", "/day-failed")).isZero();
@@ -118,12 +110,7 @@ class RollupFailureRepairIT {
       throws Exception {
     ClickHouseSink<Minute> sink = sink();
     ClickHouseCommittable c = batch(sink, "/hour-failed", "2024-07-08");
-    refuseInserts("api_request_hours");
-    try {
-      commitFailsAfterTheMinutePart(sink, c);
-    } finally {
-      acceptInserts("api_request_hours");
-    }
+    commitFailsAfterTheMinutePartWhileRefusing("api_request_hours", sink, c);
     assertThat(sum("minutes", "/hour-failed")).isEqualTo(12);
     assertThat(sum("days", "/hour-failed"))
         .as("the day view ran, before the hour view")
@@ -142,12 +129,7 @@ class RollupFailureRepairIT {
   void aRepairThatArrivesAfterALaterAttemptFencedCopiesNothing() throws Exception {
     ClickHouseSink<Minute> sink = sink();
     ClickHouseCommittable c = batch(sink, "/stale-repair", "2024-07-22");
-    refuseInserts("api_request_days");
-    try {
-      commitFailsAfterTheMinutePart(sink, c);
-    } finally {
-      acceptInserts("api_request_days");
-    }
+    commitFailsAfterTheMinutePartWhileRefusing("api_request_days", sink, c);
     // Attempt 1 of the day's repair is still on its way from a failed task when attempt 2 fences.
     String key = c.batchId() + "/api_request_days_mv";
     db.execute("INSERT INTO pulse_commit_fences (batch_id, attempt) VALUES ('" + key + "', 2)");
@@ -159,8 +141,10 @@ class RollupFailureRepairIT {
                         + " AND name = 'api_request_days_mv' FORMAT TabSeparatedRaw")
                 .trim());
     try (ClickHouseConnection connection = new ClickHouseConnection(sink.config())) {
+      SinkCounters unused = SinkCounters.unregistered();
       RollupLedger ledger =
-          new RollupLedger(sink.config(), connection, SinkCounters.unregistered());
+          new RollupLedger(
+              sink.config(), connection, new Fences(sink.config(), connection, unused), unused);
       db.execute(
           "INSERT INTO "
               + days.target()
@@ -186,12 +170,7 @@ class RollupFailureRepairIT {
     Instant to = day("2024-07-16");
     RollupCheck check = new RollupCheck(db);
     assertThat(check.check(from, to)).isEmpty();
-    refuseInserts("api_request_days");
-    try {
-      commitFailsAfterTheMinutePart(sink, c);
-    } finally {
-      acceptInserts("api_request_days");
-    }
+    commitFailsAfterTheMinutePartWhileRefusing("api_request_days", sink, c);
     // As a batch stored before the ledger existed (one of a savepoint taken before the migration):
     // the ledger cannot tell whether its views ran, so the replay leaves its rollups alone.
     db.execute("ALTER TABLE pulse_rollup_ledger DELETE WHERE batch_id = '" + c.batchId() + "'");
