@@ -1,13 +1,23 @@
 package dev.pulse.api.config;
 
 import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.clickhouse.ClickHouseException;
 import java.time.Duration;
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The ClickHouse client every repository shares, and its health indicator for actuator. */
+/**
+ * The ClickHouse client every repository shares, and its health: a background probe, so that no
+ * health request (readiness is open to anyone) ever sends a query to the store.
+ */
 @Configuration(proxyBeanMethods = false)
 public class ClickHouseConfig {
 
@@ -23,20 +33,79 @@ public class ClickHouseConfig {
     return ClickHouse.connect(ch.url(), ch.user(), ch.password(), ch.database(), QUERY_TIMEOUT);
   }
 
+  @Bean(destroyMethod = "close")
+  ClickHouseProbe clickHouseProbe(ClickHouse clickHouse, PulseApiProperties properties) {
+    return new ClickHouseProbe(clickHouse, properties.health().probeInterval());
+  }
+
   /**
-   * {@code /actuator/health} component "clickHouse": up when the server answers and the fact table
-   * exists.
+   * {@code /actuator/health} component "clickHouse" (in readiness): the last probe's result, up
+   * when the server answered and the fact table exists; its details (version, database, when
+   * probed, the error code) are shown to operators only.
    */
   @Bean
-  AbstractHealthIndicator clickHouseHealthIndicator(ClickHouse clickHouse) {
-    return new AbstractHealthIndicator("ClickHouse health check failed") {
-      @Override
-      protected void doHealthCheck(Health.Builder builder) {
+  HealthIndicator clickHouseHealthIndicator(ClickHouseProbe probe) {
+    return probe::last;
+  }
+
+  /** Probes ClickHouse every interval on its own thread and keeps the last result. */
+  static final class ClickHouseProbe implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseProbe.class);
+
+    private final ClickHouse clickHouse;
+    private final ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "pulse-clickhouse-probe");
+              t.setDaemon(true);
+              return t;
+            });
+    private volatile Health last = Health.unknown().withDetail("probed", "not yet").build();
+    private volatile boolean wasUp = true;
+
+    ClickHouseProbe(ClickHouse clickHouse, Duration interval) {
+      this.clickHouse = clickHouse;
+      timer.scheduleWithFixedDelay(this::probe, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    Health last() {
+      return last;
+    }
+
+    private void probe() {
+      try {
         String version = clickHouse.serverVersion();
         // Proves the migrations ran, not only that the server is up.
         clickHouse.query("SELECT count() AS c FROM api_request_minutes WHERE 0");
-        builder.up().withDetail("version", version).withDetail("database", clickHouse.database());
+        last =
+            Health.up()
+                .withDetail("version", version)
+                .withDetail("database", clickHouse.database())
+                .withDetail("probed", Instant.now().toString())
+                .build();
+        if (!wasUp) {
+          LOG.info("ClickHouse answers again");
+        }
+        wasUp = true;
+      } catch (RuntimeException e) {
+        int code = e instanceof ClickHouseException ch ? ch.code() : 0;
+        last =
+            Health.down()
+                .withDetail("error", code == 0 ? "no answer" : "ClickHouse error code " + code)
+                .withDetail("probed", Instant.now().toString())
+                .build();
+        if (wasUp) {
+          // Once per outage: the log has the server's text, health only the code.
+          LOG.warn("ClickHouse health probe failed", e);
+        }
+        wasUp = false;
       }
-    };
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
+    }
   }
 }

@@ -1,5 +1,7 @@
 package dev.pulse.api.config;
 
+import dev.pulse.api.limits.QueryCost;
+import dev.pulse.api.security.ForbiddenException;
 import dev.pulse.api.services.InvalidArgumentException;
 import dev.pulse.clickhouse.ClickHouseException;
 import graphql.GraphQLContext;
@@ -9,6 +11,7 @@ import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.CoercedVariables;
 import graphql.execution.instrumentation.Instrumentation;
+import graphql.introspection.Introspection;
 import graphql.language.StringValue;
 import graphql.language.Value;
 import graphql.scalars.ExtendedScalars;
@@ -21,18 +24,21 @@ import graphql.schema.GraphQLScalarType;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.BeanInstantiationException;
 import org.springframework.boot.graphql.autoconfigure.GraphQlSourceBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.graphql.execution.DataFetcherExceptionResolver;
 import org.springframework.graphql.execution.DataFetcherExceptionResolverAdapter;
 import org.springframework.graphql.execution.ErrorType;
 import org.springframework.graphql.execution.RuntimeWiringConfigurer;
 import org.springframework.graphql.execution.SubscriptionExceptionResolver;
 import org.springframework.graphql.execution.SubscriptionExceptionResolverAdapter;
+import org.springframework.graphql.server.WebGraphQlInterceptor;
 
 /**
  * GraphQL wiring: the {@code DateTime} and {@code Long} scalars (graphql-java-extended-scalars;
@@ -120,6 +126,24 @@ public class GraphQlConfig {
     }
   }
 
+  /**
+   * Introspection only where {@code pulse.introspection} is true (the development profile): it
+   * describes the whole API. Per request, through graphql-java's context key, because Boot's {@code
+   * spring.graphql.schema.introspection.enabled=false} switches it off for the whole JVM.
+   */
+  @Bean
+  WebGraphQlInterceptor introspectionOnlyInDevelopment(Environment environment) {
+    boolean introspection = environment.getProperty("pulse.introspection", Boolean.class, false);
+    return (request, chain) -> {
+      if (!introspection) {
+        request.configureExecutionInput(
+            (input, builder) ->
+                builder.graphQLContext(Map.of(Introspection.INTROSPECTION_DISABLED, true)).build());
+      }
+      return chain.next(request);
+    };
+  }
+
   /** Refuses, before anything is fetched, a query nested deeper than the configured limit. */
   @Bean
   Instrumentation maxQueryDepth(PulseApiProperties properties) {
@@ -127,12 +151,14 @@ public class GraphQlConfig {
   }
 
   /**
-   * Refuses, before anything is fetched, a query selecting more fields than the configured limit:
-   * each aliased series is a ClickHouse query, so the field count bounds a query's cost.
+   * Refuses, before anything is fetched, a query costing more than the configured limit: a field
+   * costs 1 plus its schema {@code @cost} weight ({@link QueryCost}), so aliased series, each a
+   * ClickHouse query, are bounded by what they cost the store.
    */
   @Bean
   Instrumentation maxQueryComplexity(PulseApiProperties properties) {
-    return new MaxQueryComplexityInstrumentation(properties.limits().maxQueryComplexity());
+    return new MaxQueryComplexityInstrumentation(
+        properties.limits().maxQueryComplexity(), new QueryCost());
   }
 
   /**
@@ -165,9 +191,10 @@ public class GraphQlConfig {
 
   /**
    * Queries: a refused argument ({@link InvalidArgumentException}, ours, with a message written for
-   * the caller) is BAD_REQUEST with its message; a store failure is INTERNAL_ERROR with a generic
-   * message. Anything else, including an {@code IllegalArgumentException} from a bug, is left to
-   * Spring for GraphQL: logged with its stack trace and answered INTERNAL_ERROR without its
+   * the caller) is BAD_REQUEST with its message; a field the caller's roles do not cover ({@link
+   * ForbiddenException}) is FORBIDDEN with its message; a store failure is INTERNAL_ERROR with a
+   * generic message. Anything else, including an {@code IllegalArgumentException} from a bug, is
+   * left to Spring for GraphQL: logged with its stack trace and answered INTERNAL_ERROR without its
    * message.
    */
   @Bean
@@ -180,6 +207,12 @@ public class GraphQlConfig {
           return GraphqlErrorBuilder.newError(env)
               .errorType(ErrorType.BAD_REQUEST)
               .message(refused.getMessage())
+              .build();
+        }
+        if (ex instanceof ForbiddenException forbidden) {
+          return GraphqlErrorBuilder.newError(env)
+              .errorType(ErrorType.FORBIDDEN)
+              .message(forbidden.getMessage())
               .build();
         }
         if (ex instanceof ClickHouseException) {
@@ -196,14 +229,21 @@ public class GraphQlConfig {
   }
 
   /**
-   * Subscriptions: a refused argument is BAD_REQUEST with its message, as for queries (without
-   * this, Spring for GraphQL answers a bare INTERNAL_ERROR "Subscription error").
+   * Subscriptions: a refused argument is BAD_REQUEST and a field outside the caller's roles
+   * FORBIDDEN, with their messages, as for queries (without this, Spring for GraphQL answers a bare
+   * INTERNAL_ERROR "Subscription error").
    */
   @Bean
   SubscriptionExceptionResolver pulseSubscriptionExceptionResolver() {
     return new SubscriptionExceptionResolverAdapter() {
       @Override
       protected GraphQLError resolveToSingleError(Throwable ex) {
+        if (ex instanceof ForbiddenException forbidden) {
+          return GraphqlErrorBuilder.newError()
+              .errorType(ErrorType.FORBIDDEN)
+              .message(forbidden.getMessage())
+              .build();
+        }
         InvalidArgumentException refused = refusedArgument(ex);
         if (refused == null) {
           return null;

@@ -4,11 +4,9 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
-import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -19,8 +17,9 @@ import org.springframework.validation.annotation.Validated;
  * name.
  *
  * @param clickhouse where the facts are
- * @param devTokens development identity: bearer token to tenant id ({@code
- *     pulse.dev-tokens.<token>=<tenant>})
+ * @param security how a verified token's claims name the caller (the token itself is verified by
+ *     {@code spring.security.oauth2.resourceserver.jwt.*})
+ * @param health how the store's health is checked
  * @param live how subscriptions poll for new minutes
  * @param limits what one query may ask for
  */
@@ -28,10 +27,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "pulse")
 public record PulseApiProperties(
     @Valid @NotNull ClickHouse clickhouse,
-    @NotEmpty(
-            message =
-                "at least one development token is needed, e.g. pulse.dev-tokens.demo-token=demo-tenant")
-        Map<@NotBlank String, @NotBlank String> devTokens,
+    @Valid @NotNull @DefaultValue Security security,
+    @Valid @NotNull @DefaultValue Health health,
     @Valid @NotNull @DefaultValue Live live,
     @Valid @NotNull @DefaultValue Limits limits) {
 
@@ -55,6 +52,36 @@ public record PulseApiProperties(
           String database) {}
 
   /**
+   * Sign-in: which claims of a verified token say who the caller is (README, "Sign-in"). A name is
+   * a top-level claim, or a dotted path into nested objects ({@code realm_access.roles}).
+   *
+   * @param claims the claim names
+   */
+  public record Security(@Valid @NotNull @DefaultValue Claims claims) {
+
+    /**
+     * @param tenant the caller's institution (a string); required
+     * @param roles the caller's roles: an array of strings, or one space-separated string
+     *     (educator, sre, analyst, operator; case-insensitive; other values ignored)
+     * @param courses the courses an educator teaches: an array of course ids
+     * @param name a display name (optional; the subject otherwise)
+     */
+    public record Claims(
+        @NotBlank @DefaultValue("tenant_id") String tenant,
+        @NotBlank @DefaultValue("roles") String roles,
+        @NotBlank @DefaultValue("course_ids") String courses,
+        @NotBlank @DefaultValue("name") String name) {}
+  }
+
+  /**
+   * Health.
+   *
+   * @param probeInterval how often ClickHouse is probed in the background; health answers from the
+   *     last probe, so no health request ever queries the store
+   */
+  public record Health(@NotNull @DefaultValue("10s") Duration probeInterval) {}
+
+  /**
    * Live updates.
    *
    * @param pollInterval how often each subscription asks ClickHouse for new or amended minutes
@@ -69,13 +96,26 @@ public record PulseApiProperties(
    * @param maxRangeDays longest time range one series may cover
    * @param maxArgumentLength longest string argument accepted (service, endpoint, method, region)
    * @param maxQueryDepth deepest field nesting a query may have (GraphiQL's introspection needs 13)
-   * @param maxQueryComplexity most fields one query may select, aliases included: a query that
-   *     repeats a series under many aliases would otherwise send as many queries to ClickHouse
+   * @param maxQueryComplexity the most a query may cost: one per field selected, aliases included,
+   *     plus the {@code @cost} weight the schema gives each field that reads the store (a query
+   *     that repeats a series under many aliases would otherwise send as many queries to
+   *     ClickHouse)
+   * @param requestsPerSecond operations one caller may start per second, on average, over HTTP, SSE
+   *     and WebSocket together
+   * @param requestBurst operations one caller may start at once after being idle
+   * @param concurrentRequests operations of one caller that may run at the same time
+   * @param subscriptionsPerCaller live subscriptions one caller may hold open
+   * @param subscriptionsPerServer live subscriptions this server holds open for everyone
    */
   public record Limits(
       @Min(1) @Max(100_000) @DefaultValue("1500") int maxPoints,
       @Min(1) @Max(3660) @DefaultValue("400") int maxRangeDays,
       @Min(1) @Max(10_000) @DefaultValue("256") int maxArgumentLength,
       @Min(3) @Max(100) @DefaultValue("15") int maxQueryDepth,
-      @Min(10) @Max(100_000) @DefaultValue("300") int maxQueryComplexity) {}
+      @Min(10) @Max(100_000) @DefaultValue("300") int maxQueryComplexity,
+      @Min(1) @Max(100_000) @DefaultValue("20") int requestsPerSecond,
+      @Min(1) @Max(100_000) @DefaultValue("40") int requestBurst,
+      @Min(1) @Max(10_000) @DefaultValue("8") int concurrentRequests,
+      @Min(1) @Max(100_000) @DefaultValue("20") int subscriptionsPerCaller,
+      @Min(1) @Max(1_000_000) @DefaultValue("2000") int subscriptionsPerServer) {}
 }

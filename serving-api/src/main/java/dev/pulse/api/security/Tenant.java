@@ -9,12 +9,6 @@ import java.util.Objects;
  */
 public record Tenant(String id) {
 
-  /**
-   * Key of the tenant in a GraphQL context, a servlet request's attributes and a WebSocket
-   * session's attributes.
-   */
-  public static final String CONTEXT_KEY = "pulse.tenant";
-
   public Tenant {
     Objects.requireNonNull(id, "id");
   }

@@ -1,8 +1,10 @@
 package dev.pulse.api.services;
 
 import dev.pulse.api.config.PulseApiProperties;
-import dev.pulse.api.security.Tenant;
+import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.Role;
 import java.util.List;
+import java.util.Set;
 import org.springframework.graphql.data.method.annotation.Arguments;
 import org.springframework.graphql.data.method.annotation.ContextValue;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
@@ -12,13 +14,16 @@ import org.springframework.stereotype.Controller;
 import reactor.core.publisher.Flux;
 
 /**
- * GraphQL entry points for service metrics; each is scoped to the caller's tenant and delegates at
- * once. Arguments arrive as records whose constructors have already refused bad strings. A series'
- * late-event fields carry the series' own filter (tenant included) and window, and are read only
- * when a query selects them.
+ * GraphQL entry points for service metrics, for SREs, analysts and operators; each is scoped to the
+ * caller's tenant (from the token, never an argument) and delegates at once. Arguments arrive as
+ * records whose constructors have already refused bad strings. A series' late-event fields carry
+ * the series' own filter (tenant included) and window, and are read only when a query selects them.
  */
 @Controller
 public class ServiceMetricsController {
+
+  /** Who reads service metrics: the tenant's SREs, analysts and operators; not educators. */
+  static final Set<Role> READERS = Set.of(Role.SRE, Role.ANALYST, Role.OPERATOR);
 
   private final ServiceMetricsRepository repository;
   private final SeriesPlanner planner;
@@ -36,15 +41,17 @@ public class ServiceMetricsController {
   }
 
   @QueryMapping
-  public List<Service> services(@ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant) {
-    return repository.services(tenant);
+  public List<Service> services(@ContextValue(name = Caller.CONTEXT_KEY) Caller caller) {
+    caller.require("service metrics", READERS);
+    return repository.services(caller.tenant());
   }
 
   @QueryMapping
   public ServiceMetricsSeries serviceMetrics(
-      @ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant, @Arguments SeriesQuery query) {
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller, @Arguments SeriesQuery query) {
+    caller.require("service metrics", READERS);
     SeriesWindow window = planner.plan(query.from(), query.to(), query.granularity());
-    MetricsFilter filter = query.filter(tenant);
+    MetricsFilter filter = query.filter(caller.tenant());
     return new ServiceMetricsSeries(filter, window, repository.series(filter, window));
   }
 
@@ -60,7 +67,8 @@ public class ServiceMetricsController {
 
   @SubscriptionMapping
   public Flux<ServiceMetricsPoint> serviceMetricsUpdates(
-      @ContextValue(name = Tenant.CONTEXT_KEY) Tenant tenant, @Arguments UpdatesQuery query) {
-    return live.updates(query.filter(tenant));
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller, @Arguments UpdatesQuery query) {
+    caller.require("service metrics", READERS);
+    return live.updates(query.filter(caller.tenant()));
   }
 }

@@ -3,6 +3,7 @@ package dev.pulse.api.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import dev.pulse.api.testing.TestIdentity;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
@@ -31,14 +32,15 @@ import org.springframework.test.context.DynamicPropertySource;
 @AutoConfigureHttpGraphQlTester
 class LateEventsIT {
 
+  private static final String TOKEN_A = TestIdentity.sre("tenant-a");
+  private static final String TOKEN_B = TestIdentity.sre("tenant-b");
+
   private static TestClickHouse server;
   private static ClickHouse clickHouse;
 
   @DynamicPropertySource
   static void pulse(DynamicPropertyRegistry registry) {
     MigratedStore.register(registry, () -> server);
-    registry.add("pulse.dev-tokens.token-a", () -> "tenant-a");
-    registry.add("pulse.dev-tokens.token-b", () -> "tenant-b");
   }
 
   @BeforeAll
@@ -154,7 +156,7 @@ class LateEventsIT {
   @Test
   void aMinuteSeriesCountsItsTenantsLateEventsOncePerEventIdInsideItsRange() {
     GraphQlTester.Response r =
-        series("token-a", null, null, null, "2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z", null);
+        series(TOKEN_A, null, null, null, "2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z", null);
     r.path("serviceMetrics.granularity").entity(String.class).isEqualTo("MINUTE");
     // dup-1 (three copies), late-2, late-3, late-4, late-8; not late-5, late-6, late-7, other-1.
     assertThat(lateEvents(r)).isEqualTo(5);
@@ -175,20 +177,20 @@ class LateEventsIT {
   void theEndpointMethodAndRegionFiltersNarrowTheLateEventsAsTheyNarrowThePoints() {
     String from = "2026-03-02T10:00:00Z";
     String to = "2026-03-02T10:30:00Z";
-    assertThat(lateEvents(series("token-a", "/orders", null, null, from, to, null))).isEqualTo(4);
-    assertThat(lateEvents(series("token-a", null, "POST", null, from, to, null))).isEqualTo(1);
-    GraphQlTester.Response usEast = series("token-a", null, null, "us-east", from, to, null);
+    assertThat(lateEvents(series(TOKEN_A, "/orders", null, null, from, to, null))).isEqualTo(4);
+    assertThat(lateEvents(series(TOKEN_A, null, "POST", null, from, to, null))).isEqualTo(1);
+    GraphQlTester.Response usEast = series(TOKEN_A, null, null, "us-east", from, to, null);
     assertThat(lateEvents(usEast)).isEqualTo(1);
     assertThat(buckets(usEast))
         .extracting(b -> b.get("time"))
         .containsExactly("2026-03-02T10:03:00Z");
-    assertThat(lateEvents(series("token-a", "/orders/{id}", "GET", null, from, to, null))).isZero();
+    assertThat(lateEvents(series(TOKEN_A, "/orders/{id}", "GET", null, from, to, null))).isZero();
   }
 
   @Test
   void eachTenantCountsOnlyItsOwnLateEvents() {
     GraphQlTester.Response b =
-        series("token-b", null, null, null, "2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z", null);
+        series(TOKEN_B, null, null, null, "2026-03-02T10:00:00Z", "2026-03-02T10:30:00Z", null);
     assertThat(lateEvents(b)).isEqualTo(1);
     assertThat(buckets(b))
         .extracting(x -> x.get("time"), x -> x.get("lateEvents"))
@@ -199,7 +201,7 @@ class LateEventsIT {
   void anHourSeriesCountsTheLateEventsOfTheWholeHoursItCovers() {
     // [10:15, 10:45) by HOUR covers the whole hour 10:00-11:00, late-5 at 10:30 included.
     GraphQlTester.Response r =
-        series("token-a", null, null, null, "2026-03-02T10:15:00Z", "2026-03-02T10:45:00Z", "HOUR");
+        series(TOKEN_A, null, null, null, "2026-03-02T10:15:00Z", "2026-03-02T10:45:00Z", "HOUR");
     r.path("serviceMetrics.from").entity(String.class).isEqualTo("2026-03-02T10:00:00Z");
     r.path("serviceMetrics.to").entity(String.class).isEqualTo("2026-03-02T11:00:00Z");
     assertThat(lateEvents(r)).isEqualTo(6);
@@ -211,7 +213,7 @@ class LateEventsIT {
   @Test
   void aDaySeriesBucketsLateEventsByUtcDay() {
     GraphQlTester.Response r =
-        series("token-a", null, null, null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", "DAY");
+        series(TOKEN_A, null, null, null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", "DAY");
     // 2026-03-02: all of tenant-a's but late-7; 2026-03-03: late-7.
     assertThat(lateEvents(r)).isEqualTo(8);
     assertThat(buckets(r))

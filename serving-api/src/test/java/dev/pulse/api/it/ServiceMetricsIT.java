@@ -5,13 +5,10 @@ import static dev.pulse.api.it.MinuteFacts.repeat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pulse.api.testing.TestIdentity;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,15 +49,16 @@ class ServiceMetricsIT {
   /** The documented contract of served percentiles: within 1 % of the exact value. */
   private static final double DOCUMENTED_RELATIVE_ERROR = 0.01;
 
+  private static final String TOKEN_A = TestIdentity.sre("tenant-a");
+  private static final String TOKEN_B = TestIdentity.sre("tenant-b");
+  private static final String TOKEN_C = TestIdentity.sre("tenant-c");
+
   private static TestClickHouse server;
   private static ClickHouse clickHouse;
 
   @DynamicPropertySource
   static void pulse(DynamicPropertyRegistry registry) {
     MigratedStore.register(registry, () -> server);
-    registry.add("pulse.dev-tokens.token-a", () -> "tenant-a");
-    registry.add("pulse.dev-tokens.token-b", () -> "tenant-b");
-    registry.add("pulse.dev-tokens.token-c", () -> "tenant-c");
     registry.add("pulse.live.poll-interval", () -> "200ms");
   }
 
@@ -186,7 +184,7 @@ class ServiceMetricsIT {
     List<Map<String, Object>> points =
         points(
             series(
-                "token-a",
+                TOKEN_A,
                 "courses-api",
                 null,
                 "2026-03-02T10:00:00Z",
@@ -222,7 +220,7 @@ class ServiceMetricsIT {
   void rangesUpToSixHoursAreServedByMinuteAndTheEndpointFilterNarrows() {
     GraphQlTester.Response response =
         series(
-            "token-a",
+            TOKEN_A,
             "courses-api",
             "/courses/{id}",
             "2026-03-02T09:59:30Z",
@@ -243,7 +241,7 @@ class ServiceMetricsIT {
     // 10:00-12:00, and the sum of its points is the total of that covered range.
     GraphQlTester.Response hours =
         series(
-            "token-a", "courses-api", null, "2026-03-02T10:30:00Z", "2026-03-02T11:30:00Z", "HOUR");
+            TOKEN_A, "courses-api", null, "2026-03-02T10:30:00Z", "2026-03-02T11:30:00Z", "HOUR");
     hours.path("serviceMetrics.from").entity(String.class).isEqualTo("2026-03-02T10:00:00Z");
     hours.path("serviceMetrics.to").entity(String.class).isEqualTo("2026-03-02T12:00:00Z");
     assertThat(points(hours))
@@ -254,12 +252,7 @@ class ServiceMetricsIT {
     // [10:00:30, 10:01:30) by MINUTE: the minutes 10:00 and 10:01, whole.
     GraphQlTester.Response minutes =
         series(
-            "token-a",
-            "courses-api",
-            null,
-            "2026-03-02T10:00:30Z",
-            "2026-03-02T10:01:30Z",
-            "MINUTE");
+            TOKEN_A, "courses-api", null, "2026-03-02T10:00:30Z", "2026-03-02T10:01:30Z", "MINUTE");
     minutes.path("serviceMetrics.from").entity(String.class).isEqualTo("2026-03-02T10:00:00Z");
     minutes.path("serviceMetrics.to").entity(String.class).isEqualTo("2026-03-02T10:02:00Z");
     assertThat(points(minutes))
@@ -272,8 +265,7 @@ class ServiceMetricsIT {
   @Test
   void hourPointsComeFromTheHourlyRollup() {
     GraphQlTester.Response response =
-        series(
-            "token-a", "courses-api", null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", null);
+        series(TOKEN_A, "courses-api", null, "2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z", null);
     response.path("serviceMetrics.granularity").entity(String.class).isEqualTo("HOUR");
     List<Map<String, Object>> points = points(response);
     assertThat(points)
@@ -297,7 +289,7 @@ class ServiceMetricsIT {
     List<Map<String, Object>> points =
         points(
             series(
-                "token-a",
+                TOKEN_A,
                 "courses-api",
                 null,
                 "2026-03-02T00:00:00Z",
@@ -325,7 +317,7 @@ class ServiceMetricsIT {
     List<Map<String, Object>> b =
         points(
             series(
-                "token-b",
+                TOKEN_B,
                 "courses-api",
                 null,
                 "2026-03-02T10:00:00Z",
@@ -343,7 +335,7 @@ class ServiceMetricsIT {
     assertThat(
             points(
                 series(
-                    "token-a",
+                    TOKEN_A,
                     "courses-api",
                     null,
                     "2026-03-02T10:00:00Z",
@@ -355,7 +347,7 @@ class ServiceMetricsIT {
     assertThat(
             points(
                 series(
-                    "token-a",
+                    TOKEN_A,
                     "billing-api",
                     null,
                     "2026-03-02T00:00:00Z",
@@ -366,7 +358,7 @@ class ServiceMetricsIT {
 
   @Test
   void servicesListsTheCallersServicesWithEndpointsAndMethods() {
-    as("token-a")
+    as(TOKEN_A)
         .documentName("services")
         .execute()
         .errors()
@@ -383,7 +375,7 @@ class ServiceMetricsIT {
         .path("services[0].endpoints[1].path")
         .entity(String.class)
         .isEqualTo("/courses/{id}/videos");
-    as("token-b")
+    as(TOKEN_B)
         .documentName("services")
         .execute()
         .path("services[*].name")
@@ -410,17 +402,12 @@ class ServiceMetricsIT {
     assertThat(
             points(
                 series(
-                    "token-a",
-                    hostile,
-                    null,
-                    "2026-03-02T00:00:00Z",
-                    "2026-03-03T00:00:00Z",
-                    null)))
+                    TOKEN_A, hostile, null, "2026-03-02T00:00:00Z", "2026-03-03T00:00:00Z", null)))
         .isEmpty();
     assertThat(
             points(
                 series(
-                    "token-a",
+                    TOKEN_A,
                     "courses-api",
                     hostile,
                     "2026-03-02T00:00:00Z",
@@ -431,50 +418,13 @@ class ServiceMetricsIT {
     assertThat(
             points(
                 series(
-                    "token-a",
+                    TOKEN_A,
                     "courses-api",
                     null,
                     "2026-03-02T10:00:00Z",
                     "2026-03-02T10:01:00Z",
                     null)))
         .hasSize(1);
-  }
-
-  @Test
-  void graphqlWithoutOrWithAnUnknownTokenIs401AndHealthIsPublic() throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    String body = "{\"query\":\"{ services { name } }\"}";
-    HttpRequest.Builder post =
-        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body));
-    assertThat(http.send(post.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
-        .isEqualTo(401);
-    assertThat(
-            http.send(
-                    post.copy().header("Authorization", "Bearer not-a-token").build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(401);
-    assertThat(
-            http.send(
-                    post.copy().header("Authorization", "Bearer token-a").build(),
-                    HttpResponse.BodyHandlers.ofString())
-                .statusCode())
-        .isEqualTo(200);
-
-    HttpResponse<String> health =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(health.statusCode()).isEqualTo(200);
-    assertThat(health.body())
-        .containsPattern(
-            "\"clickHouse\":\\{\"details\":\\{\"version\":\"[0-9.]+\",[^}]*\\},\"status\":\"UP\"");
-    // That the pages are public too is proven where they are on the classpath (dashboards).
   }
 
   private WebSocketGraphQlTester webSocket(String token) {
@@ -500,7 +450,7 @@ class ServiceMetricsIT {
       throws Exception {
     amendedApiRow("2026-03-02T10:03:00Z", List.of(10)).insertInto(clickHouse);
     amendedApiRow("2026-03-02T10:05:00Z", List.of(10)).insertInto(clickHouse);
-    WebSocketGraphQlTester ws = webSocket("token-c");
+    WebSocketGraphQlTester ws = webSocket(TOKEN_C);
     BlockingQueue<Map<String, Object>> received = new LinkedBlockingQueue<>();
     Disposable subscription =
         ws.documentName("serviceMetricsUpdates")
@@ -553,7 +503,7 @@ class ServiceMetricsIT {
                 new WebSocketGraphQlClientInterceptor() {
                   @Override
                   public Mono<Object> connectionInitPayload() {
-                    return Mono.just(Map.of("Authorization", "Bearer token-c"));
+                    return Mono.just(Map.of("Authorization", "Bearer " + TOKEN_C));
                   }
                 })
             .build();

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.MeController;
+import dev.pulse.api.security.Role;
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.testing.TestCallers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +38,7 @@ import reactor.core.Disposable;
  * The GraphQL layer over a fake store (no ClickHouse): what clients see when the store side fails
  * in a way no argument check could prevent, and how many polls live subscriptions cost.
  */
-@GraphQlTest(controllers = ServiceMetricsController.class)
+@GraphQlTest(controllers = {ServiceMetricsController.class, MeController.class})
 @Import({
   FakeStoreGraphQlTest.Config.class,
   GraphQlConfig.class,
@@ -45,7 +49,6 @@ import reactor.core.Disposable;
     properties = {
       "pulse.clickhouse.url=http://127.0.0.1:1",
       "pulse.clickhouse.database=pulse",
-      "pulse.dev-tokens.t=tenant-a",
       "pulse.live.poll-interval=100ms"
     })
 class FakeStoreGraphQlTest {
@@ -136,7 +139,9 @@ class FakeStoreGraphQlTest {
         .mutate()
         .configureExecutionInput(
             (input, builder) ->
-                builder.graphQLContext(Map.of(Tenant.CONTEXT_KEY, new Tenant(tenant))).build())
+                builder
+                    .graphQLContext(Map.of(Caller.CONTEXT_KEY, TestCallers.of(tenant, Role.SRE)))
+                    .build())
         .build();
   }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pulse.api.config.PulseApiProperties;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SeriesPlannerTest {
@@ -17,9 +16,12 @@ class SeriesPlannerTest {
       new SeriesPlanner(
           new PulseApiProperties(
               new PulseApiProperties.ClickHouse("http://127.0.0.1:1", "default", "", "pulse"),
-              Map.of("token", "tenant"),
+              new PulseApiProperties.Security(
+                  new PulseApiProperties.Security.Claims(
+                      "tenant_id", "roles", "course_ids", "name")),
+              new PulseApiProperties.Health(Duration.ofSeconds(10)),
               new PulseApiProperties.Live(Duration.ofSeconds(5)),
-              new PulseApiProperties.Limits(1500, 400, 256, 15, 300)));
+              new PulseApiProperties.Limits(1500, 400, 256, 15, 300, 20, 40, 8, 20, 2000)));
 
   private static Instant t(Duration offset) {
     return START.plus(offset);

@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pulse.api.config.ClickHouseConfig;
 import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
-import dev.pulse.api.security.Tenant;
+import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.MeController;
+import dev.pulse.api.security.Role;
+import dev.pulse.api.testing.TestCallers;
 import graphql.ErrorType;
 import graphql.schema.GraphQLArgument;
 import graphql.schema.GraphQLFieldDefinition;
@@ -38,7 +41,7 @@ import org.springframework.test.context.TestPropertySource;
  * sent, so an argument that slipped through would show up as an INTERNAL_ERROR (unreachable store)
  * and fail these tests.
  */
-@GraphQlTest(controllers = ServiceMetricsController.class)
+@GraphQlTest(controllers = {ServiceMetricsController.class, MeController.class})
 @Import({
   ServiceMetricsArgumentsGraphQlTest.Config.class,
   GraphQlConfig.class,
@@ -48,11 +51,7 @@ import org.springframework.test.context.TestPropertySource;
   LiveServiceMetrics.class
 })
 @TestPropertySource(
-    properties = {
-      "pulse.clickhouse.url=http://127.0.0.1:1",
-      "pulse.clickhouse.database=pulse",
-      "pulse.dev-tokens.t=tenant-a"
-    })
+    properties = {"pulse.clickhouse.url=http://127.0.0.1:1", "pulse.clickhouse.database=pulse"})
 class ServiceMetricsArgumentsGraphQlTest {
 
   @TestConfiguration
@@ -71,7 +70,8 @@ class ServiceMetricsArgumentsGraphQlTest {
             .configureExecutionInput(
                 (input, builder) ->
                     builder
-                        .graphQLContext(Map.of(Tenant.CONTEXT_KEY, new Tenant("tenant-a")))
+                        .graphQLContext(
+                            Map.of(Caller.CONTEXT_KEY, TestCallers.of("tenant-a", Role.SRE)))
                         .build())
             .build();
   }
@@ -308,22 +308,26 @@ class ServiceMetricsArgumentsGraphQlTest {
                 "outside what the store holds"));
   }
 
-  @Test
-  void aQueryRepeatingASeriesUnderManyAliasesIsRefusedBeforeAnythingIsRead() {
-    // 40 aliased series of 12 fields each: 480 fields, above the default limit of 300. Refused
-    // before execution, so the unreachable store is never asked (that would be INTERNAL_ERROR).
+  /** {@code n} aliased series selecting only their granularity: the cheapest a series can be. */
+  private static String aliasedSeries(int n) {
     StringBuilder query = new StringBuilder("{");
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < n; i++) {
       query
           .append(" s")
           .append(i)
           .append(": serviceMetrics(service: \"courses-api\",")
-          .append(" from: \"2026-03-02T09:00:00Z\", to: \"2026-03-02T10:00:00Z\") {")
-          .append(
-              " points { time requests errors5xx errors4xx errorRate p50Ms p95Ms p99Ms maxMs } }");
+          .append(" from: \"2026-03-02T09:00:00Z\", to: \"2026-03-02T10:00:00Z\") { granularity }");
     }
+    return query.append(" }").toString();
+  }
+
+  @Test
+  void aHundredAndFiftyAliasedSeriesAreRefusedBeforeAnythingIsRead() {
+    // 300 fields: within a field-count limit of 300, but 150 store queries. The schema weights
+    // serviceMetrics at 50, so this costs 150 * 52 and is refused before execution (the
+    // unreachable store is never asked: that would be INTERNAL_ERROR).
     tester
-        .document(query.append(" }").toString())
+        .document(aliasedSeries(150))
         .execute()
         .errors()
         .satisfy(
@@ -334,7 +338,69 @@ class ServiceMetricsArgumentsGraphQlTest {
   }
 
   @Test
+  void fiveSeriesFitTheDefaultCostLimitAndSixDoNot() {
+    // Hand-worked: a series selecting one field costs 1 + 50 (its @cost) + 1 = 52; the default
+    // limit is 300: 5 * 52 = 260 runs (and reaches the unreachable store), 6 * 52 = 312 does not.
+    tester
+        .document(aliasedSeries(5))
+        .execute()
+        .errors()
+        .satisfy(
+            errors ->
+                assertThat(errors)
+                    .hasSize(5)
+                    .allSatisfy(
+                        e ->
+                            assertThat(e.getErrorType())
+                                .isEqualTo(
+                                    org.springframework.graphql.execution.ErrorType
+                                        .INTERNAL_ERROR)));
+    tester
+        .document(aliasedSeries(6))
+        .execute()
+        .errors()
+        .satisfy(
+            errors ->
+                assertThat(errors)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+  }
+
+  @Test
+  void anEducatorIsForbiddenServiceMetricsButMayAskWhoTheyAre() {
+    GraphQlTester educator =
+        anonymous
+            .mutate()
+            .configureExecutionInput(
+                (input, builder) ->
+                    builder
+                        .graphQLContext(
+                            Map.of(Caller.CONTEXT_KEY, TestCallers.of("tenant-a", Role.EDUCATOR)))
+                        .build())
+            .build();
+    educator
+        .document("{ services { name } }")
+        .execute()
+        .errors()
+        .satisfy(
+            oneError(
+                org.springframework.graphql.execution.ErrorType.FORBIDDEN,
+                "service metrics are for the roles [SRE, ANALYST, OPERATOR]"));
+    educator
+        .document("{ me { tenant roles } }")
+        .execute()
+        .path("me.tenant")
+        .entity(String.class)
+        .isEqualTo("tenant-a")
+        .path("me.roles")
+        .entityList(String.class)
+        .containsExactly("EDUCATOR");
+  }
+
+  @Test
   void graphiqlsIntrospectionQueryIsWithinTheLimits() {
+    // Introspection is on in the development profile only; this test runs below the interceptor
+    // that turns it off otherwise.
     tester
         .document(graphql.introspection.IntrospectionQuery.INTROSPECTION_QUERY)
         .execute()
