@@ -1,8 +1,8 @@
 // SRE service page: loads serviceMetrics over GraphQL, draws three ECharts charts and a numbers table,
 // and keeps them current with the serviceMetricsUpdates subscription (graphql-ws over /graphql-ws).
+// Sign-in (the token, who is signed in) is PulseSession's (/assets/session.js).
 'use strict';
 
-const TOKEN_KEY = 'pulse.token';
 const RANGES = { '15m': 15 * 60e3, '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 86400e3, '30d': 30 * 86400e3 };
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -25,7 +25,9 @@ const UPDATES = `subscription updates($service: String!, $endpoint: String) {
 const state = { services: [], window: null, points: new Map(), late: { total: 0, buckets: [] }, live: null, liveTo: false };
 const charts = {};
 
-function token() { return localStorage.getItem(TOKEN_KEY) || ''; }
+const READERS = ['SRE', 'ANALYST', 'OPERATOR'];
+
+function token() { return PulseSession.token(); }
 
 function setStatus(text, attrs) {
   const el = $('status');
@@ -33,17 +35,7 @@ function setStatus(text, attrs) {
   Object.entries(attrs || {}).forEach(([k, v]) => { el.dataset[k] = v; });
 }
 
-async function graphql(query, variables) {
-  const response = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Authorization': 'Bearer ' + token() },
-    body: JSON.stringify({ query, variables }),
-  });
-  if (response.status === 401) throw new Error('the token was refused (401): enter a valid development token');
-  const body = await response.json();
-  if (body.errors && body.errors.length) throw new Error(body.errors.map((e) => e.message).join('; '));
-  return body.data;
-}
+function graphql(query, variables) { return PulseSession.graphql(query, variables); }
 
 async function loadServices() {
   const data = await graphql(SERVICES_QUERY, {});
@@ -80,7 +72,7 @@ function requestedRange() {
 }
 
 async function load() {
-  if (!token()) { setStatus('Enter a token to start.', { state: 'idle' }); return; }
+  if (!token()) { setStatus('Sign in to start: open a sign-in link, or paste a token.', { state: 'idle' }); return; }
   const service = $('service').value;
   if (!service) { setStatus('No services have reported requests for this tenant yet.', { state: 'empty' }); return; }
   const endpoint = $('endpoint').value || null;
@@ -95,7 +87,7 @@ async function load() {
     state.late = { total: series.lateEvents, buckets: series.lateEventsByBucket };
     render();
     setStatus('Showing ' + series.points.length + ' points of ' + service + (endpoint ? ' ' + endpoint : '') + ' by ' + series.granularity.toLowerCase()
-      + ', ' + series.from + ' .. ' + series.to, { state: 'loaded' });
+      + ', ' + series.from + ' .. ' + series.to, { state: 'loaded', loads: Number($('status').dataset.loads || 0) + 1 });
     subscribe(service, endpoint);
   } catch (e) {
     setStatus(e.message, { state: 'error' });
@@ -110,7 +102,9 @@ function subscribe(service, endpoint) {
   const client = graphqlWs.createClient({
     url: scheme + '//' + location.host + '/graphql-ws',
     connectionParams: { Authorization: 'Bearer ' + token() },
-    retryAttempts: 1000,
+    // A few attempts with graphql-ws's growing, randomised back-off: a restarted server is not
+    // met by every open page at once, and a page whose sign-in expired stops trying.
+    retryAttempts: 10,
     on: { connected: () => { $('status').dataset.live = 'connected'; }, closed: () => { $('status').dataset.live = 'closed'; } },
   });
   state.live = client;
@@ -124,7 +118,11 @@ function subscribe(service, endpoint) {
       $('status').dataset.lastUpdate = p.time;
       render();
     },
-    error: (e) => { $('status').dataset.live = 'error'; console.error('subscription failed', e); },
+    error: (e) => {
+      $('status').dataset.live = 'error';
+      const messages = Array.isArray(e) ? e.map((x) => x.message).join('; ') : (e && e.reason) || String(e);
+      setStatus('Live updates stopped: ' + messages, { state: 'loaded' });
+    },
     complete: () => {},
   });
 }
@@ -213,21 +211,14 @@ function renderLateEvents() {
     + (n > 0 ? ': they arrived after the allowed lateness and are stored, but not counted in these charts.' : '.');
 }
 
-// A sign-in link (the demo prints them) carries the token in the fragment, which never reaches
-// a server or its logs: keep it, then drop it from the address bar.
-function takeTokenFromFragment() {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  if (fragment.get('token')) {
-    localStorage.setItem(TOKEN_KEY, fragment.get('token'));
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-}
-
 async function start() {
-  takeTokenFromFragment();
-  $('token').value = token();
   if (params.get('from') && params.get('to')) $('range').value = 'custom';
-  if (!token()) { setStatus('Enter a token to start.', { state: 'idle' }); return; }
+  const me = await PulseSession.start();
+  if (!me) { setStatus('Sign in to start: open a sign-in link, or paste a token.', { state: 'idle' }); return; }
+  if (!me.roles.some((r) => READERS.includes(r))) {
+    setStatus('Service metrics are for SREs, analysts and operators; you are signed in as ' + me.roles.join(', ').toLowerCase() + '.', { state: 'forbidden' });
+    return;
+  }
   try {
     await loadServices();
     await load();
@@ -238,9 +229,12 @@ async function start() {
 
 $('token-form').addEventListener('submit', (e) => {
   e.preventDefault();
-  localStorage.setItem(TOKEN_KEY, $('token').value.trim());
+  PulseSession.signIn($('token').value);
+  $('token').value = '';
   start();
 });
+// A sign-in link opened in this tab while the page is open changes only the fragment.
+window.addEventListener('hashchange', () => { if (location.hash.includes('token=')) start(); });
 $('controls').addEventListener('submit', (e) => { e.preventDefault(); load(); });
 $('service').addEventListener('change', () => { fillEndpoints(); load(); });
 $('endpoint').addEventListener('change', load);

@@ -6,6 +6,7 @@ import dev.pulse.api.PulseApiApplication;
 import dev.pulse.api.it.LateEvents;
 import dev.pulse.api.it.MigratedStore;
 import dev.pulse.api.it.MinuteFacts;
+import dev.pulse.api.testing.TestIdentity;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
@@ -61,14 +62,17 @@ class ServiceDashboardIT {
     "requests", "errors5xx", "errors4xx", "errorRate", "p50Ms", "p95Ms", "p99Ms", "maxMs"
   };
 
+  private static final String SRE_A =
+      TestIdentity.caller("sam").name("Sam Reyes").tenant("tenant-a").roles("sre").sign();
+  private static final String SRE_B =
+      TestIdentity.caller("bo").name("Bo Berg").tenant("tenant-b").roles("sre").sign();
+
   private static TestClickHouse server;
   private static ClickHouse clickHouse;
 
   @DynamicPropertySource
   static void pulse(DynamicPropertyRegistry registry) {
     MigratedStore.register(registry, () -> server);
-    registry.add("pulse.dev-tokens.sre-token", () -> "tenant-a");
-    registry.add("pulse.dev-tokens.other-token", () -> "tenant-b");
     registry.add("pulse.live.poll-interval", () -> "300ms");
   }
 
@@ -221,20 +225,23 @@ class ServiceDashboardIT {
         .get();
   }
 
+  /** The page for the inserted range, opened through a sign-in link carrying {@code token}. */
   private void openPageAs(String token) {
-    String base = "http://localhost:" + port;
-    browser.get(base + "/sre/service.html");
-    WebElement tokenField = browser.findElement(By.id("token"));
-    tokenField.clear();
-    tokenField.sendKeys(token);
-    browser.findElement(By.id("token-save")).click();
     // Range and endpoint from the URL: fixed, relative to the inserted data, never the wall clock.
-    browser.get(
-        base
-            + "/sre/service.html?service=courses-api&endpoint=%2Fcourses%2F%7Bid%7D&from="
-            + FROM
-            + "&to="
-            + TO);
+    browser.get(pageUrl() + "#token=" + token);
+    awaitLoaded();
+  }
+
+  private String pageUrl() {
+    return "http://localhost:"
+        + port
+        + "/sre/service.html?service=courses-api&endpoint=%2Fcourses%2F%7Bid%7D&from="
+        + FROM
+        + "&to="
+        + TO;
+  }
+
+  private void awaitLoaded() {
     waitUpTo(20)
         .until(
             d ->
@@ -248,9 +255,9 @@ class ServiceDashboardIT {
 
   @Test
   void theServicePageShowsExactlyTheApisNumbersAndReceivesNewMinutesLive() throws Exception {
-    openPageAs("sre-token");
+    openPageAs(SRE_A);
 
-    List<Map<String, Object>> api = apiPoints("sre-token");
+    List<Map<String, Object>> api = apiPoints(SRE_A);
     assertThat(api).hasSize(20);
     Map<String, Map<String, String>> shown = shownPoints();
     assertThat(shown.keySet())
@@ -285,7 +292,7 @@ class ServiceDashboardIT {
     assertThat(late.isDisplayed()).isTrue();
     assertThat(late.getText()).startsWith("3 late events in this range");
     assertThat(late.getDomAttribute("data-late-events"))
-        .isEqualTo(String.valueOf(apiLateEvents("sre-token")));
+        .isEqualTo(String.valueOf(apiLateEvents(SRE_A)));
 
     // A minute closed after the page loaded arrives through the subscription.
     waitUpTo(20)
@@ -314,7 +321,7 @@ class ServiceDashboardIT {
         .containsEntry("errors5xx", "2")
         .containsEntry("errorRate", "0.5")
         .containsEntry("maxMs", "400");
-    Map<String, Object> apiLive = apiPoints("sre-token").get(20);
+    Map<String, Object> apiLive = apiPoints(SRE_A).get(20);
     for (String field : FIELDS) {
       assertThat(Double.parseDouble(live.get(field)))
           .as("live " + field)
@@ -342,13 +349,112 @@ class ServiceDashboardIT {
   }
 
   @Test
+  void aSignInLinkShowsWhoIsSignedInAndKeepsTheTokenOutOfLocalStorageAndTheAddressBar() {
+    openPageAs(SRE_A);
+    WebElement signedIn = browser.findElement(By.id("signed-in"));
+    assertThat(signedIn.getDomAttribute("data-state")).isEqualTo("signed-in");
+    assertThat(signedIn.getText()).contains("Sam Reyes (sre) at tenant-a");
+    assertThat(browser.getCurrentUrl()).doesNotContain("token").doesNotContain(SRE_A);
+    assertThat(browser.executeScript("return window.localStorage.length")).isEqualTo(0L);
+    assertThat(browser.executeScript("return document.cookie")).isEqualTo("");
+    // Signing out forgets the token: the page asks to sign in and shows no numbers.
+    browser.findElement(By.id("sign-out")).click();
+    waitUpTo(20)
+        .until(d -> "idle".equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
+    assertThat(browser.findElements(By.cssSelector("#points tbody tr"))).isEmpty();
+    assertThat(browser.executeScript("return window.sessionStorage.length")).isEqualTo(0L);
+  }
+
+  @Test
+  void aLinkForAnotherIdentityIsOfferedAndNeverTakenSilently() {
+    openPageAs(SRE_A);
+    // A second link, for someone of another tenant, in the same tab.
+    browser.get(pageUrl() + "#token=" + SRE_B);
+    waitUpTo(20)
+        .until(
+            d ->
+                "switch-offered"
+                    .equals(d.findElement(By.id("signed-in")).getDomAttribute("data-state")));
+    WebElement offer = browser.findElement(By.id("signed-in"));
+    assertThat(offer.getText())
+        .contains("Signed in as Sam Reyes (sre) at tenant-a")
+        .contains("The link signs in as Bo Berg (sre) at tenant-b");
+    // While the offer stands the page is still Sam's: tenant A's numbers, not B's 4000 ms minute.
+    assertThat(Double.parseDouble(shownPoints().get("2026-03-02T10:05:00Z").get("maxMs")))
+        .isEqualTo(85.0);
+    clickAndAwaitReload("keep-identity");
+    assertThat(browser.findElement(By.id("signed-in")).getDomAttribute("data-tenant"))
+        .isEqualTo("tenant-a");
+    assertThat(Double.parseDouble(shownPoints().get("2026-03-02T10:05:00Z").get("maxMs")))
+        .isEqualTo(85.0);
+
+    browser.get(pageUrl() + "#token=" + SRE_B);
+    waitUpTo(20).until(d -> !d.findElements(By.id("switch-identity")).isEmpty());
+    clickAndAwaitReload("switch-identity");
+    assertThat(browser.findElement(By.id("signed-in")).getDomAttribute("data-tenant"))
+        .isEqualTo("tenant-b");
+    assertThat(Double.parseDouble(shownPoints().get("2026-03-02T10:05:00Z").get("maxMs")))
+        .isEqualTo(4000.0);
+  }
+
+  /** Clicks the button {@code id} and waits for the page's next completed load. */
+  private void clickAndAwaitReload(String id) {
+    String loads = browser.findElement(By.id("status")).getDomAttribute("data-loads");
+    browser.findElement(By.id(id)).click();
+    waitUpTo(20)
+        .until(d -> !loads.equals(d.findElement(By.id("status")).getDomAttribute("data-loads")));
+  }
+
+  @Test
+  void anEducatorIsToldServiceMetricsAreNotTheirsAndSeesNone() {
+    String educator =
+        TestIdentity.caller("eve")
+            .name("Eve Educator")
+            .tenant("tenant-a")
+            .roles("educator")
+            .courses("course-1")
+            .sign();
+    browser.get(pageUrl() + "#token=" + educator);
+    waitUpTo(20)
+        .until(
+            d -> "forbidden".equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
+    assertThat(browser.findElement(By.id("status")).getText())
+        .contains("for SREs, analysts and operators");
+    assertThat(browser.findElement(By.id("signed-in")).getText())
+        .contains("Eve Educator (educator) at tenant-a");
+    assertThat(browser.findElements(By.cssSelector("#points tbody tr"))).isEmpty();
+  }
+
+  @Test
+  void pagesAreServedWithAStrictContentSecurityPolicy() throws Exception {
+    HttpResponse<String> page =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/sre/service.html"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(page.headers().firstValue("Content-Security-Policy"))
+        .hasValueSatisfying(
+            csp ->
+                assertThat(csp)
+                    .contains("default-src 'self'")
+                    .contains("script-src 'self'")
+                    .contains("frame-ancestors 'none'"));
+    assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    // The page works under it: the other tests load, chart and go live with this policy on.
+  }
+
+  @Test
   void aRefusedTokenShowsAClearMessageAndNoNumbers() {
     browser.get("http://localhost:" + port + "/sre/service.html");
     browser.findElement(By.id("token")).sendKeys("not-a-token");
     browser.findElement(By.id("token-save")).click();
     waitUpTo(20)
-        .until(d -> "error".equals(d.findElement(By.id("status")).getDomAttribute("data-state")));
-    assertThat(browser.findElement(By.id("status")).getText()).contains("401");
+        .until(
+            d -> "error".equals(d.findElement(By.id("signed-in")).getDomAttribute("data-state")));
+    assertThat(browser.findElement(By.id("signed-in")).getText()).contains("401");
     assertThat(browser.findElements(By.cssSelector("#points tbody tr"))).isEmpty();
   }
 }
