@@ -82,6 +82,24 @@ public final class DemoCommand implements Callable<Integer> {
       description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
   int flinkUiPort;
 
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address the dashboards, the GraphQL API and the Flink web UI listen on (default: "
+              + "${DEFAULT-VALUE}, this machine only; 0.0.0.0 for every interface).")
+  String bind;
+
+  @Option(
+      names = "--sign-in-minutes",
+      paramLabel = "N",
+      defaultValue = "60",
+      description =
+          "How long the demo's sign-in links stay valid (default: ${DEFAULT-VALUE}); fresh "
+              + "links are written to <data-dir>/sign-in-links.txt every half of it.")
+  int signInMinutes;
+
   @Mixin ServerOptions servers;
 
   @Option(
@@ -144,10 +162,13 @@ public final class DemoCommand implements Callable<Integer> {
 
       Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
       SimulationConfig simulation = simulation(start);
-      Map<String, String> tokens = new LinkedHashMap<>();
-      for (String tenant : new Simulator(simulation).tenantIds()) {
-        tokens.put("demo-" + tenant, tenant);
-      }
+      DemoIdentity identity =
+          DemoIdentity.create(
+              dataDir.resolve("identity").toAbsolutePath(), Duration.ofMinutes(signInMinutes));
+      List<DemoPeople.Link> people = DemoPeople.of(new Simulator(simulation));
+      Map<String, String> api = new LinkedHashMap<>(identity.apiProperties());
+      // The demo is a development setting: GraphiQL and introspection on.
+      api.put("spring.profiles.active", "dev");
       Path savepoints = dataDir.resolve("savepoints").toAbsolutePath();
       PulseStack stack =
           PulseStack.start(
@@ -157,9 +178,10 @@ public final class DemoCommand implements Callable<Integer> {
                   "default",
                   "",
                   database,
+                  bind,
                   port,
                   flinkUiPort,
-                  tokens,
+                  api,
                   DEMO_CHECKPOINT_INTERVAL,
                   DEMO_PARTITIONS,
                   Map.of(),
@@ -177,7 +199,10 @@ public final class DemoCommand implements Callable<Integer> {
       Feeder feeder = stop.add("simulator", new Feeder(simulation, bootstrap));
       feeder.start();
 
-      printWelcome(out, bootstrap, clickhouseUrl, tokens, simulation.incidents());
+      Path linksFile = dataDir.resolve("sign-in-links.txt").toAbsolutePath();
+      stop.add("sign-in links", DemoPeople.refreshEvery(identity, people, baseUrl(), linksFile));
+      printWelcome(
+          out, bootstrap, clickhouseUrl, identity, people, linksFile, simulation.incidents());
       stop.awaitRequest();
       stop.stopAll();
       return 0;
@@ -230,29 +255,43 @@ public final class DemoCommand implements Callable<Integer> {
         .withFaults(faultConfig);
   }
 
+  /** The address people open: this machine's name when bound to loopback or every interface. */
+  private String baseUrl() {
+    boolean local = bind.equals("127.0.0.1") || bind.equals("0.0.0.0") || bind.equals("::");
+    return "http://" + (local ? "localhost" : bind) + ":" + port;
+  }
+
   private void printWelcome(
       PrintWriter out,
       String bootstrap,
       String clickhouseUrl,
-      Map<String, String> tokens,
+      DemoIdentity identity,
+      List<DemoPeople.Link> people,
+      Path linksFile,
       List<Incident> incidents) {
-    String base = "http://localhost:" + port;
+    String base = baseUrl();
     out.println();
     out.println("Pulse is running.");
     out.println();
     out.printf("  SRE dashboard   %s/sre/service.html%n", base);
     out.printf("  GraphiQL        %s/graphiql%n", base);
     out.printf("  Health          %s/actuator/health%n", base);
-    out.printf("  Flink web UI    http://localhost:%d%n", flinkUiPort);
+    out.printf(
+        "  Flink web UI    http://%s:%d%n",
+        baseUrl().replaceAll("http://|:\\d+$", ""), flinkUiPort);
     out.printf("  Kafka           %s%n", bootstrap);
     out.printf("  ClickHouse      %s (database %s)%n", clickhouseUrl, database);
     out.println();
+    out.printf(
+        "Sign in as a demo person by opening their link (valid %d minutes; fresh links in %s):%n",
+        identity.lifetime().toMinutes(), linksFile);
+    for (DemoPeople.Link link : people) {
+      out.printf(
+          "  %-40s %s%n", link.person().name(), link.url(base, identity.token(link.person())));
+    }
     out.println(
-        "Sign in with one of these tokens (one per simulated institution), or open its link:");
-    tokens.forEach(
-        (token, tenant) ->
-            out.printf("  %-28s %-22s %s/sre/service.html#token=%s%n", token, tenant, base, token));
-    out.println("For GraphiQL, add the header {\"Authorization\": \"Bearer <token>\"}.");
+        "For GraphiQL, add the header {\"Authorization\": \"Bearer <token>\"}: the token is"
+            + " the part after #token= of a link.");
     out.println();
     out.println("Simulated incidents (UTC):");
     for (Incident i : incidents) {
@@ -292,6 +331,17 @@ public final class DemoCommand implements Callable<Integer> {
                 + "stop it, or choose another with "
                 + (p == port ? "--port" : "--flink-ui-port"));
       }
+    }
+    if (signInMinutes < 1 || signInMinutes > 24 * 60) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --sign-in-minutes " + signInMinutes + ": expected 1 to 1440 (a day)");
+    }
+    try {
+      java.net.InetAddress.getByName(bind);
+    } catch (java.net.UnknownHostException e) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --bind " + bind + ": not an address of this machine");
     }
     if (!(apiPerMinute > 0 && apiPerMinute <= 10_000_000)) {
       throw new ParameterException(

@@ -44,9 +44,12 @@ final class PulseStack implements AutoCloseable {
   /**
    * Where the stack's inputs and outputs live and how it is exposed.
    *
+   * @param bindAddress the address serving-api and the Flink web UI listen on ({@code 127.0.0.1}:
+   *     this machine only)
    * @param flinkUiPort port of the Flink web UI, or 0 for none
    * @param apiPort HTTP port of serving-api, or 0 for a free one
-   * @param tokens development bearer tokens, token to tenant
+   * @param apiProperties further serving-api settings: who it trusts to sign tokens ({@code
+   *     spring.security.oauth2.resourceserver.jwt.*}), its bind address, profile
    * @param jobSettings further settings of the Flink job, as {@code ApiMetricsConfig} keys
    * @param savepoints where the job's savepoint goes when the stack stops, or null to cancel it
    */
@@ -56,9 +59,10 @@ final class PulseStack implements AutoCloseable {
       String clickhouseUser,
       String clickhousePassword,
       String database,
+      String bindAddress,
       int apiPort,
       int flinkUiPort,
-      Map<String, String> tokens,
+      Map<String, String> apiProperties,
       Duration checkpointInterval,
       int topicPartitions,
       Map<String, String> jobSettings,
@@ -144,6 +148,8 @@ final class PulseStack implements AutoCloseable {
     StreamExecutionEnvironment env;
     if (s.flinkUiPort() > 0) {
       flink.set(RestOptions.PORT, s.flinkUiPort());
+      flink.set(RestOptions.BIND_ADDRESS, s.bindAddress());
+      flink.set(RestOptions.ADDRESS, s.bindAddress());
       env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
     } else {
       env = StreamExecutionEnvironment.createLocalEnvironment(flink);
@@ -156,11 +162,12 @@ final class PulseStack implements AutoCloseable {
   private static ConfigurableApplicationContext startApi(Settings s) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("server.port", s.apiPort());
+    props.put("server.address", s.bindAddress());
     props.put("pulse.clickhouse.url", s.clickhouseUrl());
     props.put("pulse.clickhouse.user", s.clickhouseUser());
     props.put("pulse.clickhouse.password", s.clickhousePassword());
     props.put("pulse.clickhouse.database", s.database());
-    s.tokens().forEach((token, tenant) -> props.put("pulse.dev-tokens." + token, tenant));
+    props.putAll(s.apiProperties());
     // As command-line arguments: they override application.yaml, where builder defaults would not.
     String[] args =
         props.entrySet().stream()

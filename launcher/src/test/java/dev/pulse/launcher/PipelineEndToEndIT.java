@@ -31,6 +31,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,6 +89,7 @@ class PipelineEndToEndIT {
   private String bootstrap;
   private FaultReport report;
   private final Map<String, String> tokenOfTenant = new LinkedHashMap<>();
+  private Map<String, String> identityProperties;
 
   /** The events whose first delivery the pipeline must count (not late), by the rule above. */
   /** First deliveries of events the simulator did not delay beyond the allowed lateness. */
@@ -126,7 +128,18 @@ class PipelineEndToEndIT {
                         0.3)))
             .withFaults(new FaultConfig(0.03, 0.03, 0.01, 0.01));
     Simulator simulator = new Simulator(config);
-    simulator.tenantIds().forEach(tenant -> tokenOfTenant.put(tenant, "e2e-" + tenant));
+    DemoIdentity identity =
+        DemoIdentity.create(Files.createTempDirectory("pulse-e2e-identity-"), Duration.ofHours(1));
+    identityProperties = identity.apiProperties();
+    simulator
+        .tenantIds()
+        .forEach(
+            tenant ->
+                tokenOfTenant.put(
+                    tenant,
+                    identity.token(
+                        new DemoIdentity.Person(
+                            "sre@" + tenant, "SRE", tenant, List.of("sre"), List.of()))));
 
     Set<String> delivered = new HashSet<>();
     Properties none = new Properties();
@@ -154,8 +167,6 @@ class PipelineEndToEndIT {
     assertThat(report.duplicates()).as("duplicates injected").isPositive();
     assertThat(lateIds).as("late events injected").isNotEmpty();
 
-    Map<String, String> tokens = new HashMap<>();
-    tokenOfTenant.forEach((tenant, token) -> tokens.put(token, tenant));
     stack =
         PulseStack.start(
             new PulseStack.Settings(
@@ -164,9 +175,10 @@ class PipelineEndToEndIT {
                 ch.user(),
                 ch.password(),
                 ch.database(),
+                "127.0.0.1",
                 0,
                 0,
-                tokens,
+                identityProperties,
                 Duration.ofMillis(500),
                 1,
                 Map.of(

@@ -33,6 +33,16 @@ public final class Simulator {
     return new PlatformModel(config).tenants.stream().map(PlatformModel.Tenant::id).toList();
   }
 
+  /** The course ids of {@code tenantId}, in a fixed order (empty for a tenant not simulated). */
+  public List<String> courseIds(String tenantId) {
+    return new PlatformModel(config)
+        .tenants.stream()
+            .filter(t -> t.id().equals(tenantId))
+            .flatMap(t -> t.courses().stream())
+            .map(PlatformModel.Course::id)
+            .toList();
+  }
+
   /** The incidents this run injects, to know when errors and slowness are expected. */
   public List<Incident> incidents() {
     return config.incidents();
