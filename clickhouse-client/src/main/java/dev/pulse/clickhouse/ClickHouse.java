@@ -2,6 +2,7 @@ package dev.pulse.clickhouse;
 
 import com.clickhouse.client.api.Client;
 import com.clickhouse.client.api.query.QueryResponse;
+import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.data.ClickHouseFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -56,19 +58,27 @@ public final class ClickHouse implements AutoCloseable {
   private final String password;
   private final String database;
   private final Duration timeout;
+  private final Map<String, String> settings;
   private final Client client;
 
   private ClickHouse(
-      String httpUrl, String user, String password, String database, Duration timeout) {
+      String httpUrl,
+      String user,
+      String password,
+      String database,
+      Duration timeout,
+      Map<String, String> settings) {
     this.httpUrl = httpUrl;
     this.user = user;
     this.password = password;
     this.database = database;
     this.timeout = timeout;
-    this.client =
+    this.settings = Map.copyOf(settings);
+    Client.Builder builder =
         ClickHouseClients.builder(
-                httpUrl, user, password, database, CONNECT_TIMEOUT, timeout, "pulse")
-            .build();
+            httpUrl, user, password, database, CONNECT_TIMEOUT, timeout, "pulse");
+    settings.forEach(builder::serverSetting);
+    this.client = builder.build();
   }
 
   /**
@@ -83,6 +93,22 @@ public final class ClickHouse implements AutoCloseable {
   /** As {@link #connect(String, String, String, String)} with a per-statement timeout. */
   public static ClickHouse connect(
       String httpUrl, String user, String password, String database, Duration timeout) {
+    return connect(httpUrl, user, password, database, timeout, Map.of());
+  }
+
+  /**
+   * As {@link #connect(String, String, String, String, Duration)}, sending {@code settings} (server
+   * settings such as {@code log_queries} or {@code max_execution_time}, by name) with every
+   * statement.
+   */
+  public static ClickHouse connect(
+      String httpUrl,
+      String user,
+      String password,
+      String database,
+      Duration timeout,
+      Map<String, String> settings) {
+    Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(httpUrl, "httpUrl");
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(password, "password");
@@ -90,7 +116,9 @@ public final class ClickHouse implements AutoCloseable {
     if (database != null) {
       SqlLiteral.identifier(database); // rejects a name that could not be a database
     }
-    return new ClickHouse(httpUrl.replaceAll("/+$", ""), user, password, database, timeout);
+    settings.keySet().forEach(SqlLiteral::identifier); // a setting name is a plain identifier
+    return new ClickHouse(
+        httpUrl.replaceAll("/+$", ""), user, password, database, timeout, settings);
   }
 
   /**
@@ -98,12 +126,12 @@ public final class ClickHouse implements AutoCloseable {
    * separately.
    */
   public ClickHouse withDatabase(String database) {
-    return connect(httpUrl, user, password, database, timeout);
+    return connect(httpUrl, user, password, database, timeout, settings);
   }
 
   /** As {@link #withDatabase(String)}, with another per-statement timeout. */
   public ClickHouse withDatabase(String database, Duration timeout) {
-    return connect(httpUrl, user, password, database, timeout);
+    return connect(httpUrl, user, password, database, timeout, settings);
   }
 
   /** The default database of this client, or null for the server's default. */
@@ -143,6 +171,16 @@ public final class ClickHouse implements AutoCloseable {
    * strings (read them with {@code asLong()}, which parses strings).
    */
   public List<JsonNode> query(String sql) {
+    return query(sql, null);
+  }
+
+  /**
+   * As {@link #query(String)}, named {@code queryId} on the server ({@code system.processes},
+   * {@code system.query_log}), or by the server when null. A query the client gives up on (its
+   * timeout, or the calling thread interrupted) is killed on the server: 18.16 would otherwise run
+   * it to the end.
+   */
+  public List<JsonNode> query(String sql, String queryId) {
     Objects.requireNonNull(sql, "sql");
     String trimmed = stripTrailingSemicolon(sql);
     if (TRAILING_FORMAT.matcher(trimmed).matches()) {
@@ -152,7 +190,12 @@ public final class ClickHouse implements AutoCloseable {
     }
     String full = trimmed + "\nFORMAT JSONEachRow";
     List<JsonNode> rows = new ArrayList<>();
-    try (QueryResponse response = await(() -> client.query(full), full);
+    QuerySettings named = queryId == null ? null : new QuerySettings().setQueryId(queryId);
+    try (QueryResponse response =
+            await(
+                () -> named == null ? client.query(full) : client.query(full, named),
+                full,
+                queryId);
         BufferedReader reader =
             new BufferedReader(
                 new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8))) {
@@ -233,6 +276,10 @@ public final class ClickHouse implements AutoCloseable {
    * ClickHouseException} with the server's text.
    */
   private <T> T await(Supplier<CompletableFuture<T>> call, String sql) {
+    return await(call, sql, null);
+  }
+
+  private <T> T await(Supplier<CompletableFuture<T>> call, String sql, String queryId) {
     CompletableFuture<T> future;
     try {
       // client-v2 sometimes throws the server's error from the call itself rather than through the
@@ -247,6 +294,7 @@ public final class ClickHouse implements AutoCloseable {
       throw translate(e.getCause() == null ? e : e.getCause(), sql);
     } catch (TimeoutException e) {
       future.cancel(true);
+      kill(queryId);
       throw new ClickHouseException(
           "no answer from ClickHouse at "
               + httpUrl
@@ -258,9 +306,37 @@ public final class ClickHouse implements AutoCloseable {
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      future.cancel(true);
+      kill(queryId);
       throw new ClickHouseException("interrupted while running " + abbreviate(sql), 0, e);
     } catch (RuntimeException e) {
       throw translate(e, sql);
+    }
+  }
+
+  /**
+   * Asks the server to stop the query named {@code queryId} (null: nothing to stop), without
+   * waiting: {@code KILL QUERY ... ASYNC}. Best effort; a query already finished is no error.
+   */
+  private void kill(String queryId) {
+    if (queryId == null) {
+      return;
+    }
+    String sql = "KILL QUERY WHERE query_id = " + SqlLiteral.string(queryId) + " ASYNC";
+    try {
+      client.query(sql).whenComplete((response, error) -> closeQuietly(response));
+    } catch (RuntimeException ignored) {
+      // the server is unreachable: nothing runs there that we could stop
+    }
+  }
+
+  private static void closeQuietly(QueryResponse response) {
+    if (response != null) {
+      try {
+        response.close();
+      } catch (Exception ignored) {
+        // nothing to release
+      }
     }
   }
 

@@ -30,7 +30,8 @@ public class ClickHouseConfig {
   @Bean(destroyMethod = "close")
   ClickHouse clickHouse(PulseApiProperties properties) {
     PulseApiProperties.ClickHouse ch = properties.clickhouse();
-    return ClickHouse.connect(ch.url(), ch.user(), ch.password(), ch.database(), QUERY_TIMEOUT);
+    return ClickHouse.connect(
+        ch.url(), ch.user(), ch.password(), ch.database(), QUERY_TIMEOUT, ch.settings());
   }
 
   @Bean(destroyMethod = "close")

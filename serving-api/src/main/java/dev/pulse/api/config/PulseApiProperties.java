@@ -7,6 +7,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -39,6 +40,8 @@ public record PulseApiProperties(
    * @param user user name ({@code default} unless set)
    * @param password password (empty unless set)
    * @param database the database the migrations built
+   * @param settings server settings sent with every query, by name (e.g. {@code log_queries: 1},
+   *     which records each query with its rows read in {@code system.query_log})
    */
   public record ClickHouse(
       @NotBlank
@@ -49,7 +52,15 @@ public record PulseApiProperties(
       @NotBlank @DefaultValue("default") String user,
       @NotNull @DefaultValue("") String password,
       @NotBlank @Pattern(regexp = "[A-Za-z_][A-Za-z0-9_]*", message = "must be a plain identifier")
-          String database) {}
+          String database,
+      @NotNull @DefaultValue
+          Map<
+                  @Pattern(
+                      regexp = "[A-Za-z_][A-Za-z0-9_]*",
+                      message = "a setting name must be a plain identifier")
+                  String,
+                  @NotNull String>
+              settings) {}
 
   /**
    * Sign-in: which claims of a verified token say who the caller is (README, "Sign-in"). A name is

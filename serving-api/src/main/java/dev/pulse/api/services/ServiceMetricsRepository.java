@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -73,7 +74,7 @@ public class ServiceMetricsRepository {
                   window.points());
         };
     List<ServiceMetricsPoint> points = new ArrayList<>();
-    for (JsonNode row : clickHouse.query(sql)) {
+    for (JsonNode row : rows(sql, filter.tenant())) {
       String t = row.get("t").asText();
       Instant time =
           window.granularity() == Granularity.DAY
@@ -96,7 +97,7 @@ public class ServiceMetricsRepository {
         WHERE %s
         """
             .formatted(lateCondition(filter, window));
-    return clickHouse.query(sql).get(0).get("late_events").asLong();
+    return rows(sql, filter.tenant()).get(0).get("late_events").asLong();
   }
 
   /**
@@ -121,7 +122,7 @@ public class ServiceMetricsRepository {
                 uint64(width),
                 lateCondition(filter, window),
                 uint64(window.points()));
-    return clickHouse.query(sql).stream()
+    return rows(sql, filter.tenant()).stream()
         .map(
             r ->
                 new LateEventsBucket(
@@ -135,7 +136,7 @@ public class ServiceMetricsRepository {
    */
   public List<ServiceMetricsPoint> minutesSince(MetricsFilter filter, Instant since, int limit) {
     String sql = minutesSql(filter, "minute >= " + dateTime(since), "t", limit);
-    return clickHouse.query(sql).stream()
+    return rows(sql, filter.tenant()).stream()
         .map(r -> point(Instant.ofEpochSecond(r.get("t").asLong()), r))
         .toList();
   }
@@ -154,7 +155,7 @@ public class ServiceMetricsRepository {
           SELECT toInt64(toUInt32(max(minute))) FROM api_request_minutes WHERE %s) - %s"""
             .formatted(where(filter), uint64(before.toSeconds()));
     String sql = minutesSql(filter, fromLatest, "t", before.toMinutes() + 1);
-    return clickHouse.query(sql).stream()
+    return rows(sql, filter.tenant()).stream()
         .map(r -> point(Instant.ofEpochSecond(r.get("t").asLong()), r))
         .toList();
   }
@@ -174,7 +175,7 @@ public class ServiceMetricsRepository {
         """
             .formatted(string(tenant.id()));
     Map<String, List<Service.Endpoint>> byService = new LinkedHashMap<>();
-    for (JsonNode row : clickHouse.query(sql)) {
+    for (JsonNode row : rows(sql, tenant)) {
       TreeSet<String> methods = new TreeSet<>();
       row.get("methods").forEach(m -> methods.add(m.asText()));
       byService
@@ -256,6 +257,15 @@ public class ServiceMetricsRepository {
       conditions.add("region = " + string(f.region()));
     }
     return String.join(" AND ", conditions);
+  }
+
+  /**
+   * Runs {@code sql} for {@code tenant}, named {@code <tenant>/<uuid>} on the server: the query log
+   * and {@code system.processes} say whose query each is, and a query the API gives up on is killed
+   * by that name.
+   */
+  private List<JsonNode> rows(String sql, Tenant tenant) {
+    return clickHouse.query(sql, tenant.id() + "/" + UUID.randomUUID());
   }
 
   private static ServiceMetricsPoint point(Instant time, JsonNode row) {

@@ -15,7 +15,8 @@ class SeriesPlannerTest {
   private final SeriesPlanner planner =
       new SeriesPlanner(
           new PulseApiProperties(
-              new PulseApiProperties.ClickHouse("http://127.0.0.1:1", "default", "", "pulse"),
+              new PulseApiProperties.ClickHouse(
+                  "http://127.0.0.1:1", "default", "", "pulse", java.util.Map.of()),
               new PulseApiProperties.Security(
                   new PulseApiProperties.Security.Claims(
                       "tenant_id", "roles", "course_ids", "name")),
