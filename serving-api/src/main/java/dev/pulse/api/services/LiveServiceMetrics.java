@@ -3,6 +3,7 @@ package dev.pulse.api.services;
 import dev.pulse.api.config.PulseApiProperties;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,9 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Live minute points for a subscription: polls ClickHouse every {@code pulse.live.poll-interval}
  * and emits each minute when it first appears and again whenever its stored numbers change. It
- * starts with the latest minute already stored, then follows from there.
+ * starts with the latest minute already stored, then follows from there; a filter with nothing
+ * stored is followed from the current minute (the latest-minute search runs once per poller, not
+ * at every tick).
  *
  * <p>Each poll re-reads the {@link #REREAD_WINDOW} of minutes before the newest one sent, not only
  * the minutes from it, and compares each with what it last sent for that minute: rows of a minute
@@ -100,8 +103,7 @@ public class LiveServiceMetrics {
                     // ending the subscriptions.
                     .onErrorResume(
                         e -> {
-                          LOG.warn(
-                              "live poll for {} failed; retrying in {}", filter, pollInterval, e);
+                          cursor.failed(e, pollInterval);
                           return Mono.just(List.of());
                         }),
             1)
@@ -123,6 +125,20 @@ public class LiveServiceMetrics {
   private static final class Cursor {
     private Instant newest;
     private final Map<Instant, ServiceMetricsPoint> sent = new HashMap<>();
+    private int failures;
+
+    /**
+     * A poll failed (ClickHouse restarting): logged with its cause the first time, then once per
+     * 60 failures in a row without it, so a long outage does not flood the log.
+     */
+    synchronized void failed(Throwable e, Duration interval) {
+      failures++;
+      if (failures == 1) {
+        LOG.warn("A live poll failed; retrying every {}", interval, e);
+      } else if (failures % 60 == 0) {
+        LOG.warn("Live polls still failing ({} in a row): {}", failures, e.toString());
+      }
+    }
 
     /**
      * Where the next poll starts: the re-read window before the newest minute, or null at first.
@@ -142,6 +158,13 @@ public class LiveServiceMetrics {
      * is sent.
      */
     synchronized List<ServiceMetricsPoint> next(List<ServiceMetricsPoint> polled) {
+      failures = 0;
+      if (newest == null && polled.isEmpty()) {
+        // Nothing stored for the filter yet: follow from the re-read window before now instead of
+        // asking for the latest minute of all history again at every tick.
+        newest = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        return List.of();
+      }
       List<ServiceMetricsPoint> changed =
           newest == null
               ? polled.subList(Math.max(0, polled.size() - 1), polled.size())
