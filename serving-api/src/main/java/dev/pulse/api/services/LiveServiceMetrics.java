@@ -21,8 +21,8 @@ import reactor.core.scheduler.Schedulers;
  * Live minute points for a subscription: polls ClickHouse every {@code pulse.live.poll-interval}
  * and emits each minute when it first appears and again whenever its stored numbers change. It
  * starts with the latest minute already stored, then follows from there; a filter with nothing
- * stored is followed from the current minute (the latest-minute search runs once per poller, not
- * at every tick).
+ * stored is followed from the current minute (the latest-minute search runs once per poller, not at
+ * every tick).
  *
  * <p>Each poll re-reads the {@link #REREAD_WINDOW} of minutes before the newest one sent, not only
  * the minutes from it, and compares each with what it last sent for that minute: rows of a minute
@@ -128,8 +128,8 @@ public class LiveServiceMetrics {
     private int failures;
 
     /**
-     * A poll failed (ClickHouse restarting): logged with its cause the first time, then once per
-     * 60 failures in a row without it, so a long outage does not flood the log.
+     * A poll failed (ClickHouse restarting): logged with its cause the first time, then once per 60
+     * failures in a row without it, so a long outage does not flood the log.
      */
     synchronized void failed(Throwable e, Duration interval) {
       failures++;
