@@ -275,7 +275,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
     out.printf("  SRE dashboard   %s/sre/service.html%n", base);
     out.printf("  GraphiQL        %s/graphiql%n", base);
-    out.printf("  Health          %s/actuator/health%n", base);
+    out.printf("  Readiness       %s/actuator/health/readiness%n", base);
     out.printf(
         "  Flink web UI    http://%s:%d%n",
         baseUrl().replaceAll("http://|:\\d+$", ""), flinkUiPort);

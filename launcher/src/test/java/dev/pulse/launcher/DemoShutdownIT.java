@@ -90,6 +90,7 @@ class DemoShutdownIT {
       assertThat(stopLines(text))
           .as(text)
           .containsExactly(
+              "stopped sign-in links",
               "stopped simulator",
               "stopped Flink job",
               "stopped GraphQL API and dashboards",

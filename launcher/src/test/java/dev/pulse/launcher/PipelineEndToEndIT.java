@@ -130,7 +130,10 @@ class PipelineEndToEndIT {
     Simulator simulator = new Simulator(config);
     DemoIdentity identity =
         DemoIdentity.create(Files.createTempDirectory("pulse-e2e-identity-"), Duration.ofHours(1));
-    identityProperties = identity.apiProperties();
+    identityProperties = new HashMap<>(identity.apiProperties());
+    // One SRE per tenant asks for every series in a burst: the rate limit is not under test here.
+    identityProperties.put("pulse.limits.requests-per-second", "100000");
+    identityProperties.put("pulse.limits.request-burst", "100000");
     simulator
         .tenantIds()
         .forEach(

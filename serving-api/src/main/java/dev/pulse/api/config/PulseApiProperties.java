@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  * @param security how a verified token's claims name the caller (the token itself is verified by
  *     {@code spring.security.oauth2.resourceserver.jwt.*})
  * @param health how the store's health is checked
+ * @param audit where and how the audit trail is written
  * @param live how subscriptions poll for new minutes
  * @param limits what one query may ask for
  */
@@ -30,6 +31,7 @@ public record PulseApiProperties(
     @Valid @NotNull ClickHouse clickhouse,
     @Valid @NotNull @DefaultValue Security security,
     @Valid @NotNull @DefaultValue Health health,
+    @Valid @NotNull @DefaultValue Audit audit,
     @Valid @NotNull @DefaultValue Live live,
     @Valid @NotNull @DefaultValue Limits limits) {
 
@@ -83,6 +85,26 @@ public record PulseApiProperties(
         @NotBlank @DefaultValue("course_ids") String courses,
         @NotBlank @DefaultValue("name") String name) {}
   }
+
+  /**
+   * The audit trail (table {@code pulse_api_audit}): each operation is logged at once (logger
+   * {@code pulse.audit}) and written to ClickHouse in batches, with the rows its queries read.
+   *
+   * @param user ClickHouse user that writes the trail (it needs INSERT on {@code pulse_api_audit}
+   *     and SELECT on {@code system.query_log}); the API's own user when not set
+   * @param password that user's password
+   * @param flushInterval how often batches are written
+   * @param rowsReadDelay how long an entry waits before its rows read are looked up: ClickHouse
+   *     flushes its query log every 7.5 s by default
+   * @param capacity most entries held while ClickHouse cannot take them (then the oldest are
+   *     dropped from the table, counted in {@code pulse.api.audit.dropped}; the log has them all)
+   */
+  public record Audit(
+      String user,
+      String password,
+      @NotNull @DefaultValue("2s") Duration flushInterval,
+      @NotNull @DefaultValue("10s") Duration rowsReadDelay,
+      @Min(100) @Max(10_000_000) @DefaultValue("100000") int capacity) {}
 
   /**
    * Health.

@@ -33,7 +33,7 @@ import reactor.util.context.ContextView;
 @Order(CallerInterceptor.ORDER)
 public class CallerInterceptor implements WebGraphQlInterceptor {
 
-  /** After the WebSocket sign-in (lowest order), before the limits. */
+  /** After the WebSocket sign-in and the audit trail, before the limits. */
   public static final int ORDER = 0;
 
   private final Clock clock;
@@ -71,9 +71,18 @@ public class CallerInterceptor implements WebGraphQlInterceptor {
                     "the sign-in token expired at " + caller.expiresAt() + ": sign in again",
                     Map.of()));
           }
+          // The audit trail (an outer interceptor) names the operation; without it, a new one.
+          Operation given = context.getOrDefault(Operation.class, null);
+          Operation operation =
+              given != null && given.tenant().equals(caller.tenant())
+                  ? given
+                  : Operation.of(caller.tenant());
           request.configureExecutionInput(
               (input, builder) ->
-                  builder.graphQLContext(Map.of(Caller.CONTEXT_KEY, caller)).build());
+                  builder
+                      .graphQLContext(
+                          Map.of(Caller.CONTEXT_KEY, caller, Operation.CONTEXT_KEY, operation))
+                      .build());
           return chain
               .next(request)
               .map(response -> endingAtExpiry(response, caller))
@@ -81,7 +90,11 @@ public class CallerInterceptor implements WebGraphQlInterceptor {
         });
   }
 
-  private static Caller fromSecurityContext(ContextView context) {
+  /**
+   * The verified caller of the security context in {@code context} (Spring Security's over HTTP,
+   * {@link WebSocketSignIn}'s over WebSocket), or null.
+   */
+  public static Caller fromSecurityContext(ContextView context) {
     Object security = context.getOrDefault(SecurityContext.class.getName(), null);
     if (security instanceof SecurityContext sc) {
       Authentication authentication = sc.getAuthentication();

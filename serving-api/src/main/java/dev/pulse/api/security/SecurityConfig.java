@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
 import org.springframework.core.io.Resource;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
@@ -53,7 +54,7 @@ public class SecurityConfig {
    * (webjars included), they load nothing from elsewhere and nothing may frame them.
    */
   static final String CONTENT_SECURITY_POLICY =
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
           + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
           + "form-action 'self'";
 
@@ -68,9 +69,8 @@ public class SecurityConfig {
       throws Exception {
     AuthenticationEntryPoint unauthorized = unauthorized();
     AccessDeniedHandler forbidden = forbidden();
-    boolean graphiql =
-        environment.getProperty("spring.graphql.graphiql.enabled", Boolean.class, false);
-    String graphiqlPath = environment.getProperty("spring.graphql.graphiql.path", "/graphiql");
+    // Pulse's own GraphiQL page (config/DevGraphiQl) exists in the development profile only.
+    boolean graphiql = environment.acceptsProfiles(Profiles.of("dev"));
     String webSocketPath = environment.getProperty("spring.graphql.websocket.path");
     http.authorizeHttpRequests(
             requests -> {
@@ -91,9 +91,7 @@ public class SecurityConfig {
               if (graphiql) {
                 // Development profile only: the IDE's page and its local files; its requests to
                 // /graphql carry a token like any other.
-                requests
-                    .requestMatchers(HttpMethod.GET, graphiqlPath, graphiqlPath + "/**")
-                    .permitAll();
+                requests.requestMatchers(HttpMethod.GET, "/graphiql", "/graphiql/**").permitAll();
               }
               requests.anyRequest().authenticated();
             })

@@ -1,6 +1,7 @@
 package dev.pulse.api.services;
 
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.security.Operation;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -93,11 +94,12 @@ public class LiveServiceMetrics {
   /** One poller's points: its own cursor, one poll per interval. */
   private Flux<ServiceMetricsPoint> polling(MetricsFilter filter) {
     Cursor cursor = new Cursor();
+    Operation poller = Operation.livePoller(filter.tenant());
     return Flux.interval(Duration.ZERO, pollInterval)
         .onBackpressureDrop()
         .concatMap(
             tick ->
-                Mono.fromCallable(() -> cursor.next(poll(filter, cursor.rereadFrom())))
+                Mono.fromCallable(() -> cursor.next(poll(filter, cursor.rereadFrom(), poller)))
                     .subscribeOn(Schedulers.boundedElastic())
                     // A failed poll (ClickHouse restarting) is retried at the next tick instead of
                     // ending the subscriptions.
@@ -110,12 +112,13 @@ public class LiveServiceMetrics {
         .concatMapIterable(points -> points);
   }
 
-  private List<ServiceMetricsPoint> poll(MetricsFilter filter, Instant rereadFrom) {
+  private List<ServiceMetricsPoint> poll(
+      MetricsFilter filter, Instant rereadFrom, Operation poller) {
     // The re-read minutes come first (ascending), so the limit always leaves room for new ones.
     return rereadFrom == null
-        ? repository.latestMinutes(filter, REREAD_WINDOW)
+        ? repository.latestMinutes(filter, REREAD_WINDOW, poller)
         : repository.minutesSince(
-            filter, rereadFrom, (int) REREAD_WINDOW.toMinutes() + 1 + MAX_MINUTES_PER_POLL);
+            filter, rereadFrom, (int) REREAD_WINDOW.toMinutes() + 1 + MAX_MINUTES_PER_POLL, poller);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.pulse.api.services;
 
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
 import java.util.List;
 import java.util.Set;
@@ -41,28 +42,36 @@ public class ServiceMetricsController {
   }
 
   @QueryMapping
-  public List<Service> services(@ContextValue(name = Caller.CONTEXT_KEY) Caller caller) {
+  public List<Service> services(
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation) {
     caller.require("service metrics", READERS);
-    return repository.services(caller.tenant());
+    return repository.services(caller.tenant(), operation);
   }
 
   @QueryMapping
   public ServiceMetricsSeries serviceMetrics(
-      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller, @Arguments SeriesQuery query) {
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
+      @Arguments SeriesQuery query) {
     caller.require("service metrics", READERS);
     SeriesWindow window = planner.plan(query.from(), query.to(), query.granularity());
     MetricsFilter filter = query.filter(caller.tenant());
-    return new ServiceMetricsSeries(filter, window, repository.series(filter, window));
+    return new ServiceMetricsSeries(filter, window, repository.series(filter, window, operation));
   }
 
   @SchemaMapping(typeName = "ServiceMetricsSeries")
-  public long lateEvents(ServiceMetricsSeries series) {
-    return repository.lateEvents(series.filter(), series.window());
+  public long lateEvents(
+      ServiceMetricsSeries series,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation) {
+    return repository.lateEvents(series.filter(), series.window(), operation);
   }
 
   @SchemaMapping(typeName = "ServiceMetricsSeries")
-  public List<LateEventsBucket> lateEventsByBucket(ServiceMetricsSeries series) {
-    return repository.lateEventsByBucket(series.filter(), series.window());
+  public List<LateEventsBucket> lateEventsByBucket(
+      ServiceMetricsSeries series,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation) {
+    return repository.lateEventsByBucket(series.filter(), series.window(), operation);
   }
 
   @SubscriptionMapping

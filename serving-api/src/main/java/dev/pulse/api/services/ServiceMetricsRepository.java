@@ -6,6 +6,7 @@ import static dev.pulse.clickhouse.SqlLiteral.string;
 import static dev.pulse.clickhouse.SqlLiteral.uint64;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Tenant;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.UUID;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -44,7 +44,8 @@ public class ServiceMetricsRepository {
    * The points of {@code window} with at least one request, oldest first; buckets without traffic
    * are absent.
    */
-  public List<ServiceMetricsPoint> series(MetricsFilter filter, SeriesWindow window) {
+  public List<ServiceMetricsPoint> series(
+      MetricsFilter filter, SeriesWindow window, Operation operation) {
     String sql =
         switch (window.granularity()) {
           case MINUTE ->
@@ -74,7 +75,7 @@ public class ServiceMetricsRepository {
                   window.points());
         };
     List<ServiceMetricsPoint> points = new ArrayList<>();
-    for (JsonNode row : rows(sql, filter.tenant())) {
+    for (JsonNode row : rows(sql, operation)) {
       String t = row.get("t").asText();
       Instant time =
           window.granularity() == Granularity.DAY
@@ -89,7 +90,7 @@ public class ServiceMetricsRepository {
    * How many late events (in {@code api_requests_late}: later than the stream processor's allowed
    * lateness, so in no point) the filter has in {@code window}, each event id once.
    */
-  public long lateEvents(MetricsFilter filter, SeriesWindow window) {
+  public long lateEvents(MetricsFilter filter, SeriesWindow window, Operation operation) {
     String sql =
         """
         SELECT uniqExact(event_id) AS late_events
@@ -97,14 +98,15 @@ public class ServiceMetricsRepository {
         WHERE %s
         """
             .formatted(lateCondition(filter, window));
-    return rows(sql, filter.tenant()).get(0).get("late_events").asLong();
+    return rows(sql, operation).get(0).get("late_events").asLong();
   }
 
   /**
    * The late events of {@code window} per bucket (by event time, UTC, as the facts are bucketed),
    * oldest first; buckets without late events are absent.
    */
-  public List<LateEventsBucket> lateEventsByBucket(MetricsFilter filter, SeriesWindow window) {
+  public List<LateEventsBucket> lateEventsByBucket(
+      MetricsFilter filter, SeriesWindow window, Operation operation) {
     long width = window.granularity().width().toSeconds();
     // Epoch arithmetic: the UTC bucket whatever the server's time zone (the facts' minutes are
     // epoch-aligned windows over the same event time, and event_time is its whole seconds).
@@ -122,7 +124,7 @@ public class ServiceMetricsRepository {
                 uint64(width),
                 lateCondition(filter, window),
                 uint64(window.points()));
-    return rows(sql, filter.tenant()).stream()
+    return rows(sql, operation).stream()
         .map(
             r ->
                 new LateEventsBucket(
@@ -134,9 +136,10 @@ public class ServiceMetricsRepository {
    * Minute points from {@code since} (inclusive) onwards, oldest first, at most {@code limit}: what
    * live updates poll.
    */
-  public List<ServiceMetricsPoint> minutesSince(MetricsFilter filter, Instant since, int limit) {
+  public List<ServiceMetricsPoint> minutesSince(
+      MetricsFilter filter, Instant since, int limit, Operation operation) {
     String sql = minutesSql(filter, "minute >= " + dateTime(since), "t", limit);
-    return rows(sql, filter.tenant()).stream()
+    return rows(sql, operation).stream()
         .map(r -> point(Instant.ofEpochSecond(r.get("t").asLong()), r))
         .toList();
   }
@@ -146,7 +149,8 @@ public class ServiceMetricsRepository {
    * oldest first (empty without traffic): where a live subscription starts, and what it then
    * watches for changes.
    */
-  public List<ServiceMetricsPoint> latestMinutes(MetricsFilter filter, Duration before) {
+  public List<ServiceMetricsPoint> latestMinutes(
+      MetricsFilter filter, Duration before, Operation operation) {
     // Integer epoch seconds: the latest minute minus the window, negative rather than wrapped
     // when the filter has no minutes (max of nothing is 0).
     String fromLatest =
@@ -155,7 +159,7 @@ public class ServiceMetricsRepository {
           SELECT toInt64(toUInt32(max(minute))) FROM api_request_minutes WHERE %s) - %s"""
             .formatted(where(filter), uint64(before.toSeconds()));
     String sql = minutesSql(filter, fromLatest, "t", before.toMinutes() + 1);
-    return rows(sql, filter.tenant()).stream()
+    return rows(sql, operation).stream()
         .map(r -> point(Instant.ofEpochSecond(r.get("t").asLong()), r))
         .toList();
   }
@@ -164,7 +168,7 @@ public class ServiceMetricsRepository {
    * The tenant's services with their endpoints and methods, by name. Read from the day rollup: its
    * size grows with days, not with requests.
    */
-  public List<Service> services(Tenant tenant) {
+  public List<Service> services(Tenant tenant, Operation operation) {
     String sql =
         """
         SELECT service, endpoint, groupUniqArray(method) AS methods
@@ -175,7 +179,7 @@ public class ServiceMetricsRepository {
         """
             .formatted(string(tenant.id()));
     Map<String, List<Service.Endpoint>> byService = new LinkedHashMap<>();
-    for (JsonNode row : rows(sql, tenant)) {
+    for (JsonNode row : rows(sql, operation)) {
       TreeSet<String> methods = new TreeSet<>();
       row.get("methods").forEach(m -> methods.add(m.asText()));
       byService
@@ -260,12 +264,12 @@ public class ServiceMetricsRepository {
   }
 
   /**
-   * Runs {@code sql} for {@code tenant}, named {@code <tenant>/<uuid>} on the server: the query log
-   * and {@code system.processes} say whose query each is, and a query the API gives up on is killed
-   * by that name.
+   * Runs {@code sql} for {@code operation}, named {@code <tenant>/<operation>/<n>} on the server:
+   * the query log and {@code system.processes} say whose query each is and which operation sent it,
+   * and a query the API gives up on is killed by that name.
    */
-  private List<JsonNode> rows(String sql, Tenant tenant) {
-    return clickHouse.query(sql, tenant.id() + "/" + UUID.randomUUID());
+  private List<JsonNode> rows(String sql, Operation operation) {
+    return clickHouse.query(sql, operation.nextQueryId());
   }
 
   private static ServiceMetricsPoint point(Instant time, JsonNode row) {

@@ -2,10 +2,11 @@ package dev.pulse.api.services;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pulse.api.audit.AuditController;
 import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
-import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.MeController;
+import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.security.Tenant;
 import dev.pulse.api.testing.TestCallers;
@@ -38,7 +39,8 @@ import reactor.core.Disposable;
  * The GraphQL layer over a fake store (no ClickHouse): what clients see when the store side fails
  * in a way no argument check could prevent, and how many polls live subscriptions cost.
  */
-@GraphQlTest(controllers = {ServiceMetricsController.class, MeController.class})
+@GraphQlTest(
+    controllers = {ServiceMetricsController.class, MeController.class, AuditController.class})
 @Import({
   FakeStoreGraphQlTest.Config.class,
   GraphQlConfig.class,
@@ -71,13 +73,15 @@ class FakeStoreGraphQlTest {
     }
 
     @Override
-    public List<ServiceMetricsPoint> series(MetricsFilter filter, SeriesWindow window) {
+    public List<ServiceMetricsPoint> series(
+        MetricsFilter filter, SeriesWindow window, Operation operation) {
       throw new IllegalArgumentException(
           "buckets and counts differ in length: 12 != 11 (api_request_minutes.latency_buckets)");
     }
 
     @Override
-    public List<ServiceMetricsPoint> latestMinutes(MetricsFilter filter, Duration before) {
+    public List<ServiceMetricsPoint> latestMinutes(
+        MetricsFilter filter, Duration before, Operation operation) {
       count(polls, filter);
       count(starts, filter);
       newest.put(filter, T0);
@@ -85,7 +89,8 @@ class FakeStoreGraphQlTest {
     }
 
     @Override
-    public List<ServiceMetricsPoint> minutesSince(MetricsFilter filter, Instant since, int limit) {
+    public List<ServiceMetricsPoint> minutesSince(
+        MetricsFilter filter, Instant since, int limit, Operation operation) {
       count(polls, filter);
       Instant last = newest.merge(filter, T0, (m, t0) -> m.plus(Duration.ofMinutes(1)));
       List<ServiceMetricsPoint> points = new ArrayList<>();
@@ -119,6 +124,12 @@ class FakeStoreGraphQlTest {
     FakeStore fakeStore() {
       return new FakeStore();
     }
+
+    /** The audit trail's reader, at a port where nothing listens (nothing here reads it). */
+    @Bean(destroyMethod = "close")
+    dev.pulse.clickhouse.ClickHouse clickHouse() {
+      return dev.pulse.clickhouse.ClickHouse.connect("http://127.0.0.1:1", "default", "", "pulse");
+    }
   }
 
   @Autowired private ExecutionGraphQlServiceTester anonymous;
@@ -140,7 +151,7 @@ class FakeStoreGraphQlTest {
         .configureExecutionInput(
             (input, builder) ->
                 builder
-                    .graphQLContext(Map.of(Caller.CONTEXT_KEY, TestCallers.of(tenant, Role.SRE)))
+                    .graphQLContext(TestCallers.context(TestCallers.of(tenant, Role.SRE)))
                     .build())
         .build();
   }

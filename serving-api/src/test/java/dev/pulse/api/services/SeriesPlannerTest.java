@@ -21,6 +21,8 @@ class SeriesPlannerTest {
                   new PulseApiProperties.Security.Claims(
                       "tenant_id", "roles", "course_ids", "name")),
               new PulseApiProperties.Health(Duration.ofSeconds(10)),
+              new PulseApiProperties.Audit(
+                  null, null, Duration.ofSeconds(2), Duration.ofSeconds(10), 100_000),
               new PulseApiProperties.Live(Duration.ofSeconds(5)),
               new PulseApiProperties.Limits(1500, 400, 256, 15, 300, 20, 40, 8, 20, 2000)));
 

@@ -3,10 +3,10 @@ package dev.pulse.api.services;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pulse.api.audit.AuditController;
 import dev.pulse.api.config.ClickHouseConfig;
 import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
-import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.testing.TestCallers;
@@ -19,7 +19,6 @@ import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,7 +40,8 @@ import org.springframework.test.context.TestPropertySource;
  * sent, so an argument that slipped through would show up as an INTERNAL_ERROR (unreachable store)
  * and fail these tests.
  */
-@GraphQlTest(controllers = {ServiceMetricsController.class, MeController.class})
+@GraphQlTest(
+    controllers = {ServiceMetricsController.class, MeController.class, AuditController.class})
 @Import({
   ServiceMetricsArgumentsGraphQlTest.Config.class,
   GraphQlConfig.class,
@@ -70,8 +70,7 @@ class ServiceMetricsArgumentsGraphQlTest {
             .configureExecutionInput(
                 (input, builder) ->
                     builder
-                        .graphQLContext(
-                            Map.of(Caller.CONTEXT_KEY, TestCallers.of("tenant-a", Role.SRE)))
+                        .graphQLContext(TestCallers.context(TestCallers.of("tenant-a", Role.SRE)))
                         .build())
             .build();
   }
@@ -375,7 +374,7 @@ class ServiceMetricsArgumentsGraphQlTest {
                 (input, builder) ->
                     builder
                         .graphQLContext(
-                            Map.of(Caller.CONTEXT_KEY, TestCallers.of("tenant-a", Role.EDUCATOR)))
+                            TestCallers.context(TestCallers.of("tenant-a", Role.EDUCATOR)))
                         .build())
             .build();
     educator

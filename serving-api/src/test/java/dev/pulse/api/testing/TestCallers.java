@@ -1,6 +1,7 @@
 package dev.pulse.api.testing;
 
 import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.security.Tenant;
 import java.time.Duration;
@@ -13,6 +14,12 @@ import java.util.TreeSet;
 public final class TestCallers {
 
   private TestCallers() {}
+
+  /** A GraphQL context as the interceptors build it: the caller and a new operation. */
+  public static java.util.Map<String, Object> context(Caller caller) {
+    return java.util.Map.of(
+        Caller.CONTEXT_KEY, caller, Operation.CONTEXT_KEY, Operation.of(caller.tenant()));
+  }
 
   /** {@code subject} of {@code tenant} with {@code roles}, no courses, valid for an hour. */
   public static Caller of(String tenant, Role... roles) {
