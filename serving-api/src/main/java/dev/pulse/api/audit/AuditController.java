@@ -12,6 +12,7 @@ import dev.pulse.api.services.InvalidArgumentException;
 import dev.pulse.clickhouse.ClickHouse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,9 @@ public class AuditController {
   static final Duration MAX_RANGE = Duration.ofDays(31);
 
   static final int MAX_ENTRIES = 1000;
+
+  /** The last instant the store's DateTime holds. */
+  private static final Instant LAST = Instant.parse("2105-12-31T23:59:59Z");
 
   private final ClickHouse clickHouse;
 
@@ -68,6 +72,9 @@ public class AuditController {
       throw new InvalidArgumentException(
           "from must be before to, at most " + MAX_RANGE.toDays() + " days apart");
     }
+    if (from.isBefore(Instant.EPOCH) || to.isAfter(LAST)) {
+      throw new InvalidArgumentException("from and to must be within 1970-01-01 .. 2105-12-31");
+    }
     int n = limit == null ? 100 : limit;
     if (n < 1 || n > MAX_ENTRIES) {
       throw new InvalidArgumentException("limit must be 1 to " + MAX_ENTRIES);
@@ -87,8 +94,8 @@ public class AuditController {
         """
             .formatted(
                 string(caller.tenant().id()),
-                dateTime(from),
-                dateTime(to),
+                dateTime(from.truncatedTo(ChronoUnit.SECONDS)),
+                dateTime(to.truncatedTo(ChronoUnit.SECONDS)),
                 subject == null ? "" : " AND subject = " + string(subject),
                 uint64(n));
     List<Entry> entries = new ArrayList<>();

@@ -80,11 +80,8 @@ public class AuditLog implements AutoCloseable {
   /** Logs {@code entry} now and queues it for the table. */
   public void record(AuditEntry entry) {
     if (AUDIT.isInfoEnabled()) {
-      try {
-        AUDIT.info(JSON.writeValueAsString(entry));
-      } catch (Exception e) {
-        AUDIT.info(String.valueOf(entry));
-      }
+      // The table's row as one JSON line (rows read are not known yet).
+      AUDIT.info(row(entry));
     }
     synchronized (pending) {
       if (pending.size() >= capacity) {
