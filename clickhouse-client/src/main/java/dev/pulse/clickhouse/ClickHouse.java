@@ -52,6 +52,7 @@ public final class ClickHouse implements AutoCloseable {
   private static final Pattern TRAILING_FORMAT =
       Pattern.compile("(?is).*\\bFORMAT\\s+[A-Za-z]+\\s*;?\\s*$");
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Pattern SERVER_ERROR_CODE = Pattern.compile("Code: (\\d+)");
 
   private final String httpUrl;
   private final String user;
@@ -201,6 +202,15 @@ public final class ClickHouse implements AutoCloseable {
                 new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
+        if (line.startsWith("Code: ")) {
+          // The server stopped the query after the answer had begun (a limit, a timeout): 18.16
+          // writes its error into the body, where a row would be.
+          java.util.regex.Matcher m = SERVER_ERROR_CODE.matcher(line);
+          throw new ClickHouseException(
+              "ClickHouse at " + httpUrl + " stopped " + abbreviate(sql) + ": " + line,
+              m.lookingAt() ? Integer.parseInt(m.group(1)) : 0,
+              null);
+        }
         if (!line.isEmpty()) {
           rows.add(JSON.readTree(line));
         }

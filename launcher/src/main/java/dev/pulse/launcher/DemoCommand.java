@@ -2,6 +2,8 @@ package dev.pulse.launcher;
 
 import dev.pulse.cli.ConnectionFlags;
 import dev.pulse.cli.ServerOptions;
+import dev.pulse.flink.common.config.ClickHouseSettings;
+import dev.pulse.local.ClickHouseUser;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
 import dev.pulse.simulator.FaultConfig;
@@ -144,6 +146,7 @@ public final class DemoCommand implements Callable<Integer> {
             stop.add("Kafka", LocalKafka.start(2, Map.of()).withoutExitHook()).bootstrapServers();
       }
       String clickhouseUrl = servers.clickhouse();
+      LocalClickHouse localClickHouse = null;
       if (clickhouseUrl == null) {
         Path dir = dataDir.resolve("clickhouse").toAbsolutePath();
         out.println(
@@ -156,8 +159,8 @@ public final class DemoCommand implements Callable<Integer> {
           FileUtils.deleteDirectory(dir.toFile());
           FileUtils.deleteDirectory(dataDir.resolve("savepoints").toFile());
         }
-        clickhouseUrl =
-            stop.add("ClickHouse", LocalClickHouse.start(dir).withoutExitHook()).httpUrl();
+        localClickHouse = stop.add("ClickHouse", LocalClickHouse.start(dir).withoutExitHook());
+        clickhouseUrl = localClickHouse.httpUrl();
       }
 
       Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
@@ -169,6 +172,19 @@ public final class DemoCommand implements Callable<Integer> {
       Map<String, String> api = new LinkedHashMap<>(identity.apiProperties());
       // The demo is a development setting: GraphiQL and introspection on.
       api.put("spring.profiles.active", "dev");
+      Map<String, String> job = new LinkedHashMap<>();
+      if (localClickHouse != null) {
+        // Each part as its own ClickHouse user, as deployed: the API reads as the read-only
+        // pulse_api, the job and the audit trail write as pulse_writer (migrations: default).
+        ClickHouseUser reader = localClickHouse.apiUser();
+        ClickHouseUser writer = localClickHouse.writerUser();
+        api.put("pulse.clickhouse.user", reader.name());
+        api.put("pulse.clickhouse.password", reader.password());
+        api.put("pulse.audit.user", writer.name());
+        api.put("pulse.audit.password", writer.password());
+        job.put(ClickHouseSettings.USER.key(), writer.name());
+        job.put(ClickHouseSettings.PASSWORD.key(), writer.password());
+      }
       Path savepoints = dataDir.resolve("savepoints").toAbsolutePath();
       PulseStack stack =
           PulseStack.start(
@@ -184,7 +200,7 @@ public final class DemoCommand implements Callable<Integer> {
                   api,
                   DEMO_CHECKPOINT_INTERVAL,
                   DEMO_PARTITIONS,
-                  Map.of(),
+                  job,
                   savepoints));
       stop.add("GraphQL API and dashboards", stack::stopApi);
       stop.add(

@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +55,8 @@ public final class LocalClickHouse implements AutoCloseable {
   private final Path dir;
   private final boolean deleteOnClose;
   private final Thread exitHook;
+  private final ClickHouseUser api;
+  private final ClickHouseUser writer;
 
   /** The running server; replaced by {@link #restart}. */
   private volatile Process process;
@@ -67,7 +68,11 @@ public final class LocalClickHouse implements AutoCloseable {
       Process process,
       Path dir,
       boolean deleteOnClose,
-      Thread exitHook) {
+      Thread exitHook,
+      ClickHouseUser api,
+      ClickHouseUser writer) {
+    this.api = api;
+    this.writer = writer;
     this.binary = binary;
     this.httpUrl = httpUrl;
     this.version = version;
@@ -89,6 +94,19 @@ public final class LocalClickHouse implements AutoCloseable {
   /** The HTTP endpoint, {@code http://127.0.0.1:PORT}; user {@code default}, no password. */
   public String httpUrl() {
     return httpUrl;
+  }
+
+  /**
+   * serving-api's read-only user {@code pulse_api} (limits in its profile); the password is new at
+   * each start.
+   */
+  public ClickHouseUser apiUser() {
+    return api;
+  }
+
+  /** The Flink jobs' user {@code pulse_writer}; the password is new at each start. */
+  public ClickHouseUser writerUser() {
+    return writer;
   }
 
   /** The server's own version string, e.g. {@code 18.16.1}. */
@@ -243,9 +261,11 @@ public final class LocalClickHouse implements AutoCloseable {
     }
     int[] ports = FreePorts.take(3);
     int httpPort = ports[0];
+    ClickHouseUser api = WarehouseUsers.newClickHouseUser("pulse_api");
+    ClickHouseUser writer = WarehouseUsers.newClickHouseUser("pulse_writer");
     Process process;
     try {
-      writeConfig(dir, httpPort, ports[1], ports[2]);
+      writeConfig(dir, httpPort, ports[1], ports[2], api, writer);
       process = launch(binary, dir);
     } catch (Exception e) {
       if (temporary) {
@@ -290,7 +310,8 @@ public final class LocalClickHouse implements AutoCloseable {
         (System.nanoTime() - startNanos) / 1e9,
         process.pid(),
         dir);
-    started[0] = new LocalClickHouse(binary, url, version, process, dir, temporary, exitHook);
+    started[0] =
+        new LocalClickHouse(binary, url, version, process, dir, temporary, exitHook, api, writer);
     return started[0];
   }
 
@@ -326,7 +347,13 @@ public final class LocalClickHouse implements AutoCloseable {
    * Rewrites Debian's config so the server touches nothing outside {@code dir} and listens only on
    * loopback.
    */
-  private static void writeConfig(Path dir, int httpPort, int tcpPort, int interserverPort)
+  private static void writeConfig(
+      Path dir,
+      int httpPort,
+      int tcpPort,
+      int interserverPort,
+      ClickHouseUser api,
+      ClickHouseUser writer)
       throws Exception {
     for (String sub : List.of("data", "tmp", "user_files", "format_schemas", "log")) {
       Files.createDirectories(dir.resolve(sub));
@@ -378,10 +405,7 @@ public final class LocalClickHouse implements AutoCloseable {
     var transformer = TransformerFactory.newInstance().newTransformer();
     transformer.setOutputProperty(OutputKeys.INDENT, "no");
     transformer.transform(new DOMSource(doc), new StreamResult(dir.resolve("config.xml").toFile()));
-    Files.copy(
-        CONFIG_DIR.resolve("users.xml"),
-        dir.resolve("users.xml"),
-        StandardCopyOption.REPLACE_EXISTING);
+    WarehouseUsers.write(CONFIG_DIR.resolve("users.xml"), dir.resolve("users.xml"), api, writer);
   }
 
   private static void awaitPing(Process process, String url, Path dir) {

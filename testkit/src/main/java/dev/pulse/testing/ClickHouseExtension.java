@@ -1,5 +1,6 @@
 package dev.pulse.testing;
 
+import dev.pulse.local.ClickHouseUser;
 import dev.pulse.local.LocalClickHouse;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -90,7 +91,8 @@ public final class ClickHouseExtension implements BeforeAllCallback, ParameterRe
 
   static Server locate(String env) {
     if (env == null || env.isBlank()) {
-      return new Server(LocalClickHouse.start(null).httpUrl(), "default", "", false);
+      LocalClickHouse local = LocalClickHouse.start(null);
+      return new Server(local.httpUrl(), "default", "", false, local.apiUser());
     }
     String value = env.trim();
     if (value.equalsIgnoreCase("testcontainers")) {
@@ -136,14 +138,17 @@ public final class ClickHouseExtension implements BeforeAllCallback, ParameterRe
       user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
       password = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "";
     }
-    return new Server(scheme + "://" + uri.getHost() + ":" + uri.getPort(), user, password, true);
+    return new Server(
+        scheme + "://" + uri.getHost() + ":" + uri.getPort(), user, password, true, null);
   }
 
   /**
    * Where the test server is and how to sign in; {@code external} when the tests did not start it
-   * as a process.
+   * as a process; {@code apiUser} the read-only {@code pulse_api} user of a private server, or
+   * null.
    */
-  record Server(String httpUrl, String user, String password, boolean external) {}
+  record Server(
+      String httpUrl, String user, String password, boolean external, ClickHouseUser apiUser) {}
 
   /**
    * The Testcontainers path, in its own class so that the optional Testcontainers jars are only
@@ -173,7 +178,7 @@ public final class ClickHouseExtension implements BeforeAllCallback, ParameterRe
           image,
           url,
           (System.nanoTime() - startNanos) / 1e9);
-      return new Server(url, container.getUsername(), container.getPassword(), true);
+      return new Server(url, container.getUsername(), container.getPassword(), true, null);
     }
   }
 }

@@ -26,7 +26,8 @@ public final class DedicatedClickHouse implements BeforeAllCallback, AfterAllCal
     server = LocalClickHouse.start(null);
     testClickHouse =
         new TestClickHouse(
-            new ClickHouseExtension.Server(server.httpUrl(), "default", "", false),
+            new ClickHouseExtension.Server(
+                server.httpUrl(), "default", "", false, server.apiUser()),
             "t_" + TestNames.classId(context.getRequiredTestClass()));
   }
 

@@ -2,6 +2,7 @@ package dev.pulse.testing;
 
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
+import dev.pulse.local.ClickHouseUser;
 
 /**
  * One test class's view of the test ClickHouse server: its HTTP address, credentials and a database
@@ -35,6 +36,14 @@ public final class TestClickHouse implements AutoCloseable {
   /** Password of {@link #user()} (empty for the private server). */
   public String password() {
     return server.password();
+  }
+
+  /**
+   * The private server's read-only {@code pulse_api} user (what serving-api signs in as), or null
+   * for an external server.
+   */
+  public ClickHouseUser apiUser() {
+    return server.apiUser();
   }
 
   /**
