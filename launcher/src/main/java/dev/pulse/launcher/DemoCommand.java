@@ -271,10 +271,14 @@ public final class DemoCommand implements Callable<Integer> {
         .withFaults(faultConfig);
   }
 
-  /** The address people open: this machine's name when bound to loopback or every interface. */
-  private String baseUrl() {
+  /** The host people open: this machine's name when bound to loopback or every interface. */
+  private String host() {
     boolean local = bind.equals("127.0.0.1") || bind.equals("0.0.0.0") || bind.equals("::");
-    return "http://" + (local ? "localhost" : bind) + ":" + port;
+    return local ? "localhost" : bind;
+  }
+
+  private String baseUrl() {
+    return "http://" + host() + ":" + port;
   }
 
   private void printWelcome(
@@ -292,9 +296,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf("  SRE dashboard   %s/sre/service.html%n", base);
     out.printf("  GraphiQL        %s/graphiql%n", base);
     out.printf("  Readiness       %s/actuator/health/readiness%n", base);
-    out.printf(
-        "  Flink web UI    http://%s:%d%n",
-        baseUrl().replaceAll("http://|:\\d+$", ""), flinkUiPort);
+    out.printf("  Flink web UI    http://%s:%d%n", host(), flinkUiPort);
     out.printf("  Kafka           %s%n", bootstrap);
     out.printf("  ClickHouse      %s (database %s)%n", clickhouseUrl, database);
     out.println();

@@ -42,25 +42,8 @@ public class AuditController {
     this.clickHouse = clickHouse;
   }
 
-  /** An entry as the schema's {@code AuditEntry} shows it. */
-  public record Entry(
-      Instant time,
-      String subject,
-      List<String> roles,
-      String transport,
-      String operationType,
-      String operationName,
-      List<String> fields,
-      String documentSha256,
-      String variablesSha256,
-      long durationMs,
-      String outcome,
-      List<String> errorTypes,
-      int queries,
-      Long rowsRead) {}
-
   @QueryMapping
-  public List<Entry> auditTrail(
+  public List<AuditEntry> auditTrail(
       @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
       @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
       @Argument Instant from,
@@ -98,11 +81,12 @@ public class AuditController {
                 dateTime(to.truncatedTo(ChronoUnit.SECONDS)),
                 subject == null ? "" : " AND subject = " + string(subject),
                 uint64(n));
-    List<Entry> entries = new ArrayList<>();
+    List<AuditEntry> entries = new ArrayList<>();
     for (JsonNode r : clickHouse.query(sql, operation.nextQueryId())) {
       entries.add(
-          new Entry(
+          new AuditEntry(
               Instant.ofEpochMilli(r.get("time_ms").asLong()),
+              caller.tenant().id(),
               r.get("subject").asText(),
               strings(r.get("roles")),
               r.get("transport").asText(),
@@ -114,6 +98,7 @@ public class AuditController {
               r.get("duration_ms").asLong(),
               r.get("outcome").asText(),
               strings(r.get("error_types")),
+              "", // the operation id is in the query ids, which the schema does not show
               r.get("queries").asInt(),
               r.get("rows_read").isNull() ? null : r.get("rows_read").asLong()));
     }

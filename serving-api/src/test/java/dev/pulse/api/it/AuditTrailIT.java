@@ -9,10 +9,7 @@ import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.SqlLiteral;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -26,12 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
-import reactor.core.publisher.Mono;
 
 /**
  * Every API call is in the audit trail, against the running application and a real ClickHouse: who,
@@ -75,22 +69,6 @@ class AuditTrailIT {
 
   @LocalServerPort private int port;
 
-  private JsonNode post(String token, String query, Map<String, Object> variables)
-      throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
-                .timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        JSON.writeValueAsString(Map.of("query", query, "variables", variables))))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return JSON.readTree(response.body());
-  }
-
   private static String sha256(String text) throws Exception {
     return HexFormat.of()
         .formatHex(
@@ -123,7 +101,7 @@ class AuditTrailIT {
     String flooder = TestIdentity.caller("flooder").tenant("audit-t").roles("sre").sign();
     String other = TestIdentity.caller("otto").tenant("audit-other").roles("sre").sign();
 
-    assertThat(post(sam, SERVICES, Map.of()).at("/data/services/0/name").asText())
+    assertThat(ApiClient.post(port, sam, SERVICES, Map.of()).at("/data/services/0/name").asText())
         .isEqualTo("audit-api");
     String series =
         "query Series($service: String!, $from: DateTime!, $to: DateTime!) {"
@@ -131,13 +109,19 @@ class AuditTrailIT {
     Map<String, Object> backwards =
         Map.of(
             "to", "2026-03-02T10:00:00Z", "service", "audit-api", "from", "2026-03-02T11:00:00Z");
-    assertThat(post(sam, series, backwards).at("/errors/0/extensions/classification").asText())
+    assertThat(
+            ApiClient.post(port, sam, series, backwards)
+                .at("/errors/0/extensions/classification")
+                .asText())
         .isEqualTo("BAD_REQUEST");
-    assertThat(post(eve, SERVICES, Map.of()).at("/errors/0/extensions/classification").asText())
+    assertThat(
+            ApiClient.post(port, eve, SERVICES, Map.of())
+                .at("/errors/0/extensions/classification")
+                .asText())
         .isEqualTo("FORBIDDEN");
     int refused = 0;
     for (int i = 0; i < 8; i++) {
-      if (post(flooder, SERVICES, Map.of())
+      if (ApiClient.post(port, flooder, SERVICES, Map.of())
           .at("/errors/0/extensions/limit")
           .asText()
           .equals("rate")) {
@@ -145,23 +129,13 @@ class AuditTrailIT {
       }
     }
     assertThat(refused).isPositive();
-    WebSocketGraphQlTester ws =
-        WebSocketGraphQlTester.builder(
-                "ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
-            .interceptor(
-                new WebSocketGraphQlClientInterceptor() {
-                  @Override
-                  public Mono<Object> connectionInitPayload() {
-                    return Mono.just(Map.of("Authorization", "Bearer " + sam));
-                  }
-                })
-            .build();
+    WebSocketGraphQlTester ws = ApiClient.webSocket(port, sam);
     ws.document("subscription { serviceMetricsUpdates(service: \"audit-api\") { time } }")
         .executeSubscription()
         .toFlux("serviceMetricsUpdates.time", String.class)
         .blockFirst(Duration.ofSeconds(20));
     ws.stop().block(Duration.ofSeconds(5));
-    post(other, SERVICES, Map.of());
+    ApiClient.post(port, other, SERVICES, Map.of());
 
     int expected = 1 + 1 + 1 + 8 + 1;
     List<JsonNode> rows = auditRows("audit-t", expected);
@@ -220,7 +194,8 @@ class AuditTrailIT {
     // The operator's view: this tenant's trail, never another's.
     String olga = TestIdentity.caller("olga").tenant("audit-t").roles("operator").sign();
     JsonNode trail =
-        post(
+        ApiClient.post(
+            port,
             olga,
             "query($from: DateTime!, $to: DateTime!) { auditTrail(from: $from, to: $to, limit: 1000)"
                 + " { subject outcome transport rowsRead } }",
@@ -229,7 +204,8 @@ class AuditTrailIT {
     List<String> subjects = trail.at("/data/auditTrail").findValuesAsText("subject");
     assertThat(subjects).hasSize(expected).doesNotContain("otto").contains("sam", "eve", "flooder");
     assertThat(
-            post(
+            ApiClient.post(
+                    port,
                     sam,
                     "{ auditTrail(from: \"2026-01-01T00:00:00Z\", to: \"2026-01-02T00:00:00Z\") { subject } }",
                     Map.of())

@@ -8,10 +8,7 @@ import dev.pulse.api.testing.TestIdentity;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,13 +27,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.graphql.client.SubscriptionErrorException;
-import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 
 /**
  * The limits that keep one caller from hurting the others, against the running application and a
@@ -85,17 +79,7 @@ class CallerLimitsIT {
   @LocalServerPort private int port;
 
   private JsonNode services(String token) throws Exception {
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
-                .timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"{ services { name } }\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(200);
-    return JSON.readTree(response.body());
+    return ApiClient.post(port, token, "{ services { name } }", Map.of());
   }
 
   @Test
@@ -167,16 +151,7 @@ class CallerLimitsIT {
   }
 
   private WebSocketGraphQlTester socket(String token) {
-    return WebSocketGraphQlTester.builder(
-            "ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
-        .interceptor(
-            new WebSocketGraphQlClientInterceptor() {
-              @Override
-              public Mono<Object> connectionInitPayload() {
-                return Mono.just(Map.of("Authorization", "Bearer " + token));
-              }
-            })
-        .build();
+    return ApiClient.webSocket(port, token);
   }
 
   /** Subscribes to live-c's busy-api updates: each first point and each error are recorded. */

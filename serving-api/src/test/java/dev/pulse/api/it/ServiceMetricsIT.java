@@ -25,15 +25,12 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.graphql.test.autoconfigure.tester.AutoConfigureHttpGraphQlTester;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
 import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 
 /**
  * The whole application against a real ClickHouse 18.16 built by the production migrations:
@@ -428,16 +425,7 @@ class ServiceMetricsIT {
   }
 
   private WebSocketGraphQlTester webSocket(String token) {
-    return WebSocketGraphQlTester.builder(
-            "ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
-        .interceptor(
-            new WebSocketGraphQlClientInterceptor() {
-              @Override
-              public Mono<Object> connectionInitPayload() {
-                return Mono.just(Map.of("Authorization", "Bearer " + token));
-              }
-            })
-        .build();
+    return ApiClient.webSocket(port, token);
   }
 
   private static MinuteFacts amendedApiRow(String minute, List<Integer> latenciesMs) {
@@ -496,17 +484,7 @@ class ServiceMetricsIT {
             0,
             0)
         .insertInto(clickHouse);
-    WebSocketGraphQlTester ws =
-        WebSocketGraphQlTester.builder(
-                "ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
-            .interceptor(
-                new WebSocketGraphQlClientInterceptor() {
-                  @Override
-                  public Mono<Object> connectionInitPayload() {
-                    return Mono.just(Map.of("Authorization", "Bearer " + TOKEN_C));
-                  }
-                })
-            .build();
+    WebSocketGraphQlTester ws = webSocket(TOKEN_C);
     BlockingQueue<Map<String, Object>> received = new LinkedBlockingQueue<>();
     Disposable subscription =
         ws.documentName("serviceMetricsUpdates")

@@ -9,10 +9,7 @@ import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.SqlLiteral;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,13 +27,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.graphql.client.WebSocketGraphQlClientInterceptor;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.web.reactive.socket.client.StandardWebSocketClient;
 import reactor.core.Disposable;
-import reactor.core.publisher.Mono;
 
 /**
  * No caller reads what is not theirs, whatever they send: callers of tenant A (an SRE, an analyst,
@@ -143,22 +137,6 @@ class TenantIsolationIT {
     return values[random.nextInt(values.length)];
   }
 
-  private JsonNode post(String token, String query, Map<String, Object> variables)
-      throws Exception {
-    String body = JSON.writeValueAsString(Map.of("query", query, "variables", variables));
-    HttpResponse<String> response =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
-                .timeout(Duration.ofSeconds(20))
-                .header("Content-Type", "application/json")
-                .header("Authorization", "Bearer " + token)
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).isEqualTo(200);
-    return JSON.readTree(response.body());
-  }
-
   /** Every leak of tenant B found in an answer: a B-only name, or a number only B's rows make. */
   private static List<String> leaks(JsonNode answer) {
     List<String> found = new ArrayList<>();
@@ -196,7 +174,9 @@ class TenantIsolationIT {
       String token = CALLERS.get(random.nextInt(CALLERS.size()));
       JsonNode answer;
       if (random.nextInt(5) == 0) {
-        answer = post(token, "{ services { name endpoints { path methods } } }", Map.of());
+        answer =
+            ApiClient.post(
+                port, token, "{ services { name endpoints { path methods } } }", Map.of());
       } else {
         Map<String, Object> variables = new LinkedHashMap<>();
         variables.put("service", pick(random, SERVICES));
@@ -208,7 +188,8 @@ class TenantIsolationIT {
         variables.put("from", String.format("2026-03-02T10:%02d:00Z", fromMinute));
         variables.put("to", String.format("2026-03-02T%02d:00:00Z", 11 + random.nextInt(3)));
         answer =
-            post(
+            ApiClient.post(
+                port,
                 token,
                 """
                 query($service: String!, $endpoint: String, $method: String, $region: String,
@@ -244,17 +225,7 @@ class TenantIsolationIT {
     List<Disposable> open = new ArrayList<>();
     List<WebSocketGraphQlTester> sockets = new ArrayList<>();
     for (String token : CALLERS) {
-      WebSocketGraphQlTester ws =
-          WebSocketGraphQlTester.builder(
-                  "ws://localhost:" + port + "/graphql-ws", new StandardWebSocketClient())
-              .interceptor(
-                  new WebSocketGraphQlClientInterceptor() {
-                    @Override
-                    public Mono<Object> connectionInitPayload() {
-                      return Mono.just(Map.of("Authorization", "Bearer " + token));
-                    }
-                  })
-              .build();
+      WebSocketGraphQlTester ws = ApiClient.webSocket(port, token);
       sockets.add(ws);
       for (int i = 0; i < 8; i++) {
         String service = pick(random, SERVICES);
