@@ -2,6 +2,7 @@ package dev.pulse.launcher;
 
 import dev.pulse.cli.ConnectionFlags;
 import dev.pulse.cli.ServerOptions;
+import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.local.ClickHouseUser;
 import dev.pulse.local.LocalClickHouse;
@@ -212,13 +213,27 @@ public final class DemoCommand implements Callable<Integer> {
             }
           });
 
+      List<AnalystAccess.Analyst> analysts = List.of();
+      if (localClickHouse != null) {
+        out.println("Giving each institution's analysts a database of their rows and a user.");
+        analysts = analysts(localClickHouse, people);
+      }
+
       Feeder feeder = stop.add("simulator", new Feeder(simulation, bootstrap));
       feeder.start();
 
       Path linksFile = dataDir.resolve("sign-in-links.txt").toAbsolutePath();
       stop.add("sign-in links", DemoPeople.refreshEvery(identity, people, baseUrl(), linksFile));
       printWelcome(
-          out, bootstrap, clickhouseUrl, identity, people, linksFile, simulation.incidents());
+          out,
+          bootstrap,
+          clickhouseUrl,
+          identity,
+          people,
+          linksFile,
+          analysts,
+          localClickHouse,
+          simulation.incidents());
       stop.awaitRequest();
       stop.stopAll();
       return 0;
@@ -231,6 +246,20 @@ public final class DemoCommand implements Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // the JVM is already exiting: the hook runs, and finds nothing left to stop
       }
+    }
+  }
+
+  /**
+   * A tenant database and an analyst user for each institution of the demo, on its own server (as
+   * {@code pulse analysts} does on an existing one).
+   */
+  private List<AnalystAccess.Analyst> analysts(
+      LocalClickHouse clickHouse, List<DemoPeople.Link> people) {
+    List<String> tenants = people.stream().map(link -> link.person().tenant()).distinct().toList();
+    try (ClickHouse admin = ClickHouse.connect(clickHouse.httpUrl(), "default", "", null)) {
+      return new AnalystAccess(
+              clickHouse.configDir(), "127.0.0.1", clickHouse.tcpPort(), List.of("127.0.0.1"))
+          .grant(admin, clickHouse.httpUrl(), database, tenants);
     }
   }
 
@@ -288,6 +317,8 @@ public final class DemoCommand implements Callable<Integer> {
       DemoIdentity identity,
       List<DemoPeople.Link> people,
       Path linksFile,
+      List<AnalystAccess.Analyst> analysts,
+      LocalClickHouse localClickHouse,
       List<Incident> incidents) {
     String base = baseUrl();
     out.println();
@@ -310,6 +341,17 @@ public final class DemoCommand implements Callable<Integer> {
     out.println(
         "For GraphiQL, add the header {\"Authorization\": \"Bearer <token>\"}: the token is"
             + " the part after #token= of a link.");
+    if (!analysts.isEmpty()) {
+      out.println();
+      out.println(
+          "SQL for each institution's analysts, read only, their own rows (docs/sql-cookbook.md);"
+              + " new passwords at each start:");
+      for (AnalystAccess.Analyst a : analysts) {
+        out.printf(
+            "  clickhouse-client --port %d --user %s --password %s --database %s%n",
+            localClickHouse.tcpPort(), a.user(), a.password(), a.database());
+      }
+    }
     out.println();
     out.println("Simulated incidents (UTC):");
     for (Incident i : incidents) {

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       SimulateCommand.class,
       MigrateCommand.class,
+      AnalystsCommand.class,
       ReconcileCommand.class,
       RollbackCommand.class,
       dev.pulse.bench.BenchCommand.class

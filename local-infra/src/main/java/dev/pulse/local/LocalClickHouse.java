@@ -57,6 +57,7 @@ public final class LocalClickHouse implements AutoCloseable {
   private final Thread exitHook;
   private final ClickHouseUser api;
   private final ClickHouseUser writer;
+  private final int tcpPort;
 
   /** The running server; replaced by {@link #restart}. */
   private volatile Process process;
@@ -70,8 +71,10 @@ public final class LocalClickHouse implements AutoCloseable {
       boolean deleteOnClose,
       Thread exitHook,
       ClickHouseUser api,
-      ClickHouseUser writer) {
+      ClickHouseUser writer,
+      int tcpPort) {
     this.api = api;
+    this.tcpPort = tcpPort;
     this.writer = writer;
     this.binary = binary;
     this.httpUrl = httpUrl;
@@ -107,6 +110,19 @@ public final class LocalClickHouse implements AutoCloseable {
   /** The Flink jobs' user {@code pulse_writer}; the password is new at each start. */
   public ClickHouseUser writerUser() {
     return writer;
+  }
+
+  /**
+   * The server's configuration directory: config.xml and users.xml, and the config.d/ and users.d/
+   * the server merges into them and reloads (where {@code pulse analysts} writes).
+   */
+  public Path configDir() {
+    return dir;
+  }
+
+  /** The native TCP port, on 127.0.0.1. */
+  public int tcpPort() {
+    return tcpPort;
   }
 
   /** The server's own version string, e.g. {@code 18.16.1}. */
@@ -311,7 +327,8 @@ public final class LocalClickHouse implements AutoCloseable {
         process.pid(),
         dir);
     started[0] =
-        new LocalClickHouse(binary, url, version, process, dir, temporary, exitHook, api, writer);
+        new LocalClickHouse(
+            binary, url, version, process, dir, temporary, exitHook, api, writer, ports[1]);
     return started[0];
   }
 

@@ -92,7 +92,7 @@ public final class ClickHouseExtension implements BeforeAllCallback, ParameterRe
   static Server locate(String env) {
     if (env == null || env.isBlank()) {
       LocalClickHouse local = LocalClickHouse.start(null);
-      return new Server(local.httpUrl(), "default", "", false, local.apiUser());
+      return new Server(local.httpUrl(), "default", "", false, local);
     }
     String value = env.trim();
     if (value.equalsIgnoreCase("testcontainers")) {
@@ -144,11 +144,16 @@ public final class ClickHouseExtension implements BeforeAllCallback, ParameterRe
 
   /**
    * Where the test server is and how to sign in; {@code external} when the tests did not start it
-   * as a process; {@code apiUser} the read-only {@code pulse_api} user of a private server, or
-   * null.
+   * as a process; {@code local} the private server, or null.
    */
   record Server(
-      String httpUrl, String user, String password, boolean external, ClickHouseUser apiUser) {}
+      String httpUrl, String user, String password, boolean external, LocalClickHouse local) {
+
+    /** The private server's read-only {@code pulse_api} user, or null. */
+    ClickHouseUser apiUser() {
+      return local == null ? null : local.apiUser();
+    }
+  }
 
   /**
    * The Testcontainers path, in its own class so that the optional Testcontainers jars are only

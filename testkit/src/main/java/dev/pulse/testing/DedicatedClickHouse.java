@@ -26,8 +26,7 @@ public final class DedicatedClickHouse implements BeforeAllCallback, AfterAllCal
     server = LocalClickHouse.start(null);
     testClickHouse =
         new TestClickHouse(
-            new ClickHouseExtension.Server(
-                server.httpUrl(), "default", "", false, server.apiUser()),
+            new ClickHouseExtension.Server(server.httpUrl(), "default", "", false, server),
             "t_" + TestNames.classId(context.getRequiredTestClass()));
   }
 

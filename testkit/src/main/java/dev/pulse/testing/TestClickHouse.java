@@ -3,6 +3,8 @@ package dev.pulse.testing;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.local.ClickHouseUser;
+import dev.pulse.local.LocalClickHouse;
+import java.util.Optional;
 
 /**
  * One test class's view of the test ClickHouse server: its HTTP address, credentials and a database
@@ -44,6 +46,14 @@ public final class TestClickHouse implements AutoCloseable {
    */
   public ClickHouseUser apiUser() {
     return server.apiUser();
+  }
+
+  /**
+   * The private server the tests started (its configuration directory and ports), or empty for an
+   * external server.
+   */
+  public Optional<LocalClickHouse> localServer() {
+    return Optional.ofNullable(server.local());
   }
 
   /**
