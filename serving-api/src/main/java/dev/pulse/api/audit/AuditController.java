@@ -5,7 +5,9 @@ import static dev.pulse.clickhouse.SqlLiteral.string;
 import static dev.pulse.clickhouse.SqlLiteral.uint64;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.ForbiddenException;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.services.InvalidArgumentException;
@@ -23,7 +25,8 @@ import org.springframework.stereotype.Controller;
 
 /**
  * {@code auditTrail}: the audit entries of the operator's own tenant, newest first, read from
- * {@code pulse_api_audit} with the tenant from the token.
+ * {@code pulse_api_audit} with the tenant from the token; another tenant's only where the
+ * deployment lets operators see every tenant ({@code pulse.security.operators-see-all-tenants}).
  */
 @Controller
 public class AuditController {
@@ -37,9 +40,11 @@ public class AuditController {
   private static final Instant LAST = Instant.parse("2105-12-31T23:59:59Z");
 
   private final ClickHouse clickHouse;
+  private final boolean operatorsSeeAllTenants;
 
-  public AuditController(ClickHouse clickHouse) {
+  public AuditController(ClickHouse clickHouse, PulseApiProperties properties) {
     this.clickHouse = clickHouse;
+    this.operatorsSeeAllTenants = properties.security().operatorsSeeAllTenants();
   }
 
   @QueryMapping
@@ -49,8 +54,18 @@ public class AuditController {
       @Argument Instant from,
       @Argument Instant to,
       @Argument String subject,
+      @Argument String tenant,
       @Argument Integer limit) {
     caller.require("the audit trail", Set.of(Role.OPERATOR));
+    String own = caller.tenant().id();
+    if (tenant != null && !tenant.equals(own) && !operatorsSeeAllTenants) {
+      throw new ForbiddenException(
+          "another tenant's audit trail is not open to operators in this deployment");
+    }
+    String read = tenant == null ? own : tenant;
+    if (read.length() > 256) {
+      throw new InvalidArgumentException("tenant is longer than 256 characters");
+    }
     if (!from.isBefore(to) || Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
       throw new InvalidArgumentException(
           "from must be before to, at most " + MAX_RANGE.toDays() + " days apart");
@@ -76,7 +91,7 @@ public class AuditController {
         LIMIT %s
         """
             .formatted(
-                string(caller.tenant().id()),
+                string(read),
                 dateTime(from.truncatedTo(ChronoUnit.SECONDS)),
                 dateTime(to.truncatedTo(ChronoUnit.SECONDS)),
                 subject == null ? "" : " AND subject = " + string(subject),
@@ -86,7 +101,7 @@ public class AuditController {
       entries.add(
           new AuditEntry(
               Instant.ofEpochMilli(r.get("time_ms").asLong()),
-              caller.tenant().id(),
+              read,
               r.get("subject").asText(),
               strings(r.get("roles")),
               r.get("transport").asText(),

@@ -69,8 +69,13 @@ public record PulseApiProperties(
    * a top-level claim, or a dotted path into nested objects ({@code realm_access.roles}).
    *
    * @param claims the claim names
+   * @param operatorsSeeAllTenants whether an operator may read another tenant's operational data
+   *     (the audit trail), for a deployment whose operators run Pulse for every institution; off by
+   *     default, so an operator sees their own tenant only
    */
-  public record Security(@Valid @NotNull @DefaultValue Claims claims) {
+  public record Security(
+      @Valid @NotNull @DefaultValue Claims claims,
+      @DefaultValue("false") boolean operatorsSeeAllTenants) {
 
     /**
      * @param tenant the caller's institution (a string); required

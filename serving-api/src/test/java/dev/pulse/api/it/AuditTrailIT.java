@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -26,6 +27,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * Every API call is in the audit trail, against the running application and a real ClickHouse: who,
@@ -212,5 +214,57 @@ class AuditTrailIT {
                 .at("/errors/0/extensions/classification")
                 .asText())
         .isEqualTo("FORBIDDEN");
+    assertThat(
+            ApiClient.post(port, olga, otherTenantsTrail("audit-other"), Map.of())
+                .at("/errors/0/extensions/classification")
+                .asText())
+        .as("another tenant's trail, in a deployment that does not allow it")
+        .isEqualTo("FORBIDDEN");
+  }
+
+  private static String otherTenantsTrail(String tenant) {
+    Instant now = Instant.now();
+    return "{ auditTrail(from: \""
+        + now.minus(Duration.ofHours(1))
+        + "\", to: \""
+        + now.plus(Duration.ofMinutes(1))
+        + "\", tenant: "
+        + JSON.valueToTree(tenant)
+        + ", limit: 1000) { tenant subject } }";
+  }
+
+  /** A deployment whose operators run Pulse for every institution. */
+  @Nested
+  @TestPropertySource(properties = "pulse.security.operators-see-all-tenants=true")
+  class WhereOperatorsSeeEveryTenant {
+
+    @LocalServerPort private int port;
+
+    @Test
+    void anOperatorReadsAnotherTenantsTrailByName() throws Exception {
+      String ursula = TestIdentity.caller("ursula").tenant("audit-other").roles("sre").sign();
+      assertThat(ApiClient.post(port, ursula, SERVICES, Map.of()).path("errors")).isEmpty();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (auditRows("audit-other", 1).stream()
+              .noneMatch(r -> r.get("subject").asText().equals("ursula"))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+      }
+      String olga = TestIdentity.caller("olga").tenant("audit-t").roles("operator").sign();
+      JsonNode trail = ApiClient.post(port, olga, otherTenantsTrail("audit-other"), Map.of());
+      assertThat(trail.path("errors")).as(trail.toString()).isEmpty();
+      assertThat(trail.at("/data/auditTrail").findValuesAsText("tenant"))
+          .isNotEmpty()
+          .containsOnly("audit-other");
+      assertThat(trail.at("/data/auditTrail").findValuesAsText("subject"))
+          .contains("ursula")
+          .doesNotContain("olga");
+      // Still only operators.
+      assertThat(
+              ApiClient.post(port, ursula, otherTenantsTrail("audit-t"), Map.of())
+                  .at("/errors/0/extensions/classification")
+                  .asText())
+          .isEqualTo("FORBIDDEN");
+    }
   }
 }

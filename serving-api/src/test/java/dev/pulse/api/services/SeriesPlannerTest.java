@@ -19,7 +19,8 @@ class SeriesPlannerTest {
                   "http://127.0.0.1:1", "default", "", "pulse", java.util.Map.of()),
               new PulseApiProperties.Security(
                   new PulseApiProperties.Security.Claims(
-                      "tenant_id", "roles", "course_ids", "name")),
+                      "tenant_id", "roles", "course_ids", "name"),
+                  false),
               new PulseApiProperties.Health(Duration.ofSeconds(10)),
               new PulseApiProperties.Audit(
                   null, null, Duration.ofSeconds(2), Duration.ofSeconds(10), 100_000),
