@@ -144,6 +144,8 @@ public record PulseApiProperties(
    * @param concurrentRequests operations of one caller that may run at the same time
    * @param subscriptionsPerCaller live subscriptions one caller may hold open
    * @param subscriptionsPerServer live subscriptions this server holds open for everyone
+   * @param maxRequestBytes largest HTTP request body accepted on the GraphQL path (a document and
+   *     its variables); a larger one is answered 413 before it is parsed
    */
   public record Limits(
       @Min(1) @Max(100_000) @DefaultValue("1500") int maxPoints,
@@ -155,5 +157,6 @@ public record PulseApiProperties(
       @Min(1) @Max(100_000) @DefaultValue("40") int requestBurst,
       @Min(1) @Max(10_000) @DefaultValue("8") int concurrentRequests,
       @Min(1) @Max(100_000) @DefaultValue("20") int subscriptionsPerCaller,
-      @Min(1) @Max(1_000_000) @DefaultValue("2000") int subscriptionsPerServer) {}
+      @Min(1) @Max(1_000_000) @DefaultValue("2000") int subscriptionsPerServer,
+      @Min(1024) @Max(16_777_216) @DefaultValue("65536") int maxRequestBytes) {}
 }

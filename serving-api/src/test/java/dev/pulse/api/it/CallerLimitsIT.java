@@ -8,7 +8,11 @@ import dev.pulse.api.testing.TestIdentity;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -242,6 +246,53 @@ class CallerLimitsIT {
         CompletableFuture.runAsync(() -> ws.stop().block(Duration.ofSeconds(5)));
       }
     }
+  }
+
+  @Test
+  void aRequestBodyOverTheLimitIsRefusedWith413WhetherItsLengthIsDeclaredOrNot() throws Exception {
+    String token = TestIdentity.caller("big-body").tenant("limits-t").roles("sre").sign();
+    // 64 KiB is the default limit: bodies of about 70,000 and 60,000 bytes either side of it.
+    String over = body(70_000);
+    String under = body(60_000);
+    assertThat(over.length()).isGreaterThan(65_536);
+    assertThat(under.length()).isLessThan(65_536);
+
+    HttpResponse<String> declared = send(token, HttpRequest.BodyPublishers.ofString(over));
+    assertThat(declared.statusCode()).isEqualTo(413);
+    assertThat(JSON.readTree(declared.body()).at("/errors/0/extensions/classification").asText())
+        .isEqualTo("PAYLOAD_TOO_LARGE");
+    // Chunked: no Content-Length, so the limit is counted as the body arrives.
+    HttpResponse<String> chunked = send(token, chunked(over));
+    assertThat(chunked.statusCode()).isEqualTo(413);
+    HttpResponse<String> fits = send(token, chunked(under));
+    assertThat(fits.statusCode()).as(fits.body()).isEqualTo(200);
+    assertThat(JSON.readTree(fits.body()).at("/data/services").isArray()).isTrue();
+    // Without a token the body is never read: 401 first.
+    assertThat(send(null, HttpRequest.BodyPublishers.ofString(over)).statusCode()).isEqualTo(401);
+  }
+
+  /** A valid services query whose variables make the body about {@code bytes} long. */
+  private static String body(int bytes) throws Exception {
+    String padding = "x".repeat(bytes - 60);
+    return JSON.writeValueAsString(
+        Map.of("query", "{ services { name } }", "variables", Map.of("padding", padding)));
+  }
+
+  private static HttpRequest.BodyPublisher chunked(String body) {
+    return HttpRequest.BodyPublishers.ofInputStream(
+        () -> new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private HttpResponse<String> send(String token, HttpRequest.BodyPublisher body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/graphql"))
+            .timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/json")
+            .POST(body);
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static void assertLimit(Throwable e, String limit) {

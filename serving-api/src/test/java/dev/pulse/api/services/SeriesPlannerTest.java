@@ -25,7 +25,7 @@ class SeriesPlannerTest {
               new PulseApiProperties.Audit(
                   null, null, Duration.ofSeconds(2), Duration.ofSeconds(10), 100_000),
               new PulseApiProperties.Live(Duration.ofSeconds(5)),
-              new PulseApiProperties.Limits(1500, 400, 256, 15, 300, 20, 40, 8, 20, 2000)));
+              new PulseApiProperties.Limits(1500, 400, 256, 15, 300, 20, 40, 8, 20, 2000, 65536)));
 
   private static Instant t(Duration offset) {
     return START.plus(offset);
