@@ -263,7 +263,11 @@ public final class EngagementOracle {
     List<Minute> series = new ArrayList<>();
     long length = end == null ? -1 : end - start;
     for (long m = Math.floorDiv(start, MINUTE) * MINUTE; ; m += MINUTE) {
-      if (end == null ? m + MINUTE > asOf : (m >= end && !(length == 0 && m <= start))) {
+      // Open: the closed minutes, except those from the last event's timeout on, which belong to
+      // the session only if another event comes.
+      if (end == null
+          ? m + MINUTE > asOf || m >= last + PRESENCE_TIMEOUT_MS
+          : (m >= end && !(length == 0 && m <= start))) {
         break;
       }
       long lo = Math.max(m, start);

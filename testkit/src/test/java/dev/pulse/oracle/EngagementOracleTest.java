@@ -219,8 +219,10 @@ class EngagementOracleTest {
     EngagementOracle open = EngagementOracle.of(events, ms("10:49:59.999"));
     assertThat(open.sessions().get(0).endMs()).isNull();
     assertThat(open.learners(KEY)).isEmpty();
-    // Minutes closed by the watermark: 10:00 .. 10:48 (10:49 ends at 10:50:00).
-    assertThat(open.minutes(KEY)).hasSize(49);
+    // Minutes closed by the watermark, 10:00 .. 10:48, but the empty ones from 10:21:30 (the last
+    // event + 90 s) on are not known to be in the session: 10:00 .. 10:21.
+    assertThat(open.minutes(KEY)).hasSize(22);
+    assertThat(open.minutes(KEY).get(21).minuteMs()).isEqualTo(ms("10:21:00"));
     EngagementOracle closed = EngagementOracle.of(events, ms("10:50:00"));
     assertThat(closed.sessions())
         .containsExactly(new Session(KEY, ms("10:00:00"), ms("10:21:30"), "idle"));
