@@ -5,10 +5,22 @@ import dev.pulse.flink.classroom.records.LearnerSessionFact;
 import dev.pulse.flink.classroom.records.SessionFact;
 import dev.pulse.flink.classroom.records.SessionKey;
 import dev.pulse.flink.classroom.records.SessionMinuteFact;
+import dev.pulse.flink.common.types.CompactTypeInfo;
+import dev.pulse.flink.common.types.FormatSnapshot;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * The running engagement state of one classroom session (docs/engagement.md, version 1): fed its
@@ -109,6 +121,15 @@ public final class SessionEngagement {
   /** Whether any event has been applied. */
   public boolean started() {
     return start != Long.MIN_VALUE;
+  }
+
+  /**
+   * The next event time at which, without any event, something is due: the current minute's end,
+   * the idle deadline or the 12-hour end (for a started session that has not ended).
+   */
+  public long nextDeadline() {
+    return Math.min(
+        minute.minuteMs + MINUTE_MS, Math.min(last + IDLE_CLOSE_MS, start + MAX_LENGTH_MS));
   }
 
   /** Applies the next event, in {@link ClassroomActivity#APPLY_ORDER}, at or after the clock. */
@@ -406,5 +427,210 @@ public final class SessionEngagement {
           true;
       default -> false;
     };
+  }
+
+  /** The state's type information: {@link Serializer}. */
+  public static final TypeInformation<SessionEngagement> TYPE =
+      new CompactTypeInfo<>(SessionEngagement.class, Serializer.INSTANCE, false);
+
+  private void write(DataOutputView out) throws IOException {
+    SessionKey.Serializer.INSTANCE.serialize(key, out);
+    out.writeLong(start);
+    out.writeLong(last);
+    out.writeLong(clock);
+    out.writeBoolean(ended);
+    out.writeBoolean(minuteWritten);
+    out.writeLong(pendingFrom);
+    out.writeInt(pending);
+    out.writeInt(open);
+    out.writeInt(peak);
+    out.writeLong(minute.minuteMs);
+    out.writeInt(minute.active.size());
+    for (String user : new TreeSet<>(minute.active)) {
+      writeString(user, out);
+    }
+    out.writeInt(minute.peak);
+    out.writeInt(minute.joins);
+    out.writeLong(minute.presentMs);
+    out.writeLong(minute.focusedMs);
+    out.writeLong(minute.cameraMs);
+    out.writeLong(minute.micMs);
+    for (long n : minute.interactions) {
+      out.writeLong(n);
+    }
+    out.writeInt(learners.size());
+    for (Map.Entry<String, Learner> entry : learners.entrySet()) {
+      writeString(entry.getKey(), out);
+      Learner l = entry.getValue();
+      out.writeByte(
+          (l.present ? 1 : 0)
+              | (l.focused ? 2 : 0)
+              | (l.camera ? 4 : 0)
+              | (l.mic ? 8 : 0)
+              | (l.counted ? 16 : 0));
+      out.writeLong(l.from);
+      out.writeLong(l.lastSeen);
+      out.writeLong(l.attendanceMs);
+      out.writeLong(l.focusedMs);
+      out.writeLong(l.cameraMs);
+      out.writeLong(l.micMs);
+      out.writeLong(l.firstJoinedMs);
+      out.writeLong(l.lastLeftMs);
+      out.writeInt(l.presences);
+      for (long n : l.interactions) {
+        out.writeLong(n);
+      }
+    }
+  }
+
+  private static SessionEngagement read(DataInputView in) throws IOException {
+    SessionEngagement s = new SessionEngagement(SessionKey.Serializer.INSTANCE.deserialize(in));
+    s.start = in.readLong();
+    s.last = in.readLong();
+    s.clock = in.readLong();
+    s.ended = in.readBoolean();
+    s.minuteWritten = in.readBoolean();
+    s.pendingFrom = in.readLong();
+    s.pending = in.readInt();
+    s.open = in.readInt();
+    s.peak = in.readInt();
+    s.minute.minuteMs = in.readLong();
+    for (int i = in.readInt(); i > 0; i--) {
+      s.minute.active.add(readString(in));
+    }
+    s.minute.peak = in.readInt();
+    s.minute.joins = in.readInt();
+    s.minute.presentMs = in.readLong();
+    s.minute.focusedMs = in.readLong();
+    s.minute.cameraMs = in.readLong();
+    s.minute.micMs = in.readLong();
+    for (int k = 0; k < 4; k++) {
+      s.minute.interactions[k] = in.readLong();
+    }
+    for (int i = in.readInt(); i > 0; i--) {
+      String user = readString(in);
+      Learner l = new Learner();
+      int flags = in.readByte();
+      l.present = (flags & 1) != 0;
+      l.focused = (flags & 2) != 0;
+      l.camera = (flags & 4) != 0;
+      l.mic = (flags & 8) != 0;
+      l.counted = (flags & 16) != 0;
+      l.from = in.readLong();
+      l.lastSeen = in.readLong();
+      l.attendanceMs = in.readLong();
+      l.focusedMs = in.readLong();
+      l.cameraMs = in.readLong();
+      l.micMs = in.readLong();
+      l.firstJoinedMs = in.readLong();
+      l.lastLeftMs = in.readLong();
+      l.presences = in.readInt();
+      for (int k = 0; k < 4; k++) {
+        l.interactions[k] = in.readLong();
+      }
+      s.learners.put(user, l);
+    }
+    return s;
+  }
+
+  private static void writeString(String value, DataOutputView out) throws IOException {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static String readString(DataInputView in) throws IOException {
+    byte[] bytes = new byte[in.readInt()];
+    in.readFully(bytes);
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The session state, field by field (learners by user): format {@value #FORMAT}. Mutable, so a
+   * copy goes through the bytes.
+   */
+  public static final class Serializer extends TypeSerializerSingleton<SessionEngagement> {
+    private static final long serialVersionUID = 1L;
+    public static final Serializer INSTANCE = new Serializer();
+
+    /** The format {@link #serialize} writes; a change of the bytes needs a new number. */
+    public static final int FORMAT = 1;
+
+    /** What format {@value #FORMAT} writes, recorded in snapshots. */
+    public static final String LAYOUT =
+        "key; start,last,clock:i64; ended,minuteWritten:bool; pendingFrom:i64; pending,open,"
+            + "peak:i32; minute{minuteMs:i64; active:i32+str*; peak,joins:i32; present,focused,"
+            + "camera,mic:i64; interactions:4*i64}; learners:i32+{user:str; flags:i8; from,"
+            + "lastSeen,attendance,focused,camera,mic,firstJoined,lastLeft:i64; presences:i32;"
+            + " interactions:4*i64}; str=i32 UTF-8 length + bytes";
+
+    @Override
+    public boolean isImmutableType() {
+      return false;
+    }
+
+    @Override
+    public SessionEngagement createInstance() {
+      return null;
+    }
+
+    @Override
+    public SessionEngagement copy(SessionEngagement from) {
+      try {
+        DataOutputSerializer bytes = new DataOutputSerializer(256);
+        from.write(bytes);
+        return read(new DataInputDeserializer(bytes.getSharedBuffer(), 0, bytes.length()));
+      } catch (IOException e) {
+        throw new IllegalStateException("could not copy a session's state", e);
+      }
+    }
+
+    @Override
+    public SessionEngagement copy(SessionEngagement from, SessionEngagement reuse) {
+      return copy(from);
+    }
+
+    @Override
+    public int getLength() {
+      return -1;
+    }
+
+    @Override
+    public void serialize(SessionEngagement record, DataOutputView target) throws IOException {
+      record.write(target);
+    }
+
+    @Override
+    public SessionEngagement deserialize(DataInputView source) throws IOException {
+      return read(source);
+    }
+
+    @Override
+    public SessionEngagement deserialize(SessionEngagement reuse, DataInputView source)
+        throws IOException {
+      return read(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+      serialize(read(source), target);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<SessionEngagement> snapshotConfiguration() {
+      return new Snapshot();
+    }
+
+    /** Records {@link #FORMAT} and {@link #LAYOUT}; restores {@link Serializer} for them. */
+    public static final class Snapshot extends FormatSnapshot<SessionEngagement> {
+      public Snapshot() {
+        super(FORMAT, LAYOUT, () -> INSTANCE);
+      }
+
+      @Override
+      protected String unversionedLayout() {
+        return LAYOUT;
+      }
+    }
   }
 }

@@ -1,6 +1,18 @@
 package dev.pulse.flink.classroom.records;
 
+import dev.pulse.flink.common.types.CompactTypeInfo;
+import dev.pulse.flink.common.types.FormatSnapshot;
+import dev.pulse.flink.common.types.ImmutableSerializer;
+import java.io.IOException;
+import java.lang.reflect.Type;
 import java.util.Comparator;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * One validated classroom event as the classroom job carries it: the fields of {@code
@@ -15,6 +27,7 @@ import java.util.Comparator;
  * @param type the event type's name, e.g. {@code JOINED}
  * @param timeMs event time, epoch milliseconds
  */
+@TypeInfo(ClassroomActivity.TypeFactory.class)
 public record ClassroomActivity(
     String eventId,
     String tenantId,
@@ -47,5 +60,74 @@ public record ClassroomActivity(
       case "LEFT" -> 4;
       default -> 3;
     };
+  }
+
+  /** The type information every stream (and the buffer state) of classroom events uses. */
+  public static final TypeInformation<ClassroomActivity> TYPE =
+      new CompactTypeInfo<>(ClassroomActivity.class, Serializer.INSTANCE, false);
+
+  /** Flink type information for classroom events: {@link Serializer}. */
+  public static final class TypeFactory extends TypeInfoFactory<ClassroomActivity> {
+    @Override
+    public TypeInformation<ClassroomActivity> createTypeInfo(
+        Type t, Map<String, TypeInformation<?>> genericParameters) {
+      return TYPE;
+    }
+  }
+
+  /** Fields in declaration order, strings as UTF-8 with a length: format {@value #FORMAT}. */
+  public static final class Serializer extends ImmutableSerializer<ClassroomActivity> {
+    private static final long serialVersionUID = 1L;
+    public static final Serializer INSTANCE = new Serializer();
+
+    /** The format {@link #serialize} writes; a change of the bytes needs a new number. */
+    public static final int FORMAT = 1;
+
+    /** What format {@value #FORMAT} writes, recorded in snapshots. */
+    public static final String LAYOUT =
+        "eventId,tenantId,courseId,sessionId,userId,role,type:str; timeMs:i64;"
+            + " str=i32 UTF-8 length (-1 null) + bytes";
+
+    @Override
+    public void serialize(ClassroomActivity a, DataOutputView out) throws IOException {
+      writeString(a.eventId, out);
+      writeString(a.tenantId, out);
+      writeString(a.courseId, out);
+      writeString(a.sessionId, out);
+      writeString(a.userId, out);
+      writeString(a.role, out);
+      writeString(a.type, out);
+      out.writeLong(a.timeMs);
+    }
+
+    @Override
+    public ClassroomActivity deserialize(DataInputView in) throws IOException {
+      return new ClassroomActivity(
+          readString(in),
+          readString(in),
+          readString(in),
+          readString(in),
+          readString(in),
+          readString(in),
+          readString(in),
+          in.readLong());
+    }
+
+    @Override
+    public TypeSerializerSnapshot<ClassroomActivity> snapshotConfiguration() {
+      return new Snapshot();
+    }
+
+    /** Records {@link #FORMAT} and {@link #LAYOUT}; restores {@link Serializer} for them. */
+    public static final class Snapshot extends FormatSnapshot<ClassroomActivity> {
+      public Snapshot() {
+        super(FORMAT, LAYOUT, () -> INSTANCE);
+      }
+
+      @Override
+      protected String unversionedLayout() {
+        return LAYOUT;
+      }
+    }
   }
 }
