@@ -13,8 +13,8 @@ import dev.pulse.flink.api.records.LateApiRequest;
 import dev.pulse.flink.api.sinks.ApiSinks;
 import dev.pulse.flink.common.BucketedDeduplicateFunction;
 import dev.pulse.flink.common.DeadLetter;
-import dev.pulse.flink.common.DeadLetterSerializationSchema;
 import dev.pulse.flink.common.Decoded;
+import dev.pulse.flink.common.DecodedKafka;
 import dev.pulse.flink.common.DecodedWatermarks;
 import dev.pulse.flink.common.DecodingDeserializationSchema;
 import dev.pulse.flink.common.KafkaClusterId;
@@ -31,18 +31,14 @@ import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The API metrics job: API request records from Kafka become validated, deduplicated raw events,
@@ -193,21 +189,8 @@ public final class ApiMetricsJob {
    */
   public static KafkaSource<Decoded<ApiRequest>> kafkaSource(
       KafkaSettings kafka, StreamSemantics semantics, Clock ingestClock) {
-    KafkaSourceBuilder<Decoded<ApiRequest>> source =
-        KafkaSource.<Decoded<ApiRequest>>builder()
-            .setBootstrapServers(kafka.bootstrapServers())
-            .setGroupId(kafka.groupId())
-            .setTopics(kafka.topic())
-            // Restores take offsets from the checkpoint; a first start reads the topic from the
-            // start.
-            .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(deserializer(ingestClock, semantics.maxFuture()));
-    if (kafka.bounded()) {
-      // Ends at the offsets that are the latest at start: at the end of input every window fires,
-      // and the final checkpoint commits the last facts before the job finishes.
-      source.setBounded(OffsetsInitializer.latest());
-    }
-    return source.build();
+    return DecodedKafka.source(
+        kafka, semantics, Topics.API_REQUESTS, DECODED_TYPE, ApiRequest::of, ingestClock);
   }
 
   /**
@@ -292,20 +275,9 @@ public final class ApiMetricsJob {
         .uid("api-requests-late-to-clickhouse");
   }
 
-  /**
-   * Dead letters to the configured dead-letter topic, at least once (a replayed dead letter is
-   * harmless: its origin headers identify it). Not in a Kafka transaction: the Kafka connector
-   * 5.0.0-2.2's exactly-once producer calls {@code TransactionalRequestResult.await()}, which
-   * kafka-clients 4.3.1 no longer has (NoSuchMethodError at the first checkpoint). So a record
-   * refused for its clock and judged valid after a restore can stay on the topic; the {@code
-   * dead_letters} table, written after the checkpoint, never keeps it (flink-jobs README).
-   */
+  /** Dead letters to the configured dead-letter topic ({@link DecodedKafka#deadLetterSink}). */
   static KafkaSink<DeadLetter> deadLetterSink(KafkaSettings kafka) {
-    return KafkaSink.<DeadLetter>builder()
-        .setBootstrapServers(kafka.bootstrapServers())
-        .setRecordSerializer(new DeadLetterSerializationSchema(kafka.deadLetterTopic()))
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .build();
+    return DecodedKafka.deadLetterSink(kafka);
   }
 
   /**

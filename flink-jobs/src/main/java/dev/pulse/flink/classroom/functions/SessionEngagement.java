@@ -95,6 +95,7 @@ public final class SessionEngagement {
   private long last;
   private long clock;
   private boolean ended;
+  private long end;
   private boolean minuteWritten;
 
   /**
@@ -116,6 +117,11 @@ public final class SessionEngagement {
   /** Whether the session has ended: later events change nothing. */
   public boolean ended() {
     return ended;
+  }
+
+  /** The session's end {@code E}, once it has {@link #ended}. */
+  public long endMs() {
+    return end;
   }
 
   /** Whether any event has been applied. */
@@ -356,6 +362,7 @@ public final class SessionEngagement {
     }
     out.session(new SessionFact(key, start, at, endedBy, peak, present, attendedCount));
     ended = true;
+    end = at;
     learners.clear();
   }
 
@@ -439,6 +446,7 @@ public final class SessionEngagement {
     out.writeLong(last);
     out.writeLong(clock);
     out.writeBoolean(ended);
+    out.writeLong(end);
     out.writeBoolean(minuteWritten);
     out.writeLong(pendingFrom);
     out.writeInt(pending);
@@ -489,6 +497,7 @@ public final class SessionEngagement {
     s.last = in.readLong();
     s.clock = in.readLong();
     s.ended = in.readBoolean();
+    s.end = in.readLong();
     s.minuteWritten = in.readBoolean();
     s.pendingFrom = in.readLong();
     s.pending = in.readInt();
@@ -558,7 +567,7 @@ public final class SessionEngagement {
 
     /** What format {@value #FORMAT} writes, recorded in snapshots. */
     public static final String LAYOUT =
-        "key; start,last,clock:i64; ended,minuteWritten:bool; pendingFrom:i64; pending,open,"
+        "key; start,last,clock:i64; ended:bool; end:i64; minuteWritten:bool; pendingFrom:i64; pending,open,"
             + "peak:i32; minute{minuteMs:i64; active:i32+str*; peak,joins:i32; present,focused,"
             + "camera,mic:i64; interactions:4*i64}; learners:i32+{user:str; flags:i8; from,"
             + "lastSeen,attendance,focused,camera,mic,firstJoined,lastLeft:i64; presences:i32;"

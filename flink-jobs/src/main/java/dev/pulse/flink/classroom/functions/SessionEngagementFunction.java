@@ -134,8 +134,8 @@ public final class SessionEngagementFunction
       afterEnd.inc(later.size()); // held events after the end
       session.clear();
       held.clear();
-      endedAt.update(watermark);
-      ctx.timerService().registerEventTimeTimer(watermark + ENDED_MEMORY_MS);
+      endedAt.update(s.endMs());
+      ctx.timerService().registerEventTimeTimer(s.endMs() + ENDED_MEMORY_MS);
       return;
     }
     session.update(s);

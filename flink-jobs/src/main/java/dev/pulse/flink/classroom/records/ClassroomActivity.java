@@ -1,5 +1,7 @@
 package dev.pulse.flink.classroom.records;
 
+import dev.pulse.events.ClassroomEvent;
+import dev.pulse.flink.common.DedupKey;
 import dev.pulse.flink.common.types.CompactTypeInfo;
 import dev.pulse.flink.common.types.FormatSnapshot;
 import dev.pulse.flink.common.types.ImmutableSerializer;
@@ -26,6 +28,9 @@ import org.apache.flink.core.memory.DataOutputView;
  * @param role {@code LEARNER}, {@code INSTRUCTOR}, {@code ASSISTANT} or {@code UNKNOWN}
  * @param type the event type's name, e.g. {@code JOINED}
  * @param timeMs event time, epoch milliseconds
+ * @param device client device class, empty when not reported
+ * @param region client region, empty when not reported
+ * @param appVersion client app version, empty when not reported
  */
 @TypeInfo(ClassroomActivity.TypeFactory.class)
 public record ClassroomActivity(
@@ -36,7 +41,23 @@ public record ClassroomActivity(
     String userId,
     String role,
     String type,
-    long timeMs) {
+    long timeMs,
+    String device,
+    String region,
+    String appVersion) {
+
+  /** An event without client details (device, region, app version empty). */
+  public ClassroomActivity(
+      String eventId,
+      String tenantId,
+      String courseId,
+      String sessionId,
+      String userId,
+      String role,
+      String type,
+      long timeMs) {
+    this(eventId, tenantId, courseId, sessionId, userId, role, type, timeMs, "", "", "");
+  }
 
   /**
    * The order events of one session are applied in (docs/engagement.md, "Sessions"): event time,
@@ -46,6 +67,27 @@ public record ClassroomActivity(
       Comparator.comparingLong(ClassroomActivity::timeMs)
           .thenComparingInt(ClassroomActivity::typeRank)
           .thenComparing(ClassroomActivity::eventId);
+
+  /** The job's form of a decoded, validated event, its id canonical (lower case). */
+  public static ClassroomActivity of(ClassroomEvent e) {
+    return new ClassroomActivity(
+        DedupKey.canonicalEventId(e.getEventId()),
+        e.getTenantId(),
+        e.getCourseId(),
+        e.getSessionId(),
+        e.getUserId(),
+        e.getRole().name(),
+        e.getType().name(),
+        e.getEventTime().toEpochMilli(),
+        e.getDevice(),
+        e.getRegion(),
+        e.getAppVersion());
+  }
+
+  /** The deduplication key: the canonical event id in its tenant. */
+  public DedupKey dedupKey() {
+    return DedupKey.of(tenantId, eventId);
+  }
 
   /** The session this event belongs to. */
   public SessionKey key() {
@@ -86,6 +128,7 @@ public record ClassroomActivity(
     /** What format {@value #FORMAT} writes, recorded in snapshots. */
     public static final String LAYOUT =
         "eventId,tenantId,courseId,sessionId,userId,role,type:str; timeMs:i64;"
+            + " device,region,appVersion:str;"
             + " str=i32 UTF-8 length (-1 null) + bytes";
 
     @Override
@@ -98,6 +141,9 @@ public record ClassroomActivity(
       writeString(a.role, out);
       writeString(a.type, out);
       out.writeLong(a.timeMs);
+      writeString(a.device, out);
+      writeString(a.region, out);
+      writeString(a.appVersion, out);
     }
 
     @Override
@@ -110,7 +156,10 @@ public record ClassroomActivity(
           readString(in),
           readString(in),
           readString(in),
-          in.readLong());
+          in.readLong(),
+          readString(in),
+          readString(in),
+          readString(in));
     }
 
     @Override
