@@ -5,18 +5,22 @@ import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
+import dev.pulse.flink.classroom.ClassroomConfig;
+import dev.pulse.flink.classroom.ClassroomJob;
 import dev.pulse.flink.common.LocalClusters;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -40,6 +44,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 final class PulseStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PulseStack.class);
+
+  /** The one Flink job of the stack: the API metrics and classroom jobs, side by side. */
+  static final String JOB_NAME = "pulse";
 
   /**
    * Where the stack's inputs and outputs live and how it is exposed.
@@ -155,8 +162,25 @@ final class PulseStack implements AutoCloseable {
       env = StreamExecutionEnvironment.createLocalEnvironment(flink);
     }
     ApiMetricsJob.wire(env, config);
-    LOG.info("Starting Flink job {} on a local MiniCluster: {}", ApiMetricsJob.JOB_NAME, config);
-    return env.executeAsync(ApiMetricsJob.JOB_NAME);
+    // The classroom job in the same Flink job (one savepoint for both): the shared settings, its
+    // own topics and consumer group.
+    Map<String, String> classroom = new HashMap<>();
+    Set<String> own =
+        Set.of(
+            KafkaSettings.TOPIC.key(),
+            KafkaSettings.GROUP_ID.key(),
+            KafkaSettings.DEAD_LETTER_TOPIC.key());
+    for (var option : ClassroomConfig.OPTIONS) {
+      String key = option.key();
+      if (job.containsKey(key) && !own.contains(key)) {
+        classroom.put(key, job.get(key));
+      }
+    }
+    ClassroomConfig classroomConfig = ClassroomConfig.fromMap(classroom);
+    ClassroomJob.wire(env, classroomConfig, Clock.systemUTC());
+    LOG.info(
+        "Starting Flink job {} on a local MiniCluster: {}; {}", JOB_NAME, config, classroomConfig);
+    return env.executeAsync(JOB_NAME);
   }
 
   private static ConfigurableApplicationContext startApi(Settings s) {
@@ -210,7 +234,7 @@ final class PulseStack implements AutoCloseable {
             job.stopWithSavepoint(
                     false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                 .get(30, TimeUnit.SECONDS);
-        LOG.info("Flink job {} stopped with savepoint {}", ApiMetricsJob.JOB_NAME, path);
+        LOG.info("Flink job {} stopped with savepoint {}", JOB_NAME, path);
         keepOnly(path);
         return path;
       } catch (ExecutionException | TimeoutException e) {

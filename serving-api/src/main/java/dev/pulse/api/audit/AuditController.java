@@ -10,7 +10,7 @@ import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.ForbiddenException;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
-import dev.pulse.api.services.InvalidArgumentException;
+import dev.pulse.api.support.InvalidArgumentException;
 import dev.pulse.clickhouse.ClickHouse;
 import java.time.Duration;
 import java.time.Instant;

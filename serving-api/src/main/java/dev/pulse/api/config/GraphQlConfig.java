@@ -2,7 +2,7 @@ package dev.pulse.api.config;
 
 import dev.pulse.api.limits.QueryCost;
 import dev.pulse.api.security.ForbiddenException;
-import dev.pulse.api.services.InvalidArgumentException;
+import dev.pulse.api.support.InvalidArgumentException;
 import dev.pulse.clickhouse.ClickHouseException;
 import graphql.GraphQLContext;
 import graphql.GraphQLError;

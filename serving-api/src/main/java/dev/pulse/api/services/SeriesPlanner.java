@@ -1,6 +1,7 @@
 package dev.pulse.api.services;
 
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.support.InvalidArgumentException;
 import java.time.Duration;
 import java.time.Instant;
 import org.springframework.stereotype.Component;

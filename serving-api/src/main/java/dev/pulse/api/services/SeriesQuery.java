@@ -1,6 +1,7 @@
 package dev.pulse.api.services;
 
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.support.StringArguments;
 import java.time.Instant;
 
 /**

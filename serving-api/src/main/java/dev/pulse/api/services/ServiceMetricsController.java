@@ -4,6 +4,7 @@ import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
+import dev.pulse.api.support.StringArguments;
 import java.util.List;
 import java.util.Set;
 import org.springframework.graphql.data.method.annotation.Arguments;

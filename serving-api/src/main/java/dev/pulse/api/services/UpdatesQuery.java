@@ -1,6 +1,7 @@
 package dev.pulse.api.services;
 
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.support.StringArguments;
 
 /**
  * The arguments of {@code Subscription.serviceMetricsUpdates}, bound by Spring for GraphQL's

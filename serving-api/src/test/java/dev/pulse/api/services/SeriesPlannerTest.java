@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.support.InvalidArgumentException;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.pulse.api.services;
+package dev.pulse.api.support;
 
 import dev.pulse.clickhouse.Utf16;
 import java.util.Locale;
@@ -9,23 +9,22 @@ import java.util.Locale;
  * nothing, slowly), and valid UTF-16. {@code SqlLiteral.string} refuses an unpaired surrogate (it
  * has no UTF-8 form) with an {@code IllegalArgumentException}, which the API treats as a bug;
  * refusing it here makes it the caller's error, answered BAD_REQUEST. Checked in the compact
- * constructors of the argument records ({@link SeriesQuery}, {@link UpdatesQuery}), which Spring
- * for GraphQL calls when it binds {@code @Arguments}; a constructor cannot be handed configuration,
- * so the limit is process-wide and set once at startup from the configuration ({@link
- * ServiceMetricsController}).
+ * constructors of the argument records (SeriesQuery, UpdatesQuery, the engagement arguments), which
+ * Spring for GraphQL calls when it binds {@code @Arguments}; a constructor cannot be handed
+ * configuration, so the limit is process-wide and set once at startup from the configuration.
  */
-final class StringArguments {
+public final class StringArguments {
 
   /**
    * {@code pulse.limits.max-argument-length}'s default, in force until the configuration is read.
    */
-  static final int DEFAULT_MAX_LENGTH = 256;
+  public static final int DEFAULT_MAX_LENGTH = 256;
 
   private static volatile int maxLength = DEFAULT_MAX_LENGTH;
 
   private StringArguments() {}
 
-  static void limitLength(int max) {
+  public static void limitLength(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("max-argument-length must be positive: " + max);
     }
@@ -36,7 +35,7 @@ final class StringArguments {
    * {@code value} (null when the argument was omitted) if it meets the rules, else an {@link
    * InvalidArgumentException} naming {@code argument} and saying what to change.
    */
-  static String check(String argument, String value) {
+  public static String check(String argument, String value) {
     int max = maxLength;
     if (value != null && value.length() > max) {
       throw new InvalidArgumentException(

@@ -1,4 +1,4 @@
-package dev.pulse.api.services;
+package dev.pulse.api.support;
 
 /**
  * A GraphQL argument the API refuses (bad range, too many points, oversized or invalid string);

@@ -1,0 +1,89 @@
+package dev.pulse.api.engagement;
+
+import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.engagement.Engagement.AtRiskLearner;
+import dev.pulse.api.engagement.Engagement.ClassSession;
+import dev.pulse.api.engagement.Engagement.Course;
+import dev.pulse.api.engagement.Engagement.CourseOverview;
+import dev.pulse.api.engagement.Engagement.LearnerSession;
+import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.Operation;
+import dev.pulse.api.support.InvalidArgumentException;
+import dev.pulse.api.support.StringArguments;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.graphql.data.method.annotation.Argument;
+import org.springframework.graphql.data.method.annotation.ContextValue;
+import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.stereotype.Controller;
+
+/**
+ * GraphQL entry points for classroom engagement (engagement.graphqls), for educators: each makes
+ * its {@link CourseScope} from the caller first, so a course argument outside the token's courses
+ * is refused before any query, and delegates to the {@link EngagementRepository}.
+ */
+@Controller
+public class EngagementController {
+
+  private final EngagementRepository repository;
+  private final Duration maxRange;
+
+  public EngagementController(EngagementRepository repository, PulseApiProperties properties) {
+    this.repository = repository;
+    this.maxRange = Duration.ofDays(properties.limits().maxRangeDays());
+  }
+
+  @QueryMapping
+  public List<Course> courses(
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation) {
+    return repository.courses(CourseScope.all(caller), operation);
+  }
+
+  @QueryMapping
+  public CourseOverview course(
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
+      @Argument String id,
+      @Argument Instant from,
+      @Argument Instant to) {
+    CourseScope scope = CourseScope.one(caller, id);
+    if (!from.isBefore(to) || Duration.between(from, to).compareTo(maxRange) > 0) {
+      throw new InvalidArgumentException(
+          "from must be before to, at most " + maxRange.toDays() + " days apart");
+    }
+    if (from.isBefore(Instant.EPOCH) || to.isAfter(Instant.parse("2105-12-31T23:59:59Z"))) {
+      throw new InvalidArgumentException("from and to must be within 1970-01-01 .. 2105-12-31");
+    }
+    return repository.course(scope, from, to, operation);
+  }
+
+  @QueryMapping
+  public ClassSession classSession(
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
+      @Argument String course,
+      @Argument String session) {
+    CourseScope scope = CourseScope.one(caller, course);
+    return repository.session(scope, StringArguments.check("session", session), operation);
+  }
+
+  @QueryMapping
+  public List<AtRiskLearner> atRiskLearners(
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
+      @Argument String course) {
+    return repository.atRisk(CourseScope.one(caller, course), operation);
+  }
+
+  @QueryMapping
+  public List<LearnerSession> learnerHistory(
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
+      @Argument String course,
+      @Argument String learner) {
+    CourseScope scope = CourseScope.one(caller, course);
+    return repository.learnerHistory(scope, StringArguments.check("learner", learner), operation);
+  }
+}
