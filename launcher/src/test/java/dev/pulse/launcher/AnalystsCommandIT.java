@@ -52,7 +52,12 @@ class AnalystsCommandIT {
           "api_request_minutes",
           "api_request_hours",
           "api_request_days",
-          "api_requests_late");
+          "api_requests_late",
+          "classroom_session_minutes",
+          "classroom_learner_sessions",
+          "classroom_sessions",
+          "classroom_course_days",
+          "classroom_events_late");
 
   private static TestClickHouse ch;
   private static LocalClickHouse server;
