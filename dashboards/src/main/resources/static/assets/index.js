@@ -6,7 +6,13 @@ async function showCaller() {
   const courses = document.getElementById('courses');
   if (me && me.courses.length) {
     courses.hidden = false;
-    courses.textContent = 'Your courses: ' + me.courses.join(', ');
+    courses.replaceChildren('Your courses: ');
+    me.courses.forEach((c, i) => {
+      const a = document.createElement('a');
+      a.href = '/educator/course.html?' + new URLSearchParams({ course: c }).toString();
+      a.textContent = c;
+      courses.append(i ? ', ' : '', a);
+    });
   } else {
     courses.hidden = true;
   }

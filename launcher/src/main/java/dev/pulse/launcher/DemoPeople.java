@@ -2,6 +2,8 @@ package dev.pulse.launcher;
 
 import dev.pulse.simulator.Simulator;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -45,7 +47,10 @@ final class DemoPeople {
                   tenant,
                   List.of("educator"),
                   courses.subList(0, Math.min(2, courses.size()))),
-              "/"));
+              courses.isEmpty()
+                  ? "/"
+                  : "/educator/course.html?course="
+                      + URLEncoder.encode(courses.get(0), StandardCharsets.UTF_8)));
       links.add(
           new Link(
               new DemoIdentity.Person(

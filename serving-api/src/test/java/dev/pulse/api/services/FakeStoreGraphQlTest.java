@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pulse.api.audit.AuditController;
 import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.engagement.EngagementController;
+import dev.pulse.api.engagement.EngagementRepository;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
@@ -40,10 +42,16 @@ import reactor.core.Disposable;
  * in a way no argument check could prevent, and how many polls live subscriptions cost.
  */
 @GraphQlTest(
-    controllers = {ServiceMetricsController.class, MeController.class, AuditController.class})
+    controllers = {
+      ServiceMetricsController.class,
+      MeController.class,
+      AuditController.class,
+      EngagementController.class
+    })
 @Import({
   FakeStoreGraphQlTest.Config.class,
   GraphQlConfig.class,
+  EngagementRepository.class,
   SeriesPlanner.class,
   LiveServiceMetrics.class
 })

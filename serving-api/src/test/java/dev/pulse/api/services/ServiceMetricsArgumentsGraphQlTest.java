@@ -7,6 +7,8 @@ import dev.pulse.api.audit.AuditController;
 import dev.pulse.api.config.ClickHouseConfig;
 import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.engagement.EngagementController;
+import dev.pulse.api.engagement.EngagementRepository;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.testing.TestCallers;
@@ -41,10 +43,16 @@ import org.springframework.test.context.TestPropertySource;
  * and fail these tests.
  */
 @GraphQlTest(
-    controllers = {ServiceMetricsController.class, MeController.class, AuditController.class})
+    controllers = {
+      ServiceMetricsController.class,
+      MeController.class,
+      AuditController.class,
+      EngagementController.class
+    })
 @Import({
   ServiceMetricsArgumentsGraphQlTest.Config.class,
   GraphQlConfig.class,
+  EngagementRepository.class,
   ClickHouseConfig.class,
   ServiceMetricsRepository.class,
   SeriesPlanner.class,
