@@ -263,6 +263,9 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** How soon after the demo starts its first class begins. */
+  static final Duration FIRST_CLASS_AFTER = Duration.ofMinutes(3);
+
   private SimulationConfig simulation(Instant start) {
     FaultConfig faultConfig =
         faults == 0 ? FaultConfig.NONE : new FaultConfig(faults, faults, faults / 4, faults);
@@ -290,14 +293,19 @@ public final class DemoCommand implements Callable<Integer> {
                 start.plus(Duration.ofMinutes(20)),
                 Duration.ofMinutes(3),
                 1.0));
-    return SimulationConfig.defaults()
-        // A new seed each run: events of a second run must not share event ids with the first.
-        .withSeed(start.toEpochMilli())
-        .withStart(start)
-        .withDuration(Duration.ofDays(7))
-        .withRates(apiPerMinute, SimulationConfig.defaults().viewsPerMinute())
-        .withIncidents(incidents)
-        .withFaults(faultConfig);
+    SimulationConfig config =
+        SimulationConfig.defaults()
+            // A new seed each run: events of a second run must not share event ids with the first.
+            .withSeed(start.toEpochMilli())
+            .withStart(start)
+            .withDuration(Duration.ofDays(7))
+            .withRates(apiPerMinute, SimulationConfig.defaults().viewsPerMinute())
+            .withIncidents(incidents)
+            .withFaults(faultConfig);
+    // Classes whenever the demo runs: today is a Monday whose first class starts 3 minutes in.
+    Duration beforeFirstClass =
+        Duration.between(Simulator.firstPeriod(), new Simulator(config).firstClassOfTheDay());
+    return config.withSchoolDayStart(start.plus(FIRST_CLASS_AFTER).minus(beforeFirstClass));
   }
 
   /** The host people open: this machine's name when bound to loopback or every interface. */

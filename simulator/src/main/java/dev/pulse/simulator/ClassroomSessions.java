@@ -4,9 +4,11 @@ import dev.pulse.events.ClassroomEvent;
 import dev.pulse.events.ClassroomEventType;
 import dev.pulse.events.ClassroomRole;
 import dev.pulse.events.topics.Topics;
+import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,12 +60,27 @@ final class ClassroomSessions extends EventSource.Merged {
 
   private void planDay(LocalDate date) {
     List<Planned> planned = new ArrayList<>();
+    // With a school-day start (the demo), the first day is a Monday whose first period starts then.
+    LocalDate firstDay = config.start().atZone(ZoneOffset.UTC).toLocalDate();
+    DayOfWeek weekday =
+        config.schoolDayStart() == null
+            ? date.getDayOfWeek()
+            : DayOfWeek.MONDAY.plus(ChronoUnit.DAYS.between(firstDay, date));
+    long shiftMs =
+        config.schoolDayStart() == null
+            ? 0
+            : config.schoolDayStart().toEpochMilli()
+                - firstDay
+                    .atTime(PlatformModel.PERIODS[0])
+                    .toInstant(ZoneOffset.UTC)
+                    .toEpochMilli();
     for (PlatformModel.Tenant tenant : platform.tenants) {
       for (PlatformModel.Course course : tenant.courses()) {
         for (int s = 0; s < course.timetable().size(); s++) {
           PlatformModel.Slot slot = course.timetable().get(s);
-          if (slot.day() == date.getDayOfWeek()) {
-            long scheduled = date.atTime(slot.start()).toInstant(ZoneOffset.UTC).toEpochMilli();
+          if (slot.day() == weekday) {
+            long scheduled =
+                date.atTime(slot.start()).toInstant(ZoneOffset.UTC).toEpochMilli() + shiftMs;
             // A session whose earliest event would precede the simulation is left out whole.
             if (scheduled - EARLIEST_START_MS >= startMs) {
               planned.add(new Planned(course, date, s, scheduled));

@@ -263,7 +263,8 @@ public class SimulateCommand implements Callable<Integer> {
         apiPerMinute,
         viewsPerMinute,
         noIncidents ? List.of() : Incident.defaultsFor(startAt),
-        new FaultConfig(duplicates, outOfOrder, late, malformed));
+        new FaultConfig(duplicates, outOfOrder, late, malformed),
+        null);
   }
 
   @Override

@@ -27,6 +27,9 @@ import java.util.Set;
  * @param viewsPerMinute new video views per minute over the whole platform at the daily peak
  * @param incidents platform incidents (error spikes, latency regressions, outages)
  * @param faults damage applied to the delivered stream
+ * @param schoolDayStart when the school day of the first simulated day starts, or null for the
+ *     timetable as written (Monday to Friday, 08:00 UTC): the demo moves the first period to a few
+ *     minutes after its start and counts the first day as a Monday, so classes run whenever it runs
  */
 public record SimulationConfig(
     long seed,
@@ -41,7 +44,8 @@ public record SimulationConfig(
     double apiRequestsPerMinute,
     double viewsPerMinute,
     List<Incident> incidents,
-    FaultConfig faults) {
+    FaultConfig faults,
+    Instant schoolDayStart) {
 
   /** Monday 2026-03-02, five minutes before the first class of the day (08:00 UTC). */
   public static final Instant DEFAULT_START = Instant.parse("2026-03-02T07:55:00Z");
@@ -105,7 +109,8 @@ public record SimulationConfig(
         6000,
         40,
         Incident.defaultsFor(DEFAULT_START),
-        FaultConfig.NONE);
+        FaultConfig.NONE,
+        null);
   }
 
   /** The end of simulated time (exclusive), or null when only the event count bounds the run. */
@@ -127,7 +132,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   /** A new start; incidents are not moved (use {@link #withIncidents}). */
@@ -145,7 +151,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   public SimulationConfig withDuration(Duration duration) {
@@ -162,7 +169,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   public SimulationConfig withMaxEvents(long maxEvents) {
@@ -179,7 +187,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   public SimulationConfig withDomains(Set<Domain> domains) {
@@ -196,7 +205,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   public SimulationConfig withPlatform(
@@ -214,7 +224,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   public SimulationConfig withRates(double apiRequestsPerMinute, double viewsPerMinute) {
@@ -231,7 +242,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   public SimulationConfig withIncidents(List<Incident> incidents) {
@@ -248,7 +260,8 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
   }
 
   public SimulationConfig withFaults(FaultConfig faults) {
@@ -265,6 +278,29 @@ public record SimulationConfig(
         apiRequestsPerMinute,
         viewsPerMinute,
         incidents,
-        faults);
+        faults,
+        schoolDayStart);
+  }
+
+  /**
+   * The school day of the first simulated day starting at {@code schoolDayStart} (its first
+   * period), that day counted as a Monday and each later day as the next weekday of the timetable.
+   */
+  public SimulationConfig withSchoolDayStart(Instant schoolDayStart) {
+    return new SimulationConfig(
+        seed,
+        start,
+        duration,
+        maxEvents,
+        domains,
+        tenants,
+        coursesPerTenant,
+        learnersPerCourse,
+        videosPerCourse,
+        apiRequestsPerMinute,
+        viewsPerMinute,
+        incidents,
+        faults,
+        schoolDayStart);
   }
 }

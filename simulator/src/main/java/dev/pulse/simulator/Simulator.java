@@ -43,6 +43,43 @@ public final class Simulator {
             .toList();
   }
 
+  /**
+   * The course ids of {@code tenantId} by the time of their Monday class (every course has one),
+   * earliest first: with a school-day start, the first simulated day's classes in that order.
+   */
+  public List<String> courseIdsByFirstClass(String tenantId) {
+    return new PlatformModel(config)
+        .tenants.stream()
+            .filter(t -> t.id().equals(tenantId))
+            .flatMap(t -> t.courses().stream())
+            .sorted(java.util.Comparator.comparing(Simulator::mondayClass))
+            .map(PlatformModel.Course::id)
+            .toList();
+  }
+
+  /** The earliest Monday class of any course: the first class of a simulated Monday. */
+  public java.time.LocalTime firstClassOfTheDay() {
+    return new PlatformModel(config)
+        .tenants.stream()
+            .flatMap(t -> t.courses().stream())
+            .map(Simulator::mondayClass)
+            .min(java.util.Comparator.naturalOrder())
+            .orElse(PlatformModel.PERIODS[0]);
+  }
+
+  /** The first period of the timetable: where a school-day start puts it. */
+  public static java.time.LocalTime firstPeriod() {
+    return PlatformModel.PERIODS[0];
+  }
+
+  private static java.time.LocalTime mondayClass(PlatformModel.Course course) {
+    return course.timetable().stream()
+        .filter(slot -> slot.day() == java.time.DayOfWeek.MONDAY)
+        .map(PlatformModel.Slot::start)
+        .min(java.util.Comparator.naturalOrder())
+        .orElse(java.time.LocalTime.MAX);
+  }
+
   /** The incidents this run injects, to know when errors and slowness are expected. */
   public List<Incident> incidents() {
     return config.incidents();
