@@ -72,7 +72,8 @@ async function loadCourse() {
         data: data.course.days.map((d) => d.meanAttention === null ? null : Math.round(d.meanAttention * 100)) },
     ],
   });
-  Educator.status(data.course.sessions.length + ' sessions, ' + data.atRiskLearners.length + ' learners at risk.', 'loaded');
+  const n = data.atRiskLearners.length;
+  Educator.status(data.course.sessions.length + ' sessions; ' + n + (n === 1 ? ' learner' : ' learners') + ' at risk.', 'loaded');
 }
 
 loadCourse();
