@@ -98,6 +98,47 @@ class TenantIsolationIT {
         .key("tenant-b", "shared-api", "/x", "GET", "eu-west")
         .event("b-late-1", "2026-03-02T10:05:00Z")
         .insertInto(clickHouse);
+    // Classroom facts: the educator's course c1, tenant A's other course c2, tenant B's c1.
+    for (String[] s :
+        new String[][] {
+          {"tenant-a", "c1", "sa1", "a-learner"},
+          {"tenant-a", "c2", "sa2", "c2-only-learner"},
+          {"tenant-b", "c1", "sb1", "b-only-learner"}
+        }) {
+      clickHouse.execute(
+          "INSERT INTO classroom_sessions (tenant_id, course_id, session_id, session_start,"
+              + " session_start_ms, session_end_ms, ended_by, peak_concurrent, learners,"
+              + " attended, batch_id) VALUES ('"
+              + s[0]
+              + "', '"
+              + s[1]
+              + "', '"
+              + s[2]
+              + "', '2026-03-02 10:00:00', 1772445600000,"
+              + " 1772448300000, 'SESSION_ENDED', 1, 1, 1, 'b')");
+      clickHouse.execute(
+          "INSERT INTO classroom_learner_sessions (tenant_id, course_id, session_id, user_id,"
+              + " session_start, session_start_ms, session_end_ms, attendance_ms, presences,"
+              + " attended, score, batch_id) VALUES ('"
+              + s[0]
+              + "', '"
+              + s[1]
+              + "', '"
+              + s[2]
+              + "', '"
+              + s[3]
+              + "', '2026-03-02"
+              + " 10:00:00', 1772445600000, 1772448300000, 60000, 1, 1, 50, 'b')");
+      clickHouse.execute(
+          "INSERT INTO classroom_session_minutes (tenant_id, course_id, session_id, minute,"
+              + " active_learners, batch_id) VALUES ('"
+              + s[0]
+              + "', '"
+              + s[1]
+              + "', '"
+              + s[2]
+              + "', '2026-03-02 10:00:00', 1, 'b')");
+    }
   }
 
   @LocalServerPort private int port;
@@ -216,6 +257,62 @@ class TenantIsolationIT {
     assertThat(answeredWithData).isGreaterThan(ATTEMPTS / 3);
   }
 
+  private static final String[] COURSES = {
+    "c1", "c2", "c1' OR '1'='1", "C1", "c1 ", "%", "c1\u0000", "c2' --", ""
+  };
+  private static final String[] SESSIONS = {"sa1", "sa2", "sb1", "sa1' OR 1=1 --", "%", "\\"};
+  private static final String[] LEARNERS = {
+    "a-learner", "c2-only-learner", "b-only-learner", "' OR ''='", "%"
+  };
+
+  @Test
+  @Order(2)
+  void randomEngagementQueriesOverEveryArgumentNeverShowAnotherCourseOrTenant() throws Exception {
+    Random random = new Random(20261203L);
+    String educator = CALLERS.get(3);
+    List<String> leaks = new ArrayList<>();
+    int answeredWithData = 0;
+    for (int i = 0; i < ATTEMPTS / 2; i++) {
+      Map<String, Object> variables = new LinkedHashMap<>();
+      // The educator's own course half the time, so that answers with data are common.
+      variables.put("course", random.nextBoolean() ? "c1" : pick(random, COURSES));
+      variables.put("session", random.nextBoolean() ? "sa1" : pick(random, SESSIONS));
+      variables.put("learner", random.nextBoolean() ? "a-learner" : pick(random, LEARNERS));
+      String query =
+          switch (random.nextInt(5)) {
+            case 0 -> "query { courses { id sessions liveSession } }";
+            case 1 ->
+                "query($course: String!) { course(id: $course, from: \"2026-03-01T00:00:00Z\","
+                    + " to: \"2026-03-05T00:00:00Z\") { sessions { session learners } days { day"
+                    + " sessions } } }";
+            case 2 ->
+                "query($course: String!, $session: String!) { classSession(course: $course,"
+                    + " session: $session) { minutes { time activeLearners } learners {"
+                    + " learner session } } }";
+            case 3 -> "query($course: String!) { atRiskLearners(course: $course) { learner } }";
+            default ->
+                "query($course: String!, $learner: String!) { learnerHistory(course: $course,"
+                    + " learner: $learner) { learner session } }";
+          };
+      variables.keySet().removeIf(k -> !query.contains("$" + k));
+      JsonNode answer = ApiClient.post(port, educator, query, variables);
+      String text = answer.path("data").toString();
+      for (String foreign : List.of("c2-only-learner", "b-only-learner", "sa2", "sb1", "\"c2\"")) {
+        if (text.contains(foreign)) {
+          leaks.add(foreign + " in " + text + " for " + variables);
+        }
+      }
+      if (text.contains("a-learner") || text.contains("sa1")) {
+        answeredWithData++;
+      }
+    }
+    System.out.printf(
+        "TenantIsolationIT: %d engagement attempts, %d with course c1's data, %d leaks%n",
+        ATTEMPTS / 2, answeredWithData, leaks.size());
+    assertThat(leaks).isEmpty();
+    assertThat(answeredWithData).isGreaterThan(ATTEMPTS / 20);
+  }
+
   @Test
   @Order(2)
   void subscriptionsOverEveryArgumentNeverShowTenantB() throws Exception {
@@ -289,12 +386,50 @@ class TenantIsolationIT {
       Matcher m = callerQuery.matcher(id);
       if (!m.matches() || !scopedTo(sql, SqlLiteral.string(m.group(1)))) {
         unscoped.add(id + ": " + sql.replaceAll("\\s+", " "));
+      } else if (sql.contains("classroom_")
+          && !courseScoped(sql, m.group(1).equals("tenant-a") ? "'c1'" : null)) {
+        unscoped.add("no course filter: " + id + ": " + sql.replaceAll("\\s+", " "));
       }
       checked++;
     }
     System.out.printf("TenantIsolationIT: %d statements checked in the query log%n", checked);
     assertThat(unscoped).isEmpty();
     assertThat(checked).isGreaterThan(ATTEMPTS / 3);
+  }
+
+  /**
+   * Whether every mention of {@code course_id} in {@code sql} (outside literals, after SELECT's own
+   * columns) is an {@code IN} list of literals, all equal to {@code course} when it is given (this
+   * class's educator teaches c1 only). The select lists name the column too; a filter is what
+   * follows WHERE.
+   */
+  private static boolean courseScoped(String sql, String course) {
+    List<String> literals = new ArrayList<>();
+    Matcher lit = LITERAL.matcher(sql);
+    StringBuilder skeleton = new StringBuilder();
+    while (lit.find()) {
+      lit.appendReplacement(skeleton, "\\$" + literals.size());
+      literals.add(lit.group());
+    }
+    lit.appendTail(skeleton);
+    String code = skeleton.toString();
+    Matcher filter = Pattern.compile("course_id IN \\(([^)]*)\\)").matcher(code);
+    int filters = 0;
+    while (filter.find()) {
+      filters++;
+      for (String ref : filter.group(1).split(",\\s*")) {
+        if (!ref.matches("\\$\\d+")) {
+          return false;
+        }
+        String value = literals.get(Integer.parseInt(ref.substring(1)));
+        if (course != null && !value.equals(course)) {
+          return false;
+        }
+      }
+    }
+    // Each WHERE of the statement (subqueries included) has its course filter.
+    int wheres = code.split("WHERE", -1).length - 1;
+    return filters > 0 && filters >= wheres;
   }
 
   /** A ClickHouse string literal: quotes around anything but a quote or backslash, or an escape. */
