@@ -159,6 +159,15 @@ class SignInIT {
             .as("query, " + t.getKey())
             .contains("sign in");
       }
+      assertThat(
+              post(
+                      "/graphql",
+                      "{\"query\":\"{ courses { id } atRiskLearners(course: \\\"c1\\\") { learner } }\"}",
+                      t.getValue(),
+                      "application/json")
+                  .statusCode())
+          .as("engagement query, " + t.getKey())
+          .isEqualTo(401);
       assertThat(post("/graphql", subscription, t.getValue(), "text/event-stream").statusCode())
           .as("SSE subscription, " + t.getKey())
           .isEqualTo(401);
