@@ -86,7 +86,9 @@ public final class ClassroomJob {
     SingleOutputStreamOperator<SessionMinuteFact> minutes =
         deduplicated
             .keyBy(ClassroomActivity::key, SessionKey.TYPE)
-            .process(new SessionEngagementFunction(), TypeInformation.of(SessionMinuteFact.class))
+            .process(
+                new SessionEngagementFunction(semantics.allowedLateness().toMillis()),
+                TypeInformation.of(SessionMinuteFact.class))
             .name("classroom-engagement")
             .uid("classroom-engagement");
     return new ClassroomStreams(

@@ -47,9 +47,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The classroom job as deployed ({@link ClassroomJob#wire}: Kafka source, every sink) on a
  * MiniCluster at parallelism 2, from a simulated school day in a real Kafka topic (duplicates,
- * malformed records, learners who vanish and come back) to a real ClickHouse built by the
- * migrations: every session minute, learner session and session stored equals the engagement
- * oracle's, worked out from the valid events sent; the course/day rollups equal the oracle's sums.
+ * out-of-order and late events, malformed records, learners who vanish and come back) to a real
+ * ClickHouse built by the migrations: every session minute, learner session and session stored
+ * equals the engagement oracle's, worked out from the valid events sent but the late ones (which
+ * are exactly the late table); the course/day rollups equal the oracle's sums.
  *
  * <p>The job reads the topic bounded: at the end of input the watermark jumps to the end of time,
  * so every session ends (by its SESSION_ENDED, or idle for those the simulation cut off).
@@ -64,6 +65,8 @@ class ClassroomJobIT {
   private static EngagementOracle oracle;
   private static long uniqueValid;
   private static long malformed;
+  private static long outOfOrder;
+  private static final Set<String> late = new HashSet<>();
 
   @BeforeAll
   static void runTheJob(TestKafka kafka, TestClickHouse ch, @InjectMiniCluster MiniCluster cluster)
@@ -76,9 +79,23 @@ class ClassroomJobIT {
             .withStart(Instant.parse("2026-03-02T08:00:00Z"))
             .withDuration(Duration.ofHours(10))
             .withPlatform(2, 4, 25, 1)
-            .withFaults(new FaultConfig(0.03, 0, 0, 0.01));
-    List<SimulatedRecord> records = new ArrayList<>();
-    new Simulator(sim).records().forEachRemaining(records::add);
+            .withFaults(new FaultConfig(0.03, 0.05, 0.02, 0.01));
+    List<SimulatedRecord> all = new ArrayList<>();
+    new Simulator(sim).records().forEachRemaining(all::add);
+    // Without what the simulator releases at the end of its stream (events it still held back,
+    // not yet delayed as long as their label says): every LATE record left is 10-30 minutes of
+    // event time behind, far beyond the watermark less the 30 s allowed lateness, so late by
+    // construction; OUT_OF_ORDER ones (1-20 s) are within it and count.
+    int lastOriginal = 0;
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).kind() == SimulatedRecord.Kind.ORIGINAL) {
+        lastOriginal = i;
+      }
+    }
+    List<SimulatedRecord> records = new ArrayList<>(all.subList(0, lastOriginal + 1));
+    all.subList(lastOriginal + 1, all.size()).stream()
+        .filter(r -> r.kind() == SimulatedRecord.Kind.MALFORMED)
+        .forEach(records::add);
     String topic = kafka.topic("classroom", 1);
     try (KafkaEventWriter writer =
         new KafkaEventWriter(
@@ -94,6 +111,17 @@ class ClassroomJobIT {
     for (SimulatedRecord r : records) {
       if (r.isValid()) {
         ClassroomEvent e = (ClassroomEvent) r.event();
+        String id = e.getTenantId() + "/" + e.getEventId().toLowerCase(java.util.Locale.ROOT);
+        if (!ids.contains(id) && r.kind() == SimulatedRecord.Kind.LATE) {
+          late.add(e.getEventId().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (r.kind() == SimulatedRecord.Kind.OUT_OF_ORDER) {
+          outOfOrder++;
+        }
+        if (late.contains(e.getEventId().toLowerCase(java.util.Locale.ROOT))) {
+          ids.add(id);
+          continue; // late: in the raw and late tables only
+        }
         valid.add(
             new ClassEvent(
                 e.getEventId(),
@@ -104,7 +132,7 @@ class ClassroomJobIT {
                 e.getRole().name(),
                 e.getType().name(),
                 e.getEventTime().toEpochMilli()));
-        ids.add(e.getTenantId() + "/" + e.getEventId().toLowerCase(java.util.Locale.ROOT));
+        ids.add(id);
       } else {
         malformed++;
       }
@@ -122,20 +150,25 @@ class ClassroomJobIT {
     JobClient job = env.executeAsync(ClassroomJob.JOB_NAME);
     job.getJobExecutionResult().get(180, TimeUnit.SECONDS);
     System.out.printf(
-        "[classroom-it] %d records (%d unique valid, %d malformed), %d sessions; job %d ms%n",
+        "[classroom-it] %d records (%d unique valid, %d out of order, %d late, %d malformed), %d"
+            + " sessions; job %d ms%n",
         records.size(),
         uniqueValid,
+        outOfOrder,
+        late.size(),
         malformed,
         oracle.sessions().size(),
         (System.nanoTime() - started) / 1_000_000);
   }
 
   @Test
-  void theSimulatedMorningHasSessionsLearnersAndFaults() {
+  void theSimulatedDayHasSessionsLearnersAndFaults() {
     assertThat(oracle.sessions()).hasSizeGreaterThanOrEqualTo(6);
     assertThat(oracle.sessions().stream().mapToInt(s -> oracle.learners(s.key()).size()).sum())
         .isGreaterThan(30);
     assertThat(malformed).isPositive();
+    assertThat(outOfOrder).isPositive();
+    assertThat(late).isNotEmpty();
   }
 
   @Test
@@ -255,10 +288,13 @@ class ClassroomJobIT {
   }
 
   @Test
-  void rawEventsAreStoredOnceAndMalformedRecordsAreDeadLettersAndNothingIsLate() {
+  void rawEventsAreStoredOnceMalformedRecordsAreDeadLettersAndTheLateOnesAreTheLateTable() {
     assertThat(db.queryText("SELECT count() FROM classroom_events_raw FINAL").strip())
         .isEqualTo(Long.toString(uniqueValid));
-    assertThat(db.queryText("SELECT count() FROM classroom_events_late").strip()).isEqualTo("0");
+    Set<String> stored = new HashSet<>();
+    db.query("SELECT event_id FROM classroom_events_late FINAL")
+        .forEach(r -> stored.add(r.get("event_id").asText()));
+    assertThat(stored).isEqualTo(late);
     assertThat(
             db.queryText(
                     "SELECT count() FROM dead_letters FINAL WHERE source_topic LIKE '%classroom%'")

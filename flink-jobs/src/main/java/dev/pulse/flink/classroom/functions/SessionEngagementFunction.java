@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -27,10 +28,12 @@ import org.apache.flink.util.OutputTag;
  * to {@link #LEARNERS} and {@link #SESSIONS} when it ends, and events that arrive behind the
  * watermark to {@link #LATE}, counted nowhere else (docs/engagement.md, "Late events").
  *
- * <p>Timers: one at each held event's time, one at the end of the current minute, one at the idle
- * deadline and one at the 12-hour end. Once a session has ended its state is dropped; only its end
- * is kept, for {@link #ENDED_MEMORY_MS} of event time, so that its later events are not taken for a
- * new session; then nothing of it is left.
+ * <p>Event time here is the watermark less the allowed lateness (the API job's rule): an event is
+ * held until then, so one up to that late still counts exactly. Timers (all that much later): one
+ * at each held event's time, one at the end of the current minute, one at the idle deadline and one
+ * at the 12-hour end. Once a session has ended its state is dropped; only its end is kept, for
+ * {@link #ENDED_MEMORY_MS} of event time, so that its later events are not taken for a new session;
+ * then nothing of it is left.
  */
 public final class SessionEngagementFunction
     extends KeyedProcessFunction<SessionKey, ClassroomActivity, SessionMinuteFact> {
@@ -52,11 +55,36 @@ public final class SessionEngagementFunction
   /** How long an ended session is remembered, in event time: a day. */
   public static final long ENDED_MEMORY_MS = 24 * 3_600_000L;
 
+  private final long allowedLatenessMs;
+
   private transient ListState<ClassroomActivity> held;
   private transient ValueState<SessionEngagement> session;
   private transient ValueState<Long> endedAt;
   private transient Counter late;
   private transient Counter afterEnd;
+
+  /** Applies events as soon as the watermark has passed them (no allowed lateness). */
+  public SessionEngagementFunction() {
+    this(0);
+  }
+
+  /**
+   * Applies an event once the watermark has passed its time plus {@code allowedLatenessMs}, the API
+   * job's allowed lateness: an event up to that late is counted exactly, and every minute is
+   * written that much after the watermark passed its end.
+   */
+  public SessionEngagementFunction(long allowedLatenessMs) {
+    if (allowedLatenessMs < 0) {
+      throw new IllegalArgumentException("allowed lateness must be >= 0: " + allowedLatenessMs);
+    }
+    this.allowedLatenessMs = allowedLatenessMs;
+  }
+
+  /** How far event time has got for this step: the watermark less the allowed lateness. */
+  private long eventTime(TimerService timers) {
+    long watermark = timers.currentWatermark();
+    return watermark == Long.MIN_VALUE ? watermark : watermark - allowedLatenessMs;
+  }
 
   @Override
   public void open(OpenContext openContext) {
@@ -72,7 +100,7 @@ public final class SessionEngagementFunction
   @Override
   public void processElement(ClassroomActivity e, Context ctx, Collector<SessionMinuteFact> out)
       throws Exception {
-    if (e.timeMs() <= ctx.timerService().currentWatermark()) {
+    if (e.timeMs() <= eventTime(ctx.timerService())) {
       late.inc();
       ctx.output(LATE, e);
       return;
@@ -82,16 +110,16 @@ public final class SessionEngagementFunction
       return;
     }
     held.add(e);
-    ctx.timerService().registerEventTimeTimer(e.timeMs());
+    ctx.timerService().registerEventTimeTimer(e.timeMs() + allowedLatenessMs);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<SessionMinuteFact> out)
       throws Exception {
-    long watermark = ctx.timerService().currentWatermark();
+    long watermark = eventTime(ctx.timerService());
     Long ended = endedAt.value();
     if (ended != null) {
-      if (timestamp >= ended + ENDED_MEMORY_MS) {
+      if (timestamp >= ended + ENDED_MEMORY_MS + allowedLatenessMs) {
         endedAt.clear();
       }
       return;
@@ -135,13 +163,13 @@ public final class SessionEngagementFunction
       session.clear();
       held.clear();
       endedAt.update(s.endMs());
-      ctx.timerService().registerEventTimeTimer(s.endMs() + ENDED_MEMORY_MS);
+      ctx.timerService().registerEventTimeTimer(s.endMs() + ENDED_MEMORY_MS + allowedLatenessMs);
       return;
     }
     session.update(s);
     if (!due.isEmpty()) {
       held.update(later);
     }
-    ctx.timerService().registerEventTimeTimer(s.nextDeadline());
+    ctx.timerService().registerEventTimeTimer(s.nextDeadline() + allowedLatenessMs);
   }
 }

@@ -132,6 +132,33 @@ class SessionEngagementFunctionTest {
   }
 
   @Test
+  void withAllowedLatenessAnEventThatLateStillCountsAndALaterOneIsLate() throws Exception {
+    try (var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new SessionEngagementFunction(30_000)),
+            ClassroomActivity::key,
+            SessionKey.TYPE)) {
+      h.open();
+      h.processElement(event("10:00:00", "a", "LEARNER", "JOINED"));
+      h.processWatermark(new Watermark(ms("10:01:20")));
+      // Event time is 10:00:50 (the watermark less 30 s): 10:00 is not final yet.
+      assertThat(minutes(h)).isEmpty();
+      // 25 s behind the watermark, within the lateness: counted in 10:00.
+      h.processElement(event("10:00:55", "a", "LEARNER", "CHAT_MESSAGE"));
+      // 35 s behind: late.
+      h.processElement(event("10:00:45", "a", "LEARNER", "REACTION"));
+      h.processWatermark(new Watermark(ms("10:01:30")));
+      assertThat(minutes(h))
+          .containsExactly(
+              new SessionMinuteFact(
+                  KEY, ms("10:00:00"), 1, 1, 1, 60_000, 60_000, 0, 0, 1, 0, 0, 0));
+      assertThat(h.getSideOutput(SessionEngagementFunction.LATE))
+          .extracting(r -> r.getValue().type())
+          .containsExactly("REACTION");
+    }
+  }
+
+  @Test
   void aSessionNobodyEndsClosesOnTheIdleTimerWithoutAnyEvent() throws Exception {
     try (var h = harness()) {
       h.processElement(event("10:00:00", "a", "LEARNER", "JOINED"));
