@@ -6,6 +6,7 @@ import dev.pulse.api.engagement.Engagement.ClassSession;
 import dev.pulse.api.engagement.Engagement.Course;
 import dev.pulse.api.engagement.Engagement.CourseOverview;
 import dev.pulse.api.engagement.Engagement.LearnerSession;
+import dev.pulse.api.engagement.Engagement.SessionMinute;
 import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.support.InvalidArgumentException;
@@ -16,7 +17,9 @@ import java.util.List;
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.ContextValue;
 import org.springframework.graphql.data.method.annotation.QueryMapping;
+import org.springframework.graphql.data.method.annotation.SubscriptionMapping;
 import org.springframework.stereotype.Controller;
+import reactor.core.publisher.Flux;
 
 /**
  * GraphQL entry points for classroom engagement (engagement.graphqls), for educators: each makes
@@ -27,10 +30,13 @@ import org.springframework.stereotype.Controller;
 public class EngagementController {
 
   private final EngagementRepository repository;
+  private final LiveSessionMinutes live;
   private final Duration maxRange;
 
-  public EngagementController(EngagementRepository repository, PulseApiProperties properties) {
+  public EngagementController(
+      EngagementRepository repository, LiveSessionMinutes live, PulseApiProperties properties) {
     this.repository = repository;
+    this.live = live;
     this.maxRange = Duration.ofDays(properties.limits().maxRangeDays());
   }
 
@@ -67,6 +73,15 @@ public class EngagementController {
       @Argument String session) {
     CourseScope scope = CourseScope.one(caller, course);
     return repository.session(scope, StringArguments.check("session", session), operation);
+  }
+
+  @SubscriptionMapping
+  public Flux<SessionMinute> classSessionMinutes(
+      @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
+      @Argument String course,
+      @Argument String session) {
+    CourseScope scope = CourseScope.one(caller, course);
+    return live.minutes(scope, StringArguments.check("session", session));
   }
 
   @QueryMapping

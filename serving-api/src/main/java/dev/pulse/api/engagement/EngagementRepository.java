@@ -162,14 +162,46 @@ public class EngagementRepository {
 
   ClassSession session(CourseScope scope, String session, Operation operation) {
     String filter = where(scope) + " AND session_id = " + string(session);
+    List<SessionMinute> minutes = minutes(filter + " ORDER BY minute LIMIT 1000", operation);
+    List<LearnerSession> learners =
+        learnerSessions(filter + " ORDER BY user_id LIMIT 10000", operation);
+    boolean ended =
+        query("SELECT count() AS n FROM classroom_sessions WHERE " + filter, operation)
+                .get(0)
+                .get("n")
+                .asLong()
+            > 0;
+    return new ClassSession(scope.course(), session, !ended, minutes, learners);
+  }
+
+  /** The session's newest stored minute (none or one): where a live subscription starts. */
+  List<SessionMinute> latestMinute(CourseScope scope, String session, Operation operation) {
+    return minutes(
+        where(scope) + " AND session_id = " + string(session) + " ORDER BY minute DESC LIMIT 1",
+        operation);
+  }
+
+  /** The session's minutes from {@code from} on, oldest first (at most 100). */
+  List<SessionMinute> minutesSince(
+      CourseScope scope, String session, Instant from, Operation operation) {
+    return minutes(
+        where(scope)
+            + " AND session_id = "
+            + string(session)
+            + " AND minute >= "
+            + dateTime(from.truncatedTo(ChronoUnit.SECONDS))
+            + " ORDER BY minute LIMIT 100",
+        operation);
+  }
+
+  private List<SessionMinute> minutes(String whereAndOrder, Operation operation) {
     List<SessionMinute> minutes = new ArrayList<>();
     for (JsonNode r :
         query(
             "SELECT toUInt32(minute) AS minute, active_learners, peak_concurrent, joins,"
                 + " present_ms, focused_ms, chat, hands, polls, reactions"
                 + " FROM classroom_session_minutes WHERE "
-                + filter
-                + " ORDER BY minute LIMIT 1000",
+                + whereAndOrder,
             operation)) {
       long present = r.get("present_ms").asLong();
       minutes.add(
@@ -184,15 +216,7 @@ public class EngagementRepository {
               r.get("polls").asLong(),
               r.get("reactions").asLong()));
     }
-    List<LearnerSession> learners =
-        learnerSessions(filter + " ORDER BY user_id LIMIT 10000", operation);
-    boolean ended =
-        query("SELECT count() AS n FROM classroom_sessions WHERE " + filter, operation)
-                .get(0)
-                .get("n")
-                .asLong()
-            > 0;
-    return new ClassSession(scope.course(), session, !ended, minutes, learners);
+    return minutes;
   }
 
   List<LearnerSession> learnerHistory(CourseScope scope, String learner, Operation operation) {

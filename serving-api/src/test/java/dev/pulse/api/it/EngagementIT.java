@@ -34,6 +34,7 @@ class EngagementIT {
   @DynamicPropertySource
   static void pulse(DynamicPropertyRegistry registry) {
     MigratedStore.register(registry, () -> server);
+    registry.add("pulse.live.poll-interval", () -> "200ms");
   }
 
   @LocalServerPort private int port;
@@ -191,6 +192,56 @@ class EngagementIT {
     assertThat(live.get("minutes").findValuesAsText("time"))
         .containsExactly(LIVE_MINUTE.toString());
     assertThat(live.get("learners")).isEmpty();
+  }
+
+  @Test
+  void aLiveSessionsNewMinuteArrivesThroughTheSubscription() throws Exception {
+    // s-5's minutes are older than s-4's, so s-4 stays the course's live session.
+    Instant first = LIVE_MINUTE.minusSeconds(300);
+    insertMinute("s-5", first, 4);
+    var ws = ApiClient.webSocket(port, EDUCATOR);
+    List<Map> received =
+        ws.document(
+                "subscription { classSessionMinutes(course: \"c-1\", session: \"s-5\") { time"
+                    + " activeLearners } }")
+            .executeSubscription()
+            .toFlux("classSessionMinutes", Map.class)
+            .take(2)
+            .doOnNext(
+                m -> {
+                  if (m.get("time").equals(first.toString())) {
+                    insertMinute("s-5", first.plusSeconds(60), 6);
+                  }
+                })
+            .collectList()
+            .block(java.time.Duration.ofSeconds(30));
+    assertThat(received)
+        .extracting(m -> m.get("time") + "=" + m.get("activeLearners"))
+        .containsExactly(first + "=4", first.plusSeconds(60) + "=6");
+    // Another course's session: refused.
+    var refused =
+        ws.document(
+                "subscription { classSessionMinutes(course: \"c-2\", session: \"s-9\") { time } }")
+            .executeSubscription()
+            .toFlux()
+            .onErrorResume(e -> reactor.core.publisher.Flux.empty())
+            .collectList()
+            .block(java.time.Duration.ofSeconds(10));
+    assertThat(refused).isEmpty();
+  }
+
+  private static void insertMinute(String session, Instant minute, int active) {
+    server
+        .migratedDatabase()
+        .execute(
+            "INSERT INTO classroom_session_minutes (tenant_id, course_id, session_id, minute,"
+                + " active_learners, batch_id) VALUES ('eng-t', 'c-1', '"
+                + session
+                + "', toDateTime("
+                + minute.getEpochSecond()
+                + "), "
+                + active
+                + ", 'b')");
   }
 
   @Test

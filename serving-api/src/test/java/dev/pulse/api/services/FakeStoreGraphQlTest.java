@@ -7,6 +7,7 @@ import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.engagement.EngagementController;
 import dev.pulse.api.engagement.EngagementRepository;
+import dev.pulse.api.engagement.LiveSessionMinutes;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
@@ -52,6 +53,7 @@ import reactor.core.Disposable;
   FakeStoreGraphQlTest.Config.class,
   GraphQlConfig.class,
   EngagementRepository.class,
+  LiveSessionMinutes.class,
   SeriesPlanner.class,
   LiveServiceMetrics.class
 })

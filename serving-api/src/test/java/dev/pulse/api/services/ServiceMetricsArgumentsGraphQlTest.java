@@ -9,6 +9,7 @@ import dev.pulse.api.config.GraphQlConfig;
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.engagement.EngagementController;
 import dev.pulse.api.engagement.EngagementRepository;
+import dev.pulse.api.engagement.LiveSessionMinutes;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.testing.TestCallers;
@@ -53,6 +54,7 @@ import org.springframework.test.context.TestPropertySource;
   ServiceMetricsArgumentsGraphQlTest.Config.class,
   GraphQlConfig.class,
   EngagementRepository.class,
+  LiveSessionMinutes.class,
   ClickHouseConfig.class,
   ServiceMetricsRepository.class,
   SeriesPlanner.class,
