@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -233,6 +234,7 @@ public final class DemoCommand implements Callable<Integer> {
           linksFile,
           analysts,
           localClickHouse,
+          simulation,
           simulation.incidents());
       stop.awaitRequest();
       stop.stopAll();
@@ -327,6 +329,7 @@ public final class DemoCommand implements Callable<Integer> {
       Path linksFile,
       List<AnalystAccess.Analyst> analysts,
       LocalClickHouse localClickHouse,
+      SimulationConfig simulation,
       List<Incident> incidents) {
     String base = baseUrl();
     out.println();
@@ -342,9 +345,16 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf(
         "Sign in as a demo person by opening their link (valid %d minutes; fresh links in %s):%n",
         identity.lifetime().toMinutes(), linksFile);
+    Simulator simulator = new Simulator(simulation);
+    LocalTime firstClass = simulator.firstClassOfTheDay();
     for (DemoPeople.Link link : people) {
+      boolean live =
+          link.person().roles().contains("educator")
+              && firstClass.equals(simulator.firstClassOfTheDay(link.person().tenant()));
       out.printf(
-          "  %-40s %s%n", link.person().name(), link.url(base, identity.token(link.person())));
+          "  %-40s %s%n",
+          link.person().name() + (live ? " (class live in ~3 min)" : ""),
+          link.url(base, identity.token(link.person())));
     }
     out.println(
         "For GraphiQL, add the header {\"Authorization\": \"Bearer <token>\"}: the token is"

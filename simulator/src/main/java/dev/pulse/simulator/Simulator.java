@@ -67,6 +67,17 @@ public final class Simulator {
             .orElse(PlatformModel.PERIODS[0]);
   }
 
+  /** The earliest Monday class of {@code tenantId}'s courses (null for a tenant not simulated). */
+  public java.time.LocalTime firstClassOfTheDay(String tenantId) {
+    return new PlatformModel(config)
+        .tenants.stream()
+            .filter(t -> t.id().equals(tenantId))
+            .flatMap(t -> t.courses().stream())
+            .map(Simulator::mondayClass)
+            .min(java.util.Comparator.naturalOrder())
+            .orElse(null);
+  }
+
   /** The first period of the timetable: where a school-day start puts it. */
   public static java.time.LocalTime firstPeriod() {
     return PlatformModel.PERIODS[0];
