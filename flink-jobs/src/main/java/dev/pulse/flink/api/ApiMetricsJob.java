@@ -20,9 +20,8 @@ import dev.pulse.flink.common.DecodingDeserializationSchema;
 import dev.pulse.flink.common.KafkaClusterId;
 import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.SplitDecoded;
-import dev.pulse.flink.common.config.JobConfig;
+import dev.pulse.flink.common.config.JobMain;
 import dev.pulse.flink.common.config.KafkaSettings;
-import dev.pulse.flink.common.config.StartCheck;
 import dev.pulse.flink.common.config.StreamSemantics;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +29,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -285,38 +283,12 @@ public final class ApiMetricsJob {
    * over the cluster's configuration ({@code -Dkey=value}); the table is in flink-jobs/README.md.
    */
   public static void main(String[] args) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    ApiMetricsConfig config;
-    StartCheck.WithoutSavepoint withoutSavepoint;
-    try {
-      config = ApiMetricsConfig.fromArgs(env.getConfiguration(), args);
-      withoutSavepoint =
-          StartCheck.WithoutSavepoint.parse(
-              JobConfig.of(ApiMetricsConfig.OPTIONS, env.getConfiguration(), args)
-                  .get(StartCheck.START_WITHOUT_SAVEPOINT));
-    } catch (IllegalArgumentException e) {
-      System.err.println(JOB_NAME + ": " + e.getMessage());
-      System.err.println("settings:\n" + JobConfig.markdownTable(ApiMetricsConfig.OPTIONS));
-      System.exit(2);
-      return;
-    }
-    // flink run -s <path> sets execution.state-recovery.path (fallback: execution.savepoint.path).
-    String refusal =
-        StartCheck.refusal(
-            env.getConfiguration().get(StateRecoveryOptions.SAVEPOINT_PATH),
-            StartCheck.groupHasOffsets(
-                config.kafka().bootstrapServers(),
-                config.kafka().groupId(),
-                config.kafka().topic()),
-            withoutSavepoint,
-            config.kafka().groupId(),
-            config.kafka().topic());
-    if (refusal != null) {
-      System.err.println(JOB_NAME + ": " + refusal);
-      System.exit(3);
-      return;
-    }
-    wire(env, config);
-    env.execute(JOB_NAME);
+    JobMain.run(
+        JOB_NAME,
+        ApiMetricsConfig.OPTIONS,
+        args,
+        ApiMetricsConfig::fromArgs,
+        ApiMetricsConfig::kafka,
+        ApiMetricsJob::wire);
   }
 }

@@ -16,6 +16,7 @@ import dev.pulse.flink.common.DecodedWatermarks;
 import dev.pulse.flink.common.KafkaClusterId;
 import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.SplitDecoded;
+import dev.pulse.flink.common.config.JobMain;
 import dev.pulse.flink.common.config.StreamSemantics;
 import java.time.Clock;
 import java.time.Duration;
@@ -176,5 +177,19 @@ public final class ClassroomJob {
         .sinkTo(ClassroomSinks.lateEvents(config.clickhouse()))
         .name("classroom-events-late-to-clickhouse")
         .uid("classroom-events-late-to-clickhouse");
+  }
+
+  /**
+   * {@code flink run -c dev.pulse.flink.classroom.ClassroomJob flink-jobs-<version>-job.jar [--key
+   * value ...]}: as the API job's main ({@link JobMain}).
+   */
+  public static void main(String[] args) throws Exception {
+    JobMain.run(
+        JOB_NAME,
+        ClassroomConfig.OPTIONS,
+        args,
+        ClassroomConfig::fromArgs,
+        ClassroomConfig::kafka,
+        (env, config) -> wire(env, config, Clock.systemUTC()));
   }
 }
