@@ -2,6 +2,12 @@ package dev.pulse.flink.common.types;
 
 import dev.pulse.flink.api.records.ApiKey;
 import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.classroom.functions.SessionEngagement;
+import dev.pulse.flink.classroom.records.ClassroomActivity;
+import dev.pulse.flink.classroom.records.LearnerSessionFact;
+import dev.pulse.flink.classroom.records.SessionFact;
+import dev.pulse.flink.classroom.records.SessionKey;
+import dev.pulse.flink.classroom.records.SessionMinuteFact;
 import dev.pulse.flink.common.DedupKey;
 import dev.pulse.flink.common.EventKey;
 import java.time.Instant;
@@ -68,6 +74,69 @@ final class GoldenValues {
           EventKey.of("00000000-0000-0000-0000-000000000000"),
           EventKey.of("ffffffff-ffff-ffff-ffff-ffffffffffff"),
           EventKey.of("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"));
+
+  static final List<ClassroomActivity> CLASSROOM_ACTIVITIES =
+      List.of(
+          new ClassroomActivity(
+              "3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+              "école-ünï",
+              "c-1",
+              "s-1",
+              "u-1",
+              "LEARNER",
+              "JOINED",
+              1_772_445_600_000L,
+              "laptop",
+              "eu-west",
+              "classroom-web 1.0"),
+          new ClassroomActivity("", "", "", "", "", "UNKNOWN", "UNKNOWN", Long.MIN_VALUE));
+
+  static final List<SessionKey> SESSION_KEYS =
+      List.of(new SessionKey("t1", "c-1", "s-1"), new SessionKey("", "", "会话"));
+
+  /**
+   * Session states: one just started, one mid-session (three learners, one blurred with the camera
+   * on, one who left, an interaction, a minute written), one ended.
+   */
+  static final List<SessionEngagement> SESSION_STATES = sessionStates();
+
+  private static List<SessionEngagement> sessionStates() {
+    SessionEngagement.Output none =
+        new SessionEngagement.Output() {
+          @Override
+          public void minute(SessionMinuteFact minute) {}
+
+          @Override
+          public void learner(LearnerSessionFact learner) {}
+
+          @Override
+          public void session(SessionFact session) {}
+        };
+    SessionKey key = new SessionKey("t1", "c-1", "s-1");
+    long t0 = 1_772_445_600_000L;
+    SessionEngagement started = new SessionEngagement(key);
+    started.apply(activity("e0", "teacher", "INSTRUCTOR", "SESSION_STARTED", t0), none);
+    SessionEngagement mid = new SessionEngagement(key);
+    mid.apply(activity("e0", "teacher", "INSTRUCTOR", "SESSION_STARTED", t0), none);
+    mid.apply(activity("e1", "ann", "LEARNER", "JOINED", t0 + 1_000), none);
+    mid.apply(activity("e2", "bob", "LEARNER", "JOINED", t0 + 2_000), none);
+    mid.apply(activity("e3", "cat", "LEARNER", "JOINED", t0 + 3_000), none);
+    mid.apply(activity("e4", "ann", "LEARNER", "BLUR", t0 + 30_000), none);
+    mid.apply(activity("e5", "ann", "LEARNER", "CAMERA_ON", t0 + 31_000), none);
+    mid.apply(activity("e6", "bob", "LEARNER", "LEFT", t0 + 40_000), none);
+    mid.apply(activity("e7", "cat", "LEARNER", "CHAT_MESSAGE", t0 + 50_000), none);
+    mid.advanceTo(t0 + 100_000, none); // ann (blurred, camera on) and cat still present
+    SessionEngagement ended = new SessionEngagement(key);
+    ended.apply(activity("e0", "teacher", "INSTRUCTOR", "SESSION_STARTED", t0), none);
+    ended.apply(activity("e1", "ann", "LEARNER", "JOINED", t0 + 1_000), none);
+    ended.apply(activity("e9", "teacher", "INSTRUCTOR", "SESSION_ENDED", t0 + 600_000), none);
+    return List.of(started, mid, ended);
+  }
+
+  private static ClassroomActivity activity(
+      String id, String user, String role, String type, long timeMs) {
+    return new ClassroomActivity(id, "t1", "c-1", "s-1", user, role, type, timeMs);
+  }
 
   static final List<DedupKey> DEDUP_KEYS =
       List.of(

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.flink.api.records.ApiKey;
 import dev.pulse.flink.api.records.ApiRequest;
+import dev.pulse.flink.classroom.functions.SessionEngagement;
+import dev.pulse.flink.classroom.records.ClassroomActivity;
+import dev.pulse.flink.classroom.records.SessionKey;
 import dev.pulse.flink.common.DedupKey;
 import dev.pulse.flink.common.EventKey;
 import dev.pulse.flink.common.SeenIds;
@@ -121,7 +124,43 @@ class SerializerGoldenTest {
             seenTables(),
             SerializerGoldenTest::entries,
             "entryBytes=28;time=MILLISECONDS;buckets=16384",
-            true));
+            true),
+        // The classroom job's: introduced with FormatSnapshot, so there are no unversioned ones.
+        new Type<>(
+            "classroom-activity",
+            ClassroomActivity.Serializer.INSTANCE,
+            ClassroomActivity.Serializer.FORMAT,
+            GoldenValues.CLASSROOM_ACTIVITIES,
+            a -> a,
+            null,
+            false),
+        new Type<>(
+            "session-key",
+            SessionKey.Serializer.INSTANCE,
+            SessionKey.Serializer.FORMAT,
+            GoldenValues.SESSION_KEYS,
+            k -> k,
+            null,
+            false),
+        new Type<>(
+            "session-engagement",
+            SessionEngagement.Serializer.INSTANCE,
+            SessionEngagement.Serializer.FORMAT,
+            GoldenValues.SESSION_STATES,
+            SerializerGoldenTest::bytesOf,
+            null,
+            false));
+  }
+
+  /** A mutable state without equals, compared by the bytes the current serializer writes. */
+  private static String bytesOf(SessionEngagement state) {
+    try {
+      DataOutputSerializer out = new DataOutputSerializer(256);
+      SessionEngagement.Serializer.INSTANCE.serialize(state, out);
+      return java.util.HexFormat.of().formatHex(out.getCopyOfBuffer());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -152,7 +191,7 @@ class SerializerGoldenTest {
   @MethodSource("types")
   <T> void snapshotsOf812caaeRestoreFormatOneAndReadItsBytesOrAreRefused(Type<T> type)
       throws IOException {
-    if (type.dir().equals("dedup-key")) {
+    if (type.dir().equals("dedup-key") || type.unversionedLayout() == null) {
       return; // introduced with format 1 of FormatSnapshot: there are no such snapshots
     }
     TypeSerializerSnapshot<T> old = snapshot(golden(type, "unversioned.snapshot"));
