@@ -62,6 +62,9 @@ final class AnalystAccess {
   private static final Pattern NETWORK = Pattern.compile("[0-9A-Fa-f.:]{2,45}(/[0-9]{1,3})?");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** A table every tenant database has: an analyst who can read it can read through the cluster. */
+  private static final String FIRST_TABLE = TenantDatabases.packagedTables().get(0).name();
+
   /**
    * Settings of every analyst's queries: read only (no SET either, so no limit can be raised), the
    * remote part of each read always through the reader, and limits that keep one analyst from
@@ -259,11 +262,7 @@ final class AnalystAccess {
     while (true) {
       try (ClickHouse client = ClickHouse.connect(httpUrl, user, password, database)) {
         client.query(
-            database == null
-                ? "SELECT 1"
-                : "SELECT count() FROM "
-                    + TenantDatabases.packagedTables().get(0).name()
-                    + " WHERE 0");
+            database == null ? "SELECT 1" : "SELECT count() FROM " + FIRST_TABLE + " WHERE 0");
         return;
       } catch (ClickHouseException notYet) {
         pause(

@@ -1,5 +1,8 @@
 package dev.pulse.flink.classroom.functions;
 
+import static dev.pulse.flink.common.types.ImmutableSerializer.readString;
+import static dev.pulse.flink.common.types.ImmutableSerializer.writeString;
+
 import dev.pulse.flink.classroom.records.ClassroomActivity;
 import dev.pulse.flink.classroom.records.LearnerSessionFact;
 import dev.pulse.flink.classroom.records.SessionFact;
@@ -8,7 +11,6 @@ import dev.pulse.flink.classroom.records.SessionMinuteFact;
 import dev.pulse.flink.common.types.CompactTypeInfo;
 import dev.pulse.flink.common.types.FormatSnapshot;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -540,18 +542,6 @@ public final class SessionEngagement {
       s.learners.put(user, l);
     }
     return s;
-  }
-
-  private static void writeString(String value, DataOutputView out) throws IOException {
-    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(bytes.length);
-    out.write(bytes);
-  }
-
-  private static String readString(DataInputView in) throws IOException {
-    byte[] bytes = new byte[in.readInt()];
-    in.readFully(bytes);
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   /**

@@ -62,7 +62,7 @@ public abstract class ImmutableSerializer<T> extends TypeSerializerSingleton<T> 
    * {@code StringValue}: that one reads through a thread-local buffer, which the benchmark's
    * profile showed as a hot spot (thread-local map misses in a JVM with many threads).
    */
-  protected static void writeString(String s, DataOutputView out) throws IOException {
+  public static void writeString(String s, DataOutputView out) throws IOException {
     if (s == null) {
       out.writeInt(-1);
       return;
@@ -73,7 +73,7 @@ public abstract class ImmutableSerializer<T> extends TypeSerializerSingleton<T> 
   }
 
   /** Reads what {@link #writeString} wrote. */
-  protected static String readString(DataInputView in) throws IOException {
+  public static String readString(DataInputView in) throws IOException {
     int length = in.readInt();
     if (length < 0) {
       return null;
