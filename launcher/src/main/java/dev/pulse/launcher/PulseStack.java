@@ -48,6 +48,9 @@ final class PulseStack implements AutoCloseable {
   /** The one Flink job of the stack: the API metrics and classroom jobs, side by side. */
   static final String JOB_NAME = "pulse";
 
+  /** The prefix of {@link Settings#jobSettings} keys that are the classroom job's alone. */
+  static final String CLASSROOM_PREFIX = "classroom.";
+
   /**
    * Where the stack's inputs and outputs live and how it is exposed.
    *
@@ -57,7 +60,9 @@ final class PulseStack implements AutoCloseable {
    * @param apiPort HTTP port of serving-api, or 0 for a free one
    * @param apiProperties further serving-api settings: who it trusts to sign tokens ({@code
    *     spring.security.oauth2.resourceserver.jwt.*}), its bind address, profile
-   * @param jobSettings further settings of the Flink job, as {@code ApiMetricsConfig} keys
+   * @param jobSettings further settings of the Flink job, as {@code ApiMetricsConfig} keys; the
+   *     classroom job takes the shared ones (not the Kafka topics and group), and its own under
+   *     {@value #CLASSROOM_PREFIX} (e.g. {@code classroom.kafka.topic})
    * @param savepoints where the job's savepoint goes when the stack stops, or null to cancel it
    */
   record Settings(
@@ -148,7 +153,13 @@ final class PulseStack implements AutoCloseable {
     job.put(ClickHouseSettings.PASSWORD.key(), s.clickhousePassword());
     job.put(ClickHouseSettings.DATABASE.key(), s.database());
     job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), s.checkpointInterval().toMillis() + "ms");
-    job.putAll(s.jobSettings());
+    s.jobSettings()
+        .forEach(
+            (key, value) -> {
+              if (!key.startsWith(CLASSROOM_PREFIX)) {
+                job.put(key, value);
+              }
+            });
     ApiMetricsConfig config = ApiMetricsConfig.fromMap(job);
 
     Configuration flink = LocalClusters.configuration(checkpoints);
@@ -176,6 +187,13 @@ final class PulseStack implements AutoCloseable {
         classroom.put(key, job.get(key));
       }
     }
+    s.jobSettings()
+        .forEach(
+            (key, value) -> {
+              if (key.startsWith(CLASSROOM_PREFIX)) {
+                classroom.put(key.substring(CLASSROOM_PREFIX.length()), value);
+              }
+            });
     ClassroomConfig classroomConfig = ClassroomConfig.fromMap(classroom);
     ClassroomJob.wire(env, classroomConfig, Clock.systemUTC());
     LOG.info(

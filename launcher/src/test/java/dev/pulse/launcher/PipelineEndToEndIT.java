@@ -27,10 +27,6 @@ import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
 import dev.pulse.testing.TestClickHouse;
 import dev.pulse.testing.TestKafka;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,10 +76,8 @@ class PipelineEndToEndIT {
   /** The documented contract of served percentiles: within 1 % of the exact value. */
   private static final double ALPHA = Quantiles.SKETCH_ALPHA;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = GraphQlOverHttp.JSON;
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private PulseStack stack;
   private String deadLetterTopic;
   private String bootstrap;
@@ -91,7 +85,6 @@ class PipelineEndToEndIT {
   private final Map<String, String> tokenOfTenant = new LinkedHashMap<>();
   private Map<String, String> identityProperties;
 
-  /** The events whose first delivery the pipeline must count (not late), by the rule above. */
   /** First deliveries of events the simulator did not delay beyond the allowed lateness. */
   private final List<SimulatedRecord> onTime = new ArrayList<>();
 
@@ -426,19 +419,6 @@ class PipelineEndToEndIT {
       }""";
 
   private JsonNode graphql(String tenant, ObjectNode variables) throws Exception {
-    ObjectNode body = JSON.createObjectNode().put("query", QUERY);
-    body.set("variables", variables);
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.apiPort() + "/graphql"))
-            .timeout(Duration.ofSeconds(30))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + tokenOfTenant.get(tenant))
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    JsonNode json = JSON.readTree(response.body());
-    assertThat(json.get("errors")).as(response.body()).isNull();
-    return json.get("data");
+    return new GraphQlOverHttp(stack.apiPort()).data(tokenOfTenant.get(tenant), QUERY, variables);
   }
 }
