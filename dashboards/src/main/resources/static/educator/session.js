@@ -1,5 +1,8 @@
-// The session page: reloads the session every few seconds while it runs, so new minutes appear
-// without a reload; stops once it has ended.
+// The session page: loads the session; while it runs, follows the classSessionMinutes
+// subscription (graphql-ws over /graphql-ws), so each new minute appears without a reload, and
+// loads the session once more when the subscription completes (the session has ended: its
+// learners are in). Should the live connection fail, it reloads the session every few seconds
+// instead.
 'use strict';
 
 const SESSION_QUERY = `query($course: String!, $session: String!) {
@@ -9,8 +12,15 @@ const SESSION_QUERY = `query($course: String!, $session: String!) {
     learners { learner attendanceMinutes attentionRatio cameraShare chat hands polls reactions attended score }
   }
 }`;
+const MINUTES_SUBSCRIPTION = `subscription($course: String!, $session: String!) {
+  classSessionMinutes(course: $course, session: $session) {
+    time activeLearners peakConcurrent joins attention chat hands polls reactions
+  }
+}`;
 const POLL_MS = Number(Educator.param('poll') || 10000);
 let chart = null;
+let scoreChart = null;
+let shown = null;
 
 async function loadSession() {
   const me = await PulseSession.start();
@@ -21,24 +31,61 @@ async function loadSession() {
   const back = document.getElementById('course-link');
   back.textContent = course;
   back.href = Educator.link('course.html', { course });
-  poll(course, session);
+  const s = await load(course, session);
+  if (s && s.live) follow(course, session);
 }
 
-async function poll(course, session) {
+/** Asks for the whole session and shows it; the session, or null after showing the error. */
+async function load(course, session) {
   let s;
   try {
     s = (await PulseSession.graphql(SESSION_QUERY, { course, session })).classSession;
   } catch (e) {
     Educator.failed(e);
-    return;
+    return null;
   }
+  shown = s;
   show(course, s);
-  const el = document.getElementById('status');
-  el.dataset.live = s.live ? 'polling' : 'off';
   Educator.status(s.live ? 'Live: ' + s.minutes.length + ' minutes so far, updating by itself.'
     : 'Ended: ' + s.minutes.length + ' minutes, ' + s.learners.length + ' learners.', 'loaded');
-  el.dataset.live = s.live ? 'polling' : 'off';
-  if (s.live) setTimeout(() => poll(course, session), POLL_MS);
+  if (!s.live) live('off');
+  return s;
+}
+
+function live(state) { document.getElementById('status').dataset.live = state; }
+
+/** New minutes from the subscription, merged into the shown session by their time. */
+function follow(course, session) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const client = graphqlWs.createClient({
+    url: scheme + '//' + location.host + '/graphql-ws',
+    connectionParams: { Authorization: 'Bearer ' + PulseSession.token() },
+    retryAttempts: 10,
+    on: { connected: () => live('connected') },
+  });
+  client.subscribe({ query: MINUTES_SUBSCRIPTION, variables: { course, session } }, {
+    next: (message) => {
+      const m = message.data && message.data.classSessionMinutes;
+      if (!m) return;
+      const byTime = new Map(shown.minutes.map((x) => [x.time, x]));
+      byTime.set(m.time, m);
+      shown.minutes = [...byTime.values()].sort((x, y) => Date.parse(x.time) - Date.parse(y.time));
+      document.getElementById('status').dataset.lastUpdate = m.time;
+      show(course, shown);
+      Educator.status('Live: ' + shown.minutes.length + ' minutes so far, updating by itself.', 'loaded');
+    },
+    error: () => { client.dispose(); live('polling'); poll(course, session); },
+    complete: () => { client.dispose(); load(course, session); },
+  });
+}
+
+/** The fallback: the whole session again every POLL_MS while it runs. */
+async function poll(course, session) {
+  const s = await load(course, session);
+  if (s && s.live) {
+    live('polling');
+    setTimeout(() => poll(course, session), POLL_MS);
+  }
 }
 
 function show(course, s) {
@@ -70,6 +117,7 @@ function show(course, s) {
       ['score', l.score, String(l.score)],
     ],
   })), true);
+  scores(s.learners);
   chart = chart || echarts.init(document.getElementById('chart-minutes'));
   chart.setOption({
     animation: false,
@@ -81,6 +129,26 @@ function show(course, s) {
       { name: 'present', type: 'line', data: s.minutes.map((m) => m.activeLearners) },
       { name: 'interactions', type: 'bar', data: s.minutes.map((m) => m.chat + m.hands + m.polls + m.reactions) },
     ],
+  });
+}
+
+
+/** How engaged the class was: its learners by score, in bands of ten (shown once it has ended). */
+function scores(learners) {
+  const section = document.getElementById('scores');
+  section.hidden = learners.length === 0;
+  if (section.hidden) return;
+  const bands = Array.from({ length: 10 }, (_, i) => (i * 10) + '-' + (i === 9 ? 100 : i * 10 + 9));
+  const counts = new Array(10).fill(0);
+  learners.forEach((l) => { counts[Math.min(9, Math.floor(l.score / 10))] += 1; });
+  section.dataset.counts = counts.join(',');
+  scoreChart = scoreChart || echarts.init(document.getElementById('chart-scores'));
+  scoreChart.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis' },
+    xAxis: { type: 'category', name: 'score', data: bands },
+    yAxis: { type: 'value', name: 'learners', minInterval: 1 },
+    series: [{ name: 'learners', type: 'bar', data: counts }],
   });
 }
 

@@ -6,6 +6,7 @@ import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.SqlLiteral;
 import dev.pulse.flink.api.ApiMetricsConfig;
+import dev.pulse.flink.classroom.ClassroomConfig;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
 import java.io.PrintWriter;
@@ -63,6 +64,16 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   @Spec CommandSpec spec;
+
+  @Option(
+      names = "--traffic",
+      paramLabel = "DOMAIN",
+      defaultValue = "api",
+      description =
+          "What to preload and move: api (API requests; Pulse = the API metrics job) or classroom"
+              + " (live classes of 1,000 courses; Pulse = the classroom job, read bounded until every"
+              + " session has ended). Default: ${DEFAULT-VALUE}.")
+  Traffic traffic;
 
   @Option(
       names = "--events",
@@ -202,21 +213,23 @@ public final class BenchCommand implements Callable<Integer> {
       BenchReport report =
           new BenchReport(
               events,
+              traffic.description(),
               partitions,
               parallelism,
               servers.kafka() == null ? "in-JVM broker " + bootstrap : bootstrap,
               clickhouseUrl == null ? "-" : describe(clickhouseUrl, password, localClickHouse));
 
       // A topic of its own per run: every phase, Pulse's job included, reads exactly the preload.
-      topic = "pulse.bench.api.requests." + run;
+      topic = "pulse.bench." + traffic + "." + run;
       progress.printf(
-          Locale.ROOT, "[bench] preloading %,d API request events into %s%n", events, topic);
+          Locale.ROOT, "[bench] preloading %,d %s into %s%n", events, traffic.description(), topic);
       Preload.Loaded input =
           Preload.run(
               bootstrap,
               topic,
               partitions,
-              Preload.simulation(events, eventsPerMinute, seed),
+              traffic,
+              traffic.simulation(events, eventsPerMinute, seed),
               progressEvery,
               progress);
       report.add(input.result());
@@ -245,6 +258,7 @@ public final class BenchCommand implements Callable<Integer> {
                 input,
                 events,
                 target,
+                traffic,
                 loaderBatchRows,
                 clickhousePid,
                 progressEvery,
@@ -255,7 +269,10 @@ public final class BenchCommand implements Callable<Integer> {
             freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_pulse");
         databases.add(target.database());
         progress.println(
-            "[bench] phase pulse: the API metrics job on a MiniCluster into " + target.database());
+            "[bench] phase pulse: the "
+                + (traffic == Traffic.api ? "API metrics" : "classroom")
+                + " job on a MiniCluster into "
+                + target.database());
         report.add(
             PulsePhase.run(
                 bootstrap,
@@ -263,6 +280,7 @@ public final class BenchCommand implements Callable<Integer> {
                 input,
                 events,
                 target,
+                traffic,
                 new PulsePhase.JobSettings(
                     parallelism, checkpointInterval, jobSettings, flinkSettings),
                 clickhousePid,
@@ -338,7 +356,11 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     try {
-      ApiMetricsConfig.fromMap(jobSettings);
+      if (traffic == Traffic.api) {
+        ApiMetricsConfig.fromMap(jobSettings);
+      } else {
+        ClassroomConfig.fromMap(jobSettings);
+      }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "Invalid --job-setting: " + e.getMessage());
     }

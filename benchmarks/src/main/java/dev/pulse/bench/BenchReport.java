@@ -14,12 +14,13 @@ import java.util.Map;
 
 /**
  * The benchmark's results: one row per phase, Pulse's ratios to the two ceilings, and the reference
- * figures of DESIGN.md (Targets) beside them; printed as a table and optionally written as JSON.
+ * figures of Pulse's targets beside them; printed as a table and optionally written as JSON.
  */
 final class BenchReport {
 
   /**
-   * DESIGN.md, Targets: ceilings measured earlier on this 2-core machine with hand-written code.
+   * Pulse's targets (benchmarks/README.md): ceilings measured earlier on this 2-core machine with
+   * hand-written code.
    */
   static final double REFERENCE_CONSUMER = 2_800_000;
 
@@ -27,14 +28,22 @@ final class BenchReport {
   static final double TARGET_PULSE = 350_000;
 
   private final long events;
+  private final String traffic;
   private final int partitions;
   private final int parallelism;
   private final String kafka;
   private final String clickhouse;
   private final List<PhaseResult> phases = new ArrayList<>();
 
-  BenchReport(long events, int partitions, int parallelism, String kafka, String clickhouse) {
+  BenchReport(
+      long events,
+      String traffic,
+      int partitions,
+      int parallelism,
+      String kafka,
+      String clickhouse) {
     this.events = events;
+    this.traffic = traffic;
     this.partitions = partitions;
     this.parallelism = parallelism;
     this.kafka = kafka;
@@ -53,8 +62,9 @@ final class BenchReport {
     out.println();
     out.printf(
         Locale.ROOT,
-        "Pulse benchmark: %,d API request events, %d partitions, Pulse parallelism %d, %d cores%n",
+        "Pulse benchmark: %,d %s, %d partitions, Pulse parallelism %d, %d cores%n",
         events,
+        traffic,
         partitions,
         parallelism,
         Runtime.getRuntime().availableProcessors());
@@ -118,16 +128,31 @@ final class BenchReport {
     PhaseResult pulse = phase("pulse");
     if (pulse != null) {
       Map<String, Object> d = pulse.details();
-      out.printf(
-          Locale.ROOT,
-          "  pulse: raw rows complete after %.1fs, minute facts caught up after %.1fs "
-              + "(%,d fact rows for %,d requests; %,d late, %,d dead letters)%n",
-          (Double) d.get("rawRowsAfterSeconds"),
-          (Double) d.get("factsCaughtUpAfterSeconds"),
-          (Long) d.get("minuteFactRows"),
-          (Long) d.get("minuteFactRequests"),
-          (Long) d.get("lateEvents"),
-          (Long) d.get("deadLetters"));
+      if (d.containsKey("jobFinishedAfterSeconds")) {
+        out.printf(
+            Locale.ROOT,
+            "  pulse: raw rows complete after %.1fs, job finished (every session ended) after %.1fs "
+                + "(%,d sessions, %,d session minutes, %,d learner sessions; %,d late, %,d dead"
+                + " letters)%n",
+            (Double) d.get("rawRowsAfterSeconds"),
+            (Double) d.get("jobFinishedAfterSeconds"),
+            (Long) d.get("sessionRows"),
+            (Long) d.get("sessionMinuteRows"),
+            (Long) d.get("learnerSessionRows"),
+            (Long) d.get("lateEvents"),
+            (Long) d.get("deadLetters"));
+      } else {
+        out.printf(
+            Locale.ROOT,
+            "  pulse: raw rows complete after %.1fs, minute facts caught up after %.1fs "
+                + "(%,d fact rows for %,d requests; %,d late, %,d dead letters)%n",
+            (Double) d.get("rawRowsAfterSeconds"),
+            (Double) d.get("factsCaughtUpAfterSeconds"),
+            (Long) d.get("minuteFactRows"),
+            (Long) d.get("minuteFactRequests"),
+            (Long) d.get("lateEvents"),
+            (Long) d.get("deadLetters"));
+      }
       if (!((Map<?, ?>) d.get("jobSettings")).isEmpty()
           || !((Map<?, ?>) d.get("flinkSettings")).isEmpty()) {
         out.println(
@@ -143,7 +168,7 @@ final class BenchReport {
     }
     out.println();
     out.println(
-        "Reference figures (DESIGN.md Targets: measured earlier on this machine, hand-written code, not this run):");
+        "Reference figures (Pulse's targets: measured earlier on this machine, hand-written code, not this run):");
     out.printf(Locale.ROOT, "  bare Kafka consumer     ~%,.0f events/s%n", REFERENCE_CONSUMER);
     out.printf(
         Locale.ROOT,

@@ -5,6 +5,7 @@ import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
 import dev.pulse.clickhouse.ClickHouseClients;
 import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.events.ClassroomEvent;
 import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
@@ -23,6 +24,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,13 +34,14 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The ceiling of a useful pipeline: a minimal hand-written loader that consumes the preloaded
  * records, decodes each with the event-schemas {@link EventCodec}, encodes it as a RowBinary row of
- * {@code api_requests_raw}, and inserts large batches through client-v2. Two threads in a pipeline:
- * this one consumes, decodes and encodes; an inserter sends the previous batch meanwhile. No Flink,
- * no deduplication, no facts, no checkpoints: what Pulse does on top of this is its overhead.
+ * its raw table ({@code api_requests_raw} or {@code classroom_events_raw}), and inserts large
+ * batches through client-v2. Two threads in a pipeline: this one consumes, decodes and encodes; an
+ * inserter sends the previous batch meanwhile. No Flink, no deduplication, no facts, no
+ * checkpoints: what Pulse does on top of this is its overhead.
  */
 final class LoaderPhase {
 
-  /** The raw table's columns, in the order each row is encoded. */
+  /** The API raw table's columns, in the order each row is encoded. */
   static final List<String> COLUMNS =
       List.of(
           "event_id",
@@ -52,7 +56,57 @@ final class LoaderPhase {
           "region",
           "trace_id");
 
+  /** The classroom raw table's columns, in the order each row is encoded. */
+  static final List<String> CLASSROOM_COLUMNS =
+      List.of(
+          "event_id",
+          "tenant_id",
+          "event_time",
+          "event_time_ms",
+          "course_id",
+          "session_id",
+          "user_id",
+          "role",
+          "type",
+          "device",
+          "region",
+          "app_version");
+
   private LoaderPhase() {}
+
+  /**
+   * What the loader stores of one traffic: its topic's codec, its raw table's columns, and each
+   * event's RowBinary row.
+   */
+  record RawRows<T extends SpecificRecord>(
+      EventCodec<T> codec, String table, List<String> columns, BiConsumer<T, RowBuffer> encoder) {
+
+    static RawRows<?> of(Traffic traffic) {
+      return switch (traffic) {
+        case api ->
+            new RawRows<>(
+                EventCodec.forTopic(Topics.API_REQUESTS),
+                traffic.rawTable(),
+                COLUMNS,
+                LoaderPhase::encode);
+        case classroom ->
+            new RawRows<>(
+                EventCodec.forTopic(Topics.CLASSROOM),
+                traffic.rawTable(),
+                CLASSROOM_COLUMNS,
+                LoaderPhase::encodeClassroom);
+      };
+    }
+
+    /** Decodes {@code value} and appends its row; false when it does not decode. */
+    boolean append(byte[] value, RowBuffer out) {
+      if (codec.decode(value) instanceof DecodeResult.Ok<T> ok) {
+        encoder.accept(ok.value(), out);
+        return true;
+      }
+      return false;
+    }
+  }
 
   /** Where the loader writes. */
   record Target(String url, String user, String password, String database) {}
@@ -63,6 +117,7 @@ final class LoaderPhase {
       Preload.Loaded input,
       long events,
       Target target,
+      Traffic traffic,
       int batchRows,
       OptionalLong clickhousePid,
       Duration progressEvery,
@@ -76,7 +131,7 @@ final class LoaderPhase {
             progressEvery,
             progress);
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
-    EventCodec<ApiRequestEvent> codec = EventCodec.forTopic(Topics.API_REQUESTS);
+    RawRows<?> rows = RawRows.of(traffic);
     // One batch waiting while another is inserted: the consumer thread runs at most one batch
     // ahead.
     BlockingQueue<RowBuffer> full = new ArrayBlockingQueue<>(1);
@@ -86,7 +141,7 @@ final class LoaderPhase {
     Client client = client(target);
     Thread inserter =
         new Thread(
-            () -> insertLoop(client, target, full, inserted, batches, failure),
+            () -> insertLoop(client, target, rows, full, inserted, batches, failure),
             "pulse-bench-loader-insert");
     inserter.setDaemon(true);
     inserter.start();
@@ -109,10 +164,7 @@ final class LoaderPhase {
               continue; // after the preload: not the benchmark's
             }
             consumed++;
-            DecodeResult<ApiRequestEvent> decoded = codec.decode(r.value());
-            if (decoded instanceof DecodeResult.Ok<ApiRequestEvent> ok) {
-              encode(ok.value(), batch);
-            } else {
+            if (!rows.append(r.value(), batch)) {
               decodeFailures++;
             }
             if (batch.rows >= batchRows) {
@@ -178,12 +230,13 @@ final class LoaderPhase {
   private static void insertLoop(
       Client client,
       Target target,
+      RawRows<?> rows,
       BlockingQueue<RowBuffer> full,
       AtomicLong inserted,
       AtomicLong batches,
       AtomicReference<Throwable> failure) {
     InsertSettings settings = new InsertSettings().serverSetting("database", target.database());
-    String table = target.database() + ".api_requests_raw";
+    String table = target.database() + "." + rows.table();
     try {
       while (true) {
         RowBuffer batch = full.take();
@@ -191,7 +244,8 @@ final class LoaderPhase {
           return;
         }
         client
-            .insert(table, COLUMNS, batch.inputStream(), ClickHouseFormat.RowBinary, settings)
+            .insert(
+                table, rows.columns(), batch.inputStream(), ClickHouseFormat.RowBinary, settings)
             .get(10, TimeUnit.MINUTES)
             .close();
         inserted.addAndGet(batch.rows);
@@ -244,6 +298,27 @@ final class LoaderPhase {
       out.write(0);
       out.string(trace);
     }
+    out.rows++;
+  }
+
+  /**
+   * One event as a RowBinary row of classroom_events_raw, columns in {@link #CLASSROOM_COLUMNS}
+   * order.
+   */
+  static void encodeClassroom(ClassroomEvent e, RowBuffer out) {
+    long ms = e.getEventTime().toEpochMilli();
+    out.string(e.getEventId());
+    out.string(e.getTenantId());
+    out.littleEndian(Math.floorDiv(ms, 1000L), 4); // DateTime: UInt32 seconds
+    out.littleEndian(ms, 8); // UInt64
+    out.string(e.getCourseId());
+    out.string(e.getSessionId());
+    out.string(e.getUserId());
+    out.string(e.getRole().name());
+    out.string(e.getType().name());
+    out.string(e.getDevice());
+    out.string(e.getRegion());
+    out.string(e.getAppVersion());
     out.rows++;
   }
 

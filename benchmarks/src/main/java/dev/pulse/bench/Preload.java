@@ -2,17 +2,13 @@ package dev.pulse.bench;
 
 import dev.pulse.events.topics.TopicCreation;
 import dev.pulse.events.topics.Topics;
-import dev.pulse.simulator.Domain;
-import dev.pulse.simulator.FaultConfig;
 import dev.pulse.simulator.KafkaEventWriter;
 import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.SimulationConfig;
 import dev.pulse.simulator.Simulator;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
- * Writes the benchmark's input: N simulated API request events (no faults, as fast as the broker
+ * Writes the benchmark's input: N simulated events of one domain (no faults, as fast as the broker
  * takes them) into one topic, and remembers what the phases need to know about them: the offset
  * range they occupy, and how many fall in each event-time minute (to tell when Pulse's minute facts
  * have caught up).
@@ -100,31 +96,18 @@ final class Preload {
   }
 
   /**
-   * The simulated traffic: the API domain only, no faults, starting at a weekday's class-hour peak.
-   */
-  static SimulationConfig simulation(long events, double eventsPerMinute, long seed) {
-    return SimulationConfig.defaults()
-        .withSeed(seed)
-        .withDomains(EnumSet.of(Domain.API))
-        .withStart(Instant.parse("2026-03-02T09:30:00Z"))
-        .withMaxEvents(events)
-        .withDuration(null)
-        .withRates(eventsPerMinute, 40)
-        .withFaults(FaultConfig.NONE);
-  }
-
-  /**
-   * Creates {@code topic} (and the API dead-letter topic) when missing, writes the events, and
-   * checks that the topic grew by exactly their number.
+   * Creates {@code topic} (and its dead-letter topic) when missing, writes {@code traffic}'s events
+   * of {@code simulation}, and checks that the topic grew by exactly their number.
    */
   static Loaded run(
       String bootstrap,
       String topic,
       int partitions,
+      Traffic traffic,
       SimulationConfig simulation,
       Duration progressEvery,
       PrintWriter progress) {
-    createTopics(bootstrap, topic, partitions);
+    createTopics(bootstrap, topic, partitions, traffic);
     long target = simulation.maxEvents();
     Map<TopicPartition, Long> start = endOffsets(bootstrap, topic);
     TreeMap<Long, Long> perMinute = new TreeMap<>();
@@ -139,10 +122,10 @@ final class Preload {
             progress);
     ResourceMeter meter = ResourceMeter.start(OptionalLong.empty());
     long sent = 0;
-    String apiTopic = Topics.API_REQUESTS.name();
+    String contractTopic = traffic.contract().name();
     try (KafkaEventWriter writer =
         new KafkaEventWriter(
-            bootstrap, new Properties(), name -> name.equals(apiTopic) ? topic : name)) {
+            bootstrap, new Properties(), name -> name.equals(contractTopic) ? topic : name)) {
       Simulator.RecordStream records = new Simulator(simulation).records();
       while (records.hasNext()) {
         SimulatedRecord r = records.next();
@@ -194,13 +177,14 @@ final class Preload {
   }
 
   /**
-   * Creates {@code topic} and its dead-letter topic when missing, as the API request contract
+   * Creates {@code topic} and its dead-letter topic when missing, as {@code traffic}'s contract
    * declares its topics but with {@code partitions} partitions.
    */
-  private static void createTopics(String bootstrap, String topic, int partitions) {
+  private static void createTopics(
+      String bootstrap, String topic, int partitions, Traffic traffic) {
     Map<String, TopicCreation> topics = new LinkedHashMap<>();
-    topics.put(topic, Topics.API_REQUESTS.creation());
-    topics.put(deadLetterTopic(topic), Topics.API_REQUESTS.deadLetterCreation());
+    topics.put(topic, traffic.contract().creation());
+    topics.put(deadLetterTopic(topic), traffic.contract().deadLetterCreation());
     Topics.ensure(bootstrap, topics, OptionalInt.of(partitions), Duration.ofSeconds(30));
   }
 

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
+import dev.pulse.flink.classroom.ClassroomConfig;
+import dev.pulse.flink.classroom.ClassroomJob;
 import dev.pulse.flink.common.LocalClusters;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
@@ -12,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.commons.io.FileUtils;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -30,14 +34,14 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Pulse end to end: the API metrics job exactly as production wires it ({@link ApiMetricsJob#wire})
- * on a local Flink MiniCluster, reading the preloaded topic from its start into a fresh database.
- * Done when {@code api_requests_raw} holds every event and the minute facts (plus late events)
- * cover every minute the watermark can close; then the job is cancelled.
+ * Pulse end to end: the traffic's job exactly as production wires it on a local Flink MiniCluster,
+ * reading the preloaded topic from its start into a fresh database. API traffic: the API metrics
+ * job ({@link ApiMetricsJob#wire}), done when {@code api_requests_raw} holds every event and the
+ * minute facts (plus late events) cover every minute the watermark can close; then the job is
+ * cancelled. Classroom traffic: {@link #runClassroom}.
  */
 final class PulsePhase {
 
-  static final String JOB_NAME = "pulse-bench-api-metrics";
   private static final long POLL_MILLIS = 250;
 
   private PulsePhase() {}
@@ -85,11 +89,25 @@ final class PulsePhase {
       Preload.Loaded input,
       long events,
       LoaderPhase.Target target,
+      Traffic traffic,
       JobSettings settings,
       OptionalLong clickhousePid,
       Duration progressEvery,
       PrintWriter progress) {
-    ApiMetricsConfig config = jobConfig(bootstrap, groupId, input, target, settings);
+    if (traffic == Traffic.classroom) {
+      return runClassroom(
+          bootstrap,
+          groupId,
+          input,
+          events,
+          target,
+          settings,
+          clickhousePid,
+          progressEvery,
+          progress);
+    }
+    ApiMetricsConfig config =
+        ApiMetricsConfig.fromMap(jobSettings(bootstrap, groupId, input, target, settings));
     long closable = input.inClosableMinutes(config.semantics().stream().outOfOrderness());
     Duration timeout = ProgressWatch.timeoutFor(events);
     ProgressWatch watch =
@@ -98,7 +116,8 @@ final class PulsePhase {
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
     Path checkpoints = tempDir();
     long startNanos = System.nanoTime();
-    JobClient job = submit(config, settings, checkpoints);
+    JobClient job =
+        submit(settings, checkpoints, env -> ApiMetricsJob.wire(env, config), "API metrics");
     Map<String, Object> details = new LinkedHashMap<>();
     try (ClickHouse db =
         ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
@@ -106,13 +125,7 @@ final class PulsePhase {
       while (!watch.update(raw)) {
         sleep(POLL_MILLIS);
         checkRunning(job);
-        raw = longValue(db, "SELECT count() AS v FROM api_requests_raw");
-        // count() is cheap enough to poll; once it says "all", make sure they are all distinct
-        // events.
-        if (raw >= events
-            && longValue(db, "SELECT uniqExact(event_id) AS v FROM api_requests_raw") < events) {
-          raw = events - 1;
-        }
+        raw = rawEvents(db, Traffic.api, events);
       }
       double rawSeconds = (System.nanoTime() - startNanos) / 1e9;
       // Facts arrive at checkpoints (exactly-once commits), after the watermark has closed the
@@ -183,7 +196,8 @@ final class PulsePhase {
     return watch.result(events, usage, details);
   }
 
-  static ApiMetricsConfig jobConfig(
+  /** The job's settings: the bench's own over {@code --job-setting}'s. */
+  static Map<String, String> jobSettings(
       String bootstrap,
       String groupId,
       Preload.Loaded input,
@@ -202,10 +216,125 @@ final class PulsePhase {
     if (settings.checkpointInterval() != null) {
       job.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), settings.checkpointInterval());
     }
-    return ApiMetricsConfig.fromMap(job);
+    return job;
   }
 
-  private static JobClient submit(ApiMetricsConfig config, JobSettings settings, Path checkpoints) {
+  /**
+   * Pulse on classroom traffic: the classroom job as production wires it ({@link
+   * ClassroomJob#wire}), reading the preload bounded, so that at its end the watermark passes every
+   * session: done when {@code classroom_events_raw} holds every event and the job has finished,
+   * every session ended and its facts committed.
+   */
+  private static PhaseResult runClassroom(
+      String bootstrap,
+      String groupId,
+      Preload.Loaded input,
+      long events,
+      LoaderPhase.Target target,
+      JobSettings settings,
+      OptionalLong clickhousePid,
+      Duration progressEvery,
+      PrintWriter progress) {
+    Map<String, String> job = jobSettings(bootstrap, groupId, input, target, settings);
+    job.put(KafkaSettings.BOUNDED.key(), "true");
+    ClassroomConfig config = ClassroomConfig.fromMap(job);
+    Duration timeout = ProgressWatch.timeoutFor(events);
+    ProgressWatch watch =
+        new ProgressWatch(
+            "pulse", events, timeout, Duration.ofSeconds(60), progressEvery, progress);
+    ResourceMeter meter = ResourceMeter.start(clickhousePid);
+    Path checkpoints = tempDir();
+    long startNanos = System.nanoTime();
+    JobClient client =
+        submit(
+            settings,
+            checkpoints,
+            env -> ClassroomJob.wire(env, config, Clock.systemUTC()),
+            "classroom");
+    Map<String, Object> details = new LinkedHashMap<>();
+    try (ClickHouse db =
+        ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
+      long raw = 0;
+      while (!watch.update(raw)) {
+        sleep(POLL_MILLIS);
+        // It may finish now: every raw row is committed before a bounded job ends.
+        boolean finished = finishedOrRunning(client);
+        raw = rawEvents(db, Traffic.classroom, events);
+        if (finished && raw < events) {
+          throw new BenchException(
+              String.format(
+                  Locale.ROOT,
+                  "pulse: the classroom job finished with %,d of %,d events in %s",
+                  raw,
+                  events,
+                  Traffic.classroom.rawTable()));
+        }
+      }
+      details.put("rawRowsAfterSeconds", (System.nanoTime() - startNanos) / 1e9);
+      long left = timeout.toNanos() - (System.nanoTime() - startNanos);
+      try {
+        client.getJobExecutionResult().get(Math.max(left, 1), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        throw new BenchException(
+            "pulse: the classroom job did not finish within " + timeout.toSeconds() + " s", e);
+      } catch (ExecutionException e) {
+        throw new BenchException("pulse: the classroom job failed: " + rootCause(e), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchException("pulse phase interrupted", e);
+      }
+      watch.done();
+      details.put("jobFinishedAfterSeconds", (System.nanoTime() - startNanos) / 1e9);
+      details.put("database", target.database());
+      details.put("topic", input.topic());
+      details.put("parallelism", settings.parallelism());
+      details.put("checkpointInterval", config.checkpointInterval().toString());
+      details.put("jobSettings", settings.extra());
+      details.put("flinkSettings", settings.flink());
+    } finally {
+      cancel(client);
+      FileUtils.deleteQuietly(checkpoints.toFile());
+    }
+    ResourceMeter.Usage usage = meter.stop();
+    try (ClickHouse db =
+        ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
+      JsonNode raw =
+          db.query(
+                  "SELECT count() AS rows, uniqExact(event_id) AS events FROM classroom_events_raw")
+              .get(0);
+      details.put("rawRows", raw.get("rows").asLong());
+      details.put("rawDistinctEvents", raw.get("events").asLong());
+      details.put(
+          "sessionMinuteRows", longValue(db, "SELECT count() AS v FROM classroom_session_minutes"));
+      details.put(
+          "learnerSessionRows",
+          longValue(db, "SELECT count() AS v FROM classroom_learner_sessions"));
+      details.put("sessionRows", longValue(db, "SELECT count() AS v FROM classroom_sessions"));
+      details.put(
+          "lateEvents", longValue(db, "SELECT count() AS v FROM classroom_events_late FINAL"));
+      details.put("deadLetters", longValue(db, "SELECT count() AS v FROM dead_letters FINAL"));
+    }
+    return watch.result(events, usage, details);
+  }
+
+  /**
+   * Distinct events in {@code traffic}'s raw table, as far as a poll needs to know: count() is
+   * cheap enough to poll; once it says "all", they must also be all distinct events.
+   */
+  private static long rawEvents(ClickHouse db, Traffic traffic, long events) {
+    long raw = longValue(db, "SELECT count() AS v FROM " + traffic.rawTable());
+    if (raw >= events
+        && longValue(db, "SELECT uniqExact(event_id) AS v FROM " + traffic.rawTable()) < events) {
+      return events - 1;
+    }
+    return raw;
+  }
+
+  private static JobClient submit(
+      JobSettings settings,
+      Path checkpoints,
+      Consumer<StreamExecutionEnvironment> wiring,
+      String jobKind) {
     int parallelism = settings.parallelism();
     Configuration flink = LocalClusters.configuration(checkpoints);
     flink.addAll(Configuration.fromMap(settings.flink()));
@@ -214,12 +343,12 @@ final class PulsePhase {
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(parallelism, flink);
-    ApiMetricsJob.wire(env, config);
+    wiring.accept(env);
     try {
-      return env.executeAsync(JOB_NAME);
+      return env.executeAsync("pulse-bench-" + jobKind.replace(' ', '-').toLowerCase(Locale.ROOT));
     } catch (Exception e) {
       throw new BenchException(
-          "pulse: could not start the API metrics job on a MiniCluster: " + e, e);
+          "pulse: could not start the " + jobKind + " job on a MiniCluster: " + e, e);
     }
   }
 
@@ -239,16 +368,40 @@ final class PulsePhase {
       try {
         job.getJobExecutionResult().get(30, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-          root = root.getCause();
-        }
-        cause = ": " + root;
+        cause = ": " + rootCause(e);
       } catch (Exception e) {
         cause = ": " + e;
       }
       throw new BenchException("pulse: the API metrics job ended with status " + status + cause);
     }
+  }
+
+  /**
+   * True when a bounded job has finished, false while it runs; fails the phase at once when it
+   * failed or was cancelled.
+   */
+  private static boolean finishedOrRunning(JobClient job) {
+    JobStatus status;
+    try {
+      status = job.getJobStatus().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new BenchException("pulse: could not read the job's status: " + e, e);
+    }
+    if (status == JobStatus.FINISHED) {
+      return true;
+    }
+    if (status.isGloballyTerminalState()) {
+      checkRunning(job);
+    }
+    return false;
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root;
   }
 
   private static void cancel(JobClient job) {

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.events.ApiRequestEvent;
+import dev.pulse.events.ClassroomEvent;
+import dev.pulse.oracle.ClassEvent;
+import dev.pulse.oracle.EngagementOracle;
 import dev.pulse.simulator.SimulatedEvent;
 import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.Simulator;
@@ -16,7 +19,9 @@ import dev.pulse.testing.TestKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -144,10 +149,127 @@ class BenchCommandIT {
     }
   }
 
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void classroomTrafficIsStoredOnceByTheLoaderAndPulseAndPulsesFactsEqualTheOracle(
+      TestKafka kafka, TestClickHouse clickHouse, @TempDir Path dir) throws Exception {
+    Path json = dir.resolve("bench.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = new CommandLine(new BenchCommand());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+
+    int exit =
+        cmd.execute(
+            "--traffic",
+            "classroom",
+            "--events",
+            Long.toString(EVENTS),
+            "--seed",
+            Long.toString(SEED),
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--clickhouse",
+            clickHouse.httpUrl(),
+            "--user",
+            clickHouse.user(),
+            "--database-prefix",
+            clickHouse.database() + "_classroom",
+            "--checkpoint-interval",
+            "1s",
+            "--skip",
+            "consumer",
+            "--progress-seconds",
+            "1",
+            "--keep-data",
+            "--json",
+            json.toString());
+
+    assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
+    String report = out.toString();
+    assertThat(report).contains("20,000 classroom events");
+    assertThat(report).containsPattern("(?m)^loader\\s+20,000 .*/s .*/s");
+    assertThat(report).containsPattern("(?m)^pulse\\s+20,000 .*/s .*/s");
+
+    // The engagement oracle over the simulator's own events: no faults, so none is late.
+    List<ClassEvent> sent = new ArrayList<>();
+    for (Iterator<SimulatedEvent> it =
+            new Simulator(Traffic.classroom.simulation(EVENTS, 0, SEED)).events();
+        it.hasNext(); ) {
+      ClassroomEvent e = (ClassroomEvent) it.next().event();
+      sent.add(
+          new ClassEvent(
+              e.getEventId(),
+              e.getTenantId(),
+              e.getCourseId(),
+              e.getSessionId(),
+              e.getUserId(),
+              e.getRole().name(),
+              e.getType().name(),
+              e.getEventTime().toEpochMilli()));
+    }
+    assertThat(sent).hasSize((int) EVENTS);
+    EngagementOracle oracle = EngagementOracle.of(sent, Long.MAX_VALUE);
+    long minutes = 0;
+    long learnerSessions = 0;
+    long attendance = 0;
+    for (EngagementOracle.Session s : oracle.sessions()) {
+      minutes += oracle.minutes(s.key()).size();
+      for (EngagementOracle.Learner l : oracle.learners(s.key())) {
+        learnerSessions++;
+        attendance += l.attendanceMs();
+      }
+    }
+    assertThat(oracle.sessions()).as("classes running at once").hasSizeGreaterThan(50);
+
+    JsonNode phases = new ObjectMapper().readTree(json.toFile()).get("phases");
+    String loaderDb = phases.get("loader").get("details").get("database").asText();
+    String pulseDb = phases.get("pulse").get("details").get("database").asText();
+    try (ClickHouse ch =
+        ClickHouse.connect(clickHouse.httpUrl(), clickHouse.user(), clickHouse.password(), null)) {
+      for (String db : new String[] {loaderDb, pulseDb}) {
+        JsonNode raw =
+            ch.query(
+                    "SELECT count() AS rows, uniqExact(event_id) AS ids FROM "
+                        + db
+                        + ".classroom_events_raw")
+                .get(0);
+        assertThat(raw.get("rows").asLong()).as(db + " rows").isEqualTo(EVENTS);
+        assertThat(raw.get("ids").asLong()).as(db + " distinct event ids").isEqualTo(EVENTS);
+      }
+      JsonNode facts =
+          ch.query(
+                  "SELECT (SELECT count() FROM "
+                      + pulseDb
+                      + ".classroom_sessions) AS sessions, (SELECT count() FROM "
+                      + pulseDb
+                      + ".classroom_session_minutes) AS minutes, (SELECT count() FROM "
+                      + pulseDb
+                      + ".classroom_learner_sessions) AS learners, (SELECT sum(attendance_ms) FROM "
+                      + pulseDb
+                      + ".classroom_learner_sessions) AS attendance, (SELECT count() FROM "
+                      + pulseDb
+                      + ".classroom_events_late) AS late, (SELECT count() FROM "
+                      + pulseDb
+                      + ".dead_letters) AS dead")
+              .get(0);
+      assertThat(facts.get("sessions").asLong()).isEqualTo(oracle.sessions().size());
+      assertThat(facts.get("minutes").asLong()).isEqualTo(minutes);
+      assertThat(facts.get("learners").asLong()).isEqualTo(learnerSessions);
+      assertThat(facts.get("attendance").asLong()).isEqualTo(attendance);
+      assertThat(facts.get("late").asLong()).isZero();
+      assertThat(facts.get("dead").asLong()).isZero();
+      for (String db : new String[] {loaderDb, pulseDb}) {
+        ch.execute("DROP DATABASE IF EXISTS " + db);
+      }
+    }
+  }
+
   private record Expected(long valueBytes, long latencySum, long errors5xx, long closable) {}
 
   private static Expected expected() {
-    Simulator simulator = new Simulator(Preload.simulation(EVENTS, EVENTS_PER_MINUTE, SEED));
+    Simulator simulator = new Simulator(Traffic.api.simulation(EVENTS, EVENTS_PER_MINUTE, SEED));
     long bytes = 0;
     for (Iterator<SimulatedRecord> it = simulator.records(); it.hasNext(); ) {
       bytes += it.next().value().length;

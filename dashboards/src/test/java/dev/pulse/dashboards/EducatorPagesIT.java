@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -51,7 +52,7 @@ class EducatorPagesIT {
           .name("Erin Ede")
           .tenant("edu-t")
           .roles("educator")
-          .courses("c-1")
+          .courses("c-1", "c-3")
           .sign();
   private static final String RANGE = "&from=2026-03-01T00:00:00Z&to=2026-03-10T00:00:00Z";
 
@@ -61,16 +62,14 @@ class EducatorPagesIT {
   @DynamicPropertySource
   static void pulse(DynamicPropertyRegistry registry) {
     MigratedStore.register(registry, () -> server);
+    registry.add("pulse.live.poll-interval", () -> "300ms");
   }
 
   @BeforeAll
   static void facts(TestClickHouse ch) {
     server = ch;
     db = ch.migratedDatabase();
-    String sessions =
-        "INSERT INTO classroom_sessions (tenant_id, course_id, session_id, session_start,"
-            + " session_start_ms, session_end_ms, ended_by, peak_concurrent, learners, attended,"
-            + " batch_id) VALUES ";
+    String sessions = SESSIONS;
     String learners =
         "INSERT INTO classroom_learner_sessions (tenant_id, course_id, session_id, user_id,"
             + " session_start, session_start_ms, session_end_ms, attendance_ms, presences,"
@@ -123,7 +122,18 @@ class EducatorPagesIT {
             + "('edu-t', 'c-2', 's-9', '2026-03-04 11:00:00', 1772622000000, 1772623000000,"
             + " 'SESSION_ENDED', 9, 9, 9, 'b')");
     minute("s-4", Instant.now().minusSeconds(180), 2, 1);
+    // c-3's s-5 runs too; it ends during a test.
+    db.execute(
+        "INSERT INTO classroom_session_minutes (tenant_id, course_id, session_id, minute,"
+            + " active_learners, batch_id) VALUES ('edu-t', 'c-3', 's-5', toDateTime("
+            + Instant.now().minusSeconds(420).getEpochSecond() / 60 * 60
+            + "), 4, 'b')");
   }
+
+  private static final String SESSIONS =
+      "INSERT INTO classroom_sessions (tenant_id, course_id, session_id, session_start,"
+          + " session_start_ms, session_end_ms, ended_by, peak_concurrent, learners, attended,"
+          + " batch_id) VALUES ";
 
   private static void minute(String session, Instant at, int active, int chat) {
     db.execute(
@@ -271,10 +281,9 @@ class EducatorPagesIT {
 
   @Test
   void theLiveSessionPageShowsANewMinuteArriveWithoutAReload() throws Exception {
-    open("session.html?course=c-1&session=s-4&poll=500");
+    open("session.html?course=c-1&session=s-4");
     assertThat(state()).isEqualTo("loaded");
-    assertThat(browser.findElement(By.id("status")).getDomAttribute("data-live"))
-        .isEqualTo("polling");
+    awaitLive("connected");
     assertThat(table("minutes")).hasSize(1);
     minute("s-4", Instant.now().minusSeconds(120), 3, 4);
     new WebDriverWait(browser, Duration.ofSeconds(20))
@@ -297,6 +306,45 @@ class EducatorPagesIT {
   }
 
   @Test
+  void theLiveSessionPageShowsItsLearnersOnceTheSessionEndsWithoutAReload() throws Exception {
+    open("session.html?course=c-3&session=s-5");
+    awaitLive("connected");
+    assertThat(table("learners")).isEmpty();
+    Instant start = Instant.now().minusSeconds(420);
+    db.execute(
+        "INSERT INTO classroom_learner_sessions (tenant_id, course_id, session_id, user_id,"
+            + " session_start, session_start_ms, session_end_ms, attendance_ms, presences,"
+            + " focused_ms, camera_ms, mic_ms, chat, attended, score, batch_id) VALUES ('edu-t',"
+            + " 'c-3', 's-5', 'cleo', toDateTime("
+            + start.getEpochSecond()
+            + "), "
+            + start.toEpochMilli()
+            + ", "
+            + (start.toEpochMilli() + 60_000)
+            + ", 60000, 1, 30000, 0, 0, 2, 1, 64, 'b')");
+    db.execute(
+        SESSIONS
+            + "('edu-t', 'c-3', 's-5', toDateTime("
+            + start.getEpochSecond()
+            + "), "
+            + start.toEpochMilli()
+            + ", "
+            + (start.toEpochMilli() + 60_000)
+            + ", 'SESSION_ENDED', 4, 1, 1, 'b')");
+    // The subscription completes once the session has ended; the page then loads its learners.
+    awaitLive("off");
+    assertThat(browser.findElement(By.id("status")).getText()).startsWith("Ended");
+    assertThat(table("learners").get("cleo"))
+        .containsEntry("score", "64")
+        .containsEntry("attended", "true");
+  }
+
+  private void awaitLive(String state) {
+    new WebDriverWait(browser, Duration.ofSeconds(20))
+        .until(d -> state.equals(d.findElement(By.id("status")).getDomAttribute("data-live")));
+  }
+
+  @Test
   void anEndedSessionAndALearnerPageShowTheApisLearnerNumbers() throws Exception {
     open("session.html?course=c-1&session=s-1");
     assertThat(browser.findElement(By.id("status")).getDomAttribute("data-live")).isEqualTo("off");
@@ -313,6 +361,12 @@ class EducatorPagesIT {
       assertThat(Double.parseDouble(row.get("attendanceMinutes")))
           .isEqualTo(((Number) l.get("attendanceMinutes")).doubleValue());
     }
+    // The score picture: ana's 70 and ben's 55, one learner in each of those bands of ten.
+    WebElement picture = browser.findElement(By.id("scores"));
+    assertThat(picture.isDisplayed()).isTrue();
+    assertThat(picture.getDomAttribute("data-counts")).isEqualTo("0,0,0,0,0,1,0,1,0,0");
+    assertThat(browser.findElements(By.cssSelector("#chart-scores canvas"))).isNotEmpty();
+    screenshot("educator-ended-session-page.png");
     open("learner.html?course=c-1&learner=ben");
     assertThat(state()).isEqualTo("loaded");
     List<String> scores = new ArrayList<>();

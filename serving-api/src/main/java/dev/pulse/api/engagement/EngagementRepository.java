@@ -165,13 +165,22 @@ public class EngagementRepository {
     List<SessionMinute> minutes = minutes(filter + " ORDER BY minute LIMIT 1000", operation);
     List<LearnerSession> learners =
         learnerSessions(filter + " ORDER BY user_id LIMIT 10000", operation);
-    boolean ended =
-        query("SELECT count() AS n FROM classroom_sessions WHERE " + filter, operation)
-                .get(0)
-                .get("n")
-                .asLong()
-            > 0;
-    return new ClassSession(scope.course(), session, !ended, minutes, learners);
+    return new ClassSession(
+        scope.course(), session, !ended(scope, session, operation), minutes, learners);
+  }
+
+  /** Whether the session has ended: its row in {@code classroom_sessions} is written. */
+  boolean ended(CourseScope scope, String session, Operation operation) {
+    return query(
+                "SELECT count() AS n FROM classroom_sessions WHERE "
+                    + where(scope)
+                    + " AND session_id = "
+                    + string(session),
+                operation)
+            .get(0)
+            .get("n")
+            .asLong()
+        > 0;
   }
 
   /** The session's newest stored minute (none or one): where a live subscription starts. */

@@ -23,8 +23,10 @@ import reactor.core.scheduler.Schedulers;
  * A live session's minutes as they are written: polls every {@code pulse.live.poll-interval},
  * starting with the newest stored minute, then each new one once. Minutes are final when written
  * (never amended), so a poll re-reads only a few minutes before the newest sent, for one that
- * became visible late. Subscribers of the same session (and tenant and course) share one poller, as
- * service metrics' do; it stops when the last one leaves.
+ * became visible late. Once the session has ended (its row in {@code classroom_sessions}), one more
+ * poll an interval later picks up its last minutes (the job commits each table on its own), and
+ * then the stream completes. Subscribers of the same session (and tenant and course) share one
+ * poller, as service metrics' do; it stops when the last one leaves.
  */
 @Component
 public class LiveSessionMinutes {
@@ -35,6 +37,9 @@ public class LiveSessionMinutes {
   static final Duration REREAD_WINDOW = Duration.ofMinutes(5);
 
   private record Key(CourseScope scope, String session) {}
+
+  /** One poll's new minutes, and whether it was the last (the session had ended before it). */
+  private record Poll(List<SessionMinute> minutes, boolean last) {}
 
   private final EngagementRepository repository;
   private final Duration pollInterval;
@@ -65,6 +70,7 @@ public class LiveSessionMinutes {
     Set<Instant> sent = new HashSet<>();
     AtomicReference<Instant> newest = new AtomicReference<>();
     int[] failures = {0};
+    boolean[] endedBefore = {false};
     Operation poller = Operation.livePoller(new Tenant(key.scope().tenant()));
     return Flux.interval(Duration.ZERO, pollInterval)
         .onBackpressureDrop()
@@ -72,6 +78,7 @@ public class LiveSessionMinutes {
             tick ->
                 Mono.fromCallable(
                         () -> {
+                          boolean ended = repository.ended(key.scope(), key.session(), poller);
                           List<SessionMinute> polled =
                               newest.get() == null
                                   ? repository.latestMinute(key.scope(), key.session(), poller)
@@ -93,7 +100,9 @@ public class LiveSessionMinutes {
                             newest.set(Instant.now().minus(Duration.ofMinutes(1)));
                           }
                           sent.removeIf(t -> t.isBefore(newest.get().minus(REREAD_WINDOW)));
-                          return fresh;
+                          boolean last = endedBefore[0];
+                          endedBefore[0] = ended;
+                          return new Poll(fresh, last);
                         })
                     .subscribeOn(Schedulers.boundedElastic())
                     .onErrorResume(
@@ -102,9 +111,10 @@ public class LiveSessionMinutes {
                             LOG.warn(
                                 "A live session poll failed; retrying every {}", pollInterval, e);
                           }
-                          return Mono.just(List.of());
+                          return Mono.just(new Poll(List.of(), false));
                         }),
             1)
-        .concatMapIterable(minutes -> minutes);
+        .takeUntil(Poll::last)
+        .concatMapIterable(Poll::minutes);
   }
 }

@@ -230,12 +230,59 @@ class EngagementIT {
     assertThat(refused).isEmpty();
   }
 
+  @Test
+  void theSubscriptionCompletesOnceTheSessionHasEndedWithItsLastMinute() throws Exception {
+    // A course of its own, so no other test sees this session.
+    String educator =
+        TestIdentity.caller("eve").tenant("eng-t").roles("educator").courses("c-7").sign();
+    Instant first = LIVE_MINUTE.minusSeconds(60);
+    insertMinute("c-7", "s-70", first, 5);
+    List<Map> received =
+        ApiClient.webSocket(port, educator)
+            .document(
+                "subscription { classSessionMinutes(course: \"c-7\", session: \"s-70\") { time"
+                    + " activeLearners } }")
+            .executeSubscription()
+            .toFlux("classSessionMinutes", Map.class)
+            .doOnNext(
+                m -> {
+                  if (m.get("time").equals(first.toString())) {
+                    // The session ends: its session row, then (as the job may commit them) its
+                    // last minute.
+                    server
+                        .migratedDatabase()
+                        .execute(
+                            SESSION_COLUMNS
+                                + "('eng-t', 'c-7', 's-70', toDateTime("
+                                + first.getEpochSecond()
+                                + "), "
+                                + first.toEpochMilli()
+                                + ", "
+                                + (first.toEpochMilli() + 100_000)
+                                + ", 'SESSION_ENDED', 5, 5, 5, 'b')");
+                    insertMinute("c-7", "s-70", first.plusSeconds(60), 2);
+                  }
+                })
+            // Without the completion, this waits until the timeout and fails.
+            .collectList()
+            .block(java.time.Duration.ofSeconds(30));
+    assertThat(received)
+        .extracting(m -> m.get("time") + "=" + m.get("activeLearners"))
+        .containsExactly(first + "=5", first.plusSeconds(60) + "=2");
+  }
+
   private static void insertMinute(String session, Instant minute, int active) {
+    insertMinute("c-1", session, minute, active);
+  }
+
+  private static void insertMinute(String course, String session, Instant minute, int active) {
     server
         .migratedDatabase()
         .execute(
             "INSERT INTO classroom_session_minutes (tenant_id, course_id, session_id, minute,"
-                + " active_learners, batch_id) VALUES ('eng-t', 'c-1', '"
+                + " active_learners, batch_id) VALUES ('eng-t', '"
+                + course
+                + "', '"
                 + session
                 + "', toDateTime("
                 + minute.getEpochSecond()
