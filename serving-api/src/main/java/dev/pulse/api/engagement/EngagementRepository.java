@@ -143,8 +143,9 @@ public class EngagementRepository {
                 + where(scope)
                 + " AND day >= "
                 + date(from.atZone(ZoneOffset.UTC).toLocalDate())
+                // The days [from, to) touches: to itself is not in the range.
                 + " AND day <= "
-                + date(to.atZone(ZoneOffset.UTC).toLocalDate())
+                + date(to.minusMillis(1).atZone(ZoneOffset.UTC).toLocalDate())
                 + " GROUP BY day ORDER BY day",
             operation)) {
       long present = r.get("present").asLong();

@@ -329,6 +329,14 @@ class EngagementIT {
                 + "\"meanAttention\":0.5},{\"day\":\"2026-03-04\",\"sessions\":1,"
                 + "\"attendedLearnerSessions\":2,\"uniqueAttendingLearners\":2,"
                 + "\"meanAttention\":0.5}]");
+    // The range is [from, to): a range ending at midnight has neither the next day's sessions nor
+    // that day.
+    JsonNode oneDay =
+        ask("{ course(id: \"c-1\", from: \"2026-03-02T00:00:00Z\", to: \"2026-03-03T00:00:00Z\")"
+                + " { sessions { session } days { day } } }")
+            .get("course");
+    assertThat(oneDay.get("sessions").findValuesAsText("session")).containsExactly("s-1");
+    assertThat(oneDay.get("days").findValuesAsText("day")).containsExactly("2026-03-02");
   }
 
   @Test
