@@ -198,16 +198,7 @@ class BenchCommandIT {
             new Simulator(Traffic.classroom.simulation(EVENTS, 0, SEED)).events();
         it.hasNext(); ) {
       ClassroomEvent e = (ClassroomEvent) it.next().event();
-      sent.add(
-          new ClassEvent(
-              e.getEventId(),
-              e.getTenantId(),
-              e.getCourseId(),
-              e.getSessionId(),
-              e.getUserId(),
-              e.getRole().name(),
-              e.getType().name(),
-              e.getEventTime().toEpochMilli()));
+      sent.add(ClassEvent.of(e));
     }
     assertThat(sent).hasSize((int) EVENTS);
     EngagementOracle oracle = EngagementOracle.of(sent, Long.MAX_VALUE);

@@ -130,16 +130,7 @@ class ClassroomEndToEndIT {
       sent.add(r);
       highest = Math.max(highest, time);
       if (!lateIds.contains(id)) {
-        counted.add(
-            new ClassEvent(
-                e.getEventId(),
-                e.getTenantId(),
-                e.getCourseId(),
-                e.getSessionId(),
-                e.getUserId(),
-                e.getRole().name(),
-                e.getType().name(),
-                time));
+        counted.add(ClassEvent.of(e));
       }
     }
     oracle = EngagementOracle.of(counted, Long.MAX_VALUE);

@@ -89,16 +89,7 @@ public record SimulatedClassroomTopic(
       if (late.contains(eventId)) {
         continue; // late: in the raw and late tables only
       }
-      valid.add(
-          new ClassEvent(
-              e.getEventId(),
-              e.getTenantId(),
-              e.getCourseId(),
-              e.getSessionId(),
-              e.getUserId(),
-              e.getRole().name(),
-              e.getType().name(),
-              e.getEventTime().toEpochMilli()));
+      valid.add(ClassEvent.of(e));
     }
     return new SimulatedClassroomTopic(
         EngagementOracle.of(valid, Long.MAX_VALUE),
