@@ -64,6 +64,14 @@ public record ApiMetricsConfig(
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(clickhouse, "clickhouse");
     Objects.requireNonNull(checkpointInterval, CHECKPOINT_INTERVAL.key());
+    checkRun(checkpointInterval, parallelism);
+  }
+
+  /**
+   * The checks of the settings every job shares: a positive {@link #CHECKPOINT_INTERVAL}, a {@link
+   * #PARALLELISM} of 0..32768.
+   */
+  public static void checkRun(Duration checkpointInterval, int parallelism) {
     if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
       throw new IllegalArgumentException(
           "--" + CHECKPOINT_INTERVAL.key() + " must be positive, got " + checkpointInterval);

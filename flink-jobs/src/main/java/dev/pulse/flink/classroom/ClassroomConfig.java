@@ -49,20 +49,8 @@ public record ClassroomConfig(
     Objects.requireNonNull(semantics, "semantics");
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(clickhouse, "clickhouse");
-    if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
-      throw new IllegalArgumentException(
-          "--"
-              + ApiMetricsConfig.CHECKPOINT_INTERVAL.key()
-              + " must be positive, got "
-              + checkpointInterval);
-    }
-    if (parallelism < 0 || parallelism > 32_768) {
-      throw new IllegalArgumentException(
-          "--"
-              + ApiMetricsConfig.PARALLELISM.key()
-              + " must be 0..32768 (0 = default), got "
-              + parallelism);
-    }
+    Objects.requireNonNull(checkpointInterval, ApiMetricsConfig.CHECKPOINT_INTERVAL.key());
+    ApiMetricsConfig.checkRun(checkpointInterval, parallelism);
     semantics.dedupHorizon(ClassroomJob.DEDUP_WINDOW); // fails at start when too short
   }
 
