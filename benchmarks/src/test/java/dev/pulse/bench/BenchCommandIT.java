@@ -14,6 +14,7 @@ import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.Simulator;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
+import dev.pulse.testing.SentEvents;
 import dev.pulse.testing.TestClickHouse;
 import dev.pulse.testing.TestKafka;
 import java.io.PrintWriter;
@@ -198,7 +199,7 @@ class BenchCommandIT {
             new Simulator(Traffic.classroom.simulation(EVENTS, 0, SEED)).events();
         it.hasNext(); ) {
       ClassroomEvent e = (ClassroomEvent) it.next().event();
-      sent.add(ClassEvent.of(e));
+      sent.add(SentEvents.classEvent(e));
     }
     assertThat(sent).hasSize((int) EVENTS);
     EngagementOracle oracle = EngagementOracle.of(sent, Long.MAX_VALUE);

@@ -20,6 +20,7 @@ import dev.pulse.simulator.SimulationConfig;
 import dev.pulse.simulator.Simulator;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
+import dev.pulse.testing.SentEvents;
 import dev.pulse.testing.TestClickHouse;
 import dev.pulse.testing.TestKafka;
 import java.nio.file.Files;
@@ -130,7 +131,7 @@ class ClassroomEndToEndIT {
       sent.add(r);
       highest = Math.max(highest, time);
       if (!lateIds.contains(id)) {
-        counted.add(ClassEvent.of(e));
+        counted.add(SentEvents.classEvent(e));
       }
     }
     oracle = EngagementOracle.of(counted, Long.MAX_VALUE);

@@ -1,12 +1,11 @@
 package dev.pulse.oracle;
 
-import dev.pulse.events.ClassroomEvent;
 import java.util.Objects;
 
 /**
  * One classroom event as the engagement oracle reads it: the contract's fields, with the enums as
- * their symbol names, so the oracle's rules need none of the generated classes; {@link #of} reads
- * the contract's record a test sent.
+ * their symbol names (so the oracle needs none of the pipeline's generated classes; {@code
+ * dev.pulse.testing.SentEvents} makes them from the records a test sent).
  *
  * @param eventId the producer's UUID (compared in lower case)
  * @param tenant the institution
@@ -35,19 +34,6 @@ public record ClassEvent(
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(type, "type");
-  }
-
-  /** The fields of a contract record, as sent. */
-  public static ClassEvent of(ClassroomEvent e) {
-    return new ClassEvent(
-        e.getEventId(),
-        e.getTenantId(),
-        e.getCourseId(),
-        e.getSessionId(),
-        e.getUserId(),
-        e.getRole().name(),
-        e.getType().name(),
-        e.getEventTime().toEpochMilli());
   }
 
   /** The session this event belongs to. */

@@ -10,6 +10,7 @@ import dev.pulse.simulator.KafkaEventWriter;
 import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.SimulationConfig;
 import dev.pulse.simulator.Simulator;
+import dev.pulse.testing.SentEvents;
 import dev.pulse.testing.TestKafka;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -89,7 +90,7 @@ public record SimulatedClassroomTopic(
       if (late.contains(eventId)) {
         continue; // late: in the raw and late tables only
       }
-      valid.add(ClassEvent.of(e));
+      valid.add(SentEvents.classEvent(e));
     }
     return new SimulatedClassroomTopic(
         EngagementOracle.of(valid, Long.MAX_VALUE),
