@@ -50,9 +50,14 @@ public final class ViewComputation {
    * @param fact its facts once it has ended, else null
    * @param minutes its final minutes by start: all of them once it has ended, else those that end
    *     by its last event
+   * @param lastEventMs the time of its last event that event time has passed
    */
   public record Result(
-      ViewDimensions dimensions, long startMs, ViewFact fact, SortedMap<Long, MinuteTime> minutes) {
+      ViewDimensions dimensions,
+      long startMs,
+      ViewFact fact,
+      SortedMap<Long, MinuteTime> minutes,
+      long lastEventMs) {
 
     public boolean ended() {
       return fact != null;
@@ -165,13 +170,15 @@ public final class ViewComputation {
         // Open: the minutes that end by its last event are final.
         SortedMap<Long, MinuteTime> finalMinutes =
             new TreeMap<>(minutes.headMap(Math.floorDiv(cursor, MINUTE) * MINUTE));
-        return new Result(dims, start, null, Collections.unmodifiableSortedMap(finalMinutes));
+        return new Result(
+            dims, start, null, Collections.unmodifiableSortedMap(finalMinutes), lastT);
       }
       return new Result(
           dims,
           start,
           fact(dims, end, endedBy, lastPlayhead),
-          Collections.unmodifiableSortedMap(minutes));
+          Collections.unmodifiableSortedMap(minutes),
+          lastT);
     }
 
     /** Applies one event; the reason the view ends with it, or null. */

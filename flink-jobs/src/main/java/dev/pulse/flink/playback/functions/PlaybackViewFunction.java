@@ -1,0 +1,202 @@
+package dev.pulse.flink.playback.functions;
+
+import dev.pulse.flink.playback.records.PlaybackActivity;
+import dev.pulse.flink.playback.records.QoeMinuteDelta;
+import dev.pulse.flink.playback.records.ViewKey;
+import dev.pulse.flink.playback.records.ViewRow;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Per view (keyed by {@link ViewKey}): keeps the view's events and works its QoE out again ({@link
+ * ViewComputation}) each time event time moves past one of its deadlines or a late event changes
+ * it, emitting only the difference to what it emitted before (docs/qoe.md, "Late events"): minute
+ * rows as the view's minutes become final and when it ends, to the main output; the view's facts,
+ * versioned, to {@link #VIEWS}; events that arrive behind event time for a view it does not keep,
+ * to {@link #LATE}.
+ *
+ * <p>Event time here is the watermark less the allowed lateness (the API job's rule). A view's
+ * events are kept until {@link #REMEMBER_MS} after it ended, so a late event within that changes it
+ * exactly; then only its end is kept, for {@link #ENDED_MEMORY_MS}, so that later events of it are
+ * not taken for a new view; then nothing of it is left.
+ */
+public final class PlaybackViewFunction
+    extends KeyedProcessFunction<ViewKey, PlaybackActivity, QoeMinuteDelta> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Ended views' facts, a new version whenever a late event changes them. */
+  public static final OutputTag<ViewRow> VIEWS =
+      new OutputTag<>("playback-views", TypeInformation.of(ViewRow.class));
+
+  /** Events that arrived behind event time for a view no longer (or never) kept. */
+  public static final OutputTag<PlaybackActivity> LATE =
+      new OutputTag<>("playback-late", PlaybackActivity.TYPE);
+
+  /** docs/qoe.md, "Late events": how long after its end a view's events are kept: 2 hours. */
+  public static final long REMEMBER_MS = 2 * 3_600_000L;
+
+  /** How long after its end a view's end is remembered, in event time: a day. */
+  public static final long ENDED_MEMORY_MS = 24 * 3_600_000L;
+
+  private final long allowedLatenessMs;
+
+  private transient ListState<PlaybackActivity> events;
+  private transient ValueState<Long> computedAt;
+  private transient ValueState<Long> endedAt;
+  private transient ValueState<Integer> versions;
+  private transient Counter late;
+  private transient Counter corrections;
+  private transient Counter afterEnd;
+
+  /**
+   * Counts an event once the watermark has passed its time plus {@code allowedLatenessMs}, the API
+   * job's allowed lateness.
+   */
+  public PlaybackViewFunction(long allowedLatenessMs) {
+    if (allowedLatenessMs < 0) {
+      throw new IllegalArgumentException("allowed lateness must be >= 0: " + allowedLatenessMs);
+    }
+    this.allowedLatenessMs = allowedLatenessMs;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    events =
+        getRuntimeContext()
+            .getListState(new ListStateDescriptor<>("events", PlaybackActivity.TYPE));
+    computedAt =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("computed-at", Types.LONG));
+    endedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("ended-at", Types.LONG));
+    versions = getRuntimeContext().getState(new ValueStateDescriptor<>("versions", Types.INT));
+    late = getRuntimeContext().getMetricGroup().counter("lateEvents");
+    corrections = getRuntimeContext().getMetricGroup().counter("viewCorrections");
+    afterEnd = getRuntimeContext().getMetricGroup().counter("eventsAfterViewEnd");
+  }
+
+  /** How far event time has got: the watermark less the allowed lateness. */
+  private long eventTime(TimerService timers) {
+    long watermark = timers.currentWatermark();
+    return watermark == Long.MIN_VALUE ? watermark : watermark - allowedLatenessMs;
+  }
+
+  @Override
+  public void processElement(PlaybackActivity e, Context ctx, Collector<QoeMinuteDelta> out)
+      throws Exception {
+    long now = eventTime(ctx.timerService());
+    boolean kept = computedAt.value() != null || events.get().iterator().hasNext();
+    if (!kept && endedAt.value() != null) {
+      if (e.timeMs() <= now) {
+        late.inc();
+        ctx.output(LATE, e);
+      } else {
+        afterEnd.inc();
+      }
+      return;
+    }
+    if (e.timeMs() > now) {
+      events.add(e);
+      ctx.timerService().registerEventTimeTimer(e.timeMs() + allowedLatenessMs);
+      return;
+    }
+    if (!kept) {
+      late.inc();
+      ctx.output(LATE, e);
+      return;
+    }
+    // Late for a view still kept: work it out with the event and emit what changed.
+    corrections.inc();
+    List<PlaybackActivity> before = sorted();
+    List<PlaybackActivity> after = new ArrayList<>(before);
+    after.add(e);
+    after.sort(PlaybackActivity.APPLY_ORDER);
+    events.add(e);
+    step(ctx.getCurrentKey(), before, after, now, ctx, out);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<QoeMinuteDelta> out)
+      throws Exception {
+    long now = eventTime(ctx.timerService());
+    boolean kept = computedAt.value() != null || events.get().iterator().hasNext();
+    if (!kept) {
+      Long ended = endedAt.value();
+      if (ended != null && now >= ended + ENDED_MEMORY_MS) {
+        endedAt.clear();
+      }
+      return;
+    }
+    List<PlaybackActivity> all = sorted();
+    step(ctx.getCurrentKey(), all, all, now, ctx, out);
+  }
+
+  /**
+   * Emits the difference between the view as last worked out (from {@code before}) and now (from
+   * {@code after}), then schedules its next deadline, or forgets its events once it ended long
+   * enough ago.
+   */
+  private void step(
+      ViewKey key,
+      List<PlaybackActivity> before,
+      List<PlaybackActivity> after,
+      long now,
+      Context ctx,
+      Collector<QoeMinuteDelta> out)
+      throws Exception {
+    Long previous = computedAt.value();
+    ViewComputation.Result was =
+        previous == null ? null : ViewComputation.compute(key, before, previous);
+    ViewComputation.Result is = ViewComputation.compute(key, after, now);
+    for (QoeMinuteDelta row :
+        QoeContributions.difference(key, QoeContributions.of(was), QoeContributions.of(is))) {
+      out.collect(row);
+    }
+    if (is == null) {
+      return;
+    }
+    computedAt.update(now);
+    if (is.ended() && (was == null || !is.fact().equals(was.fact()))) {
+      int version = versions.value() == null ? 1 : versions.value() + 1;
+      versions.update(version);
+      ctx.output(VIEWS, new ViewRow(is.fact(), version));
+    }
+    TimerService timers = ctx.timerService();
+    if (is.ended()) {
+      long end = is.fact().endMs();
+      if (now >= end + REMEMBER_MS) {
+        events.clear();
+        computedAt.clear();
+        versions.clear();
+        endedAt.update(end);
+        timers.registerEventTimeTimer(end + ENDED_MEMORY_MS + allowedLatenessMs);
+      } else {
+        timers.registerEventTimeTimer(end + REMEMBER_MS + allowedLatenessMs);
+      }
+    } else {
+      // Idle once event time is past the last event + the idle timeout; cut at six hours.
+      timers.registerEventTimeTimer(
+          is.lastEventMs() + ViewComputation.IDLE_TIMEOUT_MS + 1 + allowedLatenessMs);
+      timers.registerEventTimeTimer(
+          is.startMs() + ViewComputation.MAX_LENGTH_MS + allowedLatenessMs);
+    }
+  }
+
+  private List<PlaybackActivity> sorted() throws Exception {
+    List<PlaybackActivity> all = new ArrayList<>();
+    events.get().forEach(all::add);
+    all.sort(PlaybackActivity.APPLY_ORDER);
+    return all;
+  }
+}
