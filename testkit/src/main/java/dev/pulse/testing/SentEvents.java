@@ -1,7 +1,9 @@
 package dev.pulse.testing;
 
 import dev.pulse.events.ClassroomEvent;
+import dev.pulse.events.PlaybackEvent;
 import dev.pulse.oracle.ClassEvent;
+import dev.pulse.oracle.PlayEvent;
 
 /**
  * The records a test sent, as the oracles read them. Outside the oracle package: the oracle itself
@@ -22,5 +24,25 @@ public final class SentEvents {
         e.getRole().name(),
         e.getType().name(),
         e.getEventTime().toEpochMilli());
+  }
+
+  /** A player record's fields, as sent. */
+  public static PlayEvent playEvent(PlaybackEvent e) {
+    return new PlayEvent(
+        e.getEventId(),
+        e.getTenantId(),
+        e.getViewId(),
+        e.getVideoId(),
+        e.getCourseId(),
+        e.getUserId(),
+        e.getType().name(),
+        e.getEventTime().toEpochMilli(),
+        e.getBitrateKbps(),
+        e.getPlayheadMs(),
+        e.getFatal(),
+        e.getCdn(),
+        e.getRegion(),
+        e.getDevice(),
+        e.getPlayer());
   }
 }

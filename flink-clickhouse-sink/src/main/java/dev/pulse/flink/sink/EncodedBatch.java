@@ -165,6 +165,17 @@ final class EncodedBatch {
     }
 
     @Override
+    public RowOut nullableInt32(String column, Integer value) {
+      if (value == null) {
+        column(column);
+        buffer.write(1); // Nullable: a 1 byte means NULL, no value follows
+        return this;
+      }
+      buffer.write(0);
+      return int32(column, value);
+    }
+
+    @Override
     public RowOut uint8(String column, int value) {
       column(column);
       buffer.writeLittleEndian(value, 1);

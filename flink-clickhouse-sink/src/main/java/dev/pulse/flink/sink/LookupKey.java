@@ -83,6 +83,15 @@ final class LookupKey {
     }
 
     @Override
+    public RowOut nullableInt32(String column, Integer value) {
+      if (value == null && columns.contains(column)) {
+        literals.put(column, "isNull(" + SqlLiteral.identifier(column) + ")");
+        return this;
+      }
+      return value == null ? this : equal(column, Integer.toString(value));
+    }
+
+    @Override
     public RowOut uint8(String column, int value) {
       return equal(column, Integer.toString(value & 0xFF));
     }

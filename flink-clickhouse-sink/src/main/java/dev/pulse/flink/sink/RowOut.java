@@ -10,6 +10,9 @@ public interface RowOut {
   /** A Nullable(String): {@code null} is SQL NULL. */
   RowOut nullableString(String column, String value);
 
+  /** A Nullable(Int32): null writes NULL. */
+  RowOut nullableInt32(String column, Integer value);
+
   RowOut uint8(String column, int value);
 
   RowOut uint16(String column, int value);
@@ -31,4 +34,9 @@ public interface RowOut {
   RowOut int32Array(String column, int[] values);
 
   RowOut uint64Array(String column, long[] values);
+
+  /** An Array(Int64): the same eight little-endian bytes per value as {@link #uint64Array}. */
+  default RowOut int64Array(String column, long[] values) {
+    return uint64Array(column, values);
+  }
 }

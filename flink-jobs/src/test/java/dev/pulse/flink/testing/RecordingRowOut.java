@@ -43,6 +43,11 @@ public final class RecordingRowOut implements RowOut {
   }
 
   @Override
+  public RowOut nullableInt32(String column, Integer value) {
+    return put(column, "Nullable(Int32)", value);
+  }
+
+  @Override
   public RowOut uint8(String column, int value) {
     return put(column, "UInt8", value);
   }

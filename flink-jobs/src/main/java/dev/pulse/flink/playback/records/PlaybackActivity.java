@@ -32,6 +32,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * @param bitrateKbps the rendition's bitrate, or -1 when not reported
  * @param playheadMs the position in the video
  * @param fatal on {@code ERROR}, whether it ended playback
+ * @param errorCode on {@code ERROR}, the player's error code, else null
  * @param cdn the CDN, empty when not reported
  * @param region the viewer's region, empty when not reported
  * @param device the device class, empty when not reported
@@ -50,6 +51,7 @@ public record PlaybackActivity(
     int bitrateKbps,
     long playheadMs,
     boolean fatal,
+    String errorCode,
     String cdn,
     String region,
     String device,
@@ -91,6 +93,7 @@ public record PlaybackActivity(
         e.getBitrateKbps() == null ? -1 : e.getBitrateKbps(),
         e.getPlayheadMs(),
         e.getFatal(),
+        e.getErrorCode(),
         e.getCdn(),
         e.getRegion(),
         e.getDevice(),
@@ -136,7 +139,7 @@ public record PlaybackActivity(
     /** What format {@value #FORMAT} writes, recorded in snapshots. */
     public static final String LAYOUT =
         "eventId,tenantId,viewId,videoId,courseId,userId,type:str; timeMs:i64; bitrateKbps:i32;"
-            + " playheadMs:i64; fatal:bool; cdn,region,device,player:str;"
+            + " playheadMs:i64; fatal:bool; errorCode,cdn,region,device,player:str;"
             + " str=i32 UTF-8 length (-1 null) + bytes";
 
     @Override
@@ -152,6 +155,7 @@ public record PlaybackActivity(
       out.writeInt(a.bitrateKbps);
       out.writeLong(a.playheadMs);
       out.writeBoolean(a.fatal);
+      writeString(a.errorCode, out);
       writeString(a.cdn, out);
       writeString(a.region, out);
       writeString(a.device, out);
@@ -172,6 +176,7 @@ public record PlaybackActivity(
           in.readInt(),
           in.readLong(),
           in.readBoolean(),
+          readString(in),
           readString(in),
           readString(in),
           readString(in),

@@ -52,6 +52,7 @@ class PlaybackViewFunctionTest {
         kbps,
         ms,
         fatal,
+        null,
         "akamai",
         "eu-west",
         "laptop",

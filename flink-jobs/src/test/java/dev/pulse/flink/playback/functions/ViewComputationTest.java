@@ -151,6 +151,7 @@ class ViewComputationTest {
         bitrate,
         r.nextLong(3_600_000),
         fatal,
+        null,
         cdn,
         "eu-west",
         "laptop",
