@@ -51,12 +51,15 @@ public final class PlaybackViewFunction
   /** How long after its end a view's end is remembered, in event time: a day. */
   public static final long ENDED_MEMORY_MS = 24 * 3_600_000L;
 
+  private static final long MINUTE_MS = 60_000;
+
   private final long allowedLatenessMs;
 
   private transient ListState<PlaybackActivity> events;
   private transient ValueState<Long> computedAt;
   private transient ValueState<Long> endedAt;
   private transient ValueState<Integer> versions;
+  private transient ValueState<Long> timedMinute;
   private transient Counter late;
   private transient Counter corrections;
   private transient Counter afterEnd;
@@ -81,6 +84,8 @@ public final class PlaybackViewFunction
         getRuntimeContext().getState(new ValueStateDescriptor<>("computed-at", Types.LONG));
     endedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("ended-at", Types.LONG));
     versions = getRuntimeContext().getState(new ValueStateDescriptor<>("versions", Types.INT));
+    timedMinute =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("timed-minute", Types.LONG));
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
     corrections = getRuntimeContext().getMetricGroup().counter("viewCorrections");
     afterEnd = getRuntimeContext().getMetricGroup().counter("eventsAfterViewEnd");
@@ -108,7 +113,17 @@ public final class PlaybackViewFunction
     }
     if (e.timeMs() > now) {
       events.add(e);
-      ctx.timerService().registerEventTimeTimer(e.timeMs() + allowedLatenessMs);
+      // A step is due when event time passes the view's first event of a later minute (it makes the
+      // minutes before final) or an event that ends it; the events between change nothing emitted.
+      long minute = Math.floorDiv(e.timeMs(), MINUTE_MS);
+      Long timed = timedMinute.value();
+      boolean ends = e.type().equals("VIEW_END") || (e.type().equals("ERROR") && e.fatal());
+      if (timed == null || minute > timed || ends) {
+        ctx.timerService().registerEventTimeTimer(e.timeMs() + allowedLatenessMs);
+        if (timed == null || minute > timed) {
+          timedMinute.update(minute);
+        }
+      }
       return;
     }
     if (!kept) {
@@ -179,6 +194,7 @@ public final class PlaybackViewFunction
         events.clear();
         computedAt.clear();
         versions.clear();
+        timedMinute.clear();
         endedAt.update(end);
         timers.registerEventTimeTimer(end + ENDED_MEMORY_MS + allowedLatenessMs);
       } else {
