@@ -10,6 +10,8 @@ import dev.pulse.flink.classroom.ClassroomJob;
 import dev.pulse.flink.common.LocalClusters;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
+import dev.pulse.flink.playback.PlaybackConfig;
+import dev.pulse.flink.playback.PlaybackJob;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.commons.io.FileUtils;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -45,11 +48,14 @@ final class PulseStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PulseStack.class);
 
-  /** The one Flink job of the stack: the API metrics and classroom jobs, side by side. */
+  /** The one Flink job of the stack: the API metrics, classroom and playback jobs, side by side. */
   static final String JOB_NAME = "pulse";
 
   /** The prefix of {@link Settings#jobSettings} keys that are the classroom job's alone. */
   static final String CLASSROOM_PREFIX = "classroom.";
+
+  /** The prefix of {@link Settings#jobSettings} keys that are the playback job's alone. */
+  static final String PLAYBACK_PREFIX = "playback.";
 
   /**
    * Where the stack's inputs and outputs live and how it is exposed.
@@ -61,8 +67,9 @@ final class PulseStack implements AutoCloseable {
    * @param apiProperties further serving-api settings: who it trusts to sign tokens ({@code
    *     spring.security.oauth2.resourceserver.jwt.*}), its bind address, profile
    * @param jobSettings further settings of the Flink job, as {@code ApiMetricsConfig} keys; the
-   *     classroom job takes the shared ones (not the Kafka topics and group), and its own under
-   *     {@value #CLASSROOM_PREFIX} (e.g. {@code classroom.kafka.topic})
+   *     classroom and playback jobs take the shared ones (not the Kafka topics and group), and
+   *     their own under {@value #CLASSROOM_PREFIX} and {@value #PLAYBACK_PREFIX} (e.g. {@code
+   *     classroom.kafka.topic})
    * @param savepoints where the job's savepoint goes when the stack stops, or null to cancel it
    */
   record Settings(
@@ -156,7 +163,7 @@ final class PulseStack implements AutoCloseable {
     s.jobSettings()
         .forEach(
             (key, value) -> {
-              if (!key.startsWith(CLASSROOM_PREFIX)) {
+              if (!key.startsWith(CLASSROOM_PREFIX) && !key.startsWith(PLAYBACK_PREFIX)) {
                 job.put(key, value);
               }
             });
@@ -173,32 +180,49 @@ final class PulseStack implements AutoCloseable {
       env = StreamExecutionEnvironment.createLocalEnvironment(flink);
     }
     ApiMetricsJob.wire(env, config);
-    // The classroom job in the same Flink job (one savepoint for both): the shared settings, its
-    // own topics and consumer group.
-    Map<String, String> classroom = new HashMap<>();
-    Set<String> own =
+    // The classroom and playback jobs in the same Flink job (one savepoint for all): the shared
+    // settings, their own topics and consumer groups.
+    ClassroomConfig classroomConfig =
+        ClassroomConfig.fromMap(settingsOf(ClassroomConfig.OPTIONS, job, s, CLASSROOM_PREFIX));
+    ClassroomJob.wire(env, classroomConfig, Clock.systemUTC());
+    PlaybackConfig playbackConfig =
+        PlaybackConfig.fromMap(settingsOf(PlaybackConfig.OPTIONS, job, s, PLAYBACK_PREFIX));
+    PlaybackJob.wire(env, playbackConfig, Clock.systemUTC());
+    LOG.info(
+        "Starting Flink job {} on a local MiniCluster: {}; {}; {}",
+        JOB_NAME,
+        config,
+        classroomConfig,
+        playbackConfig);
+    return env.executeAsync(JOB_NAME);
+  }
+
+  /**
+   * A side job's settings: those of {@code job} it knows but the Kafka topics and group, and its
+   * own from {@link Settings#jobSettings} under {@code prefix}.
+   */
+  private static Map<String, String> settingsOf(
+      List<? extends ConfigOption<?>> options, Map<String, String> job, Settings s, String prefix) {
+    Map<String, String> own = new HashMap<>();
+    Set<String> notShared =
         Set.of(
             KafkaSettings.TOPIC.key(),
             KafkaSettings.GROUP_ID.key(),
             KafkaSettings.DEAD_LETTER_TOPIC.key());
-    for (var option : ClassroomConfig.OPTIONS) {
+    for (var option : options) {
       String key = option.key();
-      if (job.containsKey(key) && !own.contains(key)) {
-        classroom.put(key, job.get(key));
+      if (job.containsKey(key) && !notShared.contains(key)) {
+        own.put(key, job.get(key));
       }
     }
     s.jobSettings()
         .forEach(
             (key, value) -> {
-              if (key.startsWith(CLASSROOM_PREFIX)) {
-                classroom.put(key.substring(CLASSROOM_PREFIX.length()), value);
+              if (key.startsWith(prefix)) {
+                own.put(key.substring(prefix.length()), value);
               }
             });
-    ClassroomConfig classroomConfig = ClassroomConfig.fromMap(classroom);
-    ClassroomJob.wire(env, classroomConfig, Clock.systemUTC());
-    LOG.info(
-        "Starting Flink job {} on a local MiniCluster: {}; {}", JOB_NAME, config, classroomConfig);
-    return env.executeAsync(JOB_NAME);
+    return own;
   }
 
   private static ConfigurableApplicationContext startApi(Settings s) {

@@ -177,30 +177,36 @@ class ClassroomEndToEndIT {
                 apiProperties,
                 Duration.ofMillis(500),
                 1,
-                Map.of(
+                Map.ofEntries(
                     // The API job reads a topic of its own that nobody writes to.
-                    KafkaSettings.TOPIC.key(),
-                    kafka.topic("e2e-classroom-api", 1),
-                    KafkaSettings.DEAD_LETTER_TOPIC.key(),
-                    kafka.topic("e2e-classroom-api-dlq", 1),
-                    KafkaSettings.GROUP_ID.key(),
-                    topic + "-api",
-                    KafkaSettings.BOUNDED.key(),
-                    "true",
+                    Map.entry(KafkaSettings.TOPIC.key(), kafka.topic("e2e-classroom-api", 1)),
+                    Map.entry(
+                        KafkaSettings.DEAD_LETTER_TOPIC.key(),
+                        kafka.topic("e2e-classroom-api-dlq", 1)),
+                    Map.entry(KafkaSettings.GROUP_ID.key(), topic + "-api"),
+                    Map.entry(KafkaSettings.BOUNDED.key(), "true"),
                     // One partition, one subtask per operator: the watermark an event meets is the
                     // one its partition's earlier events made (see the class comment).
-                    ApiMetricsConfig.PARALLELISM.key(),
-                    "1",
-                    StreamSemantics.OUT_OF_ORDERNESS.key(),
-                    OUT_OF_ORDERNESS.toSeconds() + "s",
-                    StreamSemantics.ALLOWED_LATENESS.key(),
-                    ALLOWED_LATENESS.toSeconds() + "s",
-                    PulseStack.CLASSROOM_PREFIX + KafkaSettings.TOPIC.key(),
-                    topic,
-                    PulseStack.CLASSROOM_PREFIX + KafkaSettings.DEAD_LETTER_TOPIC.key(),
-                    kafka.topic("e2e-classroom-dlq", 1),
-                    PulseStack.CLASSROOM_PREFIX + KafkaSettings.GROUP_ID.key(),
-                    topic),
+                    Map.entry(ApiMetricsConfig.PARALLELISM.key(), "1"),
+                    Map.entry(
+                        StreamSemantics.OUT_OF_ORDERNESS.key(), OUT_OF_ORDERNESS.toSeconds() + "s"),
+                    Map.entry(
+                        StreamSemantics.ALLOWED_LATENESS.key(), ALLOWED_LATENESS.toSeconds() + "s"),
+                    Map.entry(PulseStack.CLASSROOM_PREFIX + KafkaSettings.TOPIC.key(), topic),
+                    Map.entry(
+                        PulseStack.CLASSROOM_PREFIX + KafkaSettings.DEAD_LETTER_TOPIC.key(),
+                        kafka.topic("e2e-classroom-dlq", 1)),
+                    Map.entry(PulseStack.CLASSROOM_PREFIX + KafkaSettings.GROUP_ID.key(), topic),
+                    // The playback job reads a topic of its own too.
+                    Map.entry(
+                        PulseStack.PLAYBACK_PREFIX + KafkaSettings.TOPIC.key(),
+                        kafka.topic("e2e-classroom-playback", 1)),
+                    Map.entry(
+                        PulseStack.PLAYBACK_PREFIX + KafkaSettings.DEAD_LETTER_TOPIC.key(),
+                        kafka.topic("e2e-classroom-playback-dlq", 1)),
+                    Map.entry(
+                        PulseStack.PLAYBACK_PREFIX + KafkaSettings.GROUP_ID.key(),
+                        topic + "-playback")),
                 null));
     stack.awaitJobEnd(Duration.ofMinutes(3));
     System.out.printf(
