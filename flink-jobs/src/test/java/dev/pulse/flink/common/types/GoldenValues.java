@@ -10,6 +10,8 @@ import dev.pulse.flink.classroom.records.SessionKey;
 import dev.pulse.flink.classroom.records.SessionMinuteFact;
 import dev.pulse.flink.common.DedupKey;
 import dev.pulse.flink.common.EventKey;
+import dev.pulse.flink.playback.records.PlaybackActivity;
+import dev.pulse.flink.playback.records.ViewKey;
 import java.time.Instant;
 import java.util.List;
 
@@ -90,6 +92,46 @@ final class GoldenValues {
               "eu-west",
               "classroom-web 1.0"),
           new ClassroomActivity("", "", "", "", "", "UNKNOWN", "UNKNOWN", Long.MIN_VALUE));
+
+  static final List<PlaybackActivity> PLAYBACK_ACTIVITIES =
+      List.of(
+          new PlaybackActivity(
+              "3f2504e0-4f89-11d3-9a0c-0305e82c3302",
+              "école-ünï",
+              "view-1",
+              "video-1",
+              "c-1",
+              "u-1",
+              "ERROR",
+              1_772_445_600_000L,
+              1_600,
+              65_432L,
+              true,
+              "NETWORK_TIMEOUT",
+              "cloudfront",
+              "ap-south",
+              "phone",
+              "pulse-ios 5.1.2"),
+          new PlaybackActivity(
+              "",
+              "",
+              "",
+              "",
+              "",
+              "",
+              "UNKNOWN",
+              Long.MIN_VALUE,
+              -1,
+              0L,
+              false,
+              null,
+              "",
+              "",
+              "",
+              ""));
+
+  static final List<ViewKey> VIEW_KEYS =
+      List.of(new ViewKey("t1", "view-1"), new ViewKey("", "观看"));
 
   static final List<SessionKey> SESSION_KEYS =
       List.of(new SessionKey("t1", "c-1", "s-1"), new SessionKey("", "", "会话"));

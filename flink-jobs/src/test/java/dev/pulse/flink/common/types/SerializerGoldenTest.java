@@ -12,6 +12,8 @@ import dev.pulse.flink.common.DedupKey;
 import dev.pulse.flink.common.EventKey;
 import dev.pulse.flink.common.SeenIds;
 import dev.pulse.flink.common.types.GoldenValues.Seen;
+import dev.pulse.flink.playback.records.PlaybackActivity;
+import dev.pulse.flink.playback.records.ViewKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -139,6 +141,23 @@ class SerializerGoldenTest {
             SessionKey.Serializer.INSTANCE,
             SessionKey.Serializer.FORMAT,
             GoldenValues.SESSION_KEYS,
+            k -> k,
+            null,
+            false),
+        // The playback job's.
+        new Type<>(
+            "playback-activity",
+            PlaybackActivity.Serializer.INSTANCE,
+            PlaybackActivity.Serializer.FORMAT,
+            GoldenValues.PLAYBACK_ACTIVITIES,
+            a -> a,
+            null,
+            false),
+        new Type<>(
+            "view-key",
+            ViewKey.Serializer.INSTANCE,
+            ViewKey.Serializer.FORMAT,
+            GoldenValues.VIEW_KEYS,
             k -> k,
             null,
             false),
