@@ -51,15 +51,24 @@ public final class PlaybackViewFunction
   /** How long after its end a view's end is remembered, in event time: a day. */
   public static final long ENDED_MEMORY_MS = 24 * 3_600_000L;
 
+  /**
+   * docs/qoe.md, "Views": the most events a view keeps (six hours of heartbeats are about 2,200); a
+   * player gone wrong sends the rest to {@link #LATE} instead of slowing every step of its view.
+   */
+  public static final int MAX_EVENTS_PER_VIEW = 20_000;
+
   private static final long MINUTE_MS = 60_000;
 
   private final long allowedLatenessMs;
+  private final int maxEventsPerView;
 
   private transient ListState<PlaybackActivity> events;
   private transient ValueState<Long> computedAt;
   private transient ValueState<Long> endedAt;
   private transient ValueState<Integer> versions;
   private transient ValueState<Long> timedMinute;
+  private transient ValueState<Integer> eventCount;
+  private transient Counter overflow;
   private transient Counter late;
   private transient Counter corrections;
   private transient Counter afterEnd;
@@ -69,10 +78,19 @@ public final class PlaybackViewFunction
    * job's allowed lateness.
    */
   public PlaybackViewFunction(long allowedLatenessMs) {
+    this(allowedLatenessMs, MAX_EVENTS_PER_VIEW);
+  }
+
+  /** As {@link #PlaybackViewFunction(long)}, keeping at most {@code maxEventsPerView} per view. */
+  public PlaybackViewFunction(long allowedLatenessMs, int maxEventsPerView) {
     if (allowedLatenessMs < 0) {
       throw new IllegalArgumentException("allowed lateness must be >= 0: " + allowedLatenessMs);
     }
+    if (maxEventsPerView < 1) {
+      throw new IllegalArgumentException("max events per view must be >= 1: " + maxEventsPerView);
+    }
     this.allowedLatenessMs = allowedLatenessMs;
+    this.maxEventsPerView = maxEventsPerView;
   }
 
   @Override
@@ -86,6 +104,8 @@ public final class PlaybackViewFunction
     versions = getRuntimeContext().getState(new ValueStateDescriptor<>("versions", Types.INT));
     timedMinute =
         getRuntimeContext().getState(new ValueStateDescriptor<>("timed-minute", Types.LONG));
+    eventCount = getRuntimeContext().getState(new ValueStateDescriptor<>("event-count", Types.INT));
+    overflow = getRuntimeContext().getMetricGroup().counter("eventsBeyondViewLimit");
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
     corrections = getRuntimeContext().getMetricGroup().counter("viewCorrections");
     afterEnd = getRuntimeContext().getMetricGroup().counter("eventsAfterViewEnd");
@@ -101,7 +121,13 @@ public final class PlaybackViewFunction
   public void processElement(PlaybackActivity e, Context ctx, Collector<QoeMinuteDelta> out)
       throws Exception {
     long now = eventTime(ctx.timerService());
-    boolean kept = computedAt.value() != null || events.get().iterator().hasNext();
+    Integer count = eventCount.value();
+    boolean kept = count != null;
+    if (kept && count >= maxEventsPerView) {
+      overflow.inc();
+      ctx.output(LATE, e);
+      return;
+    }
     if (!kept && endedAt.value() != null) {
       if (e.timeMs() <= now) {
         late.inc();
@@ -113,6 +139,7 @@ public final class PlaybackViewFunction
     }
     if (e.timeMs() > now) {
       events.add(e);
+      eventCount.update(kept ? count + 1 : 1);
       // A step is due when event time passes the view's first event of a later minute (it makes the
       // minutes before final) or an event that ends it; the events between change nothing emitted.
       long minute = Math.floorDiv(e.timeMs(), MINUTE_MS);
@@ -138,6 +165,7 @@ public final class PlaybackViewFunction
     after.add(e);
     after.sort(PlaybackActivity.APPLY_ORDER);
     events.add(e);
+    eventCount.update(count + 1);
     step(ctx.getCurrentKey(), before, after, now, ctx, out);
   }
 
@@ -145,8 +173,7 @@ public final class PlaybackViewFunction
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<QoeMinuteDelta> out)
       throws Exception {
     long now = eventTime(ctx.timerService());
-    boolean kept = computedAt.value() != null || events.get().iterator().hasNext();
-    if (!kept) {
+    if (eventCount.value() == null) {
       Long ended = endedAt.value();
       if (ended != null && now >= ended + ENDED_MEMORY_MS) {
         endedAt.clear();
@@ -195,6 +222,7 @@ public final class PlaybackViewFunction
         computedAt.clear();
         versions.clear();
         timedMinute.clear();
+        eventCount.clear();
         endedAt.update(end);
         timers.registerEventTimeTimer(end + ENDED_MEMORY_MS + allowedLatenessMs);
       } else {

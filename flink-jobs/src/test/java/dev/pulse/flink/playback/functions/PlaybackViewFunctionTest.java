@@ -179,6 +179,27 @@ class PlaybackViewFunctionTest {
   }
 
   @Test
+  void aViewFloodedWithEventsKeepsItsFirstOnesAndSendsTheRestToLate() throws Exception {
+    var h =
+        new KeyedOneInputStreamOperatorTestHarness<>(
+            new KeyedProcessOperator<>(new PlaybackViewFunction(LATENESS, 5)),
+            PlaybackActivity::key,
+            ViewKey.TYPE);
+    h.open();
+    send(h, event(0, "VIEW_START", -1));
+    for (long t = 1_000; t <= 10_000; t += 1_000) {
+      send(h, event(t, "HEARTBEAT", -1));
+    }
+    assertThat(late(h))
+        .extracting(e -> e.timeMs() - T0)
+        .containsExactly(5_000L, 6_000L, 7_000L, 8_000L, 9_000L, 10_000L);
+    h.processWatermark(new Watermark(Long.MAX_VALUE));
+    List<ViewRow> ended = views(h);
+    assertThat(ended).hasSize(1);
+    assertThat(ended.get(0).fact().endMs()).as("its last kept event").isEqualTo(T0 + 4_000);
+  }
+
+  @Test
   void randomViewsDeliveredOutOfOrderAndLateAddUpToTheOracle() throws Exception {
     SplittableRandom r = new SplittableRandom(20261203);
     List<PlaybackActivity> all = new ArrayList<>();
