@@ -7,6 +7,7 @@ import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.SqlLiteral;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.classroom.ClassroomConfig;
+import dev.pulse.flink.playback.PlaybackConfig;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
 import java.io.PrintWriter;
@@ -70,9 +71,10 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "DOMAIN",
       defaultValue = "api",
       description =
-          "What to preload and move: api (API requests; Pulse = the API metrics job) or classroom"
-              + " (live classes of 1,000 courses; Pulse = the classroom job, read bounded until every"
-              + " session has ended). Default: ${DEFAULT-VALUE}.")
+          "What to preload and move: api (API requests; Pulse = the API metrics job), classroom"
+              + " (live classes of 1,000 courses; Pulse = the classroom job) or playback (evening"
+              + " video views; Pulse = the playback job); the last two read bounded until every"
+              + " session or view has ended. Default: ${DEFAULT-VALUE}.")
   Traffic traffic;
 
   @Option(
@@ -270,7 +272,11 @@ public final class BenchCommand implements Callable<Integer> {
         databases.add(target.database());
         progress.println(
             "[bench] phase pulse: the "
-                + (traffic == Traffic.api ? "API metrics" : "classroom")
+                + switch (traffic) {
+                  case api -> "API metrics";
+                  case classroom -> "classroom";
+                  case playback -> "playback";
+                }
                 + " job on a MiniCluster into "
                 + target.database());
         report.add(
@@ -356,10 +362,10 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     try {
-      if (traffic == Traffic.api) {
-        ApiMetricsConfig.fromMap(jobSettings);
-      } else {
-        ClassroomConfig.fromMap(jobSettings);
+      switch (traffic) {
+        case api -> ApiMetricsConfig.fromMap(jobSettings);
+        case classroom -> ClassroomConfig.fromMap(jobSettings);
+        case playback -> PlaybackConfig.fromMap(jobSettings);
       }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "Invalid --job-setting: " + e.getMessage());

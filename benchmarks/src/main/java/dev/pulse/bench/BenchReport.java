@@ -128,7 +128,18 @@ final class BenchReport {
     PhaseResult pulse = phase("pulse");
     if (pulse != null) {
       Map<String, Object> d = pulse.details();
-      if (d.containsKey("jobFinishedAfterSeconds")) {
+      if (d.containsKey("viewRows")) {
+        out.printf(
+            Locale.ROOT,
+            "  pulse: raw rows complete after %.1fs, job finished (every view ended) after %.1fs "
+                + "(%,d views, %,d QoE minute rows; %,d late, %,d dead letters)%n",
+            (Double) d.get("rawRowsAfterSeconds"),
+            (Double) d.get("jobFinishedAfterSeconds"),
+            (Long) d.get("viewRows"),
+            (Long) d.get("qoeMinuteRows"),
+            (Long) d.get("lateEvents"),
+            (Long) d.get("deadLetters"));
+      } else if (d.containsKey("jobFinishedAfterSeconds")) {
         out.printf(
             Locale.ROOT,
             "  pulse: raw rows complete after %.1fs, job finished (every session ended) after %.1fs "

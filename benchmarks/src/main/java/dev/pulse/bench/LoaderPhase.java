@@ -6,6 +6,7 @@ import com.clickhouse.data.ClickHouseFormat;
 import dev.pulse.clickhouse.ClickHouseClients;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.ClassroomEvent;
+import dev.pulse.events.PlaybackEvent;
 import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
@@ -72,6 +73,27 @@ final class LoaderPhase {
           "region",
           "app_version");
 
+  /** The playback raw table's columns, in the order each row is encoded. */
+  static final List<String> PLAYBACK_COLUMNS =
+      List.of(
+          "event_id",
+          "tenant_id",
+          "event_time",
+          "event_time_ms",
+          "view_id",
+          "video_id",
+          "course_id",
+          "user_id",
+          "type",
+          "bitrate_kbps",
+          "playhead_ms",
+          "error_code",
+          "fatal",
+          "cdn",
+          "region",
+          "device",
+          "player");
+
   private LoaderPhase() {}
 
   /**
@@ -95,6 +117,12 @@ final class LoaderPhase {
                 traffic.rawTable(),
                 CLASSROOM_COLUMNS,
                 LoaderPhase::encodeClassroom);
+        case playback ->
+            new RawRows<>(
+                EventCodec.forTopic(Topics.PLAYBACK),
+                traffic.rawTable(),
+                PLAYBACK_COLUMNS,
+                LoaderPhase::encodePlayback);
       };
     }
 
@@ -319,6 +347,42 @@ final class LoaderPhase {
     out.string(e.getDevice());
     out.string(e.getRegion());
     out.string(e.getAppVersion());
+    out.rows++;
+  }
+
+  /**
+   * One event as a RowBinary row of playback_events_raw, columns in {@link #PLAYBACK_COLUMNS}
+   * order.
+   */
+  static void encodePlayback(PlaybackEvent e, RowBuffer out) {
+    long ms = e.getEventTime().toEpochMilli();
+    out.string(e.getEventId());
+    out.string(e.getTenantId());
+    out.littleEndian(Math.floorDiv(ms, 1000L), 4); // DateTime: UInt32 seconds
+    out.littleEndian(ms, 8); // UInt64
+    out.string(e.getViewId());
+    out.string(e.getVideoId());
+    out.string(e.getCourseId());
+    out.string(e.getUserId());
+    out.string(e.getType().name());
+    if (e.getBitrateKbps() == null) {
+      out.write(1); // Nullable: 1 = NULL, no value follows
+    } else {
+      out.write(0);
+      out.littleEndian(e.getBitrateKbps(), 4);
+    }
+    out.littleEndian(e.getPlayheadMs(), 8);
+    if (e.getErrorCode() == null) {
+      out.write(1);
+    } else {
+      out.write(0);
+      out.string(e.getErrorCode());
+    }
+    out.write(e.getFatal() ? 1 : 0);
+    out.string(e.getCdn());
+    out.string(e.getRegion());
+    out.string(e.getDevice());
+    out.string(e.getPlayer());
     out.rows++;
   }
 

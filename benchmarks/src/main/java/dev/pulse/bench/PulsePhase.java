@@ -9,6 +9,8 @@ import dev.pulse.flink.classroom.ClassroomJob;
 import dev.pulse.flink.common.LocalClusters;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
+import dev.pulse.flink.playback.PlaybackConfig;
+import dev.pulse.flink.playback.PlaybackJob;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -38,7 +40,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * reading the preloaded topic from its start into a fresh database. API traffic: the API metrics
  * job ({@link ApiMetricsJob#wire}), done when {@code api_requests_raw} holds every event and the
  * minute facts (plus late events) cover every minute the watermark can close; then the job is
- * cancelled. Classroom traffic: {@link #runClassroom}.
+ * cancelled. Classroom and playback traffic: {@link #runBounded}.
  */
 final class PulsePhase {
 
@@ -94,8 +96,9 @@ final class PulsePhase {
       OptionalLong clickhousePid,
       Duration progressEvery,
       PrintWriter progress) {
-    if (traffic == Traffic.classroom) {
-      return runClassroom(
+    if (traffic != Traffic.api) {
+      return runBounded(
+          traffic,
           bootstrap,
           groupId,
           input,
@@ -220,12 +223,13 @@ final class PulsePhase {
   }
 
   /**
-   * Pulse on classroom traffic: the classroom job as production wires it ({@link
-   * ClassroomJob#wire}), reading the preload bounded, so that at its end the watermark passes every
-   * session: done when {@code classroom_events_raw} holds every event and the job has finished,
-   * every session ended and its facts committed.
+   * Pulse on classroom or playback traffic: the classroom job ({@link ClassroomJob#wire}) or the
+   * playback job ({@link PlaybackJob#wire}) as production wires it, reading the preload bounded, so
+   * that at its end the watermark passes every session or view: done when the raw table holds every
+   * event and the job has finished, every session or view ended and its facts committed.
    */
-  private static PhaseResult runClassroom(
+  private static PhaseResult runBounded(
+      Traffic traffic,
       String bootstrap,
       String groupId,
       Preload.Loaded input,
@@ -237,7 +241,18 @@ final class PulsePhase {
       PrintWriter progress) {
     Map<String, String> job = jobSettings(bootstrap, groupId, input, target, settings);
     job.put(KafkaSettings.BOUNDED.key(), "true");
-    ClassroomConfig config = ClassroomConfig.fromMap(job);
+    String kind = traffic == Traffic.classroom ? "classroom" : "playback";
+    Duration checkpointInterval;
+    Consumer<StreamExecutionEnvironment> wiring;
+    if (traffic == Traffic.classroom) {
+      ClassroomConfig config = ClassroomConfig.fromMap(job);
+      checkpointInterval = config.checkpointInterval();
+      wiring = env -> ClassroomJob.wire(env, config, Clock.systemUTC());
+    } else {
+      PlaybackConfig config = PlaybackConfig.fromMap(job);
+      checkpointInterval = config.checkpointInterval();
+      wiring = env -> PlaybackJob.wire(env, config, Clock.systemUTC());
+    }
     Duration timeout = ProgressWatch.timeoutFor(events);
     ProgressWatch watch =
         new ProgressWatch(
@@ -245,12 +260,7 @@ final class PulsePhase {
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
     Path checkpoints = tempDir();
     long startNanos = System.nanoTime();
-    JobClient client =
-        submit(
-            settings,
-            checkpoints,
-            env -> ClassroomJob.wire(env, config, Clock.systemUTC()),
-            "classroom");
+    JobClient client = submit(settings, checkpoints, wiring, kind);
     Map<String, Object> details = new LinkedHashMap<>();
     try (ClickHouse db =
         ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
@@ -259,15 +269,16 @@ final class PulsePhase {
         sleep(POLL_MILLIS);
         // It may finish now: every raw row is committed before a bounded job ends.
         boolean finished = finishedOrRunning(client);
-        raw = rawEvents(db, Traffic.classroom, events);
+        raw = rawEvents(db, traffic, events);
         if (finished && raw < events) {
           throw new BenchException(
               String.format(
                   Locale.ROOT,
-                  "pulse: the classroom job finished with %,d of %,d events in %s",
+                  "pulse: the %s job finished with %,d of %,d events in %s",
+                  kind,
                   raw,
                   events,
-                  Traffic.classroom.rawTable()));
+                  traffic.rawTable()));
         }
       }
       details.put("rawRowsAfterSeconds", (System.nanoTime() - startNanos) / 1e9);
@@ -276,9 +287,9 @@ final class PulsePhase {
         client.getJobExecutionResult().get(Math.max(left, 1), TimeUnit.NANOSECONDS);
       } catch (TimeoutException e) {
         throw new BenchException(
-            "pulse: the classroom job did not finish within " + timeout.toSeconds() + " s", e);
+            "pulse: the " + kind + " job did not finish within " + timeout.toSeconds() + " s", e);
       } catch (ExecutionException e) {
-        throw new BenchException("pulse: the classroom job failed: " + rootCause(e), e);
+        throw new BenchException("pulse: the " + kind + " job failed: " + rootCause(e), e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new BenchException("pulse phase interrupted", e);
@@ -288,7 +299,7 @@ final class PulsePhase {
       details.put("database", target.database());
       details.put("topic", input.topic());
       details.put("parallelism", settings.parallelism());
-      details.put("checkpointInterval", config.checkpointInterval().toString());
+      details.put("checkpointInterval", checkpointInterval.toString());
       details.put("jobSettings", settings.extra());
       details.put("flinkSettings", settings.flink());
     } finally {
@@ -300,18 +311,27 @@ final class PulsePhase {
         ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
       JsonNode raw =
           db.query(
-                  "SELECT count() AS rows, uniqExact(event_id) AS events FROM classroom_events_raw")
+                  "SELECT count() AS rows, uniqExact(event_id) AS events FROM "
+                      + traffic.rawTable())
               .get(0);
       details.put("rawRows", raw.get("rows").asLong());
       details.put("rawDistinctEvents", raw.get("events").asLong());
-      details.put(
-          "sessionMinuteRows", longValue(db, "SELECT count() AS v FROM classroom_session_minutes"));
-      details.put(
-          "learnerSessionRows",
-          longValue(db, "SELECT count() AS v FROM classroom_learner_sessions"));
-      details.put("sessionRows", longValue(db, "SELECT count() AS v FROM classroom_sessions"));
-      details.put(
-          "lateEvents", longValue(db, "SELECT count() AS v FROM classroom_events_late FINAL"));
+      if (traffic == Traffic.classroom) {
+        details.put(
+            "sessionMinuteRows",
+            longValue(db, "SELECT count() AS v FROM classroom_session_minutes"));
+        details.put(
+            "learnerSessionRows",
+            longValue(db, "SELECT count() AS v FROM classroom_learner_sessions"));
+        details.put("sessionRows", longValue(db, "SELECT count() AS v FROM classroom_sessions"));
+        details.put(
+            "lateEvents", longValue(db, "SELECT count() AS v FROM classroom_events_late FINAL"));
+      } else {
+        details.put("viewRows", longValue(db, "SELECT count() AS v FROM playback_views FINAL"));
+        details.put("qoeMinuteRows", longValue(db, "SELECT count() AS v FROM playback_minutes"));
+        details.put(
+            "lateEvents", longValue(db, "SELECT count() AS v FROM playback_events_late FINAL"));
+      }
       details.put("deadLetters", longValue(db, "SELECT count() AS v FROM dead_letters FINAL"));
     }
     return watch.result(events, usage, details);

@@ -17,7 +17,10 @@ enum Traffic {
    * Classroom events of a large platform's live classes: 40 institutions of 25 courses with 30
    * learners each, so about 75 classes run at once in each period of the school day.
    */
-  classroom(Topics.CLASSROOM, "classroom_events_raw", "classroom events");
+  classroom(Topics.CLASSROOM, "classroom_events_raw", "classroom events"),
+
+  /** Player events of lecture videos watched in the evening, 2,000 views starting a minute. */
+  playback(Topics.PLAYBACK, "playback_events_raw", "player events");
 
   private final Topic<?> contract;
   private final String rawTable;
@@ -64,6 +67,11 @@ enum Traffic {
           base.withDomains(EnumSet.of(Domain.CLASSROOM))
               .withStart(Instant.parse("2026-03-02T08:00:00Z"))
               .withPlatform(40, 25, 30, 1);
+      case playback ->
+          base.withDomains(EnumSet.of(Domain.PLAYBACK))
+              .withStart(Instant.parse("2026-03-02T18:00:00Z"))
+              .withPlatform(40, 25, 30, 2)
+              .withRates(1, 2_000);
     };
   }
 }
