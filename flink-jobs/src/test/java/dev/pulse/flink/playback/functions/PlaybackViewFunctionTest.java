@@ -7,6 +7,7 @@ import dev.pulse.flink.playback.records.PlaybackActivity;
 import dev.pulse.flink.playback.records.QoeMinuteDelta;
 import dev.pulse.flink.playback.records.ViewKey;
 import dev.pulse.flink.playback.records.ViewRow;
+import dev.pulse.flink.testing.PlaybackOracleEvents;
 import dev.pulse.oracle.PlayEvent;
 import dev.pulse.oracle.QoeOracle;
 import java.util.ArrayList;
@@ -242,7 +243,7 @@ class PlaybackViewFunctionTest {
     List<PlayEvent> counted = new ArrayList<>();
     for (PlaybackActivity e : all) {
       if (!late.contains(e)) {
-        counted.add(oracleEvent(e));
+        counted.add(PlaybackOracleEvents.of(e));
       }
     }
     QoeOracle oracle = QoeOracle.of(counted, Long.MAX_VALUE);
@@ -354,25 +355,6 @@ class PlaybackViewFunctionTest {
       out.add(event(view, t + r.nextInt(2_000), "VIEW_END", -1, false));
     }
     return out;
-  }
-
-  private static PlayEvent oracleEvent(PlaybackActivity a) {
-    return new PlayEvent(
-        a.eventId(),
-        a.tenantId(),
-        a.viewId(),
-        a.videoId(),
-        a.courseId(),
-        a.userId(),
-        a.type(),
-        a.timeMs(),
-        a.bitrateKbps() > 0 ? a.bitrateKbps() : null,
-        a.playheadMs(),
-        a.fatal(),
-        a.cdn(),
-        a.region(),
-        a.device(),
-        a.player());
   }
 
   private static List<ViewRow> views(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pulse.flink.playback.records.PlaybackActivity;
 import dev.pulse.flink.playback.records.ViewFact;
 import dev.pulse.flink.playback.records.ViewKey;
+import dev.pulse.flink.testing.PlaybackOracleEvents;
 import dev.pulse.oracle.PlayEvent;
 import dev.pulse.oracle.QoeOracle;
 import java.util.ArrayList;
@@ -159,27 +160,7 @@ class ViewComputationTest {
   }
 
   private static List<PlayEvent> oracleEvents(List<PlaybackActivity> events) {
-    List<PlayEvent> out = new ArrayList<>();
-    for (PlaybackActivity a : events) {
-      out.add(
-          new PlayEvent(
-              a.eventId(),
-              a.tenantId(),
-              a.viewId(),
-              a.videoId(),
-              a.courseId(),
-              a.userId(),
-              a.type(),
-              a.timeMs(),
-              a.bitrateKbps() > 0 ? a.bitrateKbps() : null,
-              a.playheadMs(),
-              a.fatal(),
-              a.cdn(),
-              a.region(),
-              a.device(),
-              a.player()));
-    }
-    return out;
+    return events.stream().map(PlaybackOracleEvents::of).toList();
   }
 
   private static List<Object> row(ViewFact f) {
