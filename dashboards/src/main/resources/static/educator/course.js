@@ -8,6 +8,7 @@ const COURSE_QUERY = `query($id: String!, $from: DateTime!, $to: DateTime!) {
     days { day sessions attendedLearnerSessions uniqueAttendingLearners meanAttention interactions }
   }
   atRiskLearners(course: $id) { learner reason }
+  courseVideos(course: $id, from: $from, to: $to) { video views viewers watchTimeMs startedPlaying experienceScore }
 }`;
 
 async function loadCourse() {
@@ -57,6 +58,17 @@ async function loadCourse() {
     cells: [
       ['learner', r.learner, r.learner, Educator.link('learner.html', { course, learner: r.learner })],
       ['reason', r.reason, r.reason],
+    ],
+  })), true);
+  Educator.fill('videos', data.courseVideos.map((v) => ({
+    key: v.video,
+    cells: [
+      ['video', v.video, v.video, Educator.link('video.html', { course, video: v.video })],
+      ['views', v.views, String(v.views)],
+      ['viewers', v.viewers, String(v.viewers)],
+      ['watchTimeMs', v.watchTimeMs, (v.watchTimeMs / 3600000).toFixed(1)],
+      ['startedPlaying', v.startedPlaying, String(v.startedPlaying)],
+      ['experienceScore', v.experienceScore, v.experienceScore === null ? '-' : v.experienceScore.toFixed(1)],
     ],
   })), true);
   const chart = echarts.init(document.getElementById('chart-days'));

@@ -8,12 +8,9 @@ import dev.pulse.api.testing.TestIdentity;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -182,28 +178,8 @@ class EducatorPagesIT {
     return browser.findElement(By.id("status")).getDomAttribute("data-state");
   }
 
-  /**
-   * A table's rows, by key: field -> data-value, read in one script call, so a re-render by the
-   * page's polling cannot change it half-way.
-   */
-  @SuppressWarnings("unchecked")
   private Map<String, Map<String, String>> table(String id) {
-    List<List<Object>> rows =
-        (List<List<Object>>)
-            browser.executeScript(
-                "return Array.from(document.querySelectorAll('#' + arguments[0] + ' tbody tr'))"
-                    + ".map(tr => [tr.dataset.key, Array.from(tr.children)"
-                    + ".map(td => [td.dataset.field, td.dataset.value])]);",
-                id);
-    Map<String, Map<String, String>> out = new LinkedHashMap<>();
-    for (List<Object> row : rows) {
-      Map<String, String> cells = new LinkedHashMap<>();
-      for (List<String> cell : (List<List<String>>) row.get(1)) {
-        cells.put(cell.get(0), cell.get(1));
-      }
-      out.put((String) row.get(0), cells);
-    }
-    return out;
+    return BrowserPages.table(browser, id);
   }
 
   @SuppressWarnings("unchecked")
@@ -229,9 +205,7 @@ class EducatorPagesIT {
   }
 
   private void screenshot(String name) throws Exception {
-    Path dir = Path.of("target", "screenshots");
-    Files.createDirectories(dir);
-    Files.write(dir.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+    BrowserPages.screenshot(browser, name);
   }
 
   @Test

@@ -8,9 +8,10 @@ import dev.pulse.api.engagement.Engagement.CourseOverview;
 import dev.pulse.api.engagement.Engagement.LearnerSession;
 import dev.pulse.api.engagement.Engagement.SessionMinute;
 import dev.pulse.api.security.Caller;
+import dev.pulse.api.security.CourseScope;
 import dev.pulse.api.security.Operation;
-import dev.pulse.api.support.InvalidArgumentException;
 import dev.pulse.api.support.StringArguments;
+import dev.pulse.api.support.TimeRanges;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +30,8 @@ import reactor.core.publisher.Flux;
 @Controller
 public class EngagementController {
 
+  private static final String ENGAGEMENT = "classroom engagement";
+
   private final EngagementRepository repository;
   private final LiveSessionMinutes live;
   private final Duration maxRange;
@@ -44,7 +47,7 @@ public class EngagementController {
   public List<Course> courses(
       @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
       @ContextValue(name = Operation.CONTEXT_KEY) Operation operation) {
-    return repository.courses(CourseScope.all(caller), operation);
+    return repository.courses(CourseScope.all(caller, ENGAGEMENT), operation);
   }
 
   @QueryMapping
@@ -54,14 +57,8 @@ public class EngagementController {
       @Argument String id,
       @Argument Instant from,
       @Argument Instant to) {
-    CourseScope scope = CourseScope.one(caller, id);
-    if (!from.isBefore(to) || Duration.between(from, to).compareTo(maxRange) > 0) {
-      throw new InvalidArgumentException(
-          "from must be before to, at most " + maxRange.toDays() + " days apart");
-    }
-    if (from.isBefore(Instant.EPOCH) || to.isAfter(Instant.parse("2105-12-31T23:59:59Z"))) {
-      throw new InvalidArgumentException("from and to must be within 1970-01-01 .. 2105-12-31");
-    }
+    CourseScope scope = CourseScope.one(caller, ENGAGEMENT, id);
+    TimeRanges.check(from, to, maxRange);
     return repository.course(scope, from, to, operation);
   }
 
@@ -71,7 +68,7 @@ public class EngagementController {
       @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
       @Argument String course,
       @Argument String session) {
-    CourseScope scope = CourseScope.one(caller, course);
+    CourseScope scope = CourseScope.one(caller, ENGAGEMENT, course);
     return repository.session(scope, StringArguments.check("session", session), operation);
   }
 
@@ -80,7 +77,7 @@ public class EngagementController {
       @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
       @Argument String course,
       @Argument String session) {
-    CourseScope scope = CourseScope.one(caller, course);
+    CourseScope scope = CourseScope.one(caller, ENGAGEMENT, course);
     return live.minutes(scope, StringArguments.check("session", session));
   }
 
@@ -89,7 +86,7 @@ public class EngagementController {
       @ContextValue(name = Caller.CONTEXT_KEY) Caller caller,
       @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
       @Argument String course) {
-    return repository.atRisk(CourseScope.one(caller, course), operation);
+    return repository.atRisk(CourseScope.one(caller, ENGAGEMENT, course), operation);
   }
 
   @QueryMapping
@@ -98,7 +95,7 @@ public class EngagementController {
       @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
       @Argument String course,
       @Argument String learner) {
-    CourseScope scope = CourseScope.one(caller, course);
+    CourseScope scope = CourseScope.one(caller, ENGAGEMENT, course);
     return repository.learnerHistory(scope, StringArguments.check("learner", learner), operation);
   }
 }

@@ -13,6 +13,7 @@ import dev.pulse.api.engagement.Engagement.CourseOverview;
 import dev.pulse.api.engagement.Engagement.CourseSession;
 import dev.pulse.api.engagement.Engagement.LearnerSession;
 import dev.pulse.api.engagement.Engagement.SessionMinute;
+import dev.pulse.api.security.CourseScope;
 import dev.pulse.api.security.Operation;
 import dev.pulse.clickhouse.ClickHouse;
 import java.time.Instant;

@@ -2,6 +2,7 @@ package dev.pulse.api.engagement;
 
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.engagement.Engagement.SessionMinute;
+import dev.pulse.api.security.CourseScope;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Tenant;
 import java.time.Duration;

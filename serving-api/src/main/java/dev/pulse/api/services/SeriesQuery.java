@@ -1,6 +1,8 @@
 package dev.pulse.api.services;
 
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.series.Granularity;
+import dev.pulse.api.series.SeriesPlanner;
 import dev.pulse.api.support.StringArguments;
 import java.time.Instant;
 

@@ -4,6 +4,8 @@ import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
+import dev.pulse.api.series.SeriesPlanner;
+import dev.pulse.api.series.SeriesWindow;
 import dev.pulse.api.support.StringArguments;
 import java.util.List;
 import java.util.Set;

@@ -8,6 +8,8 @@ import static dev.pulse.clickhouse.SqlLiteral.uint64;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.series.Granularity;
+import dev.pulse.api.series.SeriesWindow;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import java.time.Duration;

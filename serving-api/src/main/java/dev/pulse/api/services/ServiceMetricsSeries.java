@@ -1,5 +1,7 @@
 package dev.pulse.api.services;
 
+import dev.pulse.api.series.Granularity;
+import dev.pulse.api.series.SeriesWindow;
 import java.time.Instant;
 import java.util.List;
 

@@ -8,10 +8,15 @@ import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.engagement.EngagementController;
 import dev.pulse.api.engagement.EngagementRepository;
 import dev.pulse.api.engagement.LiveSessionMinutes;
+import dev.pulse.api.qoe.LiveQoe;
+import dev.pulse.api.qoe.QoeController;
+import dev.pulse.api.qoe.QoeRepository;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.series.SeriesPlanner;
+import dev.pulse.api.series.SeriesWindow;
 import dev.pulse.api.testing.TestCallers;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +52,8 @@ import reactor.core.Disposable;
       ServiceMetricsController.class,
       MeController.class,
       AuditController.class,
-      EngagementController.class
+      EngagementController.class,
+      QoeController.class
     })
 @Import({
   FakeStoreGraphQlTest.Config.class,
@@ -55,7 +61,9 @@ import reactor.core.Disposable;
   EngagementRepository.class,
   LiveSessionMinutes.class,
   SeriesPlanner.class,
-  LiveServiceMetrics.class
+  LiveServiceMetrics.class,
+  QoeRepository.class,
+  LiveQoe.class
 })
 @TestPropertySource(
     properties = {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.series.Granularity;
 import dev.pulse.api.support.InvalidArgumentException;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -10,8 +10,12 @@ import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.engagement.EngagementController;
 import dev.pulse.api.engagement.EngagementRepository;
 import dev.pulse.api.engagement.LiveSessionMinutes;
+import dev.pulse.api.qoe.LiveQoe;
+import dev.pulse.api.qoe.QoeController;
+import dev.pulse.api.qoe.QoeRepository;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Role;
+import dev.pulse.api.series.SeriesPlanner;
 import dev.pulse.api.testing.TestCallers;
 import graphql.ErrorType;
 import graphql.schema.GraphQLArgument;
@@ -48,7 +52,8 @@ import org.springframework.test.context.TestPropertySource;
       ServiceMetricsController.class,
       MeController.class,
       AuditController.class,
-      EngagementController.class
+      EngagementController.class,
+      QoeController.class
     })
 @Import({
   ServiceMetricsArgumentsGraphQlTest.Config.class,
@@ -58,7 +63,9 @@ import org.springframework.test.context.TestPropertySource;
   ClickHouseConfig.class,
   ServiceMetricsRepository.class,
   SeriesPlanner.class,
-  LiveServiceMetrics.class
+  LiveServiceMetrics.class,
+  QoeRepository.class,
+  LiveQoe.class
 })
 @TestPropertySource(
     properties = {"pulse.clickhouse.url=http://127.0.0.1:1", "pulse.clickhouse.database=pulse"})

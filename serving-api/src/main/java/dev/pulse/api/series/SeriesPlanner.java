@@ -1,4 +1,4 @@
-package dev.pulse.api.services;
+package dev.pulse.api.series;
 
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.support.InvalidArgumentException;

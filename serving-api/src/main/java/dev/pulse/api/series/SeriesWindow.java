@@ -1,4 +1,4 @@
-package dev.pulse.api.services;
+package dev.pulse.api.series;
 
 import java.time.Instant;
 

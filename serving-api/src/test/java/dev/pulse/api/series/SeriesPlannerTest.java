@@ -1,4 +1,4 @@
-package dev.pulse.api.services;
+package dev.pulse.api.series;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

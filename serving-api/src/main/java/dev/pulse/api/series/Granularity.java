@@ -1,16 +1,19 @@
-package dev.pulse.api.services;
+package dev.pulse.api.series;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
-/** The width of one point of a series, and which fact table serves it. */
+/**
+ * The width of one point of a series: each domain serves MINUTE from its minute facts, HOUR and DAY
+ * from its hourly and daily rollups.
+ */
 public enum Granularity {
-  /** One point per minute, read from {@code api_request_minutes}. */
+  /** One point per minute. */
   MINUTE(Duration.ofMinutes(1)),
-  /** One point per hour, read from the {@code api_request_hours} rollup. */
+  /** One point per hour. */
   HOUR(Duration.ofHours(1)),
-  /** One point per UTC day, read from the {@code api_request_days} rollup. */
+  /** One point per UTC day. */
   DAY(Duration.ofDays(1));
 
   private final Duration width;
