@@ -336,6 +336,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.println("Pulse is running.");
     out.println();
     out.printf("  SRE dashboard   %s/sre/service.html%n", base);
+    out.printf("  Video QoE       %s/sre/qoe.html%n", base);
     out.printf("  GraphiQL        %s/graphiql%n", base);
     out.printf("  Readiness       %s/actuator/health/readiness%n", base);
     out.printf("  Flink web UI    http://%s:%d%n", host(), flinkUiPort);

@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.events.ClassroomEvent;
 import dev.pulse.events.topics.Topics;
-import dev.pulse.flink.api.ApiMetricsConfig;
-import dev.pulse.flink.common.config.KafkaSettings;
-import dev.pulse.flink.common.config.StreamSemantics;
 import dev.pulse.oracle.ClassEvent;
 import dev.pulse.oracle.EngagementOracle;
 import dev.pulse.simulator.Domain;
@@ -164,50 +161,14 @@ class ClassroomEndToEndIT {
     }
     long started = System.nanoTime();
     stack =
-        PulseStack.start(
-            new PulseStack.Settings(
-                kafka.bootstrapServers(),
-                ch.httpUrl(),
-                ch.user(),
-                ch.password(),
-                ch.database(),
-                "127.0.0.1",
-                0,
-                0,
-                apiProperties,
-                Duration.ofMillis(500),
-                1,
-                Map.ofEntries(
-                    // The API job reads a topic of its own that nobody writes to.
-                    Map.entry(KafkaSettings.TOPIC.key(), kafka.topic("e2e-classroom-api", 1)),
-                    Map.entry(
-                        KafkaSettings.DEAD_LETTER_TOPIC.key(),
-                        kafka.topic("e2e-classroom-api-dlq", 1)),
-                    Map.entry(KafkaSettings.GROUP_ID.key(), topic + "-api"),
-                    Map.entry(KafkaSettings.BOUNDED.key(), "true"),
-                    // One partition, one subtask per operator: the watermark an event meets is the
-                    // one its partition's earlier events made (see the class comment).
-                    Map.entry(ApiMetricsConfig.PARALLELISM.key(), "1"),
-                    Map.entry(
-                        StreamSemantics.OUT_OF_ORDERNESS.key(), OUT_OF_ORDERNESS.toSeconds() + "s"),
-                    Map.entry(
-                        StreamSemantics.ALLOWED_LATENESS.key(), ALLOWED_LATENESS.toSeconds() + "s"),
-                    Map.entry(PulseStack.CLASSROOM_PREFIX + KafkaSettings.TOPIC.key(), topic),
-                    Map.entry(
-                        PulseStack.CLASSROOM_PREFIX + KafkaSettings.DEAD_LETTER_TOPIC.key(),
-                        kafka.topic("e2e-classroom-dlq", 1)),
-                    Map.entry(PulseStack.CLASSROOM_PREFIX + KafkaSettings.GROUP_ID.key(), topic),
-                    // The playback job reads a topic of its own too.
-                    Map.entry(
-                        PulseStack.PLAYBACK_PREFIX + KafkaSettings.TOPIC.key(),
-                        kafka.topic("e2e-classroom-playback", 1)),
-                    Map.entry(
-                        PulseStack.PLAYBACK_PREFIX + KafkaSettings.DEAD_LETTER_TOPIC.key(),
-                        kafka.topic("e2e-classroom-playback-dlq", 1)),
-                    Map.entry(
-                        PulseStack.PLAYBACK_PREFIX + KafkaSettings.GROUP_ID.key(),
-                        topic + "-playback")),
-                null));
+        EndToEndStack.start(
+            kafka,
+            ch,
+            EndToEndStack.Job.CLASSROOM,
+            topic,
+            OUT_OF_ORDERNESS,
+            ALLOWED_LATENESS,
+            apiProperties);
     stack.awaitJobEnd(Duration.ofMinutes(3));
     System.out.printf(
         "[classroom-e2e] %d records sent (%d late, %s), %d sessions; stack started and job done in %d ms%n",
