@@ -124,6 +124,17 @@ public final class DemoCommand implements Callable<Integer> {
               + "curve scales it by the hour (default: ${DEFAULT-VALUE}).")
   double apiPerMinute;
 
+  // Views last minutes, and QoE numbers count a view when it ends: enough views start that the QoE
+  // page ranks CDNs and regions a few minutes in, even in the quiet hours of the evening curve.
+  @Option(
+      names = "--views-per-minute",
+      paramLabel = "N",
+      defaultValue = "400",
+      description =
+          "Simulated video views started per minute at the evening peak; the evening load "
+              + "curve scales it by the hour (default: ${DEFAULT-VALUE}).")
+  double viewsPerMinute;
+
   @Option(
       names = "--faults",
       paramLabel = "FRACTION",
@@ -301,7 +312,7 @@ public final class DemoCommand implements Callable<Integer> {
             .withSeed(start.toEpochMilli())
             .withStart(start)
             .withDuration(Duration.ofDays(7))
-            .withRates(apiPerMinute, SimulationConfig.defaults().viewsPerMinute())
+            .withRates(apiPerMinute, viewsPerMinute)
             .withIncidents(incidents)
             .withFaults(faultConfig);
     // Classes whenever the demo runs: today is a Monday whose first class starts 3 minutes in.
@@ -352,9 +363,14 @@ public final class DemoCommand implements Callable<Integer> {
       boolean live =
           link.person().roles().contains("educator")
               && firstClass.equals(simulator.firstClassOfTheDay(link.person().tenant()));
+      boolean slowCdn =
+          link.person().roles().contains("sre")
+              && simulator.viewersNearTheSlowCdn(link.person().tenant());
       out.printf(
           "  %-40s %s%n",
-          link.person().name() + (live ? " (class live in ~3 min)" : ""),
+          link.person().name()
+              + (live ? " (class live in ~3 min)" : "")
+              + (slowCdn ? " (video QoE: a slow CDN)" : ""),
           link.url(base, identity.token(link.person())));
     }
     out.println(
@@ -428,6 +444,13 @@ public final class DemoCommand implements Callable<Integer> {
           "Invalid --api-per-minute "
               + apiPerMinute
               + ": expected more than 0 and at most 10,000,000");
+    }
+    if (!(viewsPerMinute > 0 && viewsPerMinute <= 100_000)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --views-per-minute "
+              + viewsPerMinute
+              + ": expected more than 0 and at most 100,000");
     }
     if (!(faults >= 0 && faults <= 0.2)) {
       throw new ParameterException(

@@ -57,7 +57,12 @@ class AnalystsCommandIT {
           "classroom_learner_sessions",
           "classroom_sessions",
           "classroom_course_days",
-          "classroom_events_late");
+          "classroom_events_late",
+          "playback_minutes",
+          "playback_hours",
+          "playback_days",
+          "playback_views",
+          "playback_events_late");
 
   private static TestClickHouse ch;
   private static LocalClickHouse server;

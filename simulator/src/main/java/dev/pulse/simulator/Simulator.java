@@ -33,6 +33,20 @@ public final class Simulator {
     return new PlatformModel(config).tenants.stream().map(PlatformModel.Tenant::id).toList();
   }
 
+  /**
+   * Whether most of {@code tenantId}'s viewers are where the simulated slow CDN is (cloudfront in
+   * ap-south): the tenant whose QoE breakdown shows it on top.
+   */
+  public boolean viewersNearTheSlowCdn(String tenantId) {
+    return new PlatformModel(config)
+        .tenants.stream()
+            .anyMatch(
+                t ->
+                    t.id().equals(tenantId)
+                        && PlaybackViews.cdnRegionFactor("cloudfront", t.region())
+                            > 2 * PlaybackViews.cdnRegionFactor("akamai", t.region()));
+  }
+
   /** The course ids of {@code tenantId}, in a fixed order (empty for a tenant not simulated). */
   public List<String> courseIds(String tenantId) {
     return new PlatformModel(config)
