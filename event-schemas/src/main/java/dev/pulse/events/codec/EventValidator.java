@@ -47,6 +47,12 @@ public final class EventValidator {
   /** An API request that took an hour or more is a broken measurement, not a slow request. */
   public static final long MAX_LATENCY_US = 3_600_000_000L;
 
+  /**
+   * A rendition above 1 Gbit/s is a broken report (8K streams are about 100 Mbit/s); the bound also
+   * keeps QoE's bitrate x playing-time sums far inside 64 bits.
+   */
+  public static final int MAX_BITRATE_KBPS = 1_000_000;
+
   private static final Map<Class<?>, Plan> PLANS = new ConcurrentHashMap<>();
 
   private final Clock clock;
@@ -173,8 +179,8 @@ public final class EventValidator {
       return unknownType();
     }
     Integer bitrate = event.getBitrateKbps();
-    if (bitrate != null && bitrate <= 0) {
-      return invalid("bitrate_kbps " + bitrate + " is not positive");
+    if (bitrate != null && (bitrate <= 0 || bitrate > MAX_BITRATE_KBPS)) {
+      return invalid("bitrate_kbps " + bitrate + " is outside 1.." + MAX_BITRATE_KBPS);
     }
     if (event.getPlayheadMs() < 0) {
       return invalid("playhead_ms " + event.getPlayheadMs() + " is negative");

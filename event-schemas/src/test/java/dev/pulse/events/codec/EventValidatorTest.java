@@ -158,9 +158,14 @@ class EventValidatorTest {
   }
 
   @Test
-  void playbackBitrateMustBePositiveWhenPresentAndPlayheadNotNegative() {
+  void playbackBitrateMustBeWithinOneKbpsToOneGbpsWhenPresentAndPlayheadNotNegative() {
     assertThat(reason(playback().setBitrateKbps(0).build())).isEqualTo(Reason.INVALID_VALUE);
     assertThat(reason(playback().setBitrateKbps(-300).build())).isEqualTo(Reason.INVALID_VALUE);
+    assertThat(reason(playback().setBitrateKbps(1_000_001).build()))
+        .isEqualTo(Reason.INVALID_VALUE);
+    assertThat(reason(playback().setBitrateKbps(Integer.MAX_VALUE).build()))
+        .isEqualTo(Reason.INVALID_VALUE);
+    assertThat(validator.validate(playback().setBitrateKbps(1_000_000).build())).isEmpty();
     assertThat(validator.validate(playback().setBitrateKbps(null).build())).isEmpty();
     assertThat(reason(playback().setPlayheadMs(-1).build())).isEqualTo(Reason.INVALID_VALUE);
   }
