@@ -1,0 +1,29 @@
+package dev.pulse.slo;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * An SLI: the ratio of good events to all eligible events of one kind, both selected alike ({@code
+ * selection}: field -> exact value), good by one condition.
+ *
+ * @param name the SLI's {@code metadata.name} (for an inline indicator, its SLO's)
+ */
+public record Indicator(
+    String name, String displayName, EventKind events, Map<String, String> selection, Good good) {
+
+  /** What makes an eligible event good. */
+  public sealed interface Good {}
+
+  /** An API request answered with a status below {@code status} (availability: 500). */
+  public record StatusBelow(int status) implements Good {}
+
+  /** An API request answered in under {@code ms} milliseconds. */
+  public record LatencyBelowMs(long ms) implements Good {}
+
+  /** A probe whose check succeeded. */
+  public record ProbeSucceeded() implements Good {}
+
+  /** A view whose outcome is none of {@code outcomes} (docs/qoe.md outcomes). */
+  public record OutcomeNotIn(Set<String> outcomes) implements Good {}
+}
