@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       AnalystsCommand.class,
       ReconcileCommand.class,
       RollbackCommand.class,
+      SloCommand.class,
       dev.pulse.bench.BenchCommand.class
     },
     footer = {
