@@ -121,5 +121,26 @@ const PulseSession = (() => {
     return b;
   }
 
-  return { token, signIn, signOut, graphql, whoAmI, start };
+  /**
+   * A graphql-ws client on /graphql-ws, signed in with this tab's token (in connection_init); `on`
+   * as graphql-ws takes it. A few attempts with graphql-ws's growing, randomised back-off: a
+   * restarted server is not met by every open page at once, and a page whose sign-in expired stops
+   * trying. Pages that follow a subscription load the graphql-ws script.
+   */
+  function liveClient(on) {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return graphqlWs.createClient({
+      url: scheme + '//' + location.host + '/graphql-ws',
+      connectionParams: { Authorization: 'Bearer ' + token() },
+      retryAttempts: 10,
+      on,
+    });
+  }
+
+  /** Why a subscription ended, in words: its GraphQL errors, or the socket's close reason. */
+  function liveError(e) {
+    return Array.isArray(e) ? e.map((x) => x.message).join('; ') : (e && e.reason) || String(e);
+  }
+
+  return { token, signIn, signOut, graphql, whoAmI, start, liveClient, liveError };
 })();

@@ -56,13 +56,7 @@ function live(state) { document.getElementById('status').dataset.live = state; }
 
 /** New minutes from the subscription, merged into the shown session by their time. */
 function follow(course, session) {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = graphqlWs.createClient({
-    url: scheme + '//' + location.host + '/graphql-ws',
-    connectionParams: { Authorization: 'Bearer ' + PulseSession.token() },
-    retryAttempts: 10,
-    on: { connected: () => live('connected') },
-  });
+  const client = PulseSession.liveClient({ connected: () => live('connected') });
   client.subscribe({ query: MINUTES_SUBSCRIPTION, variables: { course, session } }, {
     next: (message) => {
       const m = message.data && message.data.classSessionMinutes;

@@ -72,12 +72,9 @@ async function load(quiet) {
 function subscribe() {
   if (state.live) { state.live.dispose(); state.live = null; }
   if (state.window.granularity !== 'MINUTE') { $('status').dataset.live = 'off'; return; }
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = graphqlWs.createClient({
-    url: scheme + '//' + location.host + '/graphql-ws',
-    connectionParams: { Authorization: 'Bearer ' + PulseSession.token() },
-    retryAttempts: 10,
-    on: { connected: () => { $('status').dataset.live = 'connected'; }, closed: () => { $('status').dataset.live = 'closed'; } },
+  const client = PulseSession.liveClient({
+    connected: () => { $('status').dataset.live = 'connected'; },
+    closed: () => { $('status').dataset.live = 'closed'; },
   });
   state.live = client;
   client.subscribe({ query: LIVE, variables: { filter: filter() } }, {
@@ -93,8 +90,7 @@ function subscribe() {
     },
     error: (e) => {
       $('status').dataset.live = 'error';
-      const messages = Array.isArray(e) ? e.map((x) => x.message).join('; ') : (e && e.reason) || String(e);
-      setStatus('Live updates stopped: ' + messages, { state: 'loaded' });
+      setStatus('Live updates stopped: ' + PulseSession.liveError(e), { state: 'loaded' });
     },
     complete: () => {},
   });

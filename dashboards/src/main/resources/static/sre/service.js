@@ -98,14 +98,9 @@ async function load() {
 function subscribe(service, endpoint) {
   if (state.live) { state.live.dispose(); state.live = null; }
   if (state.window.granularity !== 'MINUTE') { $('status').dataset.live = 'off'; return; }
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const client = graphqlWs.createClient({
-    url: scheme + '//' + location.host + '/graphql-ws',
-    connectionParams: { Authorization: 'Bearer ' + token() },
-    // A few attempts with graphql-ws's growing, randomised back-off: a restarted server is not
-    // met by every open page at once, and a page whose sign-in expired stops trying.
-    retryAttempts: 10,
-    on: { connected: () => { $('status').dataset.live = 'connected'; }, closed: () => { $('status').dataset.live = 'closed'; } },
+  const client = PulseSession.liveClient({
+    connected: () => { $('status').dataset.live = 'connected'; },
+    closed: () => { $('status').dataset.live = 'closed'; },
   });
   state.live = client;
   client.subscribe({ query: UPDATES, variables: { service, endpoint } }, {
@@ -120,8 +115,7 @@ function subscribe(service, endpoint) {
     },
     error: (e) => {
       $('status').dataset.live = 'error';
-      const messages = Array.isArray(e) ? e.map((x) => x.message).join('; ') : (e && e.reason) || String(e);
-      setStatus('Live updates stopped: ' + messages, { state: 'loaded' });
+      setStatus('Live updates stopped: ' + PulseSession.liveError(e), { state: 'loaded' });
     },
     complete: () => {},
   });

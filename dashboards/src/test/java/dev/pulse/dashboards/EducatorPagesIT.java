@@ -165,39 +165,19 @@ class EducatorPagesIT {
   }
 
   private void open(String pageAndQuery) {
-    browser.get("http://localhost:" + port + "/educator/" + pageAndQuery + "#token=" + EDUCATOR);
-    new WebDriverWait(browser, Duration.ofSeconds(20))
-        .until(
-            d -> {
-              String state = d.findElement(By.id("status")).getDomAttribute("data-state");
-              return !"idle".equals(state) && !"loading".equals(state);
-            });
+    BrowserPages.open(browser, "http://localhost:" + port + "/educator/" + pageAndQuery, EDUCATOR);
   }
 
   private String state() {
-    return browser.findElement(By.id("status")).getDomAttribute("data-state");
+    return BrowserPages.state(browser);
   }
 
   private Map<String, Map<String, String>> table(String id) {
     return BrowserPages.table(browser, id);
   }
 
-  @SuppressWarnings("unchecked")
   private List<Map<String, Object>> api(String document, String path) {
-    return anonymous
-        .mutate()
-        .header("Authorization", "Bearer " + EDUCATOR)
-        .build()
-        .document(document)
-        .execute()
-        .errors()
-        .verify()
-        .path(path)
-        .entityList(Map.class)
-        .get()
-        .stream()
-        .map(m -> (Map<String, Object>) m)
-        .toList();
+    return BrowserPages.api(anonymous, EDUCATOR, document, path);
   }
 
   private static String text(Object value) {

@@ -161,35 +161,15 @@ class QoePagesIT {
   }
 
   private void open(String pageAndQuery, String token) {
-    browser.get("http://localhost:" + port + pageAndQuery + "#token=" + token);
-    new WebDriverWait(browser, Duration.ofSeconds(20))
-        .until(
-            d -> {
-              String state = d.findElement(By.id("status")).getDomAttribute("data-state");
-              return !"idle".equals(state) && !"loading".equals(state);
-            });
+    BrowserPages.open(browser, "http://localhost:" + port + pageAndQuery, token);
   }
 
   private String state() {
-    return browser.findElement(By.id("status")).getDomAttribute("data-state");
+    return BrowserPages.state(browser);
   }
 
-  @SuppressWarnings("unchecked")
   private List<Map<String, Object>> api(String token, String document, String path) {
-    return anonymous
-        .mutate()
-        .header("Authorization", "Bearer " + token)
-        .build()
-        .document(document)
-        .execute()
-        .errors()
-        .verify()
-        .path(path)
-        .entityList(Map.class)
-        .get()
-        .stream()
-        .map(m -> (Map<String, Object>) m)
-        .toList();
+    return BrowserPages.api(anonymous, token, document, path);
   }
 
   /** A shown cell equals the API's value: numbers as numbers (the page keeps them exact). */

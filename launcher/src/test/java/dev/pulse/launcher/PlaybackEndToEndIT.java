@@ -31,7 +31,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -93,44 +92,26 @@ class PlaybackEndToEndIT {
     stream.forEachRemaining(all::add);
     report = stream.report();
 
-    // Late by the rule of docs/qoe.md ("Late events") with this test's settings: the watermark is
-    // the highest event time seen less the out-of-orderness, and an event at or before it less the
-    // allowed lateness is late. The job's watermark trails that bound by under a second (its
-    // step), so an event whose fate falls in that second is not sent. A late event of a view seen
-    // before (kept for 2 hours after its end, longer than this evening) corrects it; one of a view
-    // not seen before goes to the late table.
-    long certainlyLate = OUT_OF_ORDERNESS.plus(ALLOWED_LATENESS).plusSeconds(1).toMillis();
-    long certainlyOnTime = OUT_OF_ORDERNESS.plus(ALLOWED_LATENESS).toMillis();
+    // Late by the rule of docs/qoe.md ("Late events") with this test's settings
+    // (LatenessByDelivery). A late event of a view seen before (kept for 2 hours after its end,
+    // longer than this evening) corrects it; one of a view not seen before goes to the late table.
     List<SimulatedRecord> sent = new ArrayList<>();
     List<PlayEvent> counted = new ArrayList<>();
-    Set<String> delivered = new HashSet<>();
     Set<PlayEvent.ViewKey> seen = new HashSet<>();
-    long highest = Long.MIN_VALUE;
-    for (SimulatedRecord r : all) {
-      if (!r.isValid()) {
-        sent.add(r);
+    for (LatenessByDelivery.Delivery d :
+        LatenessByDelivery.of(all, OUT_OF_ORDERNESS, ALLOWED_LATENESS)) {
+      sent.add(d.record());
+      if (d.fate() == LatenessByDelivery.Fate.MALFORMED) {
         malformedSent++;
         continue;
       }
-      PlaybackEvent e = (PlaybackEvent) r.event();
-      PlayEvent p = SentEvents.playEvent(e);
-      long time = p.timeMs();
-      String id = e.getTenantId() + "/" + e.getEventId().toLowerCase(Locale.ROOT);
-      boolean late = false;
-      if (!delivered.contains(id) && highest != Long.MIN_VALUE) {
-        long behind = highest - time;
-        if (behind > certainlyOnTime && behind <= certainlyLate) {
-          continue;
-        }
-        late = behind > certainlyLate;
-      }
-      sent.add(r);
-      highest = Math.max(highest, time);
-      if (!delivered.add(id)) {
+      if (d.fate() == LatenessByDelivery.Fate.DUPLICATE) {
         continue;
       }
+      PlayEvent p = SentEvents.playEvent((PlaybackEvent) d.record().event());
+      boolean late = d.fate() == LatenessByDelivery.Fate.LATE;
       if (late && !seen.contains(p.key())) {
-        lateStored.add(id);
+        lateStored.add(d.id());
         continue;
       }
       lateApplied += late ? 1 : 0;

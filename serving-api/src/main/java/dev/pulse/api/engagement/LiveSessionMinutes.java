@@ -2,6 +2,7 @@ package dev.pulse.api.engagement;
 
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.api.engagement.Engagement.SessionMinute;
+import dev.pulse.api.live.SharedStreams;
 import dev.pulse.api.security.CourseScope;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Tenant;
@@ -10,8 +11,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,7 @@ public class LiveSessionMinutes {
 
   private final EngagementRepository repository;
   private final Duration pollInterval;
-  private final ConcurrentMap<Key, Flux<SessionMinute>> pollers = new ConcurrentHashMap<>();
+  private final SharedStreams<Key, SessionMinute> pollers = new SharedStreams<>(this::polling);
 
   public LiveSessionMinutes(EngagementRepository repository, PulseApiProperties properties) {
     this.repository = repository;
@@ -53,18 +52,7 @@ public class LiveSessionMinutes {
 
   Flux<SessionMinute> minutes(CourseScope scope, String session) {
     Key key = new Key(scope, session);
-    return Flux.defer(() -> pollers.computeIfAbsent(key, this::sharedPoller));
-  }
-
-  private Flux<SessionMinute> sharedPoller(Key key) {
-    AtomicReference<Flux<SessionMinute>> self = new AtomicReference<>();
-    Flux<SessionMinute> shared =
-        Flux.defer(() -> polling(key))
-            .doFinally(signal -> pollers.remove(key, self.get()))
-            .replay(1)
-            .refCount();
-    self.set(shared);
-    return shared;
+    return pollers.get(key);
   }
 
   private Flux<SessionMinute> polling(Key key) {

@@ -8,9 +8,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,7 +74,7 @@ public final class LiveMinutes<K, P> {
   private final Store<K, P> store;
   private final Function<P, Instant> minuteOf;
   private final Duration pollInterval;
-  private final ConcurrentMap<K, Flux<P>> pollers = new ConcurrentHashMap<>();
+  private final SharedStreams<K, P> pollers = new SharedStreams<>(this::polling);
 
   /**
    * @param minuteOf the start of a point's minute
@@ -89,27 +86,12 @@ public final class LiveMinutes<K, P> {
   }
 
   public Flux<P> updates(K key) {
-    return Flux.defer(() -> pollers.computeIfAbsent(key, this::sharedPoller));
+    return pollers.get(key);
   }
 
   /** How many keys are being polled. */
   public int pollers() {
     return pollers.size();
-  }
-
-  private Flux<P> sharedPoller(K key) {
-    AtomicReference<Flux<P>> self = new AtomicReference<>();
-    Flux<P> shared =
-        Flux.defer(() -> polling(key))
-            // The last subscriber left (refCount cancelled the polling): forget this poller, so
-            // the next subscriber starts a new one from the latest stored minute. A subscriber
-            // arriving in between restarts this one (fresh cursor) and it runs unlisted: correct,
-            // and a second poller for the key at worst.
-            .doFinally(signal -> pollers.remove(key, self.get()))
-            .replay(1)
-            .refCount();
-    self.set(shared);
-    return shared;
   }
 
   /** One poller's points: its own cursor, one poll per interval. */
