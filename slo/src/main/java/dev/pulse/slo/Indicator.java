@@ -1,7 +1,9 @@
 package dev.pulse.slo;
 
+import java.io.Serializable;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * An SLI: the ratio of good events to all eligible events of one kind, both selected alike ({@code
@@ -10,10 +12,24 @@ import java.util.Set;
  * @param name the SLI's {@code metadata.name} (for an inline indicator, its SLO's)
  */
 public record Indicator(
-    String name, String displayName, EventKind events, Map<String, String> selection, Good good) {
+    String name, String displayName, EventKind events, Map<String, String> selection, Good good)
+    implements Serializable {
+
+  /**
+   * Whether an event whose selection fields {@code field} gives (by name, as {@link
+   * EventKind#optional()} names them) is eligible: every selected field has the selected value.
+   */
+  public boolean selects(Function<String, String> field) {
+    for (Map.Entry<String, String> s : selection.entrySet()) {
+      if (!s.getValue().equals(field.apply(s.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /** What makes an eligible event good. */
-  public sealed interface Good {
+  public sealed interface Good extends Serializable {
     /** The condition in words: "with status < 500". */
     String describe();
   }

@@ -1,5 +1,6 @@
 package dev.pulse.slo;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,7 +25,8 @@ public record Slo(
     BudgetingMethod method,
     Duration timeSlice,
     Double timeSliceTarget,
-    List<AlertRow> alertRows) {
+    List<AlertRow> alertRows)
+    implements Serializable {
 
   /**
    * How the budget counts: good events of all (Occurrences), or good slices of all (Timeslices).
@@ -43,5 +45,10 @@ public record Slo(
     public String openSlo() {
       return openSlo;
     }
+  }
+
+  /** The alert rows with their windows scaled to this SLO's period ({@link AlertWindow}). */
+  public List<AlertWindow> alertWindows() {
+    return alertRows.stream().map(r -> AlertWindow.of(r, window.period())).toList();
   }
 }

@@ -6,6 +6,7 @@ import dev.pulse.flink.common.config.JobConfig;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.common.config.StartCheck;
 import dev.pulse.flink.common.config.StreamSemantics;
+import dev.pulse.flink.slo.SloSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,8 @@ public record ApiMetricsConfig(
     KafkaSettings kafka,
     ClickHouseSettings clickhouse,
     Duration checkpointInterval,
-    int parallelism)
+    int parallelism,
+    SloSettings slo)
     implements Serializable {
 
   /** Also read from Flink's own {@code execution.checkpointing.interval} (e.g. {@code -D}). */
@@ -57,13 +59,15 @@ public record ApiMetricsConfig(
           ApiSemantics.OPTIONS,
           List.of(CHECKPOINT_INTERVAL, PARALLELISM, StartCheck.START_WITHOUT_SAVEPOINT),
           KafkaSettings.OPTIONS,
-          ClickHouseSettings.OPTIONS);
+          ClickHouseSettings.OPTIONS,
+          SloSettings.OPTIONS);
 
   public ApiMetricsConfig {
     Objects.requireNonNull(semantics, "semantics");
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(clickhouse, "clickhouse");
     Objects.requireNonNull(checkpointInterval, CHECKPOINT_INTERVAL.key());
+    Objects.requireNonNull(slo, "slo");
     checkRun(checkpointInterval, parallelism);
   }
 
@@ -89,7 +93,8 @@ public record ApiMetricsConfig(
         KafkaSettings.from(config, Topics.API_REQUESTS, ApiMetricsJob.JOB_NAME),
         ClickHouseSettings.from(config),
         JobConfig.get(config, CHECKPOINT_INTERVAL),
-        JobConfig.get(config, PARALLELISM));
+        JobConfig.get(config, PARALLELISM),
+        SloSettings.from(config));
   }
 
   /** The defaults: local Kafka and ClickHouse, and the documented semantics. */

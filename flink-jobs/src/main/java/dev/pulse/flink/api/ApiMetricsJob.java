@@ -2,6 +2,7 @@ package dev.pulse.flink.api;
 
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.topics.Topics;
+import dev.pulse.flink.api.functions.ApiSlis;
 import dev.pulse.flink.api.functions.DeltaMinuteFactFunction;
 import dev.pulse.flink.api.functions.LateRequestFunction;
 import dev.pulse.flink.api.functions.MinuteStats;
@@ -23,8 +24,11 @@ import dev.pulse.flink.common.SplitDecoded;
 import dev.pulse.flink.common.config.JobMain;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.common.config.StreamSemantics;
+import dev.pulse.flink.slo.SloEvaluation;
+import dev.pulse.flink.slo.records.SliCount;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -271,6 +275,41 @@ public final class ApiMetricsJob {
         .sinkTo(ApiSinks.lateRequests(config.clickhouse()))
         .name("api-requests-late-to-clickhouse")
         .uid("api-requests-late-to-clickhouse");
+    slos(streams, config)
+        .ifPresent(
+            slo ->
+                SloEvaluation.sinks(
+                    slo,
+                    config.clickhouse(),
+                    config.kafka(),
+                    config.slo().alertTopic(),
+                    JOB_NAME,
+                    "api"));
+  }
+
+  /**
+   * The SLOs over API requests of {@code config} evaluated over the job's requests (docs/slo.md),
+   * or empty when it has none. The counts come after dedup; requests later than the allowed
+   * lateness are dropped by the evaluation as by the minute facts.
+   */
+  public static Optional<SloEvaluation.SloStreams> slos(
+      ApiMetricsStreams streams, ApiMetricsConfig config) {
+    ApiSlis slis = new ApiSlis(config.slo().slos());
+    if (slis.isEmpty()) {
+      return Optional.empty();
+    }
+    DataStream<SliCount> counts =
+        streams
+            .rawEvents()
+            .flatMap(slis, TypeInformation.of(SliCount.class))
+            .name("api-sli-counts")
+            .uid("api-sli-counts");
+    return Optional.of(
+        SloEvaluation.evaluate(
+            counts,
+            config.slo().slos(),
+            config.semantics().stream().allowedLateness().toMillis(),
+            "api"));
   }
 
   /** Dead letters to the configured dead-letter topic ({@link DecodedKafka#deadLetterSink}). */
