@@ -4,6 +4,7 @@ import dev.pulse.cli.ConnectionFlags;
 import dev.pulse.cli.ServerOptions;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.flink.common.config.ClickHouseSettings;
+import dev.pulse.flink.slo.SloSettings;
 import dev.pulse.local.ClickHouseUser;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
@@ -186,6 +187,8 @@ public final class DemoCommand implements Callable<Integer> {
       // The demo is a development setting: GraphiQL and introspection on.
       api.put("spring.profiles.active", "dev");
       Map<String, String> job = new LinkedHashMap<>();
+      // The example SLOs of the simulated services (slos/), evaluated per institution.
+      job.put(SloSettings.EXAMPLES.key(), "true");
       if (localClickHouse != null) {
         // Each part as its own ClickHouse user, as deployed: the API reads as the read-only
         // pulse_api, the job and the audit trail write as pulse_writer (migrations: default).

@@ -2,6 +2,7 @@ package dev.pulse.launcher;
 
 import dev.pulse.api.PulseApiApplication;
 import dev.pulse.clickhouse.MigrationRunner;
+import dev.pulse.events.topics.TopicCreation;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
@@ -12,6 +13,7 @@ import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.playback.PlaybackConfig;
 import dev.pulse.flink.playback.PlaybackJob;
+import dev.pulse.flink.slo.sinks.SloSinks;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,12 +143,11 @@ final class PulseStack implements AutoCloseable {
    * declare them but with {@code partitions} partitions.
    */
   static void createTopics(String bootstrap, int partitions) {
+    Map<String, TopicCreation> topics =
+        new LinkedHashMap<>(Topics.withDeadLetterTopics(Topics.ALL));
+    topics.putAll(SloSinks.alertTopic(SloSinks.ALERT_TOPIC));
     List<String> created =
-        Topics.ensure(
-            bootstrap,
-            Topics.withDeadLetterTopics(Topics.ALL),
-            OptionalInt.of(partitions),
-            Duration.ofSeconds(30));
+        Topics.ensure(bootstrap, topics, OptionalInt.of(partitions), Duration.ofSeconds(30));
     if (!created.isEmpty()) {
       LOG.info("Created Kafka topics {}", created);
     }

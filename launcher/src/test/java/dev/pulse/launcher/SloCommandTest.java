@@ -37,7 +37,7 @@ class SloCommandTest {
     }
     assertThat(run(args.toArray(String[]::new))).as(err.toString()).isZero();
     assertThat(out.toString())
-        .startsWith("4 files valid: 3 services, 4 SLOs")
+        .startsWith("5 files valid: 4 services, 5 SLOs")
         .contains(
             "courses-api-availability",
             "99.9 % of api_requests {service=courses-api} with status < 500, 30-day rolling window,"

@@ -93,7 +93,12 @@ public final class SloFiles {
 
   /** The example SLOs of the simulated services, shipped with Pulse (the demo loads them). */
   public static final List<String> EXAMPLES =
-      List.of("services.yaml", "courses-api.yaml", "grades-api.yaml", "video-api.yaml");
+      List.of(
+          "services.yaml",
+          "courses-api.yaml",
+          "grades-api.yaml",
+          "sessions-api.yaml",
+          "video-api.yaml");
 
   /** Reads and checks {@link #EXAMPLES}, named {@code examples/<file>}. */
   public static Loaded examples() {
@@ -556,8 +561,10 @@ public final class SloFiles {
       if (kindOf == null || op == null || threshold == null || lookback == null || after == null) {
         return null;
       }
-      if (!kindOf.equals("burnrate") || !op.equals("gte")) {
-        burn.problem(burn.node(), "Pulse alerts on burn rates: kind: burnrate, op: gte");
+      if (!kindOf.equals("burnrate") || !op.equals("gt")) {
+        burn.problem(
+            burn.node(),
+            "Pulse alerts when burn rates exceed the threshold: kind: burnrate, op: gt");
         return null;
       }
       for (AlertRow row : AlertRow.values()) {

@@ -97,11 +97,15 @@ class SloFilesTest {
     SloCatalog c = loaded.catalog();
     assertThat(c.services())
         .extracting(SloCatalog.SloService::name)
-        .containsExactly("courses-api", "grades-api", "video-api");
+        .containsExactly("courses-api", "grades-api", "video-api", "sessions-api");
     assertThat(c.slos())
         .extracting(Slo::name)
         .containsExactly(
-            "courses-api-availability", "courses-api-latency", "grades-api-uptime", "video-start");
+            "courses-api-availability",
+            "courses-api-latency",
+            "grades-api-uptime",
+            "sessions-api-availability",
+            "video-start");
     Slo availability = c.slos().get(0);
     assertThat(availability.target()).isEqualTo(0.999);
     assertThat(availability.window().rolling()).isEqualTo(Duration.ofDays(30));
@@ -127,7 +131,7 @@ class SloFilesTest {
     assertThat(uptime.timeSliceTarget()).isEqualTo(1.0);
     assertThat(uptime.indicator().good()).isEqualTo(new Indicator.ProbeSucceeded());
 
-    Slo video = c.slos().get(3);
+    Slo video = c.slos().get(4);
     assertThat(video.target()).isEqualTo(0.99);
     assertThat(video.indicator().events()).isEqualTo(EventKind.PLAYBACK_VIEWS);
     assertThat(video.indicator().good())
@@ -329,7 +333,7 @@ class SloFilesTest {
                 severity: %s
                 condition:
                   kind: burnrate
-                  op: gte
+                  op: gt
                   threshold: %s
                   lookbackWindow: 1h
                   alertAfter: 5m

@@ -279,12 +279,7 @@ public final class ApiMetricsJob {
         .ifPresent(
             slo ->
                 SloEvaluation.sinks(
-                    slo,
-                    config.clickhouse(),
-                    config.kafka(),
-                    config.slo().alertTopic(),
-                    JOB_NAME,
-                    "api"));
+                    slo, config.clickhouse(), config.kafka(), config.slo().alertTopic(), "api"));
   }
 
   /**

@@ -49,7 +49,6 @@ public final class SloEvaluation {
       ClickHouseSettings clickhouse,
       KafkaSettings kafka,
       String alertTopic,
-      String jobName,
       String domain) {
     streams
         .status()
@@ -63,7 +62,7 @@ public final class SloEvaluation {
         .uid(domain + "-slo-alerts-to-clickhouse");
     streams
         .alerts()
-        .sinkTo(SloSinks.alertsToKafka(kafka, alertTopic, jobName + "-" + domain + "-slo-alerts"))
+        .sinkTo(SloSinks.alertsToKafka(kafka, alertTopic))
         .name(domain + "-slo-alerts-to-kafka")
         .uid(domain + "-slo-alerts-to-kafka");
   }

@@ -92,6 +92,24 @@ public final class BoundedJobRun {
       Clock ingestClock,
       int parallelism)
       throws Exception {
+    return runOnOneSubtask(
+        cluster, bootstrapServers, ch, topic, deadLetters, ingestClock, parallelism, Map.of());
+  }
+
+  /**
+   * As {@link #runOnOneSubtask(MiniCluster, TestKafka, TestClickHouse, String, String, Clock)} at
+   * {@code parallelism}, with {@code more} settings over the test's own.
+   */
+  public static JobID runOnOneSubtask(
+      MiniCluster cluster,
+      String bootstrapServers,
+      TestClickHouse ch,
+      String topic,
+      String deadLetters,
+      Clock ingestClock,
+      int parallelism,
+      Map<String, String> more)
+      throws Exception {
     Map<String, String> settings = new HashMap<>();
     settings.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), bootstrapServers);
     settings.put(KafkaSettings.TOPIC.key(), topic);
@@ -103,6 +121,7 @@ public final class BoundedJobRun {
     settings.put(ClickHouseSettings.DATABASE.key(), ch.database());
     settings.put(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "500ms");
     settings.put(ApiMetricsConfig.PARALLELISM.key(), String.valueOf(parallelism));
+    settings.putAll(more);
     Configuration noRestarts = new Configuration();
     noRestarts.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
     StreamExecutionEnvironment env =

@@ -124,9 +124,19 @@ public record SimulatedApiTopic(String topic, List<SimulatedRecord> delivered, F
 
   /** Every record of {@code topic}, from its beginning to its end offsets now (within 30 s). */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(TestKafka kafka, String topic) {
+    return readAll(kafka, topic, "read_uncommitted");
+  }
+
+  /**
+   * As {@link #readAll(TestKafka, String)} with {@code isolation} ({@code read_committed}: only
+   * records of committed transactions, up to the last stable offset).
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(
+      TestKafka kafka, String topic, String isolation) {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(kafka.consumerProperties("reader-" + topic))) {
+    Properties properties = kafka.consumerProperties("reader-" + topic);
+    properties.put("isolation.level", isolation);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
               .map(p -> new TopicPartition(topic, p.partition()))
