@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * The rows of the Google SRE workbook's multiwindow, multi-burn-rate alert table, for a 30-day SLO:
- * a row fires when the burn rate over both its long and its short window is at least its threshold.
+ * a row fires when the burn rate over both its long and its short window exceeds its threshold.
  */
 public enum AlertRow {
   PAGE_FAST(14.4, Duration.ofHours(1), Duration.ofMinutes(5), "page"),
