@@ -6,7 +6,9 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -24,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param audit where and how the audit trail is written
  * @param live how subscriptions poll for new minutes
  * @param limits what one query may ask for
+ * @param slo the SLO metrics and alert notifications
+ * @param metrics how Prometheus reads {@code /actuator/prometheus}
  */
 @Validated
 @ConfigurationProperties(prefix = "pulse")
@@ -33,7 +37,52 @@ public record PulseApiProperties(
     @Valid @NotNull @DefaultValue Health health,
     @Valid @NotNull @DefaultValue Audit audit,
     @Valid @NotNull @DefaultValue Live live,
-    @Valid @NotNull @DefaultValue Limits limits) {
+    @Valid @NotNull @DefaultValue Limits limits,
+    @Valid @NotNull @DefaultValue Slo slo,
+    @Valid @NotNull @DefaultValue Metrics metrics) {
+
+  /**
+   * SLOs (docs/slo.md).
+   *
+   * @param metricsRefresh how often the SLO metrics are read from ClickHouse (a scrape reads the
+   *     last values)
+   * @param alertmanager where alerts are pushed
+   */
+  public record Slo(
+      @NotNull @DefaultValue("15s") Duration metricsRefresh,
+      @Valid @NotNull @DefaultValue Alertmanager alertmanager) {
+
+    /**
+     * Alertmanager (docs/slo.md, "Alertmanager").
+     *
+     * @param urls Alertmanagers to push to (each gets every alert); none: no pushes
+     * @param interval how often the current alerts are pushed (Prometheus: 1 min)
+     * @param resolvedFor how long a resolved alert is still sent, with its end time
+     * @param timeout longest one push may take
+     * @param retries retries of a failed push (backoff from 0.5 s, doubling), then the next round
+     * @param dashboardUrl the dashboards' address, for each alert's link to its SLO page
+     */
+    public record Alertmanager(
+        @NotNull @DefaultValue List<URI> urls,
+        @NotNull @DefaultValue("30s") Duration interval,
+        @NotNull @DefaultValue("15m") Duration resolvedFor,
+        @NotNull @DefaultValue("5s") Duration timeout,
+        @Min(0) @Max(10) @DefaultValue("3") int retries,
+        String dashboardUrl) {}
+  }
+
+  /**
+   * Prometheus's access to {@code /actuator/prometheus}: with a password set, HTTP basic
+   * authentication as {@code scrapeUser} (Prometheus's {@code basic_auth}); without, only
+   * operators' tokens, as every actuator endpoint.
+   *
+   * @param flinkRestUrl the Flink cluster's REST address, for the checkpoint-age metric; none: not
+   *     published
+   */
+  public record Metrics(
+      @NotBlank @DefaultValue("prometheus") String scrapeUser,
+      String scrapePassword,
+      URI flinkRestUrl) {}
 
   /**
    * The ClickHouse HTTP interface serving-api reads.

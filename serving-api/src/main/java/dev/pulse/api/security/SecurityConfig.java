@@ -21,6 +21,8 @@ import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.converter.RsaKeyConverters;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
@@ -33,6 +35,7 @@ import org.springframework.security.oauth2.jwt.SupplierJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -63,7 +66,39 @@ public class SecurityConfig {
     "/", "/index.html", "/favicon.ico", "/sre/**", "/educator/**", "/webjars/**", "/assets/**"
   };
 
+  /**
+   * {@code /actuator/prometheus} for Prometheus, when {@code pulse.metrics.scrape-password} is set:
+   * HTTP basic as {@code pulse.metrics.scrape-user} (Prometheus's {@code basic_auth}), that
+   * endpoint only. Without a password this chain is not used and the endpoint is an operator's, as
+   * the rest of actuator.
+   */
   @Bean
+  @Order(1)
+  SecurityFilterChain prometheusScrape(HttpSecurity http, PulseApiProperties properties)
+      throws Exception {
+    PulseApiProperties.Metrics metrics = properties.metrics();
+    String password = metrics.scrapePassword();
+    http.securityMatcher(
+        request ->
+            password != null
+                && !password.isEmpty()
+                && "/actuator/prometheus".equals(request.getRequestURI()));
+    UserDetails scraper =
+        User.withUsername(metrics.scrapeUser())
+            .password("{noop}" + (password == null ? "" : password))
+            .roles("PROMETHEUS")
+            .build();
+    http.authorizeHttpRequests(requests -> requests.anyRequest().hasRole("PROMETHEUS"))
+        .httpBasic(basic -> basic.realmName("pulse-metrics"))
+        .userDetailsService(new InMemoryUserDetailsManager(scraper))
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(csrf -> csrf.disable())
+        .requestCache(cache -> cache.disable());
+    return http.build();
+  }
+
+  @Bean
+  @Order(2)
   SecurityFilterChain pulseSecurity(
       HttpSecurity http, JwtDecoder jwtDecoder, CallerClaims claims, Environment environment)
       throws Exception {

@@ -26,7 +26,17 @@ class SeriesPlannerTest {
               new PulseApiProperties.Audit(
                   null, null, Duration.ofSeconds(2), Duration.ofSeconds(10), 100_000),
               new PulseApiProperties.Live(Duration.ofSeconds(5)),
-              new PulseApiProperties.Limits(1500, 400, 256, 15, 300, 20, 40, 8, 20, 2000, 65536)));
+              new PulseApiProperties.Limits(1500, 400, 256, 15, 300, 20, 40, 8, 20, 2000, 65536),
+              new PulseApiProperties.Slo(
+                  Duration.ofSeconds(15),
+                  new PulseApiProperties.Slo.Alertmanager(
+                      java.util.List.of(),
+                      Duration.ofSeconds(30),
+                      Duration.ofMinutes(15),
+                      Duration.ofSeconds(5),
+                      3,
+                      null)),
+              new PulseApiProperties.Metrics("prometheus", null, null)));
 
   private static Instant t(Duration offset) {
     return START.plus(offset);
