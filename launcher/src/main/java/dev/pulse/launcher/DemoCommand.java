@@ -17,12 +17,16 @@ import dev.pulse.simulator.Simulator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -137,6 +141,16 @@ public final class DemoCommand implements Callable<Integer> {
   double viewsPerMinute;
 
   @Option(
+      names = "--alertmanager",
+      paramLabel = "URL",
+      split = ",",
+      description =
+          "An Alertmanager to push the SLO alerts to (its address, e.g. http://localhost:9093;"
+              + " repeat or separate with commas). Pages and tickets go to POST /api/v2/alerts"
+              + " with labels slo, service, severity, tenant and row (docs/slo.md).")
+  List<URI> alertmanagers = new ArrayList<>();
+
+  @Option(
       names = "--faults",
       paramLabel = "FRACTION",
       defaultValue = "0.002",
@@ -184,6 +198,15 @@ public final class DemoCommand implements Callable<Integer> {
               dataDir.resolve("identity").toAbsolutePath(), Duration.ofMinutes(signInMinutes));
       List<DemoPeople.Link> people = DemoPeople.of(new Simulator(simulation));
       Map<String, String> api = new LinkedHashMap<>(identity.apiProperties());
+      // Prometheus reads /actuator/prometheus as "prometheus" with this password (new each start).
+      api.put("pulse.metrics.scrape-password", scrapePassword);
+      api.put("pulse.metrics.flink-rest-url", "http://127.0.0.1:" + flinkUiPort);
+      if (!alertmanagers.isEmpty()) {
+        api.put(
+            "pulse.slo.alertmanager.urls",
+            String.join(",", alertmanagers.stream().map(URI::toString).toList()));
+        api.put("pulse.slo.alertmanager.dashboard-url", baseUrl());
+      }
       // The demo is a development setting: GraphiQL and introspection on.
       api.put("spring.profiles.active", "dev");
       Map<String, String> job = new LinkedHashMap<>();
@@ -351,11 +374,20 @@ public final class DemoCommand implements Callable<Integer> {
     out.println();
     out.printf("  SRE dashboard   %s/sre/service.html%n", base);
     out.printf("  Video QoE       %s/sre/qoe.html%n", base);
+    out.printf("  SLOs            %s/sre/slos.html%n", base);
     out.printf("  GraphiQL        %s/graphiql%n", base);
     out.printf("  Readiness       %s/actuator/health/readiness%n", base);
     out.printf("  Flink web UI    http://%s:%d%n", host(), flinkUiPort);
     out.printf("  Kafka           %s%n", bootstrap);
     out.printf("  ClickHouse      %s (database %s)%n", clickhouseUrl, database);
+    out.printf(
+        "  Prometheus      scrape %s/actuator/prometheus with basic_auth prometheus / %s%n",
+        base, scrapePassword);
+    out.printf(
+        "  Alertmanager    %s%n",
+        alertmanagers.isEmpty()
+            ? "none (--alertmanager URL pushes the SLO alerts to one)"
+            : alertmanagers.stream().map(URI::toString).toList());
     out.println();
     out.printf(
         "Sign in as a demo person by opening their link (valid %d minutes; fresh links in %s):%n",
@@ -407,7 +439,26 @@ public final class DemoCommand implements Callable<Integer> {
     out.flush();
   }
 
+  /** A new password each start: printed once, for the user's own Prometheus. */
+  private final String scrapePassword = newPassword();
+
+  private static String newPassword() {
+    byte[] bytes = new byte[16];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
   private void validate() {
+    for (URI am : alertmanagers) {
+      if (!("http".equals(am.getScheme()) || "https".equals(am.getScheme()))
+          || am.getHost() == null) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "Invalid --alertmanager "
+                + am
+                + ": expected an http(s) URL such as http://localhost:9093");
+      }
+    }
     if (port < 1 || port > 65535) {
       throw new ParameterException(
           spec.commandLine(), "Invalid --port " + port + ": expected 1-65535");

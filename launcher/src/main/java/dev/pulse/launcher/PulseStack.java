@@ -13,6 +13,8 @@ import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.playback.PlaybackConfig;
 import dev.pulse.flink.playback.PlaybackJob;
+import dev.pulse.flink.probes.ProbeConfig;
+import dev.pulse.flink.probes.ProbeJob;
 import dev.pulse.flink.slo.sinks.SloSinks;
 import java.io.File;
 import java.nio.file.Files;
@@ -50,7 +52,10 @@ final class PulseStack implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PulseStack.class);
 
-  /** The one Flink job of the stack: the API metrics, classroom and playback jobs, side by side. */
+  /**
+   * The one Flink job of the stack: the API metrics, classroom, playback and probe jobs, side by
+   * side.
+   */
   static final String JOB_NAME = "pulse";
 
   /** The prefix of {@link Settings#jobSettings} keys that are the classroom job's alone. */
@@ -58,6 +63,9 @@ final class PulseStack implements AutoCloseable {
 
   /** The prefix of {@link Settings#jobSettings} keys that are the playback job's alone. */
   static final String PLAYBACK_PREFIX = "playback.";
+
+  /** The prefix of {@link Settings#jobSettings} keys that are the probe job's alone. */
+  static final String PROBES_PREFIX = "probes.";
 
   /**
    * Where the stack's inputs and outputs live and how it is exposed.
@@ -69,9 +77,9 @@ final class PulseStack implements AutoCloseable {
    * @param apiProperties further serving-api settings: who it trusts to sign tokens ({@code
    *     spring.security.oauth2.resourceserver.jwt.*}), its bind address, profile
    * @param jobSettings further settings of the Flink job, as {@code ApiMetricsConfig} keys; the
-   *     classroom and playback jobs take the shared ones (not the Kafka topics and group), and
-   *     their own under {@value #CLASSROOM_PREFIX} and {@value #PLAYBACK_PREFIX} (e.g. {@code
-   *     classroom.kafka.topic})
+   *     classroom, playback and probe jobs take the shared ones (not the Kafka topics and group),
+   *     and their own under {@value #CLASSROOM_PREFIX}, {@value #PLAYBACK_PREFIX} and {@value
+   *     #PROBES_PREFIX} (e.g. {@code classroom.kafka.topic})
    * @param savepoints where the job's savepoint goes when the stack stops, or null to cancel it
    */
   record Settings(
@@ -164,7 +172,9 @@ final class PulseStack implements AutoCloseable {
     s.jobSettings()
         .forEach(
             (key, value) -> {
-              if (!key.startsWith(CLASSROOM_PREFIX) && !key.startsWith(PLAYBACK_PREFIX)) {
+              if (!key.startsWith(CLASSROOM_PREFIX)
+                  && !key.startsWith(PLAYBACK_PREFIX)
+                  && !key.startsWith(PROBES_PREFIX)) {
                 job.put(key, value);
               }
             });
@@ -181,20 +191,24 @@ final class PulseStack implements AutoCloseable {
       env = StreamExecutionEnvironment.createLocalEnvironment(flink);
     }
     ApiMetricsJob.wire(env, config);
-    // The classroom and playback jobs in the same Flink job (one savepoint for all): the shared
-    // settings, their own topics and consumer groups.
+    // The classroom, playback and probe jobs in the same Flink job (one savepoint for all): the
+    // shared settings, their own topics and consumer groups.
     ClassroomConfig classroomConfig =
         ClassroomConfig.fromMap(settingsOf(ClassroomConfig.OPTIONS, job, s, CLASSROOM_PREFIX));
     ClassroomJob.wire(env, classroomConfig, Clock.systemUTC());
     PlaybackConfig playbackConfig =
         PlaybackConfig.fromMap(settingsOf(PlaybackConfig.OPTIONS, job, s, PLAYBACK_PREFIX));
     PlaybackJob.wire(env, playbackConfig, Clock.systemUTC());
+    ProbeConfig probeConfig =
+        ProbeConfig.fromMap(settingsOf(ProbeConfig.OPTIONS, job, s, PROBES_PREFIX));
+    ProbeJob.wire(env, probeConfig, Clock.systemUTC());
     LOG.info(
-        "Starting Flink job {} on a local MiniCluster: {}; {}; {}",
+        "Starting Flink job {} on a local MiniCluster: {}; {}; {}; {}",
         JOB_NAME,
         config,
         classroomConfig,
-        playbackConfig);
+        playbackConfig,
+        probeConfig);
     return env.executeAsync(JOB_NAME);
   }
 

@@ -62,7 +62,11 @@ class AnalystsCommandIT {
           "playback_hours",
           "playback_days",
           "playback_views",
-          "playback_events_late");
+          "playback_events_late",
+          "slo_status",
+          "slo_alerts",
+          "probe_minutes",
+          "probe_results_late");
 
   private static TestClickHouse ch;
   private static LocalClickHouse server;

@@ -22,7 +22,8 @@ final class EndToEndStack {
   enum Job {
     API(""),
     CLASSROOM(PulseStack.CLASSROOM_PREFIX),
-    PLAYBACK(PulseStack.PLAYBACK_PREFIX);
+    PLAYBACK(PulseStack.PLAYBACK_PREFIX),
+    PROBES(PulseStack.PROBES_PREFIX);
 
     private final String prefix;
 

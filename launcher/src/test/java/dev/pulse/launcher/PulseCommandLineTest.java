@@ -49,6 +49,15 @@ class PulseCommandLineTest {
   }
 
   @Test
+  void demoRejectsAnAlertmanagerThatIsNotAnHttpUrlBeforeStartingAnything() {
+    for (String bad : new String[] {"localhost:9093", "ftp://am:21", "http://"}) {
+      err.getBuffer().setLength(0);
+      assertThat(run("demo", "--alertmanager", bad)).as(bad).isEqualTo(2);
+      assertThat(err.toString()).as(bad).contains("--alertmanager");
+    }
+  }
+
+  @Test
   void migrateRejectsADatabaseNameThatWouldNeedQuoting() {
     assertThat(run("migrate", "--database", "pulse; DROP DATABASE x")).isEqualTo(2);
     assertThat(err.toString()).contains("Invalid value for option '--database'");

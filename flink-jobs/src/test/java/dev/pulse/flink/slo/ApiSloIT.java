@@ -9,13 +9,13 @@ import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.flink.testing.BoundedJobRun;
 import dev.pulse.flink.testing.SimulatedApiTopic;
+import dev.pulse.flink.testing.SloOracleConfigs;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.oracle.SloOracle;
 import dev.pulse.simulator.Domain;
 import dev.pulse.simulator.FaultConfig;
 import dev.pulse.simulator.Incident;
 import dev.pulse.simulator.SimulationConfig;
-import dev.pulse.slo.AlertRow;
 import dev.pulse.slo.EventKind;
 import dev.pulse.slo.Indicator;
 import dev.pulse.slo.Slo;
@@ -141,7 +141,8 @@ class ApiSloIT {
             events.add(new SloOracle.Event(r.getEventTime().toEpochMilli(), isGood(slo, r)));
           }
         }
-        SloOracle.Result expected = SloOracle.evaluate(config(slo), events, Long.MAX_VALUE);
+        SloOracle.Result expected =
+            SloOracle.evaluate(SloOracleConfigs.of(slo), events, Long.MAX_VALUE);
         expectedStatuses += expected.statuses().size();
         for (SloOracle.Change c : expected.changes()) {
           expectedChanges.add(
@@ -269,43 +270,5 @@ class ApiSloIT {
       return r.getStatusCode() < s.status();
     }
     return r.getLatencyUs() < ((Indicator.LatencyBelowMs) good).ms() * 1000;
-  }
-
-  /** The SLO as the oracle's plain numbers; the workbook's rows written out here. */
-  static SloOracle.Config config(Slo slo) {
-    long period =
-        slo.window().isCalendarMonth()
-            ? SloOracle.WORKBOOK_PERIOD_MINUTES
-            : slo.window().rolling().toMinutes();
-    Map<AlertRow, long[]> workbook =
-        Map.of(
-            AlertRow.PAGE_FAST, new long[] {60, 5},
-            AlertRow.PAGE_SLOW, new long[] {360, 30},
-            AlertRow.TICKET_FAST, new long[] {1440, 120},
-            AlertRow.TICKET_SLOW, new long[] {4320, 360});
-    Map<AlertRow, Double> thresholds =
-        Map.of(
-            AlertRow.PAGE_FAST, 14.4,
-            AlertRow.PAGE_SLOW, 6.0,
-            AlertRow.TICKET_FAST, 3.0,
-            AlertRow.TICKET_SLOW, 1.0);
-    List<SloOracle.AlertRow> rows = new ArrayList<>();
-    for (AlertRow r : slo.alertRows()) {
-      rows.add(
-          SloOracle.AlertRow.scaled(
-              r.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-              thresholds.get(r),
-              workbook.get(r)[0],
-              workbook.get(r)[1],
-              period));
-    }
-    boolean slices = slo.method() == Slo.BudgetingMethod.TIMESLICES;
-    return new SloOracle.Config(
-        slo.target(),
-        slo.window().isCalendarMonth() ? 0 : slo.window().rolling().toMinutes(),
-        slo.window().isCalendarMonth(),
-        slices ? slo.timeSlice().toMinutes() : 0,
-        slices ? slo.timeSliceTarget() : 0,
-        rows);
   }
 }
