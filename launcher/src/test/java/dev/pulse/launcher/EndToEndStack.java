@@ -43,8 +43,38 @@ final class EndToEndStack {
       Duration allowedLateness,
       Map<String, String> apiProperties)
       throws Exception {
+    return start(
+        kafka,
+        ch,
+        tested,
+        topic,
+        outOfOrderness,
+        allowedLateness,
+        apiProperties,
+        true,
+        0,
+        Map.of());
+  }
+
+  /**
+   * As {@link #start(TestKafka, TestClickHouse, Job, String, Duration, Duration, Map)}, reading
+   * unbounded when {@code bounded} is false (the job runs until the stack stops), with the Flink
+   * web UI and REST API on {@code flinkUiPort} (0: none) and {@code more} job settings.
+   */
+  static PulseStack start(
+      TestKafka kafka,
+      TestClickHouse ch,
+      Job tested,
+      String topic,
+      Duration outOfOrderness,
+      Duration allowedLateness,
+      Map<String, String> apiProperties,
+      boolean bounded,
+      int flinkUiPort,
+      Map<String, String> more)
+      throws Exception {
     Map<String, String> settings = new HashMap<>();
-    settings.put(KafkaSettings.BOUNDED.key(), "true");
+    settings.put(KafkaSettings.BOUNDED.key(), Boolean.toString(bounded));
     settings.put(ApiMetricsConfig.PARALLELISM.key(), "1");
     settings.put(StreamSemantics.OUT_OF_ORDERNESS.key(), outOfOrderness.toMillis() + "ms");
     settings.put(StreamSemantics.ALLOWED_LATENESS.key(), allowedLateness.toMillis() + "ms");
@@ -56,6 +86,7 @@ final class EndToEndStack {
           job.prefix + KafkaSettings.DEAD_LETTER_TOPIC.key(), kafka.topic(name + "-dlq", 1));
       settings.put(job.prefix + KafkaSettings.GROUP_ID.key(), name);
     }
+    settings.putAll(more);
     return PulseStack.start(
         new PulseStack.Settings(
             kafka.bootstrapServers(),
@@ -65,7 +96,7 @@ final class EndToEndStack {
             ch.database(),
             "127.0.0.1",
             0,
-            0,
+            flinkUiPort,
             apiProperties,
             Duration.ofMillis(500),
             1,

@@ -107,7 +107,7 @@ class PlatformRealismTest {
         target[1] += e.getValue().status5xx();
       }
     }
-    // Configured share 0.25 during, baseline 0.002 outside.
+    // Configured share 0.25 during, baseline 0.0004 outside.
     assertThat((double) during[1] / during[0]).isBetween(0.2, 0.3);
     assertThat((double) outside[1] / outside[0]).isLessThan(0.01);
     assertThat((double) otherServicesDuring[1] / otherServicesDuring[0]).isLessThan(0.01);

@@ -1,6 +1,8 @@
 package dev.pulse.api.health;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.api.config.PulseApiProperties;
 import dev.pulse.clickhouse.ClickHouse;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +37,7 @@ import org.springframework.web.client.RestClient;
 public class PipelineMetrics implements DisposableBean {
 
   private static final Logger LOG = LoggerFactory.getLogger(PipelineMetrics.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Each domain's minute facts (its freshness) and late-event table. */
   static final Map<String, String[]> DOMAINS = domains();
@@ -144,17 +147,18 @@ public class PipelineMetrics implements DisposableBean {
   private void refreshCheckpoints(double now) {
     List<MultiGauge.Row<?>> ages = new ArrayList<>();
     try {
-      JsonNode overview = flink.get().uri("/jobs/overview").retrieve().body(JsonNode.class);
+      JsonNode overview = json(flink.get().uri("/jobs/overview").retrieve().body(String.class));
       for (JsonNode job : overview.path("jobs")) {
         if (!"RUNNING".equals(job.path("state").asText())) {
           continue;
         }
         JsonNode checkpoints =
-            flink
-                .get()
-                .uri("/jobs/{id}/checkpoints", job.path("jid").asText())
-                .retrieve()
-                .body(JsonNode.class);
+            json(
+                flink
+                    .get()
+                    .uri("/jobs/{id}/checkpoints", job.path("jid").asText())
+                    .retrieve()
+                    .body(String.class));
         JsonNode completed = checkpoints.path("latest").path("completed");
         if (completed.has("latest_ack_timestamp")) {
           ages.add(
@@ -167,6 +171,15 @@ public class PipelineMetrics implements DisposableBean {
       recovered("flink");
     } catch (RuntimeException e) {
       failed("flink", e);
+    }
+  }
+
+  /** Flink's answers read as the rest of Pulse reads JSON (Jackson 2). */
+  private static JsonNode json(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Flink answered with something that is not JSON: " + e, e);
     }
   }
 

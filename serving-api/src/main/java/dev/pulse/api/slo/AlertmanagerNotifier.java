@@ -198,7 +198,10 @@ public class AlertmanagerNotifier implements DisposableBean {
                   a.threshold(),
                   a.since()));
       alert.put("startsAt", a.since().toString());
-      alert.put("endsAt", (a.firing() ? endsAt : a.at()).toString());
+      // A resolution is never in the future (a bounded replay evaluates past the clock): an
+      // endsAt ahead of now would keep the alert active in Alertmanager until then.
+      Instant resolved = a.at().isAfter(now) ? now : a.at();
+      alert.put("endsAt", (a.firing() ? endsAt : resolved).toString());
       if (dashboardUrl != null && !dashboardUrl.isBlank()) {
         alert.put(
             "generatorURL",

@@ -1,4 +1,4 @@
-package dev.pulse.flink.testing;
+package dev.pulse.testing;
 
 import dev.pulse.oracle.SloOracle;
 import dev.pulse.slo.AlertRow;
