@@ -108,7 +108,7 @@ function subscribe(service, endpoint) {
       const p = message.data && message.data.serviceMetricsUpdates;
       if (!p || state.live !== client) return;
       const t = Date.parse(p.time);
-      if (t < state.window.from || (!state.liveTo && t >= state.window.to)) return;
+      if (t < domain().min || (!state.liveTo && t >= state.window.to)) return;
       state.points.set(p.time, p);
       $('status').dataset.lastUpdate = p.time;
       render();
@@ -130,15 +130,62 @@ function chart(id) {
   return charts[id];
 }
 
+/** Width of one point of each granularity, ms. */
+const BUCKET_MS = { MINUTE: 60e3, HOUR: 3600e3, DAY: 86400e3 };
+
+/**
+ * The time axis every chart shares: exactly the chosen range as the API covers it (whole buckets),
+ * and for a live range the same length ending with the current minute, so it slides with the clock
+ * instead of growing from the range's start.
+ */
+function domain() {
+  const length = state.window.to - state.window.from;
+  if (!state.liveTo) return { min: state.window.from, max: state.window.to };
+  const max = Math.max(state.window.to, Math.ceil(Date.now() / 60000) * 60000);
+  return { min: max - length, max };
+}
+
 function lineOption(series, unit) {
+  const x = domain();
   return {
     animation: false,
     grid: { left: 60, right: 20, top: 30, bottom: 30 },
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    xAxis: { type: 'time', min: state.window.from, max: axisEnd() },
+    // Fixed ends: ECharts' bar series would widen a time axis by their own width, a width taken from
+    // the smallest gap between the data's buckets (sparse minutes made the last hour hours wide), so
+    // the requests are drawn as custom rectangles over their buckets instead (bucketBars).
+    xAxis: { type: 'time', min: x.min, max: x.max },
     yAxis: { type: 'value', name: unit, min: 0 },
     series,
+  };
+}
+
+/**
+ * A bar per point as a rectangle over part of its bucket, [time + left x width, time + right x
+ * width), from `base` up by the value: points are [time, value, base (0 when absent)]. Unlike
+ * ECharts' bar series it leaves the axis alone, and its width is the bucket's however few points
+ * there are.
+ */
+function bucketBars(name, color, points, left, right) {
+  const width = BUCKET_MS[state.window.granularity];
+  return {
+    name,
+    type: 'custom',
+    color,
+    clip: true,
+    encode: { x: 0, y: [1, 2], tooltip: [3] },
+    data: points.map(([t, v, base]) => [Date.parse(t), (base || 0) + v, base || 0, v]),
+    renderItem: (params, api) => {
+      const start = api.value(0);
+      const top = api.coord([start + width * left, api.value(1)]);
+      const bottom = api.coord([start + width * right, api.value(2)]);
+      return {
+        type: 'rect',
+        shape: { x: top[0], y: top[1], width: Math.max(1, bottom[0] - top[0]), height: bottom[1] - top[1] },
+        style: { fill: api.visual('color') },
+      };
+    },
   };
 }
 
@@ -150,20 +197,20 @@ function formatCell(field, value) {
   return Number(value).toLocaleString('en-US');
 }
 
-/** The right end of the time axis: the range's end, or for a live range the current minute's end. */
-function axisEnd() {
-  if (!state.liveTo) return state.window.to;
-  return new Date(Math.ceil(Date.now() / 60000) * 60000).toISOString();
-}
-
 function render() {
+  // A live range slides: minutes that fell off its start are no longer shown.
+  const x = domain();
+  for (const t of [...state.points.keys()]) if (Date.parse(t) < x.min) state.points.delete(t);
   const points = sortedPoints();
   const at = (f) => points.map((p) => [p.time, f(p)]);
+  // Each bucket's requests, its 5xx (left half) and 4xx (right half) within them, and its late
+  // events (counted in no request) on top.
+  const requestsAt = (t) => (state.points.has(t) ? state.points.get(t).requests : 0);
   chart('chart-requests').setOption(lineOption([
-    { name: 'requests', type: 'bar', data: at((p) => p.requests) },
-    { name: '5xx', type: 'bar', color: '#d9363e', data: at((p) => p.errors5xx) },
-    { name: '4xx', type: 'bar', color: '#f0a020', data: at((p) => p.errors4xx) },
-    { name: 'late (not in requests)', type: 'bar', color: '#9aa0a6', data: state.late.buckets.map((b) => [b.time, b.lateEvents]) },
+    bucketBars('requests', '#5470c6', at((p) => p.requests), 0.1, 0.9),
+    bucketBars('5xx', '#d9363e', at((p) => p.errors5xx), 0.1, 0.5),
+    bucketBars('4xx', '#f0a020', at((p) => p.errors4xx), 0.5, 0.9),
+    bucketBars('late (not in requests)', '#9aa0a6', state.late.buckets.map((b) => [b.time, b.lateEvents, requestsAt(b.time)]), 0.1, 0.9),
   ], 'requests'), true);
   renderLateEvents();
   chart('chart-errors').setOption(lineOption([
@@ -234,4 +281,6 @@ $('service').addEventListener('change', () => { fillEndpoints(); load(); });
 $('endpoint').addEventListener('change', load);
 $('range').addEventListener('change', load);
 window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+// A live range's axis slides with the clock even while no new minute arrives.
+setInterval(() => { if (state.window && state.liveTo) render(); }, 30000);
 start();

@@ -17,6 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,16 +148,24 @@ class ServiceDashboardIT {
 
   /**
    * The page's numbers table, by time: field -> the exact value behind the rounded text the page
-   * shows.
+   * shows. Read in one script call, so a live point re-rendering the table cannot change it (or
+   * detach its rows) half-way.
    */
+  @SuppressWarnings("unchecked")
   private Map<String, Map<String, String>> shownPoints() {
+    List<List<Object>> rows =
+        (List<List<Object>>)
+            browser.executeScript(
+                "return Array.from(document.querySelectorAll('#points tbody tr'))"
+                    + ".map(tr => [tr.dataset.time, Array.from(tr.children)"
+                    + ".map(td => [td.dataset.field, td.dataset.value])]);");
     Map<String, Map<String, String>> shown = new LinkedHashMap<>();
-    for (WebElement row : browser.findElements(By.cssSelector("#points tbody tr"))) {
+    for (List<Object> row : rows) {
       Map<String, String> cells = new LinkedHashMap<>();
-      for (WebElement cell : row.findElements(By.tagName("td"))) {
-        cells.put(cell.getDomAttribute("data-field"), cell.getDomAttribute("data-value"));
+      for (List<String> cell : (List<List<String>>) row.get(1)) {
+        cells.put(cell.get(0), cell.get(1));
       }
-      shown.put(row.getDomAttribute("data-time"), cells);
+      shown.put((String) row.get(0), cells);
     }
     return shown;
   }
@@ -306,6 +316,85 @@ class ServiceDashboardIT {
     Files.createDirectories(screenshots);
     Files.write(
         screenshots.resolve("sre-service-page.png"), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  /** Each chart's x-axis extent as ECharts drew it, epoch ms: chart id -> [min, max]. */
+  @SuppressWarnings("unchecked")
+  private Map<String, List<Long>> xExtents() {
+    List<List<Object>> charts =
+        (List<List<Object>>)
+            browser.executeScript(
+                "return Array.from(document.querySelectorAll('.chart')).map(el => {"
+                    + " const e = echarts.getInstanceByDom(el).getModel().getComponent('xAxis')"
+                    + ".axis.scale.getExtent(); return [el.id, e[0], e[1]]; });");
+    Map<String, List<Long>> out = new LinkedHashMap<>();
+    for (List<Object> c : charts) {
+      out.put(
+          (String) c.get(0),
+          List.of(((Number) c.get(1)).longValue(), ((Number) c.get(2)).longValue()));
+    }
+    return out;
+  }
+
+  @Test
+  void everyChartSpansExactlyTheChosenRangeHoweverFewItsPoints() throws Exception {
+    // The URL's range: 10:00 .. 10:30 on every chart, the requests' bars included.
+    openPageAs(SRE_A);
+    long from = Instant.parse(FROM).toEpochMilli();
+    long to = Instant.parse(TO).toEpochMilli();
+    Map<String, List<Long>> extents = xExtents();
+    assertThat(extents.keySet()).containsExactly("chart-requests", "chart-errors", "chart-latency");
+    extents.forEach((id, e) -> assertThat(e).as(id).containsExactly(from, to));
+
+    // "last hour" with two minutes of traffic in it, 40 and 10 minutes ago: ECharts' bars widened
+    // the requests' axis to hours (their width from the 30-minute gap) and shrank them to lines.
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+    new MinuteFacts()
+        .row(
+            "tenant-c",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            now.minusSeconds(40 * 60).toString(),
+            List.of(100, 200),
+            1,
+            0)
+        .row(
+            "tenant-c",
+            "courses-api",
+            "/courses/{id}",
+            "GET",
+            "eu-west",
+            now.minusSeconds(10 * 60).toString(),
+            List.of(100, 300),
+            0,
+            1)
+        .insertInto(clickHouse);
+    String sreC = TestIdentity.caller("cy").tenant("tenant-c").roles("sre").sign();
+    // A new tab session: a link for another identity would otherwise wait for a confirmation.
+    browser.executeScript("sessionStorage.clear()");
+    long before = System.currentTimeMillis();
+    browser.get("http://localhost:" + port + "/sre/service.html?service=courses-api#token=" + sreC);
+    awaitLoaded();
+    long after = System.currentTimeMillis();
+    assertThat(browser.executeScript("return document.getElementById('range').value"))
+        .isEqualTo("1h");
+    Map<String, List<Long>> live = xExtents();
+    assertThat(live).hasSize(3);
+    List<Long> requests = live.get("chart-requests");
+    // The hour up to the end of the current minute, as the page asked the API for it.
+    long end = requests.get(1);
+    assertThat(end % 60_000).isZero();
+    assertThat(end).isBetween(ceilMinute(before), ceilMinute(after));
+    assertThat(requests).containsExactly(end - 3_600_000, end);
+    live.forEach((id, e) -> assertThat(e).as(id).isEqualTo(requests));
+    assertThat(shownPoints()).hasSize(2);
+    BrowserPages.screenshot(browser, "sre-service-last-hour.png");
+  }
+
+  private static long ceilMinute(long ms) {
+    return (ms + 59_999) / 60_000 * 60_000;
   }
 
   @Test

@@ -17,6 +17,8 @@ import dev.pulse.api.security.Role;
 import dev.pulse.api.security.Tenant;
 import dev.pulse.api.series.SeriesPlanner;
 import dev.pulse.api.series.SeriesWindow;
+import dev.pulse.api.slo.SloController;
+import dev.pulse.api.slo.SloQueries;
 import dev.pulse.api.testing.TestCallers;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +55,8 @@ import reactor.core.Disposable;
       MeController.class,
       AuditController.class,
       EngagementController.class,
-      QoeController.class
+      QoeController.class,
+      SloController.class
     })
 @Import({
   FakeStoreGraphQlTest.Config.class,
@@ -63,7 +66,8 @@ import reactor.core.Disposable;
   SeriesPlanner.class,
   LiveServiceMetrics.class,
   QoeRepository.class,
-  LiveQoe.class
+  LiveQoe.class,
+  SloQueries.class
 })
 @TestPropertySource(
     properties = {

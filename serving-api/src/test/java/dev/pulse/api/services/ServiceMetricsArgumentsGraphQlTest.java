@@ -16,6 +16,8 @@ import dev.pulse.api.qoe.QoeRepository;
 import dev.pulse.api.security.MeController;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.series.SeriesPlanner;
+import dev.pulse.api.slo.SloController;
+import dev.pulse.api.slo.SloQueries;
 import dev.pulse.api.testing.TestCallers;
 import graphql.ErrorType;
 import graphql.schema.GraphQLArgument;
@@ -53,7 +55,8 @@ import org.springframework.test.context.TestPropertySource;
       MeController.class,
       AuditController.class,
       EngagementController.class,
-      QoeController.class
+      QoeController.class,
+      SloController.class
     })
 @Import({
   ServiceMetricsArgumentsGraphQlTest.Config.class,
@@ -65,7 +68,8 @@ import org.springframework.test.context.TestPropertySource;
   SeriesPlanner.class,
   LiveServiceMetrics.class,
   QoeRepository.class,
-  LiveQoe.class
+  LiveQoe.class,
+  SloQueries.class
 })
 @TestPropertySource(
     properties = {"pulse.clickhouse.url=http://127.0.0.1:1", "pulse.clickhouse.database=pulse"})
