@@ -97,7 +97,7 @@ class SloFilesTest {
     SloCatalog c = loaded.catalog();
     assertThat(c.services())
         .extracting(SloCatalog.SloService::name)
-        .containsExactly("courses-api", "grades-api", "video-api", "sessions-api");
+        .containsExactly("courses-api", "grades-api", "sessions-api", "video-api");
     assertThat(c.slos())
         .extracting(Slo::name)
         .containsExactly(

@@ -7,6 +7,7 @@ import dev.pulse.flink.common.config.JobConfig;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.common.config.StartCheck;
 import dev.pulse.flink.common.config.StreamSemantics;
+import dev.pulse.flink.slo.SloSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,8 @@ public record PlaybackConfig(
     KafkaSettings kafka,
     ClickHouseSettings clickhouse,
     Duration checkpointInterval,
-    int parallelism)
+    int parallelism,
+    SloSettings slo)
     implements Serializable {
 
   /** Every setting of the job. */
@@ -37,13 +39,15 @@ public record PlaybackConfig(
               ApiMetricsConfig.PARALLELISM,
               StartCheck.START_WITHOUT_SAVEPOINT),
           KafkaSettings.OPTIONS,
-          ClickHouseSettings.OPTIONS);
+          ClickHouseSettings.OPTIONS,
+          SloSettings.OPTIONS);
 
   public PlaybackConfig {
     Objects.requireNonNull(semantics, "semantics");
     Objects.requireNonNull(kafka, "kafka");
     Objects.requireNonNull(clickhouse, "clickhouse");
     Objects.requireNonNull(checkpointInterval, ApiMetricsConfig.CHECKPOINT_INTERVAL.key());
+    Objects.requireNonNull(slo, "slo");
     ApiMetricsConfig.checkRun(checkpointInterval, parallelism);
     semantics.dedupHorizon(PlaybackJob.DEDUP_WINDOW); // fails at start when too short
   }
@@ -55,7 +59,8 @@ public record PlaybackConfig(
         KafkaSettings.from(config, Topics.PLAYBACK, PlaybackJob.JOB_NAME),
         ClickHouseSettings.from(config),
         JobConfig.get(config, ApiMetricsConfig.CHECKPOINT_INTERVAL),
-        JobConfig.get(config, ApiMetricsConfig.PARALLELISM));
+        JobConfig.get(config, ApiMetricsConfig.PARALLELISM),
+        SloSettings.from(config));
   }
 
   /** From {@code --key value} arguments over {@code cluster}. */

@@ -14,12 +14,17 @@ import dev.pulse.flink.common.SplitDecoded;
 import dev.pulse.flink.common.config.JobMain;
 import dev.pulse.flink.common.config.StreamSemantics;
 import dev.pulse.flink.playback.functions.PlaybackViewFunction;
+import dev.pulse.flink.playback.functions.ViewComputation;
+import dev.pulse.flink.playback.functions.ViewSlis;
 import dev.pulse.flink.playback.records.PlaybackActivity;
 import dev.pulse.flink.playback.records.QoeMinuteDelta;
 import dev.pulse.flink.playback.records.ViewKey;
 import dev.pulse.flink.playback.sinks.PlaybackSinks;
+import dev.pulse.flink.slo.SloEvaluation;
+import dev.pulse.flink.slo.records.SliCount;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -172,6 +177,41 @@ public final class PlaybackJob {
         .sinkTo(PlaybackSinks.lateEvents(config.clickhouse()))
         .name("playback-events-late-to-clickhouse")
         .uid("playback-events-late-to-clickhouse");
+    slos(streams, config)
+        .ifPresent(
+            slo ->
+                SloEvaluation.sinks(
+                    slo,
+                    config.clickhouse(),
+                    config.kafka(),
+                    config.slo().alertTopic(),
+                    "playback"));
+  }
+
+  /**
+   * The SLOs over video views of {@code config} evaluated over the ended views (docs/slo.md), or
+   * empty when it has none. A view counts in the minute it ended; its outcome is known only once it
+   * has ended, up to the idle timeout later, and a correction may come as late as the dedup window
+   * allows: the evaluation takes counts that far behind event time.
+   */
+  public static Optional<SloEvaluation.SloStreams> slos(
+      PlaybackStreams streams, PlaybackConfig config) {
+    ViewSlis slis = new ViewSlis(config.slo().slos());
+    if (slis.isEmpty()) {
+      return Optional.empty();
+    }
+    DataStream<SliCount> counts =
+        streams
+            .views()
+            .keyBy(row -> row.fact().key(), ViewKey.TYPE)
+            .process(slis, TypeInformation.of(SliCount.class))
+            .name("playback-sli-counts")
+            .uid("playback-sli-counts");
+    long lateness =
+        DEDUP_WINDOW.toMillis()
+            + ViewComputation.IDLE_TIMEOUT_MS
+            + config.semantics().allowedLateness().toMillis();
+    return Optional.of(SloEvaluation.evaluate(counts, config.slo().slos(), lateness, "playback"));
   }
 
   /**

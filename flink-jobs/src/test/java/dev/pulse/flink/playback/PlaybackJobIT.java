@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.events.PlaybackEvent;
 import dev.pulse.events.topics.Topics;
+import dev.pulse.flink.slo.SloSettings;
 import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.oracle.PlayEvent;
@@ -106,6 +107,8 @@ class PlaybackJobIT {
     Map<String, String> settings =
         SimulatedApiTopic.jobSettings(kafka, ch, topic, kafka.topic("playback-dlq"));
     settings.put("checkpoint-interval", "500ms");
+    settings.put(SloSettings.EXAMPLES.key(), "true");
+    settings.put(SloSettings.ALERT_TOPIC.key(), kafka.topic("playback-slo-alerts", 1));
     PlaybackConfig config = PlaybackConfig.fromMap(settings);
     var env = new TestStreamEnvironment(cluster, new Configuration(), 2, List.of(), List.of());
     PlaybackJob.wire(env, config, Clock.systemUTC());
@@ -232,6 +235,38 @@ class PlaybackJobIT {
     long hourViews =
         db.query("SELECT sumMerge(views_ended) AS n FROM playback_hours").get(0).get("n").asLong();
     assertThat(hourViews).isEqualTo(oracle.views().size());
+  }
+
+  /**
+   * The example SLO video-start (99 % of views without a start failure) counts every ended view
+   * once, by the minute it ended, corrections included: at its last evaluation (three quiet days
+   * after the evening, every view inside the 30-day window) each tenant's eligible views and bad
+   * ones are the oracle's views and start failures.
+   */
+  @Test
+  void theVideoStartSloCountsEveryViewOnceAndEachStartFailureAsBad() {
+    Map<String, long[]> want = new TreeMap<>();
+    for (QoeOracle.View v : oracle.views()) {
+      long[] n = want.computeIfAbsent(v.key().tenant(), t -> new long[2]);
+      n[0]++;
+      if (v.outcome().equals("start-failure")) {
+        n[1]++;
+      }
+    }
+    Map<String, long[]> got = new TreeMap<>();
+    for (JsonNode row :
+        db.query(
+            "SELECT tenant_id, argMax(eligible, minute) AS eligible, argMax(bad, minute) AS bad"
+                + " FROM slo_status FINAL WHERE slo = 'video-start' GROUP BY tenant_id")) {
+      got.put(
+          row.get("tenant_id").asText(),
+          new long[] {row.get("eligible").asLong(), row.get("bad").asLong()});
+    }
+    assertThat(got.keySet()).isEqualTo(want.keySet());
+    for (String tenant : want.keySet()) {
+      assertThat(got.get(tenant)).as(tenant).containsExactly(want.get(tenant));
+    }
+    assertThat(want.values().stream().mapToLong(n -> n[1]).sum()).isPositive();
   }
 
   @Test

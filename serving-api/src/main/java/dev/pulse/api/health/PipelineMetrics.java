@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.support.BackgroundTimer;
 import dev.pulse.clickhouse.ClickHouse;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -16,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -49,13 +49,7 @@ public class PipelineMetrics implements DisposableBean {
   private final MultiGauge deadLetters;
   private final MultiGauge lateEvents;
   private final MultiGauge checkpointAge;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "pulse-pipeline-metrics");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService timer = BackgroundTimer.of("pulse-pipeline-metrics", 1);
   private final Map<String, String> failing = new LinkedHashMap<>();
 
   @Autowired

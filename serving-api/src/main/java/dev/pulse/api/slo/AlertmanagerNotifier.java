@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.support.BackgroundTimer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -90,14 +90,7 @@ public class AlertmanagerNotifier implements DisposableBean {
                 .build());
     this.sent = registry.counter("pulse.alertmanager.pushes", "outcome", "sent");
     this.failed = registry.counter("pulse.alertmanager.pushes", "outcome", "failed");
-    this.timer =
-        Executors.newScheduledThreadPool(
-            Math.max(1, alertmanagers.size()),
-            r -> {
-              Thread t = new Thread(r, "pulse-alertmanager");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = BackgroundTimer.of("pulse-alertmanager", Math.max(1, alertmanagers.size()));
     if (alertmanagers.isEmpty()) {
       LOG.info("No Alertmanager configured (pulse.slo.alertmanager.urls): SLO alerts not pushed");
     }

@@ -1,6 +1,7 @@
 package dev.pulse.api.slo;
 
 import dev.pulse.api.config.PulseApiProperties;
+import dev.pulse.api.support.BackgroundTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,13 +40,7 @@ public class SloMetrics implements DisposableBean {
   private final MultiGauge burnRate;
   private final MultiGauge evaluated;
   private final MultiGauge firing;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "pulse-slo-metrics");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService timer = BackgroundTimer.of("pulse-slo-metrics", 1);
   private volatile boolean failing;
 
   @Autowired

@@ -12,12 +12,12 @@ import dev.pulse.slo.AlertRow;
 import dev.pulse.slo.Slo;
 import dev.pulse.slo.SloFiles;
 import dev.pulse.slo.TimeWindow;
+import dev.pulse.testing.SloOracleConfigs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -74,32 +74,6 @@ class SloEvaluationOracleTest {
           Duration.ofMinutes(5),
           0.9,
           List.of(AlertRow.values()));
-
-  /** The same SLO as plain numbers, worked out here from the Slo's fields, not its methods. */
-  private static SloOracle.Config config(Slo slo) {
-    long period =
-        slo.window().isCalendarMonth()
-            ? SloOracle.WORKBOOK_PERIOD_MINUTES
-            : slo.window().rolling().toMinutes();
-    List<SloOracle.AlertRow> rows = new ArrayList<>();
-    for (AlertRow r : slo.alertRows()) {
-      rows.add(
-          SloOracle.AlertRow.scaled(
-              r.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-              r.burnRate(),
-              r.longWindow().toMinutes(),
-              r.shortWindow().toMinutes(),
-              period));
-    }
-    boolean slices = slo.method() == Slo.BudgetingMethod.TIMESLICES;
-    return new SloOracle.Config(
-        slo.target(),
-        slo.window().isCalendarMonth() ? 0 : slo.window().rolling().toMinutes(),
-        slo.window().isCalendarMonth(),
-        slices ? slo.timeSlice().toMinutes() : 0,
-        slices ? slo.timeSliceTarget() : 0,
-        rows);
-  }
 
   // ---------------------------------------------------------------------------------------------
   // Running the function
@@ -170,7 +144,7 @@ class SloEvaluationOracleTest {
 
   private static SloOracle.Result compare(
       String label, Slo slo, List<SloOracle.Event> events, long lastEndMs, Emitted got) {
-    SloOracle.Result want = SloOracle.evaluate(config(slo), events, lastEndMs - 1);
+    SloOracle.Result want = SloOracle.evaluate(SloOracleConfigs.of(slo), events, lastEndMs - 1);
     int n = Math.min(want.statuses().size(), got.statuses().size());
     for (int i = 0; i < n; i++) {
       SloOracle.Status w = want.statuses().get(i);
@@ -376,10 +350,10 @@ class SloEvaluationOracleTest {
 
   @Test
   void theOracleScalesTheLatencySlosWindowsTo28Days() {
-    assertThat(config(LATENCY).rows())
+    assertThat(SloOracleConfigs.of(LATENCY).rows())
         .extracting(r -> r.name() + " " + r.longMinutes() + "/" + r.shortMinutes())
         .containsExactly("page-fast 56/5", "page-slow 336/28");
-    assertThat(config(UPTIME_5M).rows())
+    assertThat(SloOracleConfigs.of(UPTIME_5M).rows())
         .extracting(r -> r.longMinutes() + "/" + r.shortMinutes())
         // x 7/30: 14, 1.17 -> 1, 84, 7, 336, 28, 1008, 84.
         .containsExactly("14/1", "84/7", "336/28", "1008/84");
