@@ -10,6 +10,7 @@ import dev.pulse.flink.api.records.ApiRequest;
 import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.sink.SinkCounters;
+import dev.pulse.flink.slo.SloSettings;
 import dev.pulse.flink.testing.ApiFactTables;
 import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
@@ -31,8 +32,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
@@ -147,6 +150,10 @@ class ApiMetricsFailoverIT {
     // after the restore sends some of them again (the ReplacingMergeTree must absorb them).
     settings.put(ClickHouseSettings.RAW_BATCH_SIZE.key(), "200");
     settings.put(ClickHouseSettings.MAX_BATCH_DELAY.key(), "100ms");
+    // The example SLOs: their evaluation state is restored with the rest (the sessions-api error
+    // spike at 10:00 fires and resolves alerts).
+    settings.put(SloSettings.EXAMPLES.key(), "true");
+    settings.put(SloSettings.ALERT_TOPIC.key(), kafka.topic("failover-slo-alerts", 1));
     config = ApiMetricsConfig.fromMap(settings);
 
     Configuration flink = new Configuration();
@@ -340,5 +347,65 @@ class ApiMetricsFailoverIT {
             .get(0);
     assertThat(counts.get("n").asLong()).isEqualTo(malformed);
     assertThat(counts.get("origins").asLong()).isEqualTo(malformed);
+  }
+
+  /**
+   * The SLO evaluation across the kill: each tenant's last evaluation of each SLO over API requests
+   * counts every unique valid request once (eligible) and each bad one once, and every alert row's
+   * changes in {@code slo_alerts} alternate firing, resolved (none repeated, none lost by the
+   * restore), at least one page among them.
+   */
+  @Test
+  void sloEvaluationsCountEveryRequestOnceAndAlertChangesAlternateAcrossTheRestore() {
+    Map<String, long[]> want = new TreeMap<>();
+    Set<String> seen = new HashSet<>();
+    for (ApiRequestEvent e : input.validDeliveries()) {
+      if (!seen.add(e.getTenantId() + "/" + e.getEventId().toLowerCase(Locale.ROOT))) {
+        continue;
+      }
+      if (e.getService().equals("sessions-api")) {
+        long[] n = want.computeIfAbsent(e.getTenantId(), t -> new long[2]);
+        n[0]++;
+        n[1] += e.getStatusCode() >= 500 ? 1 : 0;
+      }
+    }
+    Map<String, long[]> got = new TreeMap<>();
+    for (JsonNode r :
+        db.query(
+            "SELECT tenant_id, argMax(eligible, minute) AS eligible, argMax(bad, minute) AS bad"
+                + " FROM slo_status FINAL WHERE slo = 'sessions-api-availability'"
+                + " GROUP BY tenant_id")) {
+      got.put(
+          r.get("tenant_id").asText(),
+          new long[] {r.get("eligible").asLong(), r.get("bad").asLong()});
+    }
+    assertThat(got.keySet()).isEqualTo(want.keySet());
+    want.forEach((tenant, n) -> assertThat(got.get(tenant)).as(tenant).containsExactly(n));
+
+    Map<String, List<String>> changes = new TreeMap<>();
+    for (JsonNode r :
+        db.query(
+            "SELECT tenant_id, slo, alert_row, state FROM slo_alerts FINAL ORDER BY at, state")) {
+      changes
+          .computeIfAbsent(
+              r.get("tenant_id").asText()
+                  + " "
+                  + r.get("slo").asText()
+                  + " "
+                  + r.get("alert_row").asText(),
+              k -> new ArrayList<>())
+          .add(r.get("state").asText());
+    }
+    assertThat(changes.keySet()).anyMatch(k -> k.contains("sessions-api-availability page-fast"));
+    changes.forEach(
+        (row, states) -> {
+          for (int i = 0; i < states.size(); i++) {
+            assertThat(states.get(i))
+                .as(row + " " + states)
+                .isEqualTo(i % 2 == 0 ? "firing" : "resolved");
+          }
+          // The bounded input ends with every window emptying: each row resolves.
+          assertThat(states).as(row).hasSizeGreaterThan(0).endsWith("resolved");
+        });
   }
 }
