@@ -375,6 +375,7 @@ public final class DemoCommand implements Callable<Integer> {
     out.printf("  SRE dashboard   %s/sre/service.html%n", base);
     out.printf("  Video QoE       %s/sre/qoe.html%n", base);
     out.printf("  SLOs            %s/sre/slos.html%n", base);
+    out.printf("  Uptime          %s/sre/uptime.html%n", base);
     out.printf("  GraphiQL        %s/graphiql%n", base);
     out.printf("  Readiness       %s/actuator/health/readiness%n", base);
     out.printf("  Flink web UI    http://%s:%d%n", host(), flinkUiPort);

@@ -6,7 +6,7 @@ import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Role;
 import dev.pulse.api.security.Tenant;
-import dev.pulse.api.slo.SloQueries.Buckets;
+import dev.pulse.api.series.MinuteBuckets;
 import dev.pulse.api.slo.SloShapes.AlertChange;
 import dev.pulse.api.slo.SloShapes.BudgetBurnDown;
 import dev.pulse.api.slo.SloShapes.BurnRateSeries;
@@ -93,7 +93,7 @@ public class SloController {
       @ContextValue(name = Operation.CONTEXT_KEY) Operation operation,
       @Argument Instant from,
       @Argument Instant to) {
-    Buckets buckets = buckets(from, to, slo.windowStart(), slo.evaluatedAt());
+    MinuteBuckets buckets = buckets(from, to, slo.windowStart(), slo.evaluatedAt());
     return new BudgetBurnDown(
         buckets.from(),
         buckets.to(),
@@ -113,7 +113,7 @@ public class SloController {
       throw new InvalidArgumentException(
           "window must be one of " + String.join(", ", SloQueries.WINDOWS));
     }
-    Buckets buckets = buckets(from, to, slo.windowStart(), slo.evaluatedAt());
+    MinuteBuckets buckets = buckets(from, to, slo.windowStart(), slo.evaluatedAt());
     return new BurnRateSeries(
         window,
         buckets.from(),
@@ -184,9 +184,9 @@ public class SloController {
     return name;
   }
 
-  private Buckets buckets(Instant from, Instant to, Instant defaultFrom, Instant defaultTo) {
+  private MinuteBuckets buckets(Instant from, Instant to, Instant defaultFrom, Instant defaultTo) {
     Instant[] range = range(from, to, defaultFrom, defaultTo);
-    return Buckets.over(range[0], range[1], maxPoints);
+    return MinuteBuckets.over(range[0], range[1], maxPoints);
   }
 
   /** [from, to) as given (both or neither: then the defaults), refused when out of bounds. */

@@ -7,15 +7,14 @@ import static dev.pulse.clickhouse.SqlLiteral.uint64;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.api.security.Operation;
 import dev.pulse.api.security.Tenant;
+import dev.pulse.api.series.MinuteBuckets;
 import dev.pulse.api.slo.SloShapes.AlertChange;
 import dev.pulse.api.slo.SloShapes.BudgetPoint;
 import dev.pulse.api.slo.SloShapes.BurnRate;
 import dev.pulse.api.slo.SloShapes.BurnRatePoint;
 import dev.pulse.api.slo.SloShapes.Slo;
 import dev.pulse.clickhouse.ClickHouse;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -41,8 +40,6 @@ public class SloQueries {
    * Bucket widths of a range's points, in minutes, finest first: the finest whose buckets fit the
    * configured most points is used; beyond a day, whole days.
    */
-  private static final int[] STEPS = {1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440};
-
   private static final String STATUS_COLUMNS =
       "slo, service, toUnixTimestamp(minute) AS minute_s, objective,"
           + " toUnixTimestamp(window_start) AS window_start_s, eligible, bad, remaining, "
@@ -52,38 +49,6 @@ public class SloQueries {
 
   public SloQueries(ClickHouse clickHouse) {
     this.clickHouse = clickHouse;
-  }
-
-  /**
-   * The epoch-aligned buckets over [from, to) of a range's points: {@code minutes} wide, {@code
-   * points} of them at most (those that overlap the range).
-   */
-  record Buckets(Instant from, Instant to, int minutes, long points) {
-
-    /** The finest width whose buckets over [from, to) are at most {@code maxPoints}. */
-    static Buckets over(Instant from, Instant to, int maxPoints) {
-      for (int step : STEPS) {
-        Buckets b = of(from, to, step);
-        if (b.points() <= maxPoints) {
-          return b;
-        }
-      }
-      long minutes = Duration.between(from, to).toMinutes();
-      int days = (int) Math.max(1, (minutes + 1440L * maxPoints - 1) / (1440L * maxPoints));
-      Buckets b = of(from, to, 1440 * days);
-      while (b.points() > maxPoints) {
-        days++;
-        b = of(from, to, 1440 * days);
-      }
-      return b;
-    }
-
-    private static Buckets of(Instant from, Instant to, int minutes) {
-      long w = minutes * 60L;
-      long first = Math.floorDiv(from.getEpochSecond(), w);
-      long end = Math.floorDiv(ceilSecond(to).getEpochSecond() - 1, w) + 1;
-      return new Buckets(from, to, minutes, end - first);
-    }
   }
 
   /**
@@ -170,7 +135,7 @@ public class SloQueries {
    * The SLO's remaining budget over the evaluations of the minutes that start in [from, to): the
    * last evaluation of each bucket, oldest first; buckets without one are absent.
    */
-  List<BudgetPoint> budget(Tenant tenant, String name, Buckets buckets, Operation operation) {
+  List<BudgetPoint> budget(Tenant tenant, String name, MinuteBuckets buckets, Operation operation) {
     String sql =
         bucketed(
             "argMax(remaining, minute) AS remaining, argMax(eligible, minute) AS eligible,"
@@ -192,7 +157,7 @@ public class SloQueries {
 
   /** One window's burn rate, as {@link #budget} takes the remaining budget. */
   List<BurnRatePoint> burnRates(
-      Tenant tenant, String name, String window, Buckets buckets, Operation operation) {
+      Tenant tenant, String name, String window, MinuteBuckets buckets, Operation operation) {
     if (!WINDOWS.contains(window)) {
       throw new IllegalArgumentException("not a reported window: " + window);
     }
@@ -207,7 +172,7 @@ public class SloQueries {
         .toList();
   }
 
-  private static String bucketed(String values, Tenant tenant, String name, Buckets buckets) {
+  private static String bucketed(String values, Tenant tenant, String name, MinuteBuckets buckets) {
     long w = buckets.minutes() * 60L;
     return "SELECT intDiv(toUInt32(minute), "
         + uint64(w)
@@ -220,9 +185,9 @@ public class SloQueries {
         + " AND slo = "
         + string(name)
         + " AND minute >= "
-        + dateTime(ceilSecond(buckets.from()))
+        + dateTime(MinuteBuckets.ceilSecond(buckets.from()))
         + " AND minute <= "
-        + dateTime(ceilSecond(buckets.to()).minusSeconds(1))
+        + dateTime(MinuteBuckets.ceilSecond(buckets.to()).minusSeconds(1))
         + " GROUP BY t ORDER BY t LIMIT "
         + uint64(buckets.points());
   }
@@ -239,9 +204,9 @@ public class SloQueries {
             + " AND slo = "
             + string(name)
             + " AND at >= "
-            + dateTime(ceilSecond(from))
+            + dateTime(MinuteBuckets.ceilSecond(from))
             + " AND at <= "
-            + dateTime(ceilSecond(to).minusSeconds(1))
+            + dateTime(MinuteBuckets.ceilSecond(to).minusSeconds(1))
             + " ORDER BY at DESC, alert_row, state LIMIT "
             + uint64(limit);
     return query(sql, operation).stream().map(r -> change(r, "state")).toList();
@@ -259,12 +224,6 @@ public class SloQueries {
         r.get("short_window_minutes").asLong(),
         r.get("burn_long").asDouble(),
         r.get("burn_short").asDouble());
-  }
-
-  /** {@code t} rounded up to a whole second: DateTime bounds are seconds. */
-  static Instant ceilSecond(Instant t) {
-    Instant s = t.truncatedTo(ChronoUnit.SECONDS);
-    return s.equals(t) ? s : s.plusSeconds(1);
   }
 
   private List<JsonNode> query(String sql, Operation operation) {

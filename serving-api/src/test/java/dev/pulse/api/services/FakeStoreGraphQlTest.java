@@ -20,6 +20,8 @@ import dev.pulse.api.series.SeriesWindow;
 import dev.pulse.api.slo.SloController;
 import dev.pulse.api.slo.SloQueries;
 import dev.pulse.api.testing.TestCallers;
+import dev.pulse.api.uptime.UptimeController;
+import dev.pulse.api.uptime.UptimeQueries;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,7 +58,8 @@ import reactor.core.Disposable;
       AuditController.class,
       EngagementController.class,
       QoeController.class,
-      SloController.class
+      SloController.class,
+      UptimeController.class
     })
 @Import({
   FakeStoreGraphQlTest.Config.class,
@@ -67,7 +70,8 @@ import reactor.core.Disposable;
   LiveServiceMetrics.class,
   QoeRepository.class,
   LiveQoe.class,
-  SloQueries.class
+  SloQueries.class,
+  UptimeQueries.class
 })
 @TestPropertySource(
     properties = {

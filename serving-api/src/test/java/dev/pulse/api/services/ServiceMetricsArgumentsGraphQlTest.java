@@ -19,6 +19,8 @@ import dev.pulse.api.series.SeriesPlanner;
 import dev.pulse.api.slo.SloController;
 import dev.pulse.api.slo.SloQueries;
 import dev.pulse.api.testing.TestCallers;
+import dev.pulse.api.uptime.UptimeController;
+import dev.pulse.api.uptime.UptimeQueries;
 import graphql.ErrorType;
 import graphql.schema.GraphQLArgument;
 import graphql.schema.GraphQLFieldDefinition;
@@ -56,7 +58,8 @@ import org.springframework.test.context.TestPropertySource;
       AuditController.class,
       EngagementController.class,
       QoeController.class,
-      SloController.class
+      SloController.class,
+      UptimeController.class
     })
 @Import({
   ServiceMetricsArgumentsGraphQlTest.Config.class,
@@ -69,7 +72,8 @@ import org.springframework.test.context.TestPropertySource;
   LiveServiceMetrics.class,
   QoeRepository.class,
   LiveQoe.class,
-  SloQueries.class
+  SloQueries.class,
+  UptimeQueries.class
 })
 @TestPropertySource(
     properties = {"pulse.clickhouse.url=http://127.0.0.1:1", "pulse.clickhouse.database=pulse"})
