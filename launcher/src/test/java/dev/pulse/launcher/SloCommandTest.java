@@ -44,7 +44,7 @@ class SloCommandTest {
                 + " Occurrences",
             "grades-api-uptime",
             "calendar month, Timeslices",
-            "99 % of playback_views (all) without start-failure");
+            "98 % of playback_views (all) without start-failure");
   }
 
   @Test

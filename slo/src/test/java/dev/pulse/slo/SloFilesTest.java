@@ -132,7 +132,7 @@ class SloFilesTest {
     assertThat(uptime.indicator().good()).isEqualTo(new Indicator.ProbeSucceeded());
 
     Slo video = c.slos().get(4);
-    assertThat(video.target()).isEqualTo(0.99);
+    assertThat(video.target()).isEqualTo(0.98);
     assertThat(video.indicator().events()).isEqualTo(EventKind.PLAYBACK_VIEWS);
     assertThat(video.indicator().good())
         .isEqualTo(new Indicator.OutcomeNotIn(Set.of("start-failure")));

@@ -238,7 +238,7 @@ class PlaybackJobIT {
   }
 
   /**
-   * The example SLO video-start (99 % of views without a start failure) counts every ended view
+   * The example SLO video-start (98 % of views without a start failure) counts every ended view
    * once, by the minute it ended, corrections included: at its last evaluation (three quiet days
    * after the evening, every view inside the 30-day window) each tenant's eligible views and bad
    * ones are the oracle's views and start failures.
