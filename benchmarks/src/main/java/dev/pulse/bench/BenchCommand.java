@@ -10,10 +10,12 @@ import dev.pulse.flink.classroom.ClassroomConfig;
 import dev.pulse.flink.playback.PlaybackConfig;
 import dev.pulse.local.LocalClickHouse;
 import dev.pulse.local.LocalKafka;
+import dev.pulse.simulator.Domain;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,9 +164,24 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(
       names = "--loader-batch-rows",
       paramLabel = "N",
-      defaultValue = "500000",
-      description = "Rows per INSERT of the minimal loader (default: ${DEFAULT-VALUE}).")
+      defaultValue = "200000",
+      description = "Raw rows per INSERT of the hand-written loader (default: ${DEFAULT-VALUE}).")
   int loaderBatchRows;
+
+  @Option(
+      names = "--loader-decoders",
+      paramLabel = "N",
+      description =
+          "Decoding threads of the hand-written loader (default: the machine's cores, here "
+              + "${DEFAULT-VALUE}).")
+  int loaderDecoders = Runtime.getRuntime().availableProcessors();
+
+  @Option(
+      names = "--loader-inserts",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "INSERTs the hand-written loader keeps in flight (default: ${DEFAULT-VALUE}).")
+  int loaderInserts;
 
   @Option(
       names = "--seed",
@@ -199,7 +216,7 @@ public final class BenchCommand implements Callable<Integer> {
     LocalKafka localKafka = null;
     LocalClickHouse localClickHouse = null;
     String clickhouseUrl = servers.clickhouse();
-    String topic = null;
+    Map<Domain, String> topics = null;
     try {
       String bootstrap = servers.kafka();
       if (bootstrap == null) {
@@ -221,16 +238,19 @@ public final class BenchCommand implements Callable<Integer> {
               servers.kafka() == null ? "in-JVM broker " + bootstrap : bootstrap,
               clickhouseUrl == null ? "-" : describe(clickhouseUrl, password, localClickHouse));
 
-      // A topic of its own per run: every phase, Pulse's job included, reads exactly the preload.
-      topic = "pulse.bench." + traffic + "." + run;
+      // Topics of its own per run: every phase, Pulse's job included, reads exactly the preload.
+      topics = topics(run);
       progress.printf(
-          Locale.ROOT, "[bench] preloading %,d %s into %s%n", events, traffic.description(), topic);
+          Locale.ROOT,
+          "[bench] preloading %,d %s into %s%n",
+          events,
+          traffic.description(),
+          String.join(", ", topics.values()));
       Preload.Loaded input =
           Preload.run(
               bootstrap,
-              topic,
+              topics,
               partitions,
-              traffic,
               traffic.simulation(events, eventsPerMinute, seed),
               progressEvery,
               progress);
@@ -260,8 +280,7 @@ public final class BenchCommand implements Callable<Integer> {
                 input,
                 events,
                 target,
-                traffic,
-                loaderBatchRows,
+                new LoaderPhase.Settings(loaderBatchRows, loaderDecoders, loaderInserts),
                 clickhousePid,
                 progressEvery,
                 progress));
@@ -276,6 +295,7 @@ public final class BenchCommand implements Callable<Integer> {
                   case api -> "API metrics";
                   case classroom -> "classroom";
                   case playback -> "playback";
+                  case mixed -> "four jobs' (API metrics, classroom, playback, probes)";
                 }
                 + " job on a MiniCluster into "
                 + target.database());
@@ -304,9 +324,9 @@ public final class BenchCommand implements Callable<Integer> {
       if (!keepData && clickhouseUrl != null && localClickHouse == null) {
         dropDatabases(clickhouseUrl, password, databases);
       }
-      if (!keepData && servers.kafka() != null && topic != null) {
+      if (!keepData && servers.kafka() != null && topics != null) {
         try {
-          Preload.deleteTopics(servers.kafka(), topic);
+          Preload.deleteTopics(servers.kafka(), topics.values());
         } catch (BenchException e) {
           progress.println("[bench] " + e.getMessage());
         }
@@ -337,6 +357,14 @@ public final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "Invalid --loader-batch-rows " + loaderBatchRows + ": must be > 0");
     }
+    if (loaderDecoders <= 0) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --loader-decoders " + loaderDecoders + ": must be > 0");
+    }
+    if (loaderInserts <= 0) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --loader-inserts " + loaderInserts + ": must be > 0");
+    }
     if (progressSeconds <= 0) {
       throw new ParameterException(
           spec.commandLine(), "Invalid --progress-seconds " + progressSeconds + ": must be > 0");
@@ -366,10 +394,50 @@ public final class BenchCommand implements Callable<Integer> {
         case api -> ApiMetricsConfig.fromMap(jobSettings);
         case classroom -> ClassroomConfig.fromMap(jobSettings);
         case playback -> PlaybackConfig.fromMap(jobSettings);
+        case mixed -> validateMixedSettings();
       }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "Invalid --job-setting: " + e.getMessage());
     }
+  }
+
+  /**
+   * Mixed traffic: each setting must be known to at least one of the four jobs, and each job must
+   * accept those it knows.
+   */
+  private void validateMixedSettings() {
+    for (String key : jobSettings.keySet()) {
+      if (traffic.domains().stream()
+          .noneMatch(d -> PulsePhase.options(d).stream().anyMatch(o -> o.key().equals(key)))) {
+        throw new IllegalArgumentException("unknown setting " + key + " for every job");
+      }
+    }
+    for (Domain domain : traffic.domains()) {
+      Map<String, String> known = new LinkedHashMap<>();
+      jobSettings.forEach(
+          (key, value) -> {
+            if (PulsePhase.options(domain).stream().anyMatch(o -> o.key().equals(key))) {
+              known.put(key, value);
+            }
+          });
+      PulsePhase.wireable(domain, known);
+    }
+  }
+
+  /**
+   * The run's topic per preloaded domain: {@code pulse.bench.<traffic>.<run>} for one domain, and
+   * {@code pulse.bench.mixed.<run>.<domain>} for mixed traffic.
+   */
+  private Map<Domain, String> topics(String run) {
+    Map<Domain, String> topics = new EnumMap<>(Domain.class);
+    for (Domain domain : traffic.domains()) {
+      topics.put(
+          domain,
+          traffic.domains().size() == 1
+              ? "pulse.bench." + traffic + "." + run
+              : "pulse.bench." + traffic + "." + run + "." + domain.cliName());
+    }
+    return topics;
   }
 
   /**

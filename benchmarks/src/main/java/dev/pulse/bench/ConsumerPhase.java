@@ -56,7 +56,7 @@ final class ConsumerPhase {
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer());
     consumer.subscribe(
-        List.of(input.topic()),
+        List.copyOf(input.topics().values()),
         new ConsumerRebalanceListener() {
           @Override
           public void onPartitionsAssigned(Collection<TopicPartition> partitions) {

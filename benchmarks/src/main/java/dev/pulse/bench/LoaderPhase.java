@@ -7,25 +7,31 @@ import dev.pulse.clickhouse.ClickHouseClients;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.ClassroomEvent;
 import dev.pulse.events.PlaybackEvent;
+import dev.pulse.events.ProbeResult;
 import dev.pulse.events.codec.DecodeResult;
 import dev.pulse.events.codec.EventCodec;
 import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.sink.GrowableBytes;
+import dev.pulse.simulator.Domain;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BiConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -33,12 +39,15 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The ceiling of a useful pipeline: a minimal hand-written loader that consumes the preloaded
- * records, decodes each with the event-schemas {@link EventCodec}, encodes it as a RowBinary row of
- * its raw table ({@code api_requests_raw} or {@code classroom_events_raw}), and inserts large
- * batches through client-v2. Two threads in a pipeline: this one consumes, decodes and encodes; an
- * inserter sends the previous batch meanwhile. No Flink, no deduplication, no facts, no
- * checkpoints: what Pulse does on top of this is its overhead.
+ * The ceiling of a useful pipeline: the fastest hand-written loader of the same useful work,
+ * without a framework. It consumes the preloaded records, decodes each with the event-schemas
+ * {@link EventCodec}, encodes it as a RowBinary row of its raw table ({@code api_requests_raw},
+ * {@code classroom_events_raw}, {@code playback_events_raw} or {@code probe_results_raw}), adds it
+ * to per-minute aggregates ({@link MinuteAggregates}), and inserts both through client-v2 with
+ * several INSERTs in flight. Threads: one consumer (Kafka's poll loop is single-threaded), {@code
+ * decoders} decoding and encoding threads fed by it, and {@code inserts} concurrent INSERTs; on two
+ * cores this keeps both busy. No deduplication, no event-time windows, no checkpoints: what Pulse
+ * does on top of this is its overhead.
  */
 final class LoaderPhase {
 
@@ -94,45 +103,184 @@ final class LoaderPhase {
           "device",
           "player");
 
+  /** The probe raw table's columns, in the order each row is encoded. */
+  static final List<String> PROBE_COLUMNS =
+      List.of(
+          "event_id",
+          "tenant_id",
+          "event_time",
+          "event_time_ms",
+          "target",
+          "region",
+          "success",
+          "latency_ms",
+          "error");
+
+  /** The loader's own table of per-minute aggregates, in its database. */
+  static final String MINUTES_TABLE = "bench_loader_minutes";
+
+  static final List<String> MINUTES_COLUMNS =
+      List.of("domain", "tenant_id", "k1", "k2", "minute", "events", "errors", "value_sum");
+
+  /** Summed at merge: each INSERT adds one batch's partial aggregates. */
+  static String minutesDdl(String database) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + database
+        + "."
+        + MINUTES_TABLE
+        + " (domain String, tenant_id String, k1 String, k2 String, minute DateTime,"
+        + " events UInt64, errors UInt64, value_sum Int64)"
+        + " ENGINE = SummingMergeTree PARTITION BY toYYYYMM(minute)"
+        + " ORDER BY (domain, tenant_id, k1, k2, minute)";
+  }
+
   private LoaderPhase() {}
 
   /**
-   * What the loader stores of one traffic: its topic's codec, its raw table's columns, and each
-   * event's RowBinary row.
+   * How the loader runs.
+   *
+   * @param batchRows raw rows per INSERT
+   * @param decoders threads decoding and encoding records
+   * @param inserts INSERTs in flight at most
+   */
+  record Settings(int batchRows, int decoders, int inserts) {}
+
+  /** Appends one decoded event as a raw row and to the minute aggregates. */
+  interface Encoder<T> {
+    void encode(T event, RowBuffer raw, MinuteAggregates minutes);
+  }
+
+  /**
+   * What the loader stores of one domain: its topic's codec, its raw table's columns, and each
+   * event's RowBinary row and aggregate.
    */
   record RawRows<T extends SpecificRecord>(
-      EventCodec<T> codec, String table, List<String> columns, BiConsumer<T, RowBuffer> encoder) {
+      EventCodec<T> codec, String table, List<String> columns, Encoder<T> encoder) {
 
-    static RawRows<?> of(Traffic traffic) {
-      return switch (traffic) {
-        case api ->
-            new RawRows<>(
+    /** A fresh codec per call: each decoding thread has its own. */
+    static RawRows<?> of(Domain domain) {
+      String table = Traffic.rawTable(domain);
+      return switch (domain) {
+        case API ->
+            new RawRows<ApiRequestEvent>(
                 EventCodec.forTopic(Topics.API_REQUESTS),
-                traffic.rawTable(),
+                table,
                 COLUMNS,
-                LoaderPhase::encode);
-        case classroom ->
-            new RawRows<>(
+                (e, raw, minutes) -> {
+                  encode(e, raw);
+                  minutes.add(
+                      "api",
+                      e.getTenantId(),
+                      e.getService(),
+                      e.getEndpoint(),
+                      e.getEventTime().toEpochMilli(),
+                      e.getStatusCode() >= 500,
+                      e.getLatencyUs());
+                });
+        case CLASSROOM ->
+            new RawRows<ClassroomEvent>(
                 EventCodec.forTopic(Topics.CLASSROOM),
-                traffic.rawTable(),
+                table,
                 CLASSROOM_COLUMNS,
-                LoaderPhase::encodeClassroom);
-        case playback ->
-            new RawRows<>(
+                (e, raw, minutes) -> {
+                  encodeClassroom(e, raw);
+                  minutes.add(
+                      "classroom",
+                      e.getTenantId(),
+                      e.getSessionId(),
+                      e.getType().name(),
+                      e.getEventTime().toEpochMilli(),
+                      false,
+                      0);
+                });
+        case PLAYBACK ->
+            new RawRows<PlaybackEvent>(
                 EventCodec.forTopic(Topics.PLAYBACK),
-                traffic.rawTable(),
+                table,
                 PLAYBACK_COLUMNS,
-                LoaderPhase::encodePlayback);
+                (e, raw, minutes) -> {
+                  encodePlayback(e, raw);
+                  minutes.add(
+                      "playback",
+                      e.getTenantId(),
+                      e.getVideoId(),
+                      e.getCdn(),
+                      e.getEventTime().toEpochMilli(),
+                      e.getFatal(),
+                      e.getBitrateKbps() == null ? 0 : e.getBitrateKbps());
+                });
+        case PROBES ->
+            new RawRows<ProbeResult>(
+                EventCodec.forTopic(Topics.PROBES),
+                table,
+                PROBE_COLUMNS,
+                (e, raw, minutes) -> {
+                  encodeProbe(e, raw);
+                  minutes.add(
+                      "probes",
+                      e.getTenantId(),
+                      e.getTarget(),
+                      e.getRegion(),
+                      e.getEventTime().toEpochMilli(),
+                      !e.getSuccess(),
+                      e.getLatencyMs());
+                });
       };
     }
 
-    /** Decodes {@code value} and appends its row; false when it does not decode. */
-    boolean append(byte[] value, RowBuffer out) {
+    /** Decodes {@code value} and appends its row and aggregate; false when it does not decode. */
+    boolean append(byte[] value, RowBuffer out, MinuteAggregates minutes) {
       if (codec.decode(value) instanceof DecodeResult.Ok<T> ok) {
-        encoder.accept(ok.value(), out);
+        encoder.encode(ok.value(), out, minutes);
         return true;
       }
       return false;
+    }
+  }
+
+  /**
+   * Per-minute aggregates of one batch: per (domain, tenant, two key columns, minute) the events,
+   * the errors and the sum of one value (API: latency; playback: bitrate; probes: latency).
+   */
+  static final class MinuteAggregates {
+    private record Key(String domain, String tenant, String k1, String k2, long minute) {}
+
+    private final HashMap<Key, long[]> sums = new HashMap<>();
+    private long events;
+
+    void add(
+        String domain, String tenant, String k1, String k2, long ms, boolean error, long value) {
+      long[] s =
+          sums.computeIfAbsent(
+              new Key(domain, tenant, k1, k2, Math.floorDiv(ms, 60_000L)), k -> new long[3]);
+      s[0]++;
+      if (error) {
+        s[1]++;
+      }
+      s[2] += value;
+      events++;
+    }
+
+    long events() {
+      return events;
+    }
+
+    /** The aggregates as RowBinary rows of {@link #MINUTES_TABLE}. */
+    RowBuffer toRows() {
+      RowBuffer out = new RowBuffer(sums.size() * 80);
+      sums.forEach(
+          (k, s) -> {
+            out.string(k.domain());
+            out.string(k.tenant());
+            out.string(k.k1());
+            out.string(k.k2());
+            out.littleEndian(k.minute() * 60, 4); // DateTime: UInt32 seconds
+            out.littleEndian(s[0], 8);
+            out.littleEndian(s[1], 8);
+            out.littleEndian(s[2], 8);
+            out.rows++;
+          });
+      return out;
     }
   }
 
@@ -145,8 +293,7 @@ final class LoaderPhase {
       Preload.Loaded input,
       long events,
       Target target,
-      Traffic traffic,
-      int batchRows,
+      Settings settings,
       OptionalLong clickhousePid,
       Duration progressEvery,
       PrintWriter progress) {
@@ -159,95 +306,80 @@ final class LoaderPhase {
             progressEvery,
             progress);
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
-    RawRows<?> rows = RawRows.of(traffic);
-    // One batch waiting while another is inserted: the consumer thread runs at most one batch
-    // ahead.
-    BlockingQueue<RowBuffer> full = new ArrayBlockingQueue<>(1);
-    AtomicLong inserted = new AtomicLong();
-    AtomicLong batches = new AtomicLong();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Client client = client(target);
-    Thread inserter =
-        new Thread(
-            () -> insertLoop(client, target, rows, full, inserted, batches, failure),
-            "pulse-bench-loader-insert");
-    inserter.setDaemon(true);
-    inserter.start();
+    Client client = client(target, settings.inserts());
+    createMinutesTable(client, target);
+    Inserts inserts = new Inserts(client, target, settings.inserts());
+    BlockingQueue<List<ConsumerRecord<byte[], byte[]>>> chunks =
+        new ArrayBlockingQueue<>(2 * settings.decoders());
+    List<Decoder> decoders = new ArrayList<>();
+    for (int i = 0; i < settings.decoders(); i++) {
+      Decoder d = new Decoder(input.topics(), settings.batchRows(), chunks, inserts);
+      decoders.add(d);
+      Thread t = new Thread(d, "pulse-bench-loader-decode-" + i);
+      t.setDaemon(true);
+      t.start();
+    }
     long consumed = 0;
-    long decodeFailures = 0;
     try (KafkaConsumer<byte[], byte[]> consumer =
         ConsumerPhase.subscribe(bootstrap, groupId, input)) {
-      RowBuffer batch = new RowBuffer(batchRows * 160);
       while (consumed < events) {
-        checkFailure(failure);
-        watch.update(inserted.get());
+        inserts.checkFailure();
+        watch.update(inserts.stored());
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
         if (!records.isEmpty()) {
           watch.firstSeen();
         }
         for (TopicPartition tp : records.partitions()) {
           long end = input.endOffsets().get(tp);
+          List<ConsumerRecord<byte[], byte[]>> chunk = new ArrayList<>();
           for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-            if (r.offset() >= end) {
-              continue; // after the preload: not the benchmark's
-            }
-            consumed++;
-            if (!rows.append(r.value(), batch)) {
-              decodeFailures++;
-            }
-            if (batch.rows >= batchRows) {
-              handOver(full, batch, failure, watch, inserted);
-              batch = new RowBuffer(batchRows * 160);
+            if (r.offset() < end) { // after the preload: not the benchmark's
+              chunk.add(r);
             }
           }
+          consumed += chunk.size();
+          handOver(chunks, chunk, inserts, watch);
         }
       }
-      if (batch.rows > 0) {
-        handOver(full, batch, failure, watch, inserted);
+      for (int i = 0; i < decoders.size(); i++) {
+        handOver(chunks, Decoder.END, inserts, watch);
       }
-      handOver(full, RowBuffer.END, failure, watch, inserted);
-      long expected = consumed - decodeFailures;
-      if (decodeFailures > 0) {
-        throw new BenchException(
-            String.format(
-                Locale.ROOT,
-                "loader: %,d of %,d preloaded records did not decode: the preload should hold valid events only",
-                decodeFailures,
-                consumed));
-      }
-      while (!watch.update(inserted.get())) {
-        checkFailure(failure);
-        if (!inserter.isAlive() && inserted.get() < expected) {
-          throw new BenchException("loader: inserter stopped at " + inserted.get() + " rows");
+      // Done when every event is in both: its raw row and its minute's aggregate.
+      while (!watch.update(inserts.stored())) {
+        inserts.checkFailure();
+        long failures = decoders.stream().mapToLong(d -> d.decodeFailures).sum();
+        if (failures > 0) {
+          throw new BenchException(
+              String.format(
+                  Locale.ROOT,
+                  "loader: %,d of %,d preloaded records did not decode: the preload should hold valid events only",
+                  failures,
+                  consumed));
         }
         sleep(20);
       }
     } finally {
-      inserter.interrupt();
+      inserts.close();
       client.close();
     }
     ResourceMeter.Usage usage = meter.stop();
-    Map<String, Object> details = new HashMap<>();
-    details.put("batches", batches.get());
-    details.put("batchRows", batchRows);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("rawInserts", inserts.rawInserts.get());
+    details.put("minuteInserts", inserts.minuteInserts.get());
+    details.put("batchRows", settings.batchRows());
+    details.put("decoders", settings.decoders());
+    details.put("insertsInFlight", settings.inserts());
     details.put("database", target.database());
-    return watch.result(inserted.get(), usage, details);
+    return watch.result(inserts.stored(), usage, details);
   }
 
-  /**
-   * Passes a batch to the inserter, keeping the progress line and the stall check alive while it
-   * waits.
-   */
-  private static void handOver(
-      BlockingQueue<RowBuffer> full,
-      RowBuffer batch,
-      AtomicReference<Throwable> failure,
-      ProgressWatch watch,
-      AtomicLong inserted) {
+  /** Passes a chunk on, keeping the progress line and the stall check alive while it waits. */
+  private static <T> void handOver(
+      BlockingQueue<T> queue, T chunk, Inserts inserts, ProgressWatch watch) {
     try {
-      while (!full.offer(batch, 200, TimeUnit.MILLISECONDS)) {
-        checkFailure(failure);
-        watch.update(inserted.get());
+      while (!queue.offer(chunk, 200, TimeUnit.MILLISECONDS)) {
+        inserts.checkFailure();
+        watch.update(inserts.stored());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -255,46 +387,182 @@ final class LoaderPhase {
     }
   }
 
-  private static void insertLoop(
-      Client client,
-      Target target,
-      RawRows<?> rows,
-      BlockingQueue<RowBuffer> full,
-      AtomicLong inserted,
-      AtomicLong batches,
-      AtomicReference<Throwable> failure) {
-    InsertSettings settings = new InsertSettings().serverSetting("database", target.database());
-    String table = target.database() + "." + rows.table();
-    try {
-      while (true) {
-        RowBuffer batch = full.take();
-        if (batch == RowBuffer.END) {
-          return;
+  /**
+   * One decoding thread: decodes the chunks it takes, appends raw rows per table and the minute
+   * aggregates, and sends a table's rows (with the aggregates so far) once it holds a batch.
+   */
+  private static final class Decoder implements Runnable {
+    static final List<ConsumerRecord<byte[], byte[]>> END = List.of();
+
+    private final Map<String, RawRows<?>> byTopic = new HashMap<>();
+    private final Map<String, RowBuffer> buffers = new HashMap<>();
+    private final int batchRows;
+    private final BlockingQueue<List<ConsumerRecord<byte[], byte[]>>> chunks;
+    private final Inserts inserts;
+    private MinuteAggregates minutes = new MinuteAggregates();
+    volatile long decodeFailures;
+
+    Decoder(
+        Map<Domain, String> topics,
+        int batchRows,
+        BlockingQueue<List<ConsumerRecord<byte[], byte[]>>> chunks,
+        Inserts inserts) {
+      topics.forEach((domain, topic) -> byTopic.put(topic, RawRows.of(domain)));
+      this.batchRows = batchRows;
+      this.chunks = chunks;
+      this.inserts = inserts;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          List<ConsumerRecord<byte[], byte[]>> chunk = chunks.take();
+          if (chunk == END) {
+            for (RawRows<?> rows : byTopic.values()) {
+              send(rows);
+            }
+            return;
+          }
+          for (ConsumerRecord<byte[], byte[]> r : chunk) {
+            RawRows<?> rows = byTopic.get(r.topic());
+            RowBuffer buffer = buffers.computeIfAbsent(rows.table(), t -> newBuffer());
+            if (!rows.append(r.value(), buffer, minutes)) {
+              decodeFailures++;
+            }
+            if (buffer.rows >= batchRows) {
+              send(rows);
+            }
+          }
         }
-        client
-            .insert(
-                table, rows.columns(), batch.inputStream(), ClickHouseFormat.RowBinary, settings)
-            .get(10, TimeUnit.MINUTES)
-            .close();
-        inserted.addAndGet(batch.rows);
-        batches.incrementAndGet();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Throwable t) {
+        inserts.fail(t);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Throwable t) {
+    }
+
+    private RowBuffer newBuffer() {
+      return new RowBuffer(Math.min(batchRows, 1 << 20) * 160);
+    }
+
+    private void send(RawRows<?> rows) throws InterruptedException {
+      RowBuffer buffer = buffers.remove(rows.table());
+      if (buffer != null && buffer.rows > 0) {
+        inserts.raw(rows, buffer);
+      }
+      if (minutes.events() > 0) {
+        inserts.minutes(minutes);
+        minutes = new MinuteAggregates();
+      }
+    }
+  }
+
+  /** INSERTs in flight, at most {@code limit} at once; the counts of what they stored. */
+  private static final class Inserts implements AutoCloseable {
+    private final Client client;
+    private final String database;
+    private final Semaphore slots;
+    private final ExecutorService pool;
+    private final InsertSettings settings;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    final AtomicLong rawRows = new AtomicLong();
+    final AtomicLong minuteEvents = new AtomicLong();
+    final AtomicLong rawInserts = new AtomicLong();
+    final AtomicLong minuteInserts = new AtomicLong();
+
+    Inserts(Client client, Target target, int limit) {
+      this.client = client;
+      this.database = target.database();
+      this.slots = new Semaphore(limit);
+      this.pool =
+          Executors.newFixedThreadPool(
+              limit,
+              r -> {
+                Thread t = new Thread(r, "pulse-bench-loader-insert");
+                t.setDaemon(true);
+                return t;
+              });
+      this.settings = new InsertSettings().serverSetting("database", database);
+    }
+
+    void raw(RawRows<?> rows, RowBuffer batch) throws InterruptedException {
+      submit(
+          database + "." + rows.table(),
+          rows.columns(),
+          batch,
+          () -> {
+            rawRows.addAndGet(batch.rows);
+            rawInserts.incrementAndGet();
+          });
+    }
+
+    void minutes(MinuteAggregates aggregates) throws InterruptedException {
+      long n = aggregates.events();
+      submit(
+          database + "." + MINUTES_TABLE,
+          MINUTES_COLUMNS,
+          aggregates.toRows(),
+          () -> {
+            minuteEvents.addAndGet(n);
+            minuteInserts.incrementAndGet();
+          });
+    }
+
+    private void submit(String table, List<String> columns, RowBuffer batch, Runnable done)
+        throws InterruptedException {
+      slots.acquire();
+      pool.execute(
+          () -> {
+            try {
+              client
+                  .insert(table, columns, batch.inputStream(), ClickHouseFormat.RowBinary, settings)
+                  .get(10, TimeUnit.MINUTES)
+                  .close();
+              done.run();
+            } catch (Throwable t) {
+              fail(t);
+            } finally {
+              slots.release();
+            }
+          });
+    }
+
+    /** Events stored both as raw rows and in the minute aggregates. */
+    long stored() {
+      return Math.min(rawRows.get(), minuteEvents.get());
+    }
+
+    void fail(Throwable t) {
       failure.compareAndSet(null, t);
     }
-  }
 
-  private static void checkFailure(AtomicReference<Throwable> failure) {
-    Throwable t = failure.get();
-    if (t != null) {
-      throw new BenchException("loader: insert into ClickHouse failed: " + t, t);
+    void checkFailure() {
+      Throwable t = failure.get();
+      if (t != null) {
+        throw new BenchException("loader: " + t, t);
+      }
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
     }
   }
 
-  /** A client-v2 client from the shared factory (the 18.16 rules: docs/clickhouse-18.16.md). */
-  static Client client(Target target) {
+  private static void createMinutesTable(Client client, Target target) {
+    try {
+      client.execute(minutesDdl(target.database())).get(60, TimeUnit.SECONDS).close();
+    } catch (Exception e) {
+      throw new BenchException("loader: could not create " + MINUTES_TABLE + ": " + e, e);
+    }
+  }
+
+  /**
+   * A client-v2 client from the shared factory (the 18.16 rules: docs/clickhouse-18.16.md), with a
+   * connection for each INSERT in flight.
+   */
+  static Client client(Target target, int inserts) {
     return ClickHouseClients.builder(
             target.url(),
             target.user(),
@@ -303,6 +571,7 @@ final class LoaderPhase {
             Duration.ofSeconds(5),
             Duration.ofMinutes(10),
             "pulse-bench-loader")
+        .setMaxConnections(Math.max(10, inserts + 2))
         .build();
   }
 
@@ -386,10 +655,30 @@ final class LoaderPhase {
     out.rows++;
   }
 
+  /**
+   * One probe result as a RowBinary row of probe_results_raw, columns in {@link #PROBE_COLUMNS}.
+   */
+  static void encodeProbe(ProbeResult e, RowBuffer out) {
+    long ms = e.getEventTime().toEpochMilli();
+    out.string(e.getEventId());
+    out.string(e.getTenantId());
+    out.littleEndian(Math.floorDiv(ms, 1000L), 4); // DateTime: UInt32 seconds
+    out.littleEndian(ms, 8); // UInt64
+    out.string(e.getTarget());
+    out.string(e.getRegion());
+    out.write(e.getSuccess() ? 1 : 0);
+    out.littleEndian(e.getLatencyMs(), 8);
+    if (e.getError() == null) {
+      out.write(1); // Nullable: 1 = NULL, no value follows
+    } else {
+      out.write(0);
+      out.string(e.getError());
+    }
+    out.rows++;
+  }
+
   /** RowBinary rows in the sink's growable buffer, with their count; read back once. */
   static final class RowBuffer {
-    static final RowBuffer END = new RowBuffer(0);
-
     private final GrowableBytes bytes;
     int rows;
 

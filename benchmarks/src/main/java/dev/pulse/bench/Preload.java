@@ -2,13 +2,17 @@ package dev.pulse.bench;
 
 import dev.pulse.events.topics.TopicCreation;
 import dev.pulse.events.topics.Topics;
+import dev.pulse.simulator.Domain;
 import dev.pulse.simulator.KafkaEventWriter;
 import dev.pulse.simulator.SimulatedRecord;
 import dev.pulse.simulator.SimulationConfig;
 import dev.pulse.simulator.Simulator;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,30 +33,37 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
- * Writes the benchmark's input: N simulated events of one domain (no faults, as fast as the broker
- * takes them) into one topic, and remembers what the phases need to know about them: the offset
- * range they occupy, and how many fall in each event-time minute (to tell when Pulse's minute facts
- * have caught up).
+ * Writes the benchmark's input: N simulated events (no faults, as fast as the broker takes them),
+ * each domain's into a topic of its own, and remembers what the phases need to know about them: the
+ * offset range they occupy, and how many fall in each event-time minute (to tell when Pulse's
+ * minute facts have caught up).
  */
 final class Preload {
 
   /**
    * The preloaded records.
    *
-   * @param topic the topic written
+   * @param topics per domain preloaded, the topic written (one for a single-domain traffic)
    * @param startOffsets per partition, the first offset of the preload (later phases start here)
    * @param endOffsets per partition, the offset after the preload's last record
+   * @param perDomain events written per domain
    * @param perMinute events per UTC event-time minute (epoch minute -> count)
    * @param maxEventTimeMs the latest event time written
    * @param result the preload as a phase: its count, time and rate
    */
   record Loaded(
-      String topic,
+      Map<Domain, String> topics,
       Map<TopicPartition, Long> startOffsets,
       Map<TopicPartition, Long> endOffsets,
+      Map<Domain, Long> perDomain,
       TreeMap<Long, Long> perMinute,
       long maxEventTimeMs,
       PhaseResult result) {
+
+    /** The topic of a single-domain preload. */
+    String topic() {
+      return topics.values().iterator().next();
+    }
 
     /** The partitions holding the preload. */
     List<TopicPartition> partitions() {
@@ -96,20 +107,23 @@ final class Preload {
   }
 
   /**
-   * Creates {@code topic} (and its dead-letter topic) when missing, writes {@code traffic}'s events
-   * of {@code simulation}, and checks that the topic grew by exactly their number.
+   * Creates each domain's topic of {@code topics} (and its dead-letter topic) when missing, writes
+   * the events of {@code simulation} into them, and checks that the topics grew by exactly their
+   * number.
    */
   static Loaded run(
       String bootstrap,
-      String topic,
+      Map<Domain, String> topics,
       int partitions,
-      Traffic traffic,
       SimulationConfig simulation,
       Duration progressEvery,
       PrintWriter progress) {
-    createTopics(bootstrap, topic, partitions, traffic);
+    createTopics(bootstrap, topics, partitions);
     long target = simulation.maxEvents();
-    Map<TopicPartition, Long> start = endOffsets(bootstrap, topic);
+    Map<TopicPartition, Long> start = endOffsets(bootstrap, topics.values());
+    Map<String, String> renamed = new HashMap<>();
+    topics.forEach((domain, topic) -> renamed.put(domain.topic().name(), topic));
+    Map<Domain, Long> perDomain = new EnumMap<>(Domain.class);
     TreeMap<Long, Long> perMinute = new TreeMap<>();
     long maxEventTime = Long.MIN_VALUE;
     ProgressWatch watch =
@@ -122,14 +136,14 @@ final class Preload {
             progress);
     ResourceMeter meter = ResourceMeter.start(OptionalLong.empty());
     long sent = 0;
-    String contractTopic = traffic.contract().name();
     try (KafkaEventWriter writer =
         new KafkaEventWriter(
-            bootstrap, new Properties(), name -> name.equals(contractTopic) ? topic : name)) {
+            bootstrap, new Properties(), name -> renamed.getOrDefault(name, name))) {
       Simulator.RecordStream records = new Simulator(simulation).records();
       while (records.hasNext()) {
         SimulatedRecord r = records.next();
         writer.send(r);
+        perDomain.merge(Domain.ofTopic(r.topic()), 1L, Long::sum);
         long t = r.eventTime().toEpochMilli();
         perMinute.merge(Math.floorDiv(t, 60_000L), 1L, Long::sum);
         maxEventTime = Math.max(maxEventTime, t);
@@ -142,19 +156,20 @@ final class Preload {
       watch.update(sent);
     }
     ResourceMeter.Usage usage = meter.stop();
-    Map<TopicPartition, Long> end = endOffsets(bootstrap, topic);
-    Map<String, Object> details = new HashMap<>();
+    Map<TopicPartition, Long> end = endOffsets(bootstrap, topics.values());
+    Map<String, Object> details = new LinkedHashMap<>();
     details.put("partitions", end.size());
     details.put("eventTimeMinutes", perMinute.size());
+    perDomain.forEach((domain, n) -> details.put(domain.cliName() + "Events", n));
     PhaseResult result = watch.result(sent, usage, details);
-    Loaded loaded = new Loaded(topic, start, end, perMinute, maxEventTime, result);
+    Loaded loaded = new Loaded(topics, start, end, perDomain, perMinute, maxEventTime, result);
     if (sent != target || loaded.records() != target) {
       throw new BenchException(
           String.format(
               Locale.ROOT,
-              "preload wrote %,d events but topic %s grew by %,d records (expected %,d): is another producer writing to it?",
+              "preload wrote %,d events but topics %s grew by %,d records (expected %,d): is another producer writing to them?",
               sent,
-              topic,
+              topics.values(),
               loaded.records(),
               target));
     }
@@ -162,14 +177,19 @@ final class Preload {
   }
 
   /** Deletes the bench's topics from an external cluster, so repeated runs leave nothing behind. */
-  static void deleteTopics(String bootstrap, String topic) {
+  static void deleteTopics(String bootstrap, Collection<String> topics) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    List<String> all = new ArrayList<>();
+    topics.forEach(
+        topic -> {
+          all.add(topic);
+          all.add(deadLetterTopic(topic));
+        });
     try (Admin admin = Admin.create(p)) {
-      admin.deleteTopics(List.of(topic, deadLetterTopic(topic))).all().get(30, TimeUnit.SECONDS);
+      admin.deleteTopics(all).all().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new BenchException(
-          "could not delete topics " + topic + "[.dlq] on " + bootstrap + ": " + e, e);
+      throw new BenchException("could not delete topics " + all + " on " + bootstrap + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted while deleting topics", e);
@@ -177,36 +197,41 @@ final class Preload {
   }
 
   /**
-   * Creates {@code topic} and its dead-letter topic when missing, as {@code traffic}'s contract
-   * declares its topics but with {@code partitions} partitions.
+   * Creates each topic and its dead-letter topic when missing, as its domain's contract declares
+   * them but with {@code partitions} partitions.
    */
-  private static void createTopics(
-      String bootstrap, String topic, int partitions, Traffic traffic) {
-    Map<String, TopicCreation> topics = new LinkedHashMap<>();
-    topics.put(topic, traffic.contract().creation());
-    topics.put(deadLetterTopic(topic), traffic.contract().deadLetterCreation());
-    Topics.ensure(bootstrap, topics, OptionalInt.of(partitions), Duration.ofSeconds(30));
+  private static void createTopics(String bootstrap, Map<Domain, String> topics, int partitions) {
+    Map<String, TopicCreation> creations = new LinkedHashMap<>();
+    topics.forEach(
+        (domain, topic) -> {
+          creations.put(topic, domain.topic().creation());
+          creations.put(deadLetterTopic(topic), domain.topic().deadLetterCreation());
+        });
+    Topics.ensure(bootstrap, creations, OptionalInt.of(partitions), Duration.ofSeconds(30));
   }
 
-  /** Per partition (in partition order), the offset after the topic's last record. */
-  private static Map<TopicPartition, Long> endOffsets(String bootstrap, String topic) {
+  /** Per partition (by topic, in partition order), the offset after the topic's last record. */
+  private static Map<TopicPartition, Long> endOffsets(String bootstrap, Collection<String> topics) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
-      TopicDescription description =
-          admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+      Map<String, TopicDescription> descriptions =
+          admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
       Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
-      description.partitions().stream()
-          .sorted(Comparator.comparingInt(TopicPartitionInfo::partition))
-          .forEach(
-              info -> latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
+      for (String topic : topics) {
+        descriptions.get(topic).partitions().stream()
+            .sorted(Comparator.comparingInt(TopicPartitionInfo::partition))
+            .forEach(
+                info ->
+                    latest.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
+      }
       var offsets = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
       Map<TopicPartition, Long> ordered = new LinkedHashMap<>();
       latest.keySet().forEach(tp -> ordered.put(tp, offsets.get(tp).offset()));
       return ordered;
     } catch (ExecutionException | TimeoutException e) {
       throw new BenchException(
-          "could not read the offsets of " + topic + " on " + bootstrap + ": " + e, e);
+          "could not read the offsets of " + topics + " on " + bootstrap + ": " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted while reading offsets", e);

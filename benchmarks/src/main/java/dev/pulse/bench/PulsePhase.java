@@ -2,6 +2,7 @@ package dev.pulse.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.events.topics.Topics;
 import dev.pulse.flink.api.ApiMetricsConfig;
 import dev.pulse.flink.api.ApiMetricsJob;
 import dev.pulse.flink.classroom.ClassroomConfig;
@@ -11,6 +12,11 @@ import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.playback.PlaybackConfig;
 import dev.pulse.flink.playback.PlaybackJob;
+import dev.pulse.flink.probes.ProbeConfig;
+import dev.pulse.flink.probes.ProbeJob;
+import dev.pulse.flink.slo.SloSettings;
+import dev.pulse.flink.slo.sinks.SloSinks;
+import dev.pulse.simulator.Domain;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -18,10 +24,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +39,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.commons.io.FileUtils;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -128,7 +138,7 @@ final class PulsePhase {
       while (!watch.update(raw)) {
         sleep(POLL_MILLIS);
         checkRunning(job);
-        raw = rawEvents(db, Traffic.api, events);
+        raw = rawEvents(db, traffic, events);
       }
       double rawSeconds = (System.nanoTime() - startNanos) / 1e9;
       // Facts arrive at checkpoints (exactly-once commits), after the watermark has closed the
@@ -206,11 +216,22 @@ final class PulsePhase {
       Preload.Loaded input,
       LoaderPhase.Target target,
       JobSettings settings) {
-    Map<String, String> job = new HashMap<>(settings.extra());
+    return jobSettings(bootstrap, groupId, input.topic(), target, settings, settings.extra());
+  }
+
+  /** One job's settings: the bench's own over {@code extra}. */
+  private static Map<String, String> jobSettings(
+      String bootstrap,
+      String groupId,
+      String topic,
+      LoaderPhase.Target target,
+      JobSettings settings,
+      Map<String, String> extra) {
+    Map<String, String> job = new HashMap<>(extra);
     job.put(KafkaSettings.BOOTSTRAP_SERVERS.key(), bootstrap);
     job.put(KafkaSettings.GROUP_ID.key(), groupId);
-    job.put(KafkaSettings.TOPIC.key(), input.topic());
-    job.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), Preload.deadLetterTopic(input.topic()));
+    job.put(KafkaSettings.TOPIC.key(), topic);
+    job.put(KafkaSettings.DEAD_LETTER_TOPIC.key(), Preload.deadLetterTopic(topic));
     job.put(ClickHouseSettings.URL.key(), target.url());
     job.put(ClickHouseSettings.USER.key(), target.user());
     job.put(ClickHouseSettings.PASSWORD.key(), target.password());
@@ -223,10 +244,76 @@ final class PulsePhase {
   }
 
   /**
-   * Pulse on classroom or playback traffic: the classroom job ({@link ClassroomJob#wire}) or the
-   * playback job ({@link PlaybackJob#wire}) as production wires it, reading the preload bounded, so
-   * that at its end the watermark passes every session or view: done when the raw table holds every
-   * event and the job has finished, every session or view ended and its facts committed.
+   * The settings of {@code domain}'s job in a mixed run: its own topic and group, the example SLOs
+   * (as the demo runs them) with the run's alert topic, and those of {@code --job-setting} it
+   * knows.
+   */
+  static Map<String, String> mixedJobSettings(
+      Domain domain,
+      String bootstrap,
+      String groupId,
+      Preload.Loaded input,
+      LoaderPhase.Target target,
+      JobSettings settings) {
+    List<ConfigOption<?>> known = options(domain);
+    Map<String, String> extra = new HashMap<>();
+    if (known.contains(SloSettings.EXAMPLES)) {
+      extra.put(SloSettings.EXAMPLES.key(), "true");
+      extra.put(SloSettings.ALERT_TOPIC.key(), alertTopic(input));
+    }
+    settings.extra().entrySet().stream()
+        .filter(e -> known.stream().anyMatch(o -> o.key().equals(e.getKey())))
+        .forEach(e -> extra.put(e.getKey(), e.getValue()));
+    return jobSettings(
+        bootstrap,
+        groupId + "-" + domain.cliName(),
+        input.topics().get(domain),
+        target,
+        settings,
+        extra);
+  }
+
+  /** The settings {@code domain}'s job knows. */
+  static List<ConfigOption<?>> options(Domain domain) {
+    return switch (domain) {
+      case API -> ApiMetricsConfig.OPTIONS;
+      case CLASSROOM -> ClassroomConfig.OPTIONS;
+      case PLAYBACK -> PlaybackConfig.OPTIONS;
+      case PROBES -> ProbeConfig.OPTIONS;
+    };
+  }
+
+  /** The SLO alert topic of a mixed run, next to its input topics. */
+  static String alertTopic(Preload.Loaded input) {
+    return input.topics().get(Domain.API) + ".slo-alerts";
+  }
+
+  /** Checks that {@code domain}'s job accepts {@code settings}; throws what its parser throws. */
+  static void wireable(Domain domain, Map<String, String> settings) {
+    switch (domain) {
+      case API -> ApiMetricsConfig.fromMap(settings);
+      case CLASSROOM -> ClassroomConfig.fromMap(settings);
+      case PLAYBACK -> PlaybackConfig.fromMap(settings);
+      case PROBES -> ProbeConfig.fromMap(settings);
+    }
+  }
+
+  /** Adds {@code domain}'s job, as production wires it, to {@code env}. */
+  private static void wire(StreamExecutionEnvironment env, Domain domain, Map<String, String> job) {
+    switch (domain) {
+      case API -> ApiMetricsJob.wire(env, ApiMetricsConfig.fromMap(job));
+      case CLASSROOM -> ClassroomJob.wire(env, ClassroomConfig.fromMap(job), Clock.systemUTC());
+      case PLAYBACK -> PlaybackJob.wire(env, PlaybackConfig.fromMap(job), Clock.systemUTC());
+      case PROBES -> ProbeJob.wire(env, ProbeConfig.fromMap(job), Clock.systemUTC());
+    }
+  }
+
+  /**
+   * Pulse on classroom, playback or mixed traffic: the classroom job ({@link ClassroomJob#wire}),
+   * the playback job ({@link PlaybackJob#wire}), or all four jobs in one Flink job as the demo runs
+   * them, wired as production wires them and reading the preload bounded, so that at its end the
+   * watermark passes every session, view and minute: done when the raw tables hold every event and
+   * the job has finished, every session or view ended and its facts committed.
    */
   private static PhaseResult runBounded(
       Traffic traffic,
@@ -239,20 +326,36 @@ final class PulsePhase {
       OptionalLong clickhousePid,
       Duration progressEvery,
       PrintWriter progress) {
-    Map<String, String> job = jobSettings(bootstrap, groupId, input, target, settings);
-    job.put(KafkaSettings.BOUNDED.key(), "true");
-    String kind = traffic == Traffic.classroom ? "classroom" : "playback";
-    Duration checkpointInterval;
-    Consumer<StreamExecutionEnvironment> wiring;
-    if (traffic == Traffic.classroom) {
-      ClassroomConfig config = ClassroomConfig.fromMap(job);
-      checkpointInterval = config.checkpointInterval();
-      wiring = env -> ClassroomJob.wire(env, config, Clock.systemUTC());
+    String kind = traffic.toString();
+    Map<Domain, Map<String, String>> jobs = new EnumMap<>(Domain.class);
+    if (traffic == Traffic.mixed) {
+      for (Domain domain : traffic.domains()) {
+        Map<String, String> job =
+            mixedJobSettings(domain, bootstrap, groupId, input, target, settings);
+        job.put(KafkaSettings.BOUNDED.key(), "true");
+        jobs.put(domain, job);
+      }
+      Topics.ensure(
+          bootstrap,
+          SloSinks.alertTopic(alertTopic(input)),
+          OptionalInt.empty(),
+          Duration.ofSeconds(30));
     } else {
-      PlaybackConfig config = PlaybackConfig.fromMap(job);
-      checkpointInterval = config.checkpointInterval();
-      wiring = env -> PlaybackJob.wire(env, config, Clock.systemUTC());
+      Map<String, String> job = jobSettings(bootstrap, groupId, input, target, settings);
+      job.put(KafkaSettings.BOUNDED.key(), "true");
+      jobs.put(traffic.domains().get(0), job);
     }
+    Duration checkpointInterval =
+        ApiMetricsConfig.fromMap(
+                Map.of(
+                    ApiMetricsConfig.CHECKPOINT_INTERVAL.key(),
+                    jobs.values()
+                        .iterator()
+                        .next()
+                        .getOrDefault(ApiMetricsConfig.CHECKPOINT_INTERVAL.key(), "10s")))
+            .checkpointInterval();
+    Consumer<StreamExecutionEnvironment> wiring =
+        env -> jobs.forEach((domain, job) -> wire(env, domain, job));
     Duration timeout = ProgressWatch.timeoutFor(events);
     ProgressWatch watch =
         new ProgressWatch(
@@ -278,7 +381,7 @@ final class PulsePhase {
                   kind,
                   raw,
                   events,
-                  traffic.rawTable()));
+                  String.join(", ", traffic.rawTables())));
         }
       }
       details.put("rawRowsAfterSeconds", (System.nanoTime() - startNanos) / 1e9);
@@ -309,29 +412,53 @@ final class PulsePhase {
     ResourceMeter.Usage usage = meter.stop();
     try (ClickHouse db =
         ClickHouse.connect(target.url(), target.user(), target.password(), target.database())) {
-      JsonNode raw =
-          db.query(
-                  "SELECT count() AS rows, uniqExact(event_id) AS events FROM "
-                      + traffic.rawTable())
-              .get(0);
-      details.put("rawRows", raw.get("rows").asLong());
-      details.put("rawDistinctEvents", raw.get("events").asLong());
-      if (traffic == Traffic.classroom) {
-        details.put(
-            "sessionMinuteRows",
-            longValue(db, "SELECT count() AS v FROM classroom_session_minutes"));
-        details.put(
-            "learnerSessionRows",
-            longValue(db, "SELECT count() AS v FROM classroom_learner_sessions"));
-        details.put("sessionRows", longValue(db, "SELECT count() AS v FROM classroom_sessions"));
-        details.put(
-            "lateEvents", longValue(db, "SELECT count() AS v FROM classroom_events_late FINAL"));
-      } else {
-        details.put("viewRows", longValue(db, "SELECT count() AS v FROM playback_views FINAL"));
-        details.put("qoeMinuteRows", longValue(db, "SELECT count() AS v FROM playback_minutes"));
-        details.put(
-            "lateEvents", longValue(db, "SELECT count() AS v FROM playback_events_late FINAL"));
+      long rawRows = 0;
+      long rawDistinct = 0;
+      for (String table : traffic.rawTables()) {
+        JsonNode raw =
+            db.query("SELECT count() AS rows, uniqExact(event_id) AS events FROM " + table).get(0);
+        rawRows += raw.get("rows").asLong();
+        rawDistinct += raw.get("events").asLong();
       }
+      details.put("rawRows", rawRows);
+      details.put("rawDistinctEvents", rawDistinct);
+      long late = 0;
+      for (Domain domain : traffic.domains()) {
+        switch (domain) {
+          case API -> {
+            details.put(
+                "minuteFactRequests",
+                longValue(db, "SELECT sum(requests) AS v FROM api_request_minutes"));
+            late += longValue(db, "SELECT count() AS v FROM api_requests_late FINAL");
+          }
+          case CLASSROOM -> {
+            details.put(
+                "sessionMinuteRows",
+                longValue(db, "SELECT count() AS v FROM classroom_session_minutes"));
+            details.put(
+                "learnerSessionRows",
+                longValue(db, "SELECT count() AS v FROM classroom_learner_sessions"));
+            details.put(
+                "sessionRows", longValue(db, "SELECT count() AS v FROM classroom_sessions"));
+            late += longValue(db, "SELECT count() AS v FROM classroom_events_late FINAL");
+          }
+          case PLAYBACK -> {
+            details.put("viewRows", longValue(db, "SELECT count() AS v FROM playback_views FINAL"));
+            details.put(
+                "qoeMinuteRows", longValue(db, "SELECT count() AS v FROM playback_minutes"));
+            late += longValue(db, "SELECT count() AS v FROM playback_events_late FINAL");
+          }
+          case PROBES -> {
+            details.put(
+                "probeMinuteChecks", longValue(db, "SELECT sum(checks) AS v FROM probe_minutes"));
+            late += longValue(db, "SELECT count() AS v FROM probe_results_late FINAL");
+          }
+        }
+      }
+      if (traffic == Traffic.mixed) {
+        details.put("sloStatusRows", longValue(db, "SELECT count() AS v FROM slo_status FINAL"));
+      }
+      details.put("lateEvents", late);
       details.put("deadLetters", longValue(db, "SELECT count() AS v FROM dead_letters FINAL"));
     }
     return watch.result(events, usage, details);
@@ -342,10 +469,18 @@ final class PulsePhase {
    * cheap enough to poll; once it says "all", they must also be all distinct events.
    */
   private static long rawEvents(ClickHouse db, Traffic traffic, long events) {
-    long raw = longValue(db, "SELECT count() AS v FROM " + traffic.rawTable());
-    if (raw >= events
-        && longValue(db, "SELECT uniqExact(event_id) AS v FROM " + traffic.rawTable()) < events) {
-      return events - 1;
+    long raw = 0;
+    for (String table : traffic.rawTables()) {
+      raw += longValue(db, "SELECT count() AS v FROM " + table);
+    }
+    if (raw >= events) {
+      long distinct = 0;
+      for (String table : traffic.rawTables()) {
+        distinct += longValue(db, "SELECT uniqExact(event_id) AS v FROM " + table);
+      }
+      if (distinct < events) {
+        return events - 1;
+      }
     }
     return raw;
   }

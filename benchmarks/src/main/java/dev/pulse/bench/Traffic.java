@@ -1,45 +1,50 @@
 package dev.pulse.bench;
 
 import dev.pulse.events.topics.Topic;
-import dev.pulse.events.topics.Topics;
 import dev.pulse.simulator.Domain;
 import dev.pulse.simulator.FaultConfig;
 import dev.pulse.simulator.SimulationConfig;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 
-/** What the bench preloads and every phase moves: one domain's simulated events. */
+/** What the bench preloads and every phase moves: one domain's simulated events, or all four. */
 enum Traffic {
   /** API request events, at {@code --events-per-minute} at the peak. */
-  api(Topics.API_REQUESTS, "api_requests_raw", "API request events"),
+  api(List.of(Domain.API), "API request events"),
 
   /**
    * Classroom events of a large platform's live classes: 40 institutions of 25 courses with 30
    * learners each, so about 75 classes run at once in each period of the school day.
    */
-  classroom(Topics.CLASSROOM, "classroom_events_raw", "classroom events"),
+  classroom(List.of(Domain.CLASSROOM), "classroom events"),
 
   /** Player events of lecture videos watched in the evening, 2,000 views starting a minute. */
-  playback(Topics.PLAYBACK, "playback_events_raw", "player events");
+  playback(List.of(Domain.PLAYBACK), "player events"),
 
-  private final Topic<?> contract;
-  private final String rawTable;
+  /**
+   * All four domains at once, in the proportions the simulator gives a large platform on a school
+   * morning: the classes of {@link #classroom}'s platform, API requests at {@code
+   * --events-per-minute}, 2,000 video views starting a minute, and the synthetic probes.
+   */
+  mixed(List.of(Domain.API, Domain.CLASSROOM, Domain.PLAYBACK, Domain.PROBES), "mixed events");
+
+  private final List<Domain> domains;
   private final String description;
 
-  Traffic(Topic<?> contract, String rawTable, String description) {
-    this.contract = contract;
-    this.rawTable = rawTable;
+  Traffic(List<Domain> domains, String description) {
+    this.domains = domains;
     this.description = description;
   }
 
-  /** The topic contract whose records the preload writes (its creation settings, its codec). */
-  Topic<?> contract() {
-    return contract;
+  /** The domains whose events are preloaded, each into a topic of its own. */
+  List<Domain> domains() {
+    return domains;
   }
 
-  /** The table every event lands in once, in the loader's and in Pulse's database. */
-  String rawTable() {
-    return rawTable;
+  /** The topic contract of a single-domain traffic (its creation settings, its codec). */
+  Topic<?> contract() {
+    return domains.get(0).topic();
   }
 
   /** How the report names the events, e.g. "classroom events". */
@@ -48,8 +53,26 @@ enum Traffic {
   }
 
   /**
-   * The simulated traffic: this domain only, no faults, from a Monday's first class period on (for
-   * API traffic its class-hour peak).
+   * The table every event of {@code domain} lands in once, in the loader's and Pulse's database.
+   */
+  static String rawTable(Domain domain) {
+    return switch (domain) {
+      case API -> "api_requests_raw";
+      case CLASSROOM -> "classroom_events_raw";
+      case PLAYBACK -> "playback_events_raw";
+      case PROBES -> "probe_results_raw";
+    };
+  }
+
+  /** The raw tables of this traffic's domains. */
+  List<String> rawTables() {
+    return domains.stream().map(Traffic::rawTable).toList();
+  }
+
+  /**
+   * The simulated traffic: these domains only, no faults, from a Monday's first class period on
+   * (for API traffic its class-hour peak; for mixed traffic three minutes before the second period,
+   * whose classes open two minutes before it).
    */
   SimulationConfig simulation(long events, double apiEventsPerMinute, long seed) {
     SimulationConfig base =
@@ -57,21 +80,21 @@ enum Traffic {
             .withSeed(seed)
             .withMaxEvents(events)
             .withDuration(null)
-            .withFaults(FaultConfig.NONE);
+            .withFaults(FaultConfig.NONE)
+            .withDomains(EnumSet.copyOf(domains));
     return switch (this) {
       case api ->
-          base.withDomains(EnumSet.of(Domain.API))
-              .withStart(Instant.parse("2026-03-02T09:30:00Z"))
-              .withRates(apiEventsPerMinute, 40);
+          base.withStart(Instant.parse("2026-03-02T09:30:00Z")).withRates(apiEventsPerMinute, 40);
       case classroom ->
-          base.withDomains(EnumSet.of(Domain.CLASSROOM))
-              .withStart(Instant.parse("2026-03-02T08:00:00Z"))
-              .withPlatform(40, 25, 30, 1);
+          base.withStart(Instant.parse("2026-03-02T08:00:00Z")).withPlatform(40, 25, 30, 1);
       case playback ->
-          base.withDomains(EnumSet.of(Domain.PLAYBACK))
-              .withStart(Instant.parse("2026-03-02T18:00:00Z"))
+          base.withStart(Instant.parse("2026-03-02T18:00:00Z"))
               .withPlatform(40, 25, 30, 2)
               .withRates(1, 2_000);
+      case mixed ->
+          base.withStart(Instant.parse("2026-03-02T08:57:00Z"))
+              .withPlatform(40, 25, 30, 2)
+              .withRates(apiEventsPerMinute, 2_000);
     };
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.events.ApiRequestEvent;
 import dev.pulse.events.ClassroomEvent;
+import dev.pulse.events.PlaybackEvent;
 import dev.pulse.oracle.ClassEvent;
 import dev.pulse.oracle.EngagementOracle;
 import dev.pulse.simulator.SimulatedEvent;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -92,8 +94,8 @@ class BenchCommandIT {
     assertThat(report).containsPattern("(?m)^loader\\s+20,000 .*/s .*/s");
     assertThat(report).containsPattern("(?m)^pulse\\s+20,000 .*/s .*/s");
     assertThat(report).containsPattern("Pulse / bare consumer:\\s+\\d+\\.\\d\\d");
-    assertThat(report).containsPattern("Pulse / minimal loader:\\s+\\d+\\.\\d\\d");
-    assertThat(report).contains("Reference figures", "2,800,000", "700,000", "350,000");
+    assertThat(report).containsPattern("Pulse / loader:\\s+\\d+\\.\\d\\d");
+    assertThat(report).containsPattern("Pulse target: >= 0.50x the loader \\([0-9,]+ events/s");
 
     // What the simulator generated, recounted here from its own events.
     Expected expected = expected();
@@ -122,6 +124,17 @@ class BenchCommandIT {
             .isEqualTo(expected.latencySum);
         assertThat(raw.get("errors").asLong()).as(db + " 5xx").isEqualTo(expected.errors5xx);
       }
+      JsonNode loaderMinutes =
+          ch.query(
+                  "SELECT sum(events) AS events, sum(errors) AS errors, sum(value_sum) AS latency,"
+                      + " uniqExact(minute) AS minutes FROM "
+                      + loaderDb
+                      + ".bench_loader_minutes")
+              .get(0);
+      assertThat(loaderMinutes.get("events").asLong()).isEqualTo(EVENTS);
+      assertThat(loaderMinutes.get("errors").asLong()).isEqualTo(expected.errors5xx);
+      assertThat(loaderMinutes.get("latency").asLong()).isEqualTo(expected.latencySum);
+      assertThat(loaderMinutes.get("minutes").asLong()).isEqualTo(expected.minutes);
       long inFacts =
           ch.query("SELECT sum(requests) AS n FROM " + pulseDb + ".api_request_minutes")
               .get(0)
@@ -258,7 +271,131 @@ class BenchCommandIT {
     }
   }
 
-  private record Expected(long valueBytes, long latencySum, long errors5xx, long closable) {}
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void mixedTrafficOfAllFourDomainsIsStoredOnceByTheLoaderAndPulseWithEveryMinuteCounted(
+      TestKafka kafka, TestClickHouse clickHouse, @TempDir Path dir) throws Exception {
+    Path json = dir.resolve("bench.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = new CommandLine(new BenchCommand());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+
+    int exit =
+        cmd.execute(
+            "--traffic",
+            "mixed",
+            "--events",
+            Long.toString(EVENTS),
+            "--events-per-minute",
+            Double.toString(EVENTS_PER_MINUTE),
+            "--seed",
+            Long.toString(SEED),
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--clickhouse",
+            clickHouse.httpUrl(),
+            "--user",
+            clickHouse.user(),
+            "--database-prefix",
+            clickHouse.database() + "_mixed",
+            "--checkpoint-interval",
+            "1s",
+            "--skip",
+            "consumer",
+            "--loader-batch-rows",
+            "3000",
+            "--progress-seconds",
+            "1",
+            "--keep-data",
+            "--json",
+            json.toString());
+
+    assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
+    String report = out.toString();
+    assertThat(report).contains("20,000 mixed events");
+    assertThat(report).containsPattern("(?m)^loader\\s+20,000 .*/s .*/s");
+    assertThat(report).containsPattern("(?m)^pulse\\s+20,000 .*/s .*/s");
+
+    // Per raw table, the simulator's own events of its domain, recounted here.
+    Map<String, Long> perTable = new TreeMap<>();
+    for (Iterator<SimulatedEvent> it =
+            new Simulator(Traffic.mixed.simulation(EVENTS, EVENTS_PER_MINUTE, SEED)).events();
+        it.hasNext(); ) {
+      Object e = it.next().event();
+      String table =
+          e instanceof ApiRequestEvent
+              ? "api_requests_raw"
+              : e instanceof ClassroomEvent
+                  ? "classroom_events_raw"
+                  : e instanceof PlaybackEvent ? "playback_events_raw" : "probe_results_raw";
+      perTable.merge(table, 1L, Long::sum);
+    }
+    assertThat(perTable.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(EVENTS);
+    assertThat(perTable).as("all four domains in the preload").hasSize(4);
+
+    JsonNode phases = new ObjectMapper().readTree(json.toFile()).get("phases");
+    String loaderDb = phases.get("loader").get("details").get("database").asText();
+    String pulseDb = phases.get("pulse").get("details").get("database").asText();
+    try (ClickHouse ch =
+        ClickHouse.connect(clickHouse.httpUrl(), clickHouse.user(), clickHouse.password(), null)) {
+      for (String db : new String[] {loaderDb, pulseDb}) {
+        for (var table : perTable.entrySet()) {
+          JsonNode raw =
+              ch.query(
+                      "SELECT count() AS rows, uniqExact(event_id) AS ids FROM "
+                          + db
+                          + "."
+                          + table.getKey())
+                  .get(0);
+          assertThat(raw.get("rows").asLong())
+              .as(db + "." + table.getKey())
+              .isEqualTo(table.getValue());
+          assertThat(raw.get("ids").asLong())
+              .as(db + "." + table.getKey())
+              .isEqualTo(table.getValue());
+        }
+      }
+      assertThat(
+              ch.query("SELECT sum(events) AS n FROM " + loaderDb + ".bench_loader_minutes")
+                  .get(0)
+                  .get("n")
+                  .asLong())
+          .isEqualTo(EVENTS);
+      // Bounded: at the end the watermark passes every minute, so each request and check is in
+      // its minute or late.
+      JsonNode facts =
+          ch.query(
+                  "SELECT (SELECT sum(requests) FROM "
+                      + pulseDb
+                      + ".api_request_minutes) + (SELECT count() FROM "
+                      + pulseDb
+                      + ".api_requests_late) AS requests, (SELECT sum(checks) FROM "
+                      + pulseDb
+                      + ".probe_minutes) + (SELECT count() FROM "
+                      + pulseDb
+                      + ".probe_results_late) AS checks, (SELECT count() FROM "
+                      + pulseDb
+                      + ".classroom_sessions) AS sessions, (SELECT count() FROM "
+                      + pulseDb
+                      + ".slo_status) AS slo, (SELECT count() FROM "
+                      + pulseDb
+                      + ".dead_letters) AS dead")
+              .get(0);
+      assertThat(facts.get("requests").asLong()).isEqualTo(perTable.get("api_requests_raw"));
+      assertThat(facts.get("checks").asLong()).isEqualTo(perTable.get("probe_results_raw"));
+      assertThat(facts.get("sessions").asLong()).isPositive();
+      assertThat(facts.get("slo").asLong()).as("the example SLOs were evaluated").isPositive();
+      assertThat(facts.get("dead").asLong()).isZero();
+      for (String db : new String[] {loaderDb, pulseDb}) {
+        ch.execute("DROP DATABASE IF EXISTS " + db);
+      }
+    }
+  }
+
+  private record Expected(
+      long valueBytes, long latencySum, long errors5xx, long closable, long minutes) {}
 
   private static Expected expected() {
     Simulator simulator = new Simulator(Traffic.api.simulation(EVENTS, EVENTS_PER_MINUTE, SEED));
@@ -288,6 +425,6 @@ class BenchCommandIT {
         closable += m.getValue();
       }
     }
-    return new Expected(bytes, latency, errors, closable);
+    return new Expected(bytes, latency, errors, closable, perMinute.size());
   }
 }
