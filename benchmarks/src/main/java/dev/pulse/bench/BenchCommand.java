@@ -21,10 +21,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,10 +44,13 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = {
-      "Measure Pulse's ingest rate against two ceilings, in one run on this machine:",
-      "  consumer  a bare Kafka consumer drains the preloaded topic (no decoding)",
-      "  loader    a minimal loader: consume, decode, insert raw rows in ClickHouse",
-      "  pulse     the API metrics job on a Flink MiniCluster: raw rows and facts",
+      "Measure Pulse against the ceilings of this machine, in one run:",
+      "  consumer   a bare Kafka consumer drains the preloaded topics (no decoding)",
+      "  loader     the ceiling: a hand-written loader that decodes on every core and",
+      "             inserts raw rows and per-minute aggregates, several INSERTs in flight",
+      "  pulse      the traffic's jobs on a Flink MiniCluster: raw rows and every fact",
+      "  freshness  requests sent live at a steady rate: seconds until their minute is",
+      "             complete through GraphQL (p50/p95/p99)",
       "Starts its own Kafka broker (in this JVM) and ClickHouse server unless given",
       "--kafka / --clickhouse. Give the JVM room: PULSE_JAVA_OPTS=-Xmx4g ./pulse bench",
       "The ClickHouse password is read from PULSE_CLICKHOUSE_PASSWORD."
@@ -63,7 +68,8 @@ public final class BenchCommand implements Callable<Integer> {
   enum Phase {
     consumer,
     loader,
-    pulse
+    pulse,
+    freshness
   }
 
   @Spec CommandSpec spec;
@@ -184,6 +190,52 @@ public final class BenchCommand implements Callable<Integer> {
   int loaderInserts;
 
   @Option(
+      names = "--freshness-rate",
+      paramLabel = "N",
+      defaultValue = "50000",
+      description =
+          "Freshness: API requests sent per second, steadily, while it is measured (default:"
+              + " ${DEFAULT-VALUE}).")
+  double freshnessRate;
+
+  @Option(
+      names = "--freshness-minutes",
+      paramLabel = "N",
+      defaultValue = "4",
+      description =
+          "Freshness: measured minutes, after a warm-up of --freshness-warmup (default:"
+              + " ${DEFAULT-VALUE}).")
+  int freshnessMinutes;
+
+  @Option(
+      names = "--freshness-warmup",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "Freshness: sending before the first measured minute (default: ${DEFAULT-VALUE}).")
+  Duration freshnessWarmup;
+
+  @Option(
+      names = "--freshness-series",
+      paramLabel = "N",
+      defaultValue = "3",
+      description =
+          "Freshness: services of one tenant whose minutes are sampled, the busiest (default:"
+              + " ${DEFAULT-VALUE}).")
+  int freshnessSeries;
+
+  @Option(
+      names = "--freshness-poll",
+      paramLabel = "DURATION",
+      defaultValue = "100ms",
+      converter = DurationConverter.class,
+      description =
+          "Freshness: interval between GraphQL queries, round-robin over the series (default:"
+              + " ${DEFAULT-VALUE}).")
+  Duration freshnessPoll;
+
+  @Option(
       names = "--seed",
       paramLabel = "N",
       defaultValue = "42",
@@ -217,6 +269,7 @@ public final class BenchCommand implements Callable<Integer> {
     LocalClickHouse localClickHouse = null;
     String clickhouseUrl = servers.clickhouse();
     Map<Domain, String> topics = null;
+    List<String> freshTopics = new ArrayList<>();
     try {
       String bootstrap = servers.kafka();
       if (bootstrap == null) {
@@ -224,7 +277,8 @@ public final class BenchCommand implements Callable<Integer> {
         bootstrap = localKafka.bootstrapServers();
       }
       OptionalLong clickhousePid = OptionalLong.empty();
-      if (clickhouseUrl == null && !(skip.contains(Phase.loader) && skip.contains(Phase.pulse))) {
+      if (clickhouseUrl == null
+          && !skip.containsAll(EnumSet.of(Phase.loader, Phase.pulse, Phase.freshness))) {
         localClickHouse = LocalClickHouse.start(null);
         clickhouseUrl = localClickHouse.httpUrl();
         clickhousePid = OptionalLong.of(localClickHouse.pid());
@@ -313,6 +367,41 @@ public final class BenchCommand implements Callable<Integer> {
                 progressEvery,
                 progress));
       }
+      if (!skip.contains(Phase.freshness)) {
+        Optional<ApiServer> server = ApiServer.provided();
+        if (server.isEmpty()) {
+          progress.println(
+              "[bench] phase freshness skipped: serving-api is not on this classpath (./pulse bench"
+                  + " runs it)");
+        } else {
+          LoaderPhase.Target target =
+              freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_fresh");
+          databases.add(target.database());
+          progress.println(
+              "[bench] phase freshness: the API metrics job live and serving-api over "
+                  + target.database());
+          report.add(
+              FreshnessPhase.run(
+                  bootstrap,
+                  run,
+                  partitions,
+                  target,
+                  new PulsePhase.JobSettings(
+                      parallelism, checkpointInterval, apiJobSettings(), flinkSettings),
+                  server.get(),
+                  new FreshnessPhase.Settings(
+                      freshnessRate,
+                      freshnessWarmup,
+                      freshnessMinutes,
+                      freshnessSeries,
+                      freshnessPoll),
+                  seed,
+                  clickhousePid,
+                  progressEvery,
+                  progress));
+          freshTopics.add("pulse.bench.fresh." + run);
+        }
+      }
       report.print(out);
       out.flush();
       if (json != null) {
@@ -326,7 +415,9 @@ public final class BenchCommand implements Callable<Integer> {
       }
       if (!keepData && servers.kafka() != null && topics != null) {
         try {
-          Preload.deleteTopics(servers.kafka(), topics.values());
+          List<String> all = new ArrayList<>(topics.values());
+          all.addAll(freshTopics);
+          Preload.deleteTopics(servers.kafka(), all);
         } catch (BenchException e) {
           progress.println("[bench] " + e.getMessage());
         }
@@ -365,6 +456,19 @@ public final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "Invalid --loader-inserts " + loaderInserts + ": must be > 0");
     }
+    if (!(freshnessRate > 0) || Double.isInfinite(freshnessRate)) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --freshness-rate " + freshnessRate + ": must be > 0");
+    }
+    if (freshnessMinutes <= 0 || freshnessSeries <= 0) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --freshness-minutes / --freshness-series: both must be > 0");
+    }
+    if (freshnessPoll.isNegative() || freshnessPoll.isZero() || freshnessWarmup.isNegative()) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --freshness-poll / --freshness-warmup: the poll must be > 0, the warm-up >= 0");
+    }
     if (progressSeconds <= 0) {
       throw new ParameterException(
           spec.commandLine(), "Invalid --progress-seconds " + progressSeconds + ": must be > 0");
@@ -398,6 +502,31 @@ public final class BenchCommand implements Callable<Integer> {
       }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "Invalid --job-setting: " + e.getMessage());
+    }
+  }
+
+  /** The API job's share of {@code --job-setting} (all of it unless the traffic is mixed). */
+  private Map<String, String> apiJobSettings() {
+    Map<String, String> api = new LinkedHashMap<>();
+    jobSettings.forEach(
+        (key, value) -> {
+          if (PulsePhase.options(Domain.API).stream().anyMatch(o -> o.key().equals(key))) {
+            api.put(key, value);
+          }
+        });
+    return api;
+  }
+
+  /** A duration flag: {@code 30s}, {@code 100ms}, {@code 2m}, as Flink's settings take them. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return org.apache.flink.util.TimeUtils.parseDuration(value);
+      } catch (RuntimeException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration such as 30s, 100ms or 2m");
+      }
     }
   }
 

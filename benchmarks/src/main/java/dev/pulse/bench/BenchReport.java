@@ -188,6 +188,27 @@ final class BenchReport {
           (Long) d.get("minuteInserts"),
           (Integer) d.get("batchRows"));
     }
+    PhaseResult fresh = phase("freshness");
+    if (fresh != null) {
+      Map<String, Object> d = fresh.details();
+      out.printf(
+          Locale.ROOT,
+          "  freshness at %,.0f requests/s sent: a minute complete through GraphQL p50 %.1fs, p95"
+              + " %.1fs, p99 %.1fs, max %.1fs after its last request was sent (%d minute samples of"
+              + " %s, services %s; poll resolution %.1fs; checkpoint interval %s, watermark delay"
+              + " %s)%n",
+          (Double) d.get("sentRate"),
+          (Double) d.get("p50Seconds"),
+          (Double) d.get("p95Seconds"),
+          (Double) d.get("p99Seconds"),
+          (Double) d.get("maxSeconds"),
+          (Integer) d.get("samples"),
+          d.get("tenant"),
+          d.get("services"),
+          (Double) d.get("pollResolutionSeconds"),
+          d.get("checkpointInterval"),
+          d.get("watermarkDelay"));
+    }
     out.println();
     for (var e : ratios().entrySet()) {
       out.printf(Locale.ROOT, "%-28s %.2f%n", e.getKey(), e.getValue());

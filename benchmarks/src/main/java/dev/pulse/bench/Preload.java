@@ -200,7 +200,7 @@ final class Preload {
    * Creates each topic and its dead-letter topic when missing, as its domain's contract declares
    * them but with {@code partitions} partitions.
    */
-  private static void createTopics(String bootstrap, Map<Domain, String> topics, int partitions) {
+  static void createTopics(String bootstrap, Map<Domain, String> topics, int partitions) {
     Map<String, TopicCreation> creations = new LinkedHashMap<>();
     topics.forEach(
         (domain, topic) -> {

@@ -220,7 +220,7 @@ final class PulsePhase {
   }
 
   /** One job's settings: the bench's own over {@code extra}. */
-  private static Map<String, String> jobSettings(
+  static Map<String, String> jobSettings(
       String bootstrap,
       String groupId,
       String topic,
@@ -485,7 +485,7 @@ final class PulsePhase {
     return raw;
   }
 
-  private static JobClient submit(
+  static JobClient submit(
       JobSettings settings,
       Path checkpoints,
       Consumer<StreamExecutionEnvironment> wiring,
@@ -511,7 +511,7 @@ final class PulsePhase {
    * Fails the phase at once when the job has ended (it never ends by itself on an unbounded
    * source).
    */
-  private static void checkRunning(JobClient job) {
+  static void checkRunning(JobClient job) {
     JobStatus status;
     try {
       status = job.getJobStatus().get(30, TimeUnit.SECONDS);
@@ -559,7 +559,7 @@ final class PulsePhase {
     return root;
   }
 
-  private static void cancel(JobClient job) {
+  static void cancel(JobClient job) {
     try {
       job.cancel().get(60, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -578,7 +578,7 @@ final class PulsePhase {
     }
   }
 
-  private static Path tempDir() {
+  static Path tempDir() {
     try {
       return Files.createTempDirectory("pulse-bench-checkpoints-");
     } catch (IOException e) {

@@ -241,14 +241,36 @@ final class PulseStack implements AutoCloseable {
   }
 
   private static ConfigurableApplicationContext startApi(Settings s) {
+    return startApi(
+        s.clickhouseUrl(),
+        s.clickhouseUser(),
+        s.clickhousePassword(),
+        s.database(),
+        s.bindAddress(),
+        s.apiPort(),
+        s.apiProperties());
+  }
+
+  /**
+   * serving-api over {@code database} on {@code bindAddress:port} (0: a free port), with {@code
+   * properties} over its application.yaml.
+   */
+  static ConfigurableApplicationContext startApi(
+      String clickhouseUrl,
+      String user,
+      String password,
+      String database,
+      String bindAddress,
+      int port,
+      Map<String, String> properties) {
     Map<String, Object> props = new LinkedHashMap<>();
-    props.put("server.port", s.apiPort());
-    props.put("server.address", s.bindAddress());
-    props.put("pulse.clickhouse.url", s.clickhouseUrl());
-    props.put("pulse.clickhouse.user", s.clickhouseUser());
-    props.put("pulse.clickhouse.password", s.clickhousePassword());
-    props.put("pulse.clickhouse.database", s.database());
-    props.putAll(s.apiProperties());
+    props.put("server.port", port);
+    props.put("server.address", bindAddress);
+    props.put("pulse.clickhouse.url", clickhouseUrl);
+    props.put("pulse.clickhouse.user", user);
+    props.put("pulse.clickhouse.password", password);
+    props.put("pulse.clickhouse.database", database);
+    props.putAll(properties);
     // As command-line arguments: they override application.yaml, where builder defaults would not.
     String[] args =
         props.entrySet().stream()
