@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -129,7 +130,8 @@ final class FreshnessPhase {
           tenant,
           Instant.ofEpochMilli(first * 60_000));
       List<String> services = null;
-      Map<String, Long> seen = new HashMap<>(); // series|minute -> when it was complete
+      Map<String, Long> seen = new HashMap<>(); // service|minute -> when it was complete
+      Map<String, Long> counts = new TreeMap<>(); // service|minute start -> requests
       int next = 0;
       long deadline = (end + 2) * 60_000 + 60_000;
       long lastPrint = 0;
@@ -170,6 +172,7 @@ final class FreshnessPhase {
               && now >= (minute + 1) * 60_000
               && p.get("requests").asLong() == sent.requests) {
             seen.put(key, answered);
+            counts.put(service + "|" + Instant.ofEpochMilli(minute * 60_000), sent.requests);
             samples.add((answered - sent.lastSentMs) / 1000.0);
           }
         }
@@ -189,6 +192,7 @@ final class FreshnessPhase {
       details.put("services", services);
       details.put("firstMinute", Instant.ofEpochMilli(first * 60_000).toString());
       details.put("minutes", s.minutes());
+      details.put("sampledMinuteRequests", counts);
     } catch (BenchException e) {
       throw e;
     } catch (Exception e) {
