@@ -1,0 +1,82 @@
+package dev.pulse.flink.playback.functions;
+
+import dev.pulse.events.PlaybackEvent;
+import dev.pulse.flink.playback.records.PlaybackActivity;
+import dev.pulse.flink.playback.records.ViewKey;
+import dev.pulse.flink.testing.OperatorThroughput;
+import dev.pulse.flink.testing.SkewedDelivery;
+import dev.pulse.simulator.Domain;
+import dev.pulse.simulator.FaultConfig;
+import dev.pulse.simulator.SimulatedRecord;
+import dev.pulse.simulator.SimulationConfig;
+import dev.pulse.simulator.Simulator;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Throughput of the playback step alone ({@link PlaybackViewFunction} in Flink's harness, heap
+ * state), fed with the bench's evening views (benchmarks/, {@code --traffic playback}) as a
+ * catch-up read of two partitions delivers them: prints events/s and CPU per event, asserts
+ * nothing. Not part of the suite (no {@code Test} suffix): {@code mvn -q test -pl flink-jobs
+ * -Dtest=PlaybackViewThroughputBench [-Dbench.events=N -Dbench.skew-ms=S]}, or its {@link #main}.
+ */
+class PlaybackViewThroughputBench {
+
+  static final long LATENESS = 30_000;
+
+  @Test
+  void printsTheRate() throws Exception {
+    main(new String[0]);
+  }
+
+  public static void main(String[] args) throws Exception {
+    long events = Long.getLong("bench.events", 300_000);
+    int rounds = Integer.getInteger("bench.rounds", 3);
+    List<PlaybackActivity> in = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    SimulationConfig sim =
+        SimulationConfig.defaults()
+            .withSeed(42)
+            .withMaxEvents(events)
+            .withDuration(null)
+            .withFaults(FaultConfig.NONE)
+            .withDomains(EnumSet.of(Domain.PLAYBACK))
+            .withStart(Instant.parse("2026-03-02T18:00:00Z"))
+            .withPlatform(40, 25, 30, 2)
+            .withRates(1, 2_000);
+    for (Iterator<SimulatedRecord> it = new Simulator(sim).records(); it.hasNext(); ) {
+      SimulatedRecord r = it.next();
+      if (r.isValid()) {
+        in.add(PlaybackActivity.of((PlaybackEvent) r.event()));
+        keys.add(r.key());
+      }
+    }
+    for (long skew : skews()) {
+      SkewedDelivery<PlaybackActivity> delivery =
+          new SkewedDelivery<>(in, keys, PlaybackActivity::timeMs, skew, 2_000, 1_000);
+      OperatorThroughput.run(
+          "playback-views skew " + skew / 1000 + " s",
+          () ->
+              new KeyedOneInputStreamOperatorTestHarness<>(
+                  new KeyedProcessOperator<>(new PlaybackViewFunction(LATENESS)),
+                  PlaybackActivity::key,
+                  ViewKey.TYPE),
+          List.<OutputTag<?>>of(PlaybackViewFunction.VIEWS, PlaybackViewFunction.LATE),
+          delivery,
+          rounds);
+    }
+  }
+
+  static long[] skews() {
+    String s = System.getProperty("bench.skew-ms", "0,120000,600000");
+    return Arrays.stream(s.split(",")).mapToLong(Long::parseLong).toArray();
+  }
+}
