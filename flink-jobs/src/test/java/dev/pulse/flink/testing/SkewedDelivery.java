@@ -7,10 +7,11 @@ import java.util.function.ToLongFunction;
 
 /**
  * Events of a simulated topic of two Kafka partitions as one source subtask delivers them in a
- * catch-up read: partition 1 runs {@code skewMs} of event time ahead of partition 0, and event time
- * is the jobs' watermark rule (per partition the highest event time seen less the out-of-orderness
- * less 1 ms, the minimum over the partitions, emitted when it has moved a step, as {@code
- * BoundedLagWatermarks} does). Throughput harnesses feed operators with it.
+ * catch-up read: partition 1 runs {@code skewMs} of event time ahead of partition 0 (each partition
+ * keeps the order of {@code inOrder}, so its out-of-order and late events stay where the simulator
+ * put them), and event time is the jobs' watermark rule (per partition the highest event time seen
+ * less the out-of-orderness less 1 ms, the minimum over the partitions, emitted when it has moved a
+ * step, as {@code BoundedLagWatermarks} does). Throughput harnesses feed operators with it.
  *
  * @param <E> the event type
  */
@@ -38,11 +39,13 @@ public final class SkewedDelivery<E> {
       long watermarkStepMs) {
     record Placed<E>(E event, long time, int partition, long deliverAt, int index) {}
     List<Placed<E>> placed = new ArrayList<>();
+    long streamTime = Long.MIN_VALUE; // where the stream is: the highest event time so far
     for (int i = 0; i < inOrder.size(); i++) {
       E e = inOrder.get(i);
       long t = timeMs.applyAsLong(e);
+      streamTime = Math.max(streamTime, t);
       int p = Math.floorMod(partitionKeys.get(i).hashCode(), 2);
-      placed.add(new Placed<>(e, t, p, p == 1 ? t - skewMs : t, i));
+      placed.add(new Placed<>(e, t, p, p == 1 ? streamTime - skewMs : streamTime, i));
     }
     placed.sort(
         Comparator.comparingLong((Placed<E> x) -> x.deliverAt()).thenComparingInt(Placed::index));

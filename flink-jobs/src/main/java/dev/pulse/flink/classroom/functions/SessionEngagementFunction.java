@@ -10,6 +10,8 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -34,6 +36,13 @@ import org.apache.flink.util.OutputTag;
  * at the 12-hour end. Once a session has ended its state is dropped; only its end is kept, for
  * {@link #ENDED_MEMORY_MS} of event time, so that its later events are not taken for a new session;
  * then nothing of it is left.
+ *
+ * <p>The held events are indexed by the second of their time (a {@code MapState} of second ->
+ * events, with the range of seconds that may hold any), so a timer reads only the seconds event
+ * time has passed since the last one instead of every held event: in a catch-up read, where one
+ * partition runs minutes ahead of the watermark, a session holds minutes of events and there is a
+ * timer per event. Events held in the list of earlier versions ({@code held}, restored from their
+ * snapshots) are moved into the index at the next timer.
  */
 public final class SessionEngagementFunction
     extends KeyedProcessFunction<SessionKey, ClassroomActivity, SessionMinuteFact> {
@@ -55,9 +64,22 @@ public final class SessionEngagementFunction
   /** How long an ended session is remembered, in event time: a day. */
   public static final long ENDED_MEMORY_MS = 24 * 3_600_000L;
 
+  private static final long SECOND_MS = 1_000;
+
   private final long allowedLatenessMs;
 
+  /** Earlier versions' held events, all in one list: only read (and emptied) after a restore. */
   private transient ListState<ClassroomActivity> held;
+
+  /** The held events by the second of their time ({@link Math#floorDiv} of it by 1,000). */
+  private transient MapState<Long, List<ClassroomActivity>> heldBySecond;
+
+  /** The lowest second that may hold events (all earlier ones are empty); null when none held. */
+  private transient ValueState<Long> heldFrom;
+
+  /** The highest second holding events; null when none held. */
+  private transient ValueState<Long> heldTo;
+
   private transient ValueState<SessionEngagement> session;
   private transient ValueState<Long> endedAt;
   private transient Counter late;
@@ -90,6 +112,13 @@ public final class SessionEngagementFunction
   public void open(OpenContext openContext) {
     held =
         getRuntimeContext().getListState(new ListStateDescriptor<>("held", ClassroomActivity.TYPE));
+    heldBySecond =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "held-by-second", Types.LONG, Types.LIST(ClassroomActivity.TYPE)));
+    heldFrom = getRuntimeContext().getState(new ValueStateDescriptor<>("held-from", Types.LONG));
+    heldTo = getRuntimeContext().getState(new ValueStateDescriptor<>("held-to", Types.LONG));
     session =
         getRuntimeContext().getState(new ValueStateDescriptor<>("session", SessionEngagement.TYPE));
     endedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("ended-at", Types.LONG));
@@ -109,8 +138,88 @@ public final class SessionEngagementFunction
       afterEnd.inc();
       return;
     }
-    held.add(e);
+    hold(e);
     ctx.timerService().registerEventTimeTimer(e.timeMs() + allowedLatenessMs);
+  }
+
+  /** Adds {@code e} to the held events' index. */
+  private void hold(ClassroomActivity e) throws Exception {
+    long second = Math.floorDiv(e.timeMs(), SECOND_MS);
+    List<ClassroomActivity> events = heldBySecond.get(second);
+    if (events == null) {
+      events = new ArrayList<>(4);
+    }
+    events.add(e);
+    heldBySecond.put(second, events);
+    Long from = heldFrom.value();
+    if (from == null || second < from) {
+      heldFrom.update(second);
+    }
+    Long to = heldTo.value();
+    if (to == null || second > to) {
+      heldTo.update(second);
+    }
+  }
+
+  /**
+   * Takes the held events at or before {@code watermark} out of the index, into {@code due}: only
+   * the seconds from the lowest that may hold any up to the watermark's are read, and the
+   * watermark's own second is split.
+   */
+  private void takeDue(long watermark, List<ClassroomActivity> due) throws Exception {
+    Iterable<ClassroomActivity> legacy = held.get();
+    if (legacy != null) {
+      for (ClassroomActivity e : legacy) {
+        hold(e);
+      }
+      held.clear();
+    }
+    Long from = heldFrom.value();
+    if (from == null) {
+      return;
+    }
+    long to = heldTo.value();
+    long current = Math.floorDiv(watermark, SECOND_MS);
+    long last = Math.min(to, current);
+    for (long second = from; second <= last; second++) {
+      List<ClassroomActivity> events = heldBySecond.get(second);
+      if (events == null) {
+        continue;
+      }
+      if (second < current) {
+        due.addAll(events);
+        heldBySecond.remove(second);
+        continue;
+      }
+      List<ClassroomActivity> later = new ArrayList<>(events.size());
+      for (ClassroomActivity e : events) {
+        (e.timeMs() <= watermark ? due : later).add(e);
+      }
+      if (later.isEmpty()) {
+        heldBySecond.remove(second);
+      } else if (later.size() < events.size()) {
+        heldBySecond.put(second, later);
+      }
+    }
+    if (to < current || (to == current && heldBySecond.get(current) == null)) {
+      heldFrom.clear();
+      heldTo.clear();
+    } else if (current > from) {
+      heldFrom.update(current);
+    }
+  }
+
+  /** How many events are held (the index's), and forgets them all. */
+  private long dropHeld() throws Exception {
+    long n = 0;
+    for (List<ClassroomActivity> events : heldBySecond.values()) {
+      n += events.size();
+    }
+    heldBySecond.clear();
+    heldFrom.clear();
+    heldTo.clear();
+    held.clear();
+    return n;
   }
 
   @Override
@@ -125,10 +234,7 @@ public final class SessionEngagementFunction
       return;
     }
     List<ClassroomActivity> due = new ArrayList<>();
-    List<ClassroomActivity> later = new ArrayList<>();
-    for (ClassroomActivity e : held.get()) {
-      (e.timeMs() <= watermark ? due : later).add(e);
-    }
+    takeDue(watermark, due);
     SessionEngagement s = session.value();
     if (s == null) {
       if (due.isEmpty()) {
@@ -159,17 +265,13 @@ public final class SessionEngagementFunction
     }
     s.advanceTo(watermark, output);
     if (s.ended()) {
-      afterEnd.inc(later.size()); // held events after the end
+      afterEnd.inc(dropHeld()); // held events after the end
       session.clear();
-      held.clear();
       endedAt.update(s.endMs());
       ctx.timerService().registerEventTimeTimer(s.endMs() + ENDED_MEMORY_MS + allowedLatenessMs);
       return;
     }
     session.update(s);
-    if (!due.isEmpty()) {
-      held.update(later);
-    }
     ctx.timerService().registerEventTimeTimer(s.nextDeadline() + allowedLatenessMs);
   }
 }
