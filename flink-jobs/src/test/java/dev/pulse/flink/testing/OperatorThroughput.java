@@ -19,6 +19,10 @@ public final class OperatorThroughput {
 
   private OperatorThroughput() {}
 
+  /** One operator to measure: what the figures call it, and a fresh (unopened) harness of it. */
+  public record Contender<K, E, O>(
+      String label, Callable<KeyedOneInputStreamOperatorTestHarness<K, E, O>> harness) {}
+
   public static <K, E, O> void run(
       String name,
       Callable<KeyedOneInputStreamOperatorTestHarness<K, E, O>> harness,
@@ -26,46 +30,63 @@ public final class OperatorThroughput {
       SkewedDelivery<E> delivery,
       int rounds)
       throws Exception {
+    run(name, List.of(new Contender<>("", harness)), sideOutputs, delivery, rounds);
+  }
+
+  /**
+   * As {@link #run(String, Callable, List, SkewedDelivery, int)} for several operators, their
+   * rounds taking turns (so that the machine's load changes hit all of them alike).
+   */
+  public static <K, E, O> void run(
+      String name,
+      List<Contender<K, E, O>> contenders,
+      List<OutputTag<?>> sideOutputs,
+      SkewedDelivery<E> delivery,
+      int rounds)
+      throws Exception {
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     for (int round = 0; round <= rounds; round++) {
-      long main = 0;
-      long side = 0;
-      long wallStart;
-      long cpuStart;
-      try (var h = harness.call()) {
-        h.open();
-        wallStart = System.nanoTime();
-        cpuStart = cpu.getCurrentThreadCpuTime();
-        int n = 0;
-        for (SkewedDelivery.Step<E> s : delivery.steps()) {
-          if (s.isWatermark()) {
-            h.processWatermark(new Watermark(s.watermark()));
-          } else {
-            h.processElement(new StreamRecord<>(s.event(), s.timestamp()));
+      for (Contender<K, E, O> contender : contenders) {
+        long main = 0;
+        long side = 0;
+        long wallStart;
+        long cpuStart;
+        try (var h = contender.harness().call()) {
+          h.open();
+          wallStart = System.nanoTime();
+          cpuStart = cpu.getCurrentThreadCpuTime();
+          int n = 0;
+          for (SkewedDelivery.Step<E> s : delivery.steps()) {
+            if (s.isWatermark()) {
+              h.processWatermark(new Watermark(s.watermark()));
+            } else {
+              h.processElement(new StreamRecord<>(s.event(), s.timestamp()));
+            }
+            if (++n % 5_000 == 0) {
+              main += h.getOutput().size();
+              h.getOutput().clear();
+              side += drainSideOutputs(h, sideOutputs);
+            }
           }
-          if (++n % 5_000 == 0) {
-            main += h.getOutput().size();
-            h.getOutput().clear();
-            side += drainSideOutputs(h, sideOutputs);
-          }
+          main += h.getOutput().size();
+          side += drainSideOutputs(h, sideOutputs);
         }
-        main += h.getOutput().size();
-        side += drainSideOutputs(h, sideOutputs);
+        long wallNs = System.nanoTime() - wallStart;
+        long cpuNs = cpu.getCurrentThreadCpuTime() - cpuStart;
+        System.out.printf(
+            Locale.ROOT,
+            "[throughput] %s%s %s: %,d events in %,d ms: %,.0f events/s, %.2f us CPU/event;"
+                + " outputs %,d main (watermarks included), %,d side%n",
+            name,
+            contender.label().isEmpty() ? "" : " " + contender.label(),
+            round == 0 ? "warm-up" : "round " + round,
+            delivery.events(),
+            wallNs / 1_000_000,
+            delivery.events() * 1e9 / wallNs,
+            cpuNs / 1e3 / delivery.events(),
+            main,
+            side);
       }
-      long wallNs = System.nanoTime() - wallStart;
-      long cpuNs = cpu.getCurrentThreadCpuTime() - cpuStart;
-      System.out.printf(
-          Locale.ROOT,
-          "[throughput] %s %s: %,d events in %,d ms: %,.0f events/s, %.2f us CPU/event;"
-              + " outputs %,d main (watermarks included), %,d side%n",
-          name,
-          round == 0 ? "warm-up" : "round " + round,
-          delivery.events(),
-          wallNs / 1_000_000,
-          delivery.events() * 1e9 / wallNs,
-          cpuNs / 1e3 / delivery.events(),
-          main,
-          side);
     }
   }
 

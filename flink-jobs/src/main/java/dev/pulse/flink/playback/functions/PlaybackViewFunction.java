@@ -5,7 +5,9 @@ import dev.pulse.flink.playback.records.QoeMinuteDelta;
 import dev.pulse.flink.playback.records.ViewKey;
 import dev.pulse.flink.playback.records.ViewRow;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -31,6 +33,14 @@ import org.apache.flink.util.OutputTag;
  * events are kept until {@link #REMEMBER_MS} after it ended, so a late event within that changes it
  * exactly; then only its end is kept, for {@link #ENDED_MEMORY_MS}, so that later events of it are
  * not taken for a new view; then nothing of it is left.
+ *
+ * <p>A step does not walk the view's events again: the walk ({@link ViewComputation.Walk}) of each
+ * open view is kept between steps, with the events it has not reached yet, so a step offers it only
+ * the events event time has passed since the last one, and the result before the step is the walk's
+ * at the last step's time. That cache is transient, not state: it is what the view's kept events
+ * give, and is built again from them (as every step used to) when it is missing (after a restore,
+ * for a view evicted from it, after the view ended) or out of step with the state; a late event
+ * drops it and works the view out again from all its events.
  */
 public final class PlaybackViewFunction
     extends KeyedProcessFunction<ViewKey, PlaybackActivity, QoeMinuteDelta> {
@@ -59,8 +69,25 @@ public final class PlaybackViewFunction
 
   private static final long MINUTE_MS = 60_000;
 
+  /** The most open views whose walk is kept between steps (a view beyond is walked again). */
+  static final int MAX_WALKS_KEPT = 100_000;
+
+  /**
+   * An open view's walk as of its last step, and its kept events after that step's time (in arrival
+   * order), in step with the view's state as long as {@code count} and {@code asOf} are its event
+   * count and computed-at time.
+   */
+  private static final class OpenView {
+    ViewComputation.Walk walk; // null while no event is in
+    ViewComputation.Result last; // the walk's result at asOf, once worked out
+    final List<PlaybackActivity> ahead = new ArrayList<>();
+    int count;
+    Long asOf;
+  }
+
   private final long allowedLatenessMs;
   private final int maxEventsPerView;
+  private final int walksKept;
 
   private transient ListState<PlaybackActivity> events;
   private transient ValueState<Long> computedAt;
@@ -72,6 +99,7 @@ public final class PlaybackViewFunction
   private transient Counter late;
   private transient Counter corrections;
   private transient Counter afterEnd;
+  private transient Map<ViewKey, OpenView> walks;
 
   /**
    * Counts an event once the watermark has passed its time plus {@code allowedLatenessMs}, the API
@@ -83,6 +111,13 @@ public final class PlaybackViewFunction
 
   /** As {@link #PlaybackViewFunction(long)}, keeping at most {@code maxEventsPerView} per view. */
   public PlaybackViewFunction(long allowedLatenessMs, int maxEventsPerView) {
+    this(allowedLatenessMs, maxEventsPerView, MAX_WALKS_KEPT);
+  }
+
+  /**
+   * As {@link #PlaybackViewFunction(long, int)}, keeping the walks of at most {@code walksKept}.
+   */
+  PlaybackViewFunction(long allowedLatenessMs, int maxEventsPerView, int walksKept) {
     if (allowedLatenessMs < 0) {
       throw new IllegalArgumentException("allowed lateness must be >= 0: " + allowedLatenessMs);
     }
@@ -91,6 +126,7 @@ public final class PlaybackViewFunction
     }
     this.allowedLatenessMs = allowedLatenessMs;
     this.maxEventsPerView = maxEventsPerView;
+    this.walksKept = walksKept;
   }
 
   @Override
@@ -109,6 +145,15 @@ public final class PlaybackViewFunction
     late = getRuntimeContext().getMetricGroup().counter("lateEvents");
     corrections = getRuntimeContext().getMetricGroup().counter("viewCorrections");
     afterEnd = getRuntimeContext().getMetricGroup().counter("eventsAfterViewEnd");
+    walks =
+        new LinkedHashMap<>(1_024, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<ViewKey, OpenView> eldest) {
+            return size() > walksKept;
+          }
+        };
   }
 
   /** How far event time has got: the watermark less the allowed lateness. */
@@ -140,6 +185,15 @@ public final class PlaybackViewFunction
     if (e.timeMs() > now) {
       events.add(e);
       eventCount.update(kept ? count + 1 : 1);
+      OpenView open = walks.get(ctx.getCurrentKey());
+      if (open != null) {
+        if (kept && open.count == count) {
+          open.ahead.add(e);
+          open.count++;
+        } else {
+          walks.remove(ctx.getCurrentKey());
+        }
+      }
       // A step is due when event time passes the view's first event of a later minute (it makes the
       // minutes before final) or an event that ends it; the events between change nothing emitted.
       long minute = Math.floorDiv(e.timeMs(), MINUTE_MS);
@@ -160,6 +214,7 @@ public final class PlaybackViewFunction
     }
     // Late for a view still kept: work it out with the event and emit what changed.
     corrections.inc();
+    walks.remove(ctx.getCurrentKey());
     List<PlaybackActivity> before = sorted();
     List<PlaybackActivity> after = new ArrayList<>(before);
     after.add(e);
@@ -180,14 +235,67 @@ public final class PlaybackViewFunction
       }
       return;
     }
-    List<PlaybackActivity> all = sorted();
-    step(ctx.getCurrentKey(), all, all, now, ctx, out);
+    ViewKey key = ctx.getCurrentKey();
+    Long previous = computedAt.value();
+    OpenView open = walks.get(key);
+    if (open == null || open.count != eventCount.value() || !sameTime(open.asOf, previous)) {
+      open = walkTo(key, previous);
+      walks.put(key, open);
+    }
+    // As the walk was at the last step: what compute gives for the events up to its time.
+    ViewComputation.Result was =
+        previous == null || open.walk == null
+            ? null
+            : open.last != null ? open.last : open.walk.result(previous);
+    open.ahead.sort(PlaybackActivity.APPLY_ORDER);
+    int reached = 0;
+    for (PlaybackActivity e : open.ahead) {
+      if (e.timeMs() > now) {
+        break;
+      }
+      if (open.walk == null) {
+        open.walk = new ViewComputation.Walk(key, e);
+      }
+      open.walk.offer(e);
+      reached++;
+    }
+    open.ahead.subList(0, reached).clear();
+    ViewComputation.Result is = open.walk == null ? null : open.walk.result(now);
+    if (is != null) {
+      open.asOf = now;
+      open.last = is;
+    }
+    if (is != null && is.ended()) {
+      walks.remove(key); // only a late event or a timer long after changes it: walked again then
+    }
+    emit(key, was, is, now, ctx, out);
+  }
+
+  private static boolean sameTime(Long a, Long b) {
+    return a == null ? b == null : a.equals(b);
+  }
+
+  /** The view's walk up to {@code asOf} (none when null), from all its kept events. */
+  private OpenView walkTo(ViewKey key, Long asOf) throws Exception {
+    OpenView open = new OpenView();
+    open.count = eventCount.value();
+    open.asOf = asOf;
+    for (PlaybackActivity e : sorted()) {
+      if (asOf != null && e.timeMs() <= asOf) {
+        if (open.walk == null) {
+          open.walk = new ViewComputation.Walk(key, e);
+        }
+        open.walk.offer(e);
+      } else {
+        open.ahead.add(e);
+      }
+    }
+    return open;
   }
 
   /**
    * Emits the difference between the view as last worked out (from {@code before}) and now (from
-   * {@code after}), then schedules its next deadline, or forgets its events once it ended long
-   * enough ago.
+   * {@code after}): a late event's step.
    */
   private void step(
       ViewKey key,
@@ -201,6 +309,21 @@ public final class PlaybackViewFunction
     ViewComputation.Result was =
         previous == null ? null : ViewComputation.compute(key, before, previous);
     ViewComputation.Result is = ViewComputation.compute(key, after, now);
+    emit(key, was, is, now, ctx, out);
+  }
+
+  /**
+   * Emits the difference between the view as last worked out ({@code was}) and now ({@code is}),
+   * then schedules its next deadline, or forgets its events once it ended long enough ago.
+   */
+  private void emit(
+      ViewKey key,
+      ViewComputation.Result was,
+      ViewComputation.Result is,
+      long now,
+      Context ctx,
+      Collector<QoeMinuteDelta> out)
+      throws Exception {
     for (QoeMinuteDelta row :
         QoeContributions.difference(key, QoeContributions.of(was), QoeContributions.of(is))) {
       out.collect(row);
@@ -219,6 +342,7 @@ public final class PlaybackViewFunction
       long end = is.fact().endMs();
       if (now >= end + REMEMBER_MS) {
         events.clear();
+        walks.remove(key);
         computedAt.clear();
         versions.clear();
         timedMinute.clear();

@@ -6,7 +6,6 @@ import dev.pulse.flink.playback.records.ViewDimensions;
 import dev.pulse.flink.playback.records.ViewFact;
 import dev.pulse.flink.playback.records.ViewKey;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -189,18 +188,35 @@ final class QoeContributions {
     if (c != 0) {
       return c;
     }
-    return Arrays.compare(fields(a.dimensions()), fields(b.dimensions()));
+    ViewDimensions x = a.dimensions();
+    ViewDimensions y = b.dimensions();
+    if (x == y) {
+      return 0;
+    }
+    // Field by field as text (null as "null"): the order of comparing their arrays, without them.
+    c = compareText(x.videoId(), y.videoId());
+    if (c == 0) {
+      c = compareText(x.courseId(), y.courseId());
+    }
+    if (c == 0) {
+      c = compareText(x.cdn(), y.cdn());
+    }
+    if (c == 0) {
+      c = compareText(x.region(), y.region());
+    }
+    if (c == 0) {
+      c = compareText(x.device(), y.device());
+    }
+    if (c == 0) {
+      c = compareText(x.player(), y.player());
+    }
+    if (c == 0) {
+      c = compareText(x.userId(), y.userId());
+    }
+    return c;
   }
 
-  private static String[] fields(ViewDimensions d) {
-    return new String[] {
-      Objects.toString(d.videoId()),
-      Objects.toString(d.courseId()),
-      Objects.toString(d.cdn()),
-      Objects.toString(d.region()),
-      Objects.toString(d.device()),
-      Objects.toString(d.player()),
-      Objects.toString(d.userId())
-    };
+  private static int compareText(String a, String b) {
+    return Objects.toString(a).compareTo(Objects.toString(b));
   }
 }

@@ -74,16 +74,38 @@ public final class ViewComputation {
     if (events.isEmpty() || events.get(0).timeMs() > asOfMs) {
       return null;
     }
-    return new Walk(key, events, asOfMs).run();
+    Walk walk = new Walk(key, events.get(0));
+    for (PlaybackActivity e : events) {
+      if (e.timeMs() > asOfMs) {
+        break;
+      }
+      walk.offer(e);
+    }
+    return walk.result(asOfMs);
   }
 
-  /** The walk's state and what it has added up. */
-  private static final class Walk {
+  /**
+   * The walk through one view's events, kept between steps: offered the view's events in apply
+   * order, its {@link #result} at any event time from the last event offered on is what {@link
+   * #compute} gives for those events, so a step only offers the events event time has passed since
+   * the last one. An event that would come before one already offered (a late one) needs a new
+   * walk.
+   */
+  static final class Walk {
     private final ViewKey key;
-    private final List<PlaybackActivity> events;
-    private final long asOfMs;
     private final long start;
-    private final TreeMap<Long, Long> activeByMinute = new TreeMap<>();
+    private final TreeMap<Long, Long> activeByMinute;
+
+    /** The event the view is reported by: its first VIEW_START once offered, else its first. */
+    private PlaybackActivity named;
+
+    private boolean namedByStart;
+    private long lastT;
+    private long lastPlayhead;
+    private long end = -1;
+
+    /** Why the events offered end the view (the walk stops there), or null. */
+    private String endedBy;
 
     private long cursor;
     private boolean paused;
@@ -101,60 +123,89 @@ public final class ViewComputation {
     private long bitrateKbpsMs;
     private long bitrateMs;
 
-    Walk(ViewKey key, List<PlaybackActivity> events, long asOfMs) {
+    /** A walk of the view whose first event (in apply order) is {@code first}, not yet offered. */
+    Walk(ViewKey key, PlaybackActivity first) {
       this.key = key;
-      this.events = events;
-      this.asOfMs = asOfMs;
-      this.start = events.get(0).timeMs();
+      this.start = first.timeMs();
       this.cursor = start;
+      this.named = first;
+      this.lastT = start;
+      this.lastPlayhead = first.playheadMs();
+      this.activeByMinute = new TreeMap<>();
     }
 
-    Result run() {
-      PlaybackActivity named = events.get(0);
-      for (PlaybackActivity e : events) {
-        if (e.timeMs() > asOfMs) {
-          break;
-        }
-        if (e.type().equals("VIEW_START")) {
-          named = e;
-          break;
-        }
+    private Walk(Walk w) {
+      key = w.key;
+      start = w.start;
+      activeByMinute = new TreeMap<>(w.activeByMinute);
+      named = w.named;
+      namedByStart = w.namedByStart;
+      lastT = w.lastT;
+      lastPlayhead = w.lastPlayhead;
+      end = w.end;
+      endedBy = w.endedBy;
+      cursor = w.cursor;
+      paused = w.paused;
+      rebufferFrom = w.rebufferFrom;
+      firstFrame = w.firstFrame;
+      viewStart = w.viewStart;
+      bitrate = w.bitrate;
+      fatalBeforeFrame = w.fatalBeforeFrame;
+      fatalAfterFrame = w.fatalAfterFrame;
+      errors = w.errors;
+      pausedMs = w.pausedMs;
+      rebufferMs = w.rebufferMs;
+      rebufferCount = w.rebufferCount;
+      playingMs = w.playingMs;
+      bitrateKbpsMs = w.bitrateKbpsMs;
+      bitrateMs = w.bitrateMs;
+    }
+
+    /** Takes the view's next event in apply order (the first offered is the first event). */
+    void offer(PlaybackActivity e) {
+      if (!namedByStart && e.type().equals("VIEW_START")) {
+        named = e;
+        namedByStart = true;
       }
-      long lastT = start;
-      long lastPlayhead = events.get(0).playheadMs();
-      long end = -1;
-      String endedBy = null;
-      for (PlaybackActivity e : events) {
-        long t = e.timeMs();
-        if (t > asOfMs) {
-          break;
-        }
-        if (t - lastT > IDLE_TIMEOUT_MS) {
-          end = lastT;
-          endedBy = "idle";
-          break;
-        }
-        if (t >= start + MAX_LENGTH_MS) {
-          advance(start + MAX_LENGTH_MS);
-          end = start + MAX_LENGTH_MS;
-          endedBy = "max-length";
-          break;
-        }
-        advance(t);
-        lastT = t;
-        lastPlayhead = e.playheadMs();
-        endedBy = apply(e);
-        if (endedBy != null) {
-          end = t;
-          break;
-        }
+      if (endedBy != null) {
+        return;
       }
+      long t = e.timeMs();
+      if (t - lastT > IDLE_TIMEOUT_MS) {
+        end = lastT;
+        endedBy = "idle";
+        return;
+      }
+      if (t >= start + MAX_LENGTH_MS) {
+        advance(start + MAX_LENGTH_MS);
+        end = start + MAX_LENGTH_MS;
+        endedBy = "max-length";
+        return;
+      }
+      advance(t);
+      lastT = t;
+      lastPlayhead = e.playheadMs();
+      endedBy = apply(e);
+      if (endedBy != null) {
+        end = t;
+      }
+    }
+
+    /**
+     * The view at event time {@code asOfMs}, from the events offered (all those at or before it);
+     * leaves the walk as it was.
+     */
+    Result result(long asOfMs) {
+      Walk w = this;
+      long end = this.end;
+      String endedBy = this.endedBy;
       if (endedBy == null) {
         if (asOfMs - lastT > IDLE_TIMEOUT_MS) {
           end = lastT;
           endedBy = "idle";
         } else if (asOfMs >= start + MAX_LENGTH_MS) {
-          advance(start + MAX_LENGTH_MS);
+          w = new Walk(this);
+          w.advance(start + MAX_LENGTH_MS);
           end = start + MAX_LENGTH_MS;
           endedBy = "max-length";
         }
@@ -162,21 +213,21 @@ public final class ViewComputation {
       ViewDimensions dims = ViewDimensions.of(named);
       long startMinute = Math.floorDiv(start, MINUTE) * MINUTE;
       SortedMap<Long, MinuteTime> minutes = new TreeMap<>();
-      for (var m : activeByMinute.entrySet()) {
+      for (var m : w.activeByMinute.entrySet()) {
         minutes.put(m.getKey(), new MinuteTime(m.getKey() == startMinute, m.getValue()));
       }
       minutes.putIfAbsent(startMinute, new MinuteTime(true, 0));
       if (endedBy == null) {
         // Open: the minutes that end by its last event are final.
         SortedMap<Long, MinuteTime> finalMinutes =
-            new TreeMap<>(minutes.headMap(Math.floorDiv(cursor, MINUTE) * MINUTE));
+            new TreeMap<>(minutes.headMap(Math.floorDiv(w.cursor, MINUTE) * MINUTE));
         return new Result(
             dims, start, null, Collections.unmodifiableSortedMap(finalMinutes), lastT);
       }
       return new Result(
           dims,
           start,
-          fact(dims, end, endedBy, lastPlayhead),
+          w.fact(dims, end, endedBy, lastPlayhead),
           Collections.unmodifiableSortedMap(minutes),
           lastT);
     }

@@ -3,6 +3,7 @@ package dev.pulse.flink.classroom.functions;
 import dev.pulse.events.ClassroomEvent;
 import dev.pulse.flink.classroom.records.ClassroomActivity;
 import dev.pulse.flink.classroom.records.SessionKey;
+import dev.pulse.flink.classroom.records.SessionMinuteFact;
 import dev.pulse.flink.testing.OperatorThroughput;
 import dev.pulse.flink.testing.SkewedDelivery;
 import dev.pulse.simulator.Domain;
@@ -25,9 +26,11 @@ import org.junit.jupiter.api.Test;
  * Throughput of the engagement step alone ({@link SessionEngagementFunction} in Flink's harness,
  * heap state), fed with the bench's school day (benchmarks/, {@code --traffic classroom}) as a
  * catch-up read of two partitions delivers it, one partition {@code skew} ahead: prints events/s
- * and CPU per event, asserts nothing. Not part of the suite (no {@code Test} suffix): {@code mvn -q
- * test -pl flink-jobs -Dtest=SessionEngagementThroughputBench [-Dbench.events=N
- * -Dbench.skew-ms=S,...]}, or its {@link #main}.
+ * and CPU per event, asserts nothing; with {@code -Dbench.compare=true} the previous version's
+ * rounds (kept in test scope as the reference of the equivalence test) take turns with the current
+ * one's. Not part of the suite (no {@code Test} suffix): {@code mvn -q test -pl flink-jobs
+ * -Dtest=SessionEngagementThroughputBench [-Dbench.events=N -Dbench.skew-ms=S,...]}, or its {@link
+ * #main}.
  */
 class SessionEngagementThroughputBench {
 
@@ -64,13 +67,29 @@ class SessionEngagementThroughputBench {
     for (long skew : skews) {
       SkewedDelivery<ClassroomActivity> delivery =
           new SkewedDelivery<>(in, keys, ClassroomActivity::timeMs, skew, 2_000, 1_000);
+      List<OperatorThroughput.Contender<SessionKey, ClassroomActivity, SessionMinuteFact>>
+          contenders = new ArrayList<>();
+      if (Boolean.getBoolean("bench.compare")) {
+        contenders.add(
+            new OperatorThroughput.Contender<>(
+                "(previous version)",
+                () ->
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new ReferenceSessionEngagementFunction(30_000)),
+                        ClassroomActivity::key,
+                        SessionKey.TYPE)));
+      }
+      contenders.add(
+          new OperatorThroughput.Contender<>(
+              "",
+              () ->
+                  new KeyedOneInputStreamOperatorTestHarness<>(
+                      new KeyedProcessOperator<>(new SessionEngagementFunction(30_000)),
+                      ClassroomActivity::key,
+                      SessionKey.TYPE)));
       OperatorThroughput.run(
           "classroom-engagement skew " + skew / 1000 + " s",
-          () ->
-              new KeyedOneInputStreamOperatorTestHarness<>(
-                  new KeyedProcessOperator<>(new SessionEngagementFunction(30_000)),
-                  ClassroomActivity::key,
-                  SessionKey.TYPE),
+          contenders,
           List.<OutputTag<?>>of(
               SessionEngagementFunction.LEARNERS,
               SessionEngagementFunction.SESSIONS,

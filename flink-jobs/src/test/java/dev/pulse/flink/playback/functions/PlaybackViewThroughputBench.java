@@ -2,6 +2,7 @@ package dev.pulse.flink.playback.functions;
 
 import dev.pulse.events.PlaybackEvent;
 import dev.pulse.flink.playback.records.PlaybackActivity;
+import dev.pulse.flink.playback.records.QoeMinuteDelta;
 import dev.pulse.flink.playback.records.ViewKey;
 import dev.pulse.flink.testing.OperatorThroughput;
 import dev.pulse.flink.testing.SkewedDelivery;
@@ -25,8 +26,10 @@ import org.junit.jupiter.api.Test;
  * Throughput of the playback step alone ({@link PlaybackViewFunction} in Flink's harness, heap
  * state), fed with the bench's evening views (benchmarks/, {@code --traffic playback}) as a
  * catch-up read of two partitions delivers them: prints events/s and CPU per event, asserts
- * nothing. Not part of the suite (no {@code Test} suffix): {@code mvn -q test -pl flink-jobs
- * -Dtest=PlaybackViewThroughputBench [-Dbench.events=N -Dbench.skew-ms=S]}, or its {@link #main}.
+ * nothing; with {@code -Dbench.compare=true} the previous version's rounds (kept in test scope as
+ * the reference of the equivalence test) take turns with the current one's. Not part of the suite
+ * (no {@code Test} suffix): {@code mvn -q test -pl flink-jobs -Dtest=PlaybackViewThroughputBench
+ * [-Dbench.events=N -Dbench.skew-ms=S]}, or its {@link #main}.
  */
 class PlaybackViewThroughputBench {
 
@@ -62,13 +65,29 @@ class PlaybackViewThroughputBench {
     for (long skew : skews()) {
       SkewedDelivery<PlaybackActivity> delivery =
           new SkewedDelivery<>(in, keys, PlaybackActivity::timeMs, skew, 2_000, 1_000);
+      List<OperatorThroughput.Contender<ViewKey, PlaybackActivity, QoeMinuteDelta>> contenders =
+          new ArrayList<>();
+      if (Boolean.getBoolean("bench.compare")) {
+        contenders.add(
+            new OperatorThroughput.Contender<>(
+                "(previous version)",
+                () ->
+                    new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new ReferencePlaybackViewFunction(LATENESS)),
+                        PlaybackActivity::key,
+                        ViewKey.TYPE)));
+      }
+      contenders.add(
+          new OperatorThroughput.Contender<>(
+              "",
+              () ->
+                  new KeyedOneInputStreamOperatorTestHarness<>(
+                      new KeyedProcessOperator<>(new PlaybackViewFunction(LATENESS)),
+                      PlaybackActivity::key,
+                      ViewKey.TYPE)));
       OperatorThroughput.run(
           "playback-views skew " + skew / 1000 + " s",
-          () ->
-              new KeyedOneInputStreamOperatorTestHarness<>(
-                  new KeyedProcessOperator<>(new PlaybackViewFunction(LATENESS)),
-                  PlaybackActivity::key,
-                  ViewKey.TYPE),
+          contenders,
           List.<OutputTag<?>>of(PlaybackViewFunction.VIEWS, PlaybackViewFunction.LATE),
           delivery,
           rounds);
