@@ -324,8 +324,7 @@ public final class PlaybackViewFunction
       Context ctx,
       Collector<QoeMinuteDelta> out)
       throws Exception {
-    for (QoeMinuteDelta row :
-        QoeContributions.difference(key, QoeContributions.of(was), QoeContributions.of(is))) {
+    for (QoeMinuteDelta row : QoeContributions.difference(key, was, is)) {
       out.collect(row);
     }
     if (is == null) {

@@ -115,6 +115,56 @@ final class QoeContributions {
     return byKey.computeIfAbsent(new Key(minute, dims), k -> new Numbers());
   }
 
+  /**
+   * The rows that turn the contributions of {@code before} into those of {@code after}, as {@link
+   * #difference(ViewKey, QoeContributions, QoeContributions)} of theirs; for two results of an open
+   * view with the same dimensions (a step that ends nothing) straight from their minutes, in the
+   * same order: only the started flags and active times can differ there.
+   */
+  static List<QoeMinuteDelta> difference(
+      ViewKey view, ViewComputation.Result before, ViewComputation.Result after) {
+    if (before == null
+        || after == null
+        || before.fact() != null
+        || after.fact() != null
+        || !before.dimensions().equals(after.dimensions())) {
+      return difference(view, of(before), of(after));
+    }
+    List<QoeMinuteDelta> out = new ArrayList<>();
+    var b = before.minutes().entrySet().iterator();
+    var a = after.minutes().entrySet().iterator();
+    Map.Entry<Long, ViewComputation.MinuteTime> x = b.hasNext() ? b.next() : null;
+    Map.Entry<Long, ViewComputation.MinuteTime> y = a.hasNext() ? a.next() : null;
+    ViewComputation.MinuteTime none = new ViewComputation.MinuteTime(false, 0);
+    while (x != null || y != null) {
+      long minute;
+      ViewComputation.MinuteTime was = none;
+      ViewComputation.MinuteTime is = none;
+      if (y == null || (x != null && x.getKey() < y.getKey())) {
+        minute = x.getKey();
+        was = x.getValue();
+        x = b.hasNext() ? b.next() : null;
+      } else if (x == null || y.getKey() < x.getKey()) {
+        minute = y.getKey();
+        is = y.getValue();
+        y = a.hasNext() ? a.next() : null;
+      } else {
+        minute = x.getKey();
+        was = x.getValue();
+        is = y.getValue();
+        x = b.hasNext() ? b.next() : null;
+        y = a.hasNext() ? a.next() : null;
+      }
+      long[] d = new long[FIELDS];
+      d[STARTED] = (is.started() ? 1 : 0) - (was.started() ? 1 : 0);
+      d[ACTIVE_MS] = is.activeMs() - was.activeMs();
+      if (d[STARTED] != 0 || d[ACTIVE_MS] != 0) {
+        out.add(row(view, new Key(minute, after.dimensions()), d, new TreeMap<>()));
+      }
+    }
+    return out;
+  }
+
   /** The rows that turn {@code before} into {@code after}: one per key whose numbers changed. */
   static List<QoeMinuteDelta> difference(
       ViewKey view, QoeContributions before, QoeContributions after) {

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
@@ -25,11 +26,12 @@ import org.junit.jupiter.api.Test;
 /**
  * Throughput of the playback step alone ({@link PlaybackViewFunction} in Flink's harness, heap
  * state), fed with the bench's evening views (benchmarks/, {@code --traffic playback}) as a
- * catch-up read of two partitions delivers them: prints events/s and CPU per event, asserts
- * nothing; with {@code -Dbench.compare=true} the previous version's rounds (kept in test scope as
- * the reference of the equivalence test) take turns with the current one's. Not part of the suite
- * (no {@code Test} suffix): {@code mvn -q test -pl flink-jobs -Dtest=PlaybackViewThroughputBench
- * [-Dbench.events=N -Dbench.skew-ms=S]}, or its {@link #main}.
+ * catch-up read of two partitions delivers them: prints events/s and CPU per event, asserts nothing
+ * ({@code -Dbench.long-views-minutes=M}: synthetic views of {@code M} minutes instead); with {@code
+ * -Dbench.compare=true} the previous version's rounds (kept in test scope as the reference of the
+ * equivalence test) take turns with the current one's. Not part of the suite (no {@code Test}
+ * suffix): {@code mvn -q test -pl flink-jobs -Dtest=PlaybackViewThroughputBench [-Dbench.events=N
+ * -Dbench.skew-ms=S]}, or its {@link #main}.
  */
 class PlaybackViewThroughputBench {
 
@@ -55,11 +57,16 @@ class PlaybackViewThroughputBench {
             .withStart(Instant.parse("2026-03-02T18:00:00Z"))
             .withPlatform(40, 25, 30, 2)
             .withRates(1, 2_000);
-    for (Iterator<SimulatedRecord> it = new Simulator(sim).records(); it.hasNext(); ) {
-      SimulatedRecord r = it.next();
-      if (r.isValid()) {
-        in.add(PlaybackActivity.of((PlaybackEvent) r.event()));
-        keys.add(r.key());
+    long longViewMinutes = Long.getLong("bench.long-views-minutes", 0);
+    if (longViewMinutes > 0) {
+      longViews(events, longViewMinutes, in, keys);
+    } else {
+      for (Iterator<SimulatedRecord> it = new Simulator(sim).records(); it.hasNext(); ) {
+        SimulatedRecord r = it.next();
+        if (r.isValid()) {
+          in.add(PlaybackActivity.of((PlaybackEvent) r.event()));
+          keys.add(r.key());
+        }
       }
     }
     for (long skew : skews()) {
@@ -92,6 +99,57 @@ class PlaybackViewThroughputBench {
           delivery,
           rounds);
     }
+  }
+
+  /**
+   * Instead of the simulated evening ({@code -Dbench.long-views-minutes=M}): views that each play
+   * {@code M} minutes with a heartbeat every 10 s (the long lectures the evening has few of),
+   * starting over an hour, in event-time order, until {@code events}.
+   */
+  private static void longViews(
+      long events, long minutes, List<PlaybackActivity> in, List<String> keys) {
+    long t0 = Instant.parse("2026-03-02T18:00:00Z").toEpochMilli();
+    long perView = minutes * 6 + 3;
+    int views = (int) Math.max(1, events / perView);
+    SplittableRandom r = new SplittableRandom(42);
+    List<PlaybackActivity> all = new ArrayList<>();
+    for (int v = 0; v < views; v++) {
+      String view = String.format("00000000-0000-4000-8000-%012d", v);
+      long start = t0 + r.nextLong(3_600_000L);
+      all.add(longViewEvent(view, v, 0, start, "VIEW_START", -1));
+      all.add(longViewEvent(view, v, 1, start + 1_500, "FIRST_FRAME", 2_400));
+      for (int i = 1; i <= minutes * 6; i++) {
+        all.add(longViewEvent(view, v, i + 1, start + 1_500 + i * 10_000L, "HEARTBEAT", -1));
+      }
+      all.add(
+          longViewEvent(view, v, (int) perView, start + 1_600 + minutes * 60_000, "VIEW_END", -1));
+    }
+    all.sort(PlaybackActivity.APPLY_ORDER);
+    for (PlaybackActivity e : all) {
+      in.add(e);
+      keys.add(e.viewId());
+    }
+  }
+
+  private static PlaybackActivity longViewEvent(
+      String view, int v, int i, long t, String type, int kbps) {
+    return new PlaybackActivity(
+        String.format("%08x-%04x-4000-8000-000000000000", v, i),
+        "t-" + (v % 40),
+        view,
+        "video-" + (v % 100),
+        "c-" + (v % 25),
+        "u-" + v,
+        type,
+        t,
+        kbps,
+        t,
+        false,
+        null,
+        "akamai",
+        "eu-west",
+        "laptop",
+        "pulse-web 2.8.0");
   }
 
   static long[] skews() {

@@ -188,7 +188,8 @@ final class ReferencePlaybackViewFunction
         previous == null ? null : ReferenceViewComputation.compute(key, before, previous);
     ViewComputation.Result is = ReferenceViewComputation.compute(key, after, now);
     for (QoeMinuteDelta row :
-        QoeContributions.difference(key, QoeContributions.of(was), QoeContributions.of(is))) {
+        ReferenceQoeContributions.difference(
+            key, ReferenceQoeContributions.of(was), ReferenceQoeContributions.of(is))) {
       out.collect(row);
     }
     if (is == null) {
