@@ -69,7 +69,8 @@ public final class BenchCommand implements Callable<Integer> {
     consumer,
     loader,
     pulse,
-    freshness
+    freshness,
+    memory
   }
 
   @Spec CommandSpec spec;
@@ -234,6 +235,15 @@ public final class BenchCommand implements Callable<Integer> {
           "Freshness: interval between GraphQL queries, round-robin over the series (default:"
               + " ${DEFAULT-VALUE}).")
   Duration freshnessPoll;
+
+  @Option(
+      names = "--memory-ids",
+      paramLabel = "N",
+      defaultValue = "2000000",
+      description =
+          "Memory: remembered ids the dedup tables are filled with to measure their heap and"
+              + " checkpoint bytes (default: ${DEFAULT-VALUE}).")
+  long memoryIds;
 
   @Option(
       names = "--seed",
@@ -402,6 +412,13 @@ public final class BenchCommand implements Callable<Integer> {
           freshTopics.add("pulse.bench.fresh." + run);
         }
       }
+      if (!skip.contains(Phase.memory)) {
+        progress.printf(
+            Locale.ROOT,
+            "[bench] phase memory: %,d remembered ids in the dedup tables%n",
+            memoryIds);
+        report.add(MemoryPhase.run(memoryIds, seed));
+      }
       report.print(out);
       out.flush();
       if (json != null) {
@@ -447,6 +464,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (loaderBatchRows <= 0) {
       throw new ParameterException(
           spec.commandLine(), "Invalid --loader-batch-rows " + loaderBatchRows + ": must be > 0");
+    }
+    if (memoryIds <= 0) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --memory-ids " + memoryIds + ": must be > 0");
     }
     if (loaderDecoders <= 0) {
       throw new ParameterException(

@@ -166,6 +166,13 @@ final class BenchReport {
           String.join(", ", facts),
           (Long) d.get("lateEvents"),
           (Long) d.get("deadLetters"));
+      if (d.get("largestCheckpointBytes") instanceof Long bytes && bytes > 0) {
+        out.printf(
+            Locale.ROOT,
+            "  pulse state: the largest checkpoint held %,.1f MiB (the whole job's state, heap"
+                + " backend)%n",
+            bytes / (double) (1 << 20));
+      }
       if (!((Map<?, ?>) d.get("jobSettings")).isEmpty()
           || !((Map<?, ?>) d.get("flinkSettings")).isEmpty()) {
         out.println(
@@ -208,6 +215,18 @@ final class BenchReport {
           (Double) d.get("pollResolutionSeconds"),
           d.get("checkpointInterval"),
           d.get("watermarkDelay"));
+    }
+    PhaseResult memory = phase("memory");
+    if (memory != null) {
+      Map<String, Object> d = memory.details();
+      out.printf(
+          Locale.ROOT,
+          "  memory: the dedup state holds %,d remembered ids in %,d tables: %,.0f MiB of heap and"
+              + " %,.0f MiB of checkpoint per million ids%n",
+          (Long) d.get("rememberedIds"),
+          (Integer) d.get("buckets"),
+          (Double) d.get("heapBytesPerMillionIds") / (1 << 20),
+          (Double) d.get("checkpointBytesPerMillionIds") / (1 << 20));
     }
     out.println();
     for (var e : ratios().entrySet()) {

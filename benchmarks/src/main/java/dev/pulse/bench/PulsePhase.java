@@ -128,6 +128,7 @@ final class PulsePhase {
             "pulse", events, timeout, Duration.ofSeconds(60), progressEvery, progress);
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
     Path checkpoints = tempDir();
+    CheckpointSize checkpointBytes = new CheckpointSize();
     long startNanos = System.nanoTime();
     JobClient job =
         submit(settings, checkpoints, env -> ApiMetricsJob.wire(env, config), "API metrics");
@@ -137,6 +138,7 @@ final class PulsePhase {
       long raw = 0;
       while (!watch.update(raw)) {
         sleep(POLL_MILLIS);
+        checkpointBytes.observe(checkpoints);
         checkRunning(job);
         raw = rawEvents(db, traffic, events);
       }
@@ -174,9 +176,11 @@ final class PulsePhase {
         }
         checkRunning(job);
         sleep(POLL_MILLIS);
+        checkpointBytes.observe(checkpoints);
       }
       watch.done();
       details.put("rawRowsAfterSeconds", rawSeconds);
+      details.put("largestCheckpointBytes", checkpointBytes.largest);
       details.put("factsCaughtUpAfterSeconds", (System.nanoTime() - startNanos) / 1e9);
       details.put("closableEvents", closable);
       details.put("database", target.database());
@@ -362,6 +366,7 @@ final class PulsePhase {
             "pulse", events, timeout, Duration.ofSeconds(60), progressEvery, progress);
     ResourceMeter meter = ResourceMeter.start(clickhousePid);
     Path checkpoints = tempDir();
+    CheckpointSize checkpointBytes = new CheckpointSize();
     long startNanos = System.nanoTime();
     JobClient client = submit(settings, checkpoints, wiring, kind);
     Map<String, Object> details = new LinkedHashMap<>();
@@ -370,6 +375,7 @@ final class PulsePhase {
       long raw = 0;
       while (!watch.update(raw)) {
         sleep(POLL_MILLIS);
+        checkpointBytes.observe(checkpoints);
         // It may finish now: every raw row is committed before a bounded job ends.
         boolean finished = finishedOrRunning(client);
         raw = rawEvents(db, traffic, events);
@@ -399,6 +405,7 @@ final class PulsePhase {
       }
       watch.done();
       details.put("jobFinishedAfterSeconds", (System.nanoTime() - startNanos) / 1e9);
+      details.put("largestCheckpointBytes", checkpointBytes.largest);
       details.put("database", target.database());
       details.put("topic", input.topic());
       details.put("parallelism", settings.parallelism());
@@ -575,6 +582,32 @@ final class PulsePhase {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       // The job's cluster may already be gone.
+    }
+  }
+
+  /**
+   * The largest completed checkpoint seen in a checkpoint directory (its {@code chk-N} folders, the
+   * heap state backend writing every checkpoint in full): the job's whole state at its largest.
+   */
+  static final class CheckpointSize {
+    long largest;
+
+    void observe(Path checkpoints) {
+      try (var jobs = Files.list(checkpoints)) {
+        for (Path job : (Iterable<Path>) jobs::iterator) {
+          try (var chks = Files.list(job)) {
+            for (Path chk : (Iterable<Path>) chks::iterator) {
+              // Completed: Flink writes _metadata last.
+              if (chk.getFileName().toString().startsWith("chk-")
+                  && Files.exists(chk.resolve("_metadata"))) {
+                largest = Math.max(largest, FileUtils.sizeOfDirectory(chk.toFile()));
+              }
+            }
+          }
+        }
+      } catch (IOException | UncheckedIOException | IllegalArgumentException e) {
+        // A checkpoint being written or discarded meanwhile: the next poll sees it whole.
+      }
     }
   }
 
