@@ -2,6 +2,8 @@ package dev.pulse.api.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.pulse.api.security.Caller;
 import dev.pulse.api.security.CallerInterceptor;
 import dev.pulse.api.security.Operation;
@@ -81,26 +83,10 @@ public class AuditTrail implements WebGraphQlInterceptor {
       Operation operation,
       Instant start,
       long t0) {
-    String type = "";
-    String name = request.getOperationName() == null ? "" : request.getOperationName();
-    List<String> fields = new ArrayList<>();
-    try {
-      Document document = Parser.parse(request.getDocument());
-      for (OperationDefinition op : document.getDefinitionsOfType(OperationDefinition.class)) {
-        if (request.getOperationName() == null || request.getOperationName().equals(op.getName())) {
-          type = op.getOperation().name().toLowerCase(java.util.Locale.ROOT);
-          name = op.getName() == null ? "" : op.getName();
-          for (Selection<?> selection : op.getSelectionSet().getSelections()) {
-            if (selection instanceof Field f) {
-              fields.add(f.getName());
-            }
-          }
-          break;
-        }
-      }
-    } catch (RuntimeException unparseable) {
-      // recorded as an operation of no type; graphql-java answered it with a syntax error
-    }
+    Summary summary =
+        SUMMARIES.get(
+            new SummaryKey(request.getDocument(), request.getOperationName()),
+            AuditTrail::summarize);
     List<String> errorTypes = new ArrayList<>();
     if (response != null) {
       for (GraphQLError error : response.getExecutionResult().getErrors()) {
@@ -116,10 +102,10 @@ public class AuditTrail implements WebGraphQlInterceptor {
         caller == null ? "" : caller.subject(),
         caller == null ? List.of() : caller.roles().stream().map(Enum::name).sorted().toList(),
         transport(request),
-        type,
-        name,
-        List.copyOf(fields),
-        sha256(request.getDocument()),
+        summary.type(),
+        summary.name(),
+        summary.fields(),
+        summary.documentSha256(),
         sha256(canonical(request.getVariables())),
         (System.nanoTime() - t0) / 1_000_000,
         outcome(response, errorTypes),
@@ -127,6 +113,51 @@ public class AuditTrail implements WebGraphQlInterceptor {
         operation == null ? "" : operation.id(),
         operation == null ? 0 : operation.queries(),
         null);
+  }
+
+  /** A document and the operation a request names in it (null: its only one). */
+  private record SummaryKey(String document, String operationName) {}
+
+  /**
+   * What the trail records of a request's document: the operation's type and name, its top-level
+   * fields and the document's digest.
+   */
+  private record Summary(String type, String name, List<String> fields, String documentSha256) {}
+
+  /**
+   * Summaries of the documents seen, so that a document sent again (the dashboards send the same
+   * few) is not parsed and digested again for the trail; bounded by the documents' total length.
+   */
+  private static final Cache<SummaryKey, Summary> SUMMARIES =
+      Caffeine.newBuilder()
+          .maximumWeight(8_000_000)
+          .weigher(
+              (SummaryKey key, Summary summary) ->
+                  (key.document() == null ? 0 : key.document().length()) + 64)
+          .build();
+
+  private static Summary summarize(SummaryKey key) {
+    String type = "";
+    String name = key.operationName() == null ? "" : key.operationName();
+    List<String> fields = new ArrayList<>();
+    try {
+      Document document = Parser.parse(key.document());
+      for (OperationDefinition op : document.getDefinitionsOfType(OperationDefinition.class)) {
+        if (key.operationName() == null || key.operationName().equals(op.getName())) {
+          type = op.getOperation().name().toLowerCase(java.util.Locale.ROOT);
+          name = op.getName() == null ? "" : op.getName();
+          for (Selection<?> selection : op.getSelectionSet().getSelections()) {
+            if (selection instanceof Field f) {
+              fields.add(f.getName());
+            }
+          }
+          break;
+        }
+      }
+    } catch (RuntimeException unparseable) {
+      // recorded as an operation of no type; graphql-java answered it with a syntax error
+    }
+    return new Summary(type, name, List.copyOf(fields), sha256(key.document()));
   }
 
   /** ok, or the most telling kind of refusal or failure among the errors. */

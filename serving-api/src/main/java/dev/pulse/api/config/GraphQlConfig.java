@@ -171,6 +171,17 @@ public class GraphQlConfig {
   }
 
   /**
+   * Each distinct document is parsed and validated once ({@link ParsedDocuments}), not on every
+   * request.
+   */
+  @Bean
+  GraphQlSourceBuilderCustomizer parsedDocumentCache() {
+    ParsedDocuments documents = new ParsedDocuments();
+    return builder ->
+        builder.configureGraphQl(graphQl -> graphQl.preparsedDocumentProvider(documents));
+  }
+
+  /**
    * Inspection on: a schema field without a data fetcher (or an unused controller method) stops
    * startup.
    */
