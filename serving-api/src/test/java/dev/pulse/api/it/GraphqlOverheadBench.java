@@ -68,7 +68,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @ExtendWith(ClickHouseExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class GraphqlOverheadIT {
+class GraphqlOverheadBench {
 
   private static final String TENANT = "bench-tenant";
   private static final String SERVICE = "checkout-api";
