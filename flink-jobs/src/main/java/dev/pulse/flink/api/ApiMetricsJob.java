@@ -88,9 +88,11 @@ public final class ApiMetricsJob {
    */
   public static ApiMetricsStreams build(
       DataStream<Decoded<ApiRequest>> records, ApiSemantics semantics) {
+    // KEYED_TYPE: each request carries the dedup key ApiRequest.of made across the shuffle into
+    // the dedup, so neither key selector (sender, receiver) nor the dedup computes it again.
     SingleOutputStreamOperator<ApiRequest> events =
         records
-            .process(new SplitDecoded<>(ApiRequest.TYPE))
+            .process(new SplitDecoded<>(ApiRequest.KEYED_TYPE))
             .name("split-api-requests")
             .uid("split-api-requests");
     DataStream<DeadLetter> deadLetters = events.getSideOutput(SplitDecoded.DEAD_LETTERS);

@@ -168,6 +168,16 @@ class SerializerGoldenTest {
             GoldenValues.SESSION_STATES,
             SerializerGoldenTest::bytesOf,
             null,
+            false),
+        // The API job's split-to-dedup wire form (dedup key, then api-request's format 1): no
+        // unversioned ones either. Compared by the dedup key too, which equals leaves out.
+        new Type<>(
+            "api-request-keyed",
+            ApiRequest.KeyedSerializer.INSTANCE,
+            ApiRequest.KeyedSerializer.FORMAT,
+            GoldenValues.REQUESTS,
+            r -> List.of(r, r.dedupKey()),
+            null,
             false));
   }
 
