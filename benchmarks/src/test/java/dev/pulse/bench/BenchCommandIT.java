@@ -55,42 +55,21 @@ class BenchCommandIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void everyPhaseMovesExactlyThePreloadedEventsAndTheReportShowsThreeRatesAndBothRatios(
       TestKafka kafka, TestClickHouse clickHouse, @TempDir Path dir) throws Exception {
-    Path json = dir.resolve("bench.json");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = new CommandLine(new BenchCommand());
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-
-    int exit =
-        cmd.execute(
+    String report =
+        bench(
+            kafka,
+            clickHouse,
+            dir,
             "--events",
             Long.toString(EVENTS),
             "--events-per-minute",
             Double.toString(EVENTS_PER_MINUTE),
-            "--seed",
-            Long.toString(SEED),
-            "--kafka",
-            kafka.bootstrapServers(),
-            "--clickhouse",
-            clickHouse.httpUrl(),
-            "--user",
-            clickHouse.user(),
             "--database-prefix",
             clickHouse.database(),
-            "--checkpoint-interval",
-            "1s",
             "--loader-batch-rows",
-            "7000",
-            "--progress-seconds",
-            "1",
-            "--keep-data",
-            "--json",
-            json.toString());
-
-    assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
-    String report = out.toString();
+            "7000");
     assertThat(report).containsPattern("(?m)^consumer\\s+20,000 .*/s .*/s");
+    assertThat(report).contains("memory: the dedup state holds 100,000 remembered ids");
     assertThat(report).containsPattern("(?m)^loader\\s+20,000 .*/s .*/s");
     assertThat(report).containsPattern("(?m)^pulse\\s+20,000 .*/s .*/s");
     assertThat(report).containsPattern("Pulse / bare consumer:\\s+\\d+\\.\\d\\d");
@@ -99,7 +78,7 @@ class BenchCommandIT {
 
     // What the simulator generated, recounted here from its own events.
     Expected expected = expected();
-    JsonNode phases = new ObjectMapper().readTree(json.toFile()).get("phases");
+    JsonNode phases = new ObjectMapper().readTree(dir.resolve("bench.json").toFile()).get("phases");
     assertThat(phases.get("preload").get("events").asLong()).isEqualTo(EVENTS);
     assertThat(phases.get("consumer").get("events").asLong()).isEqualTo(EVENTS);
     assertThat(phases.get("consumer").get("details").get("valueBytes").asLong())
@@ -167,41 +146,19 @@ class BenchCommandIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void classroomTrafficIsStoredOnceByTheLoaderAndPulseAndPulsesFactsEqualTheOracle(
       TestKafka kafka, TestClickHouse clickHouse, @TempDir Path dir) throws Exception {
-    Path json = dir.resolve("bench.json");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = new CommandLine(new BenchCommand());
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-
-    int exit =
-        cmd.execute(
+    String report =
+        bench(
+            kafka,
+            clickHouse,
+            dir,
             "--traffic",
             "classroom",
             "--events",
             Long.toString(EVENTS),
-            "--seed",
-            Long.toString(SEED),
-            "--kafka",
-            kafka.bootstrapServers(),
-            "--clickhouse",
-            clickHouse.httpUrl(),
-            "--user",
-            clickHouse.user(),
             "--database-prefix",
             clickHouse.database() + "_classroom",
-            "--checkpoint-interval",
-            "1s",
             "--skip",
-            "consumer",
-            "--progress-seconds",
-            "1",
-            "--keep-data",
-            "--json",
-            json.toString());
-
-    assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
-    String report = out.toString();
+            "consumer");
     assertThat(report).contains("20,000 classroom events");
     assertThat(report).containsPattern("(?m)^loader\\s+20,000 .*/s .*/s");
     assertThat(report).containsPattern("(?m)^pulse\\s+20,000 .*/s .*/s");
@@ -228,7 +185,7 @@ class BenchCommandIT {
     }
     assertThat(oracle.sessions()).as("classes running at once").hasSizeGreaterThan(50);
 
-    JsonNode phases = new ObjectMapper().readTree(json.toFile()).get("phases");
+    JsonNode phases = new ObjectMapper().readTree(dir.resolve("bench.json").toFile()).get("phases");
     String loaderDb = phases.get("loader").get("details").get("database").asText();
     String pulseDb = phases.get("pulse").get("details").get("database").asText();
     try (ClickHouse ch =
@@ -275,45 +232,23 @@ class BenchCommandIT {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void mixedTrafficOfAllFourDomainsIsStoredOnceByTheLoaderAndPulseWithEveryMinuteCounted(
       TestKafka kafka, TestClickHouse clickHouse, @TempDir Path dir) throws Exception {
-    Path json = dir.resolve("bench.json");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cmd = new CommandLine(new BenchCommand());
-    cmd.setOut(new PrintWriter(out, true));
-    cmd.setErr(new PrintWriter(err, true));
-
-    int exit =
-        cmd.execute(
+    String report =
+        bench(
+            kafka,
+            clickHouse,
+            dir,
             "--traffic",
             "mixed",
             "--events",
             Long.toString(EVENTS),
             "--events-per-minute",
             Double.toString(EVENTS_PER_MINUTE),
-            "--seed",
-            Long.toString(SEED),
-            "--kafka",
-            kafka.bootstrapServers(),
-            "--clickhouse",
-            clickHouse.httpUrl(),
-            "--user",
-            clickHouse.user(),
             "--database-prefix",
             clickHouse.database() + "_mixed",
-            "--checkpoint-interval",
-            "1s",
             "--skip",
             "consumer",
             "--loader-batch-rows",
-            "3000",
-            "--progress-seconds",
-            "1",
-            "--keep-data",
-            "--json",
-            json.toString());
-
-    assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
-    String report = out.toString();
+            "3000");
     assertThat(report).contains("20,000 mixed events");
     assertThat(report).containsPattern("(?m)^loader\\s+20,000 .*/s .*/s");
     assertThat(report).containsPattern("(?m)^pulse\\s+20,000 .*/s .*/s");
@@ -335,7 +270,7 @@ class BenchCommandIT {
     assertThat(perTable.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(EVENTS);
     assertThat(perTable).as("all four domains in the preload").hasSize(4);
 
-    JsonNode phases = new ObjectMapper().readTree(json.toFile()).get("phases");
+    JsonNode phases = new ObjectMapper().readTree(dir.resolve("bench.json").toFile()).get("phases");
     String loaderDb = phases.get("loader").get("details").get("database").asText();
     String pulseDb = phases.get("pulse").get("details").get("database").asText();
     try (ClickHouse ch =
@@ -392,6 +327,42 @@ class BenchCommandIT {
         ch.execute("DROP DATABASE IF EXISTS " + db);
       }
     }
+  }
+
+  /**
+   * Runs {@code pulse bench} with {@code args} and the test servers, the seed, 1 s checkpoints, the
+   * data kept and the JSON in {@code dir}/bench.json; returns the report after checking exit 0.
+   */
+  private static String bench(
+      TestKafka kafka, TestClickHouse clickHouse, Path dir, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cmd = new CommandLine(new BenchCommand());
+    cmd.setOut(new PrintWriter(out, true));
+    cmd.setErr(new PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--seed",
+            Long.toString(SEED),
+            "--kafka",
+            kafka.bootstrapServers(),
+            "--clickhouse",
+            clickHouse.httpUrl(),
+            "--user",
+            clickHouse.user(),
+            "--checkpoint-interval",
+            "1s",
+            "--progress-seconds",
+            "1",
+            "--memory-ids",
+            "100000",
+            "--keep-data",
+            "--json",
+            dir.resolve("bench.json").toString()));
+    int exit = cmd.execute(all.toArray(String[]::new));
+    assertThat(exit).as("exit code; stderr:%n%s", err).isZero();
+    return out.toString();
   }
 
   private record Expected(
