@@ -1,6 +1,8 @@
 package dev.pulse.bench;
 
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 
@@ -11,8 +13,16 @@ import java.util.ServiceLoader;
  */
 public interface ApiServer {
 
-  /** serving-api on a free loopback port over {@code database}, trusting its own token signer. */
-  Running start(String clickhouseUrl, String user, String password, String database)
+  /**
+   * serving-api on a free loopback port over {@code database}, trusting its own token signer, with
+   * {@code properties} over its defaults (e.g. {@code pulse.limits.requests-per-second}).
+   */
+  Running start(
+      String clickhouseUrl,
+      String user,
+      String password,
+      String database,
+      Map<String, String> properties)
       throws Exception;
 
   /** A started serving-api. */
@@ -20,8 +30,16 @@ public interface ApiServer {
     /** Its GraphQL endpoint. */
     URI graphql();
 
-    /** A signed token of an SRE of {@code tenant}, valid for the bench's run. */
-    String sreToken(String tenant);
+    /**
+     * A signed token of {@code subject} at {@code tenant} with {@code roles} (e.g. {@code sre},
+     * {@code educator}) and, for an educator, {@code courses}, valid for the bench's run.
+     */
+    String token(String subject, String tenant, List<String> roles, List<String> courses);
+
+    /** A signed token of an SRE of {@code tenant}. */
+    default String sreToken(String tenant) {
+      return token("bench-sre@" + tenant, tenant, List.of("sre"), List.of());
+    }
 
     @Override
     void close();

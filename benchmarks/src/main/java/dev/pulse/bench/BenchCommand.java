@@ -51,6 +51,10 @@ import picocli.CommandLine.Spec;
       "  pulse      the traffic's jobs on a Flink MiniCluster: raw rows and every fact",
       "  freshness  requests sent live at a steady rate: seconds until their minute is",
       "             complete through GraphQL (p50/p95/p99)",
+      "  pages      days of history backfilled by the four jobs, then every dashboard page",
+      "             through GraphQL and its SQL straight to ClickHouse, at 1 and many",
+      "             clients (p50/p99, calls/s); again at 10x the data",
+      "  memory     heap and checkpoint bytes of the dedup state per million ids",
       "Starts its own Kafka broker (in this JVM) and ClickHouse server unless given",
       "--kafka / --clickhouse. Give the JVM room: PULSE_JAVA_OPTS=-Xmx4g ./pulse bench",
       "The ClickHouse password is read from PULSE_CLICKHOUSE_PASSWORD."
@@ -70,6 +74,7 @@ public final class BenchCommand implements Callable<Integer> {
     loader,
     pulse,
     freshness,
+    pages,
     memory
   }
 
@@ -237,6 +242,67 @@ public final class BenchCommand implements Callable<Integer> {
   Duration freshnessPoll;
 
   @Option(
+      names = "--pages-days",
+      paramLabel = "N",
+      defaultValue = "30",
+      description =
+          "Pages: days of simulated history of all four domains, from Monday 2026-03-02 (default:"
+              + " ${DEFAULT-VALUE}).")
+  int pagesDays;
+
+  @Option(
+      names = "--pages-api-per-minute",
+      paramLabel = "N",
+      defaultValue = "300",
+      description =
+          "Pages: the history's API requests per minute at the daily peak (default:"
+              + " ${DEFAULT-VALUE}).")
+  double pagesApiPerMinute;
+
+  @Option(
+      names = "--pages-views-per-minute",
+      paramLabel = "N",
+      defaultValue = "4",
+      description =
+          "Pages: the history's video views starting per minute at the daily peak (default:"
+              + " ${DEFAULT-VALUE}).")
+  double pagesViewsPerMinute;
+
+  @Option(
+      names = "--pages-calls",
+      paramLabel = "N",
+      defaultValue = "200",
+      description =
+          "Pages: loads of each page by one client, through GraphQL and as many direct"
+              + " (default: ${DEFAULT-VALUE}).")
+  int pagesCalls;
+
+  @Option(
+      names = "--pages-clients",
+      paramLabel = "N",
+      defaultValue = "50",
+      description =
+          "Pages: concurrent clients of the second measurement (default: ${DEFAULT-VALUE}).")
+  int pagesClients;
+
+  @Option(
+      names = "--pages-calls-per-client",
+      paramLabel = "N",
+      defaultValue = "10",
+      description =
+          "Pages: loads of each page by each concurrent client (default: ${DEFAULT-VALUE}).")
+  int pagesCallsPerClient;
+
+  @Option(
+      names = "--pages-growth",
+      paramLabel = "N",
+      defaultValue = "10",
+      description =
+          "Pages: measure again with the history copied into the N-1 years before it, N times the"
+              + " rows; 1 measures one size only (default: ${DEFAULT-VALUE}).")
+  int pagesGrowth;
+
+  @Option(
       names = "--memory-ids",
       paramLabel = "N",
       defaultValue = "2000000",
@@ -280,6 +346,7 @@ public final class BenchCommand implements Callable<Integer> {
     String clickhouseUrl = servers.clickhouse();
     Map<Domain, String> topics = null;
     List<String> freshTopics = new ArrayList<>();
+    List<String> historyTopics = new ArrayList<>();
     try {
       String bootstrap = servers.kafka();
       if (bootstrap == null) {
@@ -288,7 +355,8 @@ public final class BenchCommand implements Callable<Integer> {
       }
       OptionalLong clickhousePid = OptionalLong.empty();
       if (clickhouseUrl == null
-          && !skip.containsAll(EnumSet.of(Phase.loader, Phase.pulse, Phase.freshness))) {
+          && !skip.containsAll(
+              EnumSet.of(Phase.loader, Phase.pulse, Phase.freshness, Phase.pages))) {
         localClickHouse = LocalClickHouse.start(null);
         clickhouseUrl = localClickHouse.httpUrl();
         clickhousePid = OptionalLong.of(localClickHouse.pid());
@@ -412,6 +480,43 @@ public final class BenchCommand implements Callable<Integer> {
           freshTopics.add("pulse.bench.fresh." + run);
         }
       }
+      if (!skip.contains(Phase.pages)) {
+        Optional<ApiServer> server = ApiServer.provided();
+        if (server.isEmpty()) {
+          progress.println(
+              "[bench] phase pages skipped: serving-api is not on this classpath (./pulse bench"
+                  + " runs it)");
+        } else {
+          LoaderPhase.Target target =
+              freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_pages");
+          databases.add(target.database());
+          progress.println(
+              "[bench] phase pages: a backfilled history, then every dashboard page through"
+                  + " GraphQL and direct, over "
+                  + target.database());
+          historyTopics.addAll(PagesPhase.topics(run).values());
+          PagesPhase.run(
+                  bootstrap,
+                  run,
+                  partitions,
+                  target,
+                  new PulsePhase.JobSettings(parallelism, null, Map.of(), flinkSettings),
+                  server.get(),
+                  new PagesPhase.Settings(
+                      pagesDays,
+                      pagesApiPerMinute,
+                      pagesViewsPerMinute,
+                      pagesCalls,
+                      pagesClients,
+                      pagesCallsPerClient,
+                      pagesGrowth),
+                  seed,
+                  clickhousePid,
+                  progressEvery,
+                  progress)
+              .forEach(report::add);
+        }
+      }
       if (!skip.contains(Phase.memory)) {
         progress.printf(
             Locale.ROOT,
@@ -434,6 +539,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
           List<String> all = new ArrayList<>(topics.values());
           all.addAll(freshTopics);
+          all.addAll(historyTopics);
           Preload.deleteTopics(servers.kafka(), all);
         } catch (BenchException e) {
           progress.println("[bench] " + e.getMessage());
@@ -489,6 +595,31 @@ public final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(),
           "Invalid --freshness-poll / --freshness-warmup: the poll must be > 0, the warm-up >= 0");
+    }
+    if (pagesDays <= 0 || pagesDays > 364) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --pages-days "
+              + pagesDays
+              + ": must be 1..364 (each copy of the history moves back 52 weeks)");
+    }
+    if (pagesCalls <= 0 || pagesClients <= 0 || pagesCallsPerClient <= 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --pages-calls / --pages-clients / --pages-calls-per-client: each"
+              + " must be > 0");
+    }
+    if (pagesGrowth < 1 || pagesGrowth > 100) {
+      throw new ParameterException(
+          spec.commandLine(), "Invalid --pages-growth " + pagesGrowth + ": must be 1..100");
+    }
+    if (!(pagesApiPerMinute > 0)
+        || Double.isInfinite(pagesApiPerMinute)
+        || !(pagesViewsPerMinute > 0)
+        || Double.isInfinite(pagesViewsPerMinute)) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --pages-api-per-minute / --pages-views-per-minute: both must be > 0");
     }
     if (progressSeconds <= 0) {
       throw new ParameterException(

@@ -91,13 +91,13 @@ final class BenchReport {
       double cpu = u.jvmCpuSeconds() + Math.max(0, u.clickhouseCpuSeconds());
       out.printf(
           Locale.ROOT,
-          "%-9s %,11d %7.1fs %7.1fs %,12.0f/s %,12.0f/s %10s %7.1fs %11s %8s %6s %9.2f %8s%n",
+          "%-9s %11s %7.1fs %7.1fs %14s %14s %10s %7.1fs %11s %8s %6s %9s %8s%n",
           p.name(),
-          p.events(),
+          perEvent(p, "%,d", p.events()),
           p.startupSeconds(),
           p.elapsedSeconds(),
-          p.steadyRate(),
-          p.overallRate(),
+          perEvent(p, "%,.0f/s", p.steadyRate()),
+          perEvent(p, "%,.0f/s", p.overallRate()),
           mib(u.peakHeapBytes()),
           u.jvmCpuSeconds(),
           u.clickhousePeakRssBytes() < 0 ? "-" : mib(u.clickhousePeakRssBytes()),
@@ -107,7 +107,7 @@ final class BenchReport {
           u.machineBusyFraction() < 0
               ? "-"
               : String.format(Locale.ROOT, "%.0f%%", 100 * u.machineBusyFraction()),
-          cpu * 1e6 / Math.max(1, p.events()),
+          perEvent(p, "%.2f", cpu * 1e6 / Math.max(1, p.events())),
           u.otherCpuSeconds() < 0 ? "-" : String.format(Locale.ROOT, "%.1fs", u.otherCpuSeconds()));
     }
     out.println();
@@ -216,6 +216,10 @@ final class BenchReport {
           d.get("checkpointInterval"),
           d.get("watermarkDelay"));
     }
+    PhaseResult pages = phase("pages");
+    if (pages != null) {
+      printPages(out, pages.details(), phase("backfill"));
+    }
     PhaseResult memory = phase("memory");
     if (memory != null) {
       Map<String, Object> d = memory.details();
@@ -241,6 +245,110 @@ final class BenchReport {
           TARGET_RATIO * loader.steadyRate(),
           ratio >= TARGET_RATIO ? "met" : "not met");
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void printPages(PrintWriter out, Map<String, Object> d, PhaseResult backfill) {
+    Map<String, Object> settings = (Map<String, Object>) d.get("settings");
+    if (backfill != null) {
+      out.printf(
+          Locale.ROOT,
+          "  backfill: %d days of history of all four domains, %,d events, by the four jobs"
+              + " reading bounded at %,.0f events/s%n",
+          (Integer) backfill.details().get("historyDays"),
+          backfill.events(),
+          backfill.steadyRate());
+    }
+    out.printf(
+        Locale.ROOT,
+        "  pages: each page's load through GraphQL over HTTP against the same SQL straight to"
+            + " ClickHouse, ms (1 client: %s loads of each, interleaved; %s clients: %s loads"
+            + " each); %,d rows%n",
+        settings.get("calls"),
+        settings.get("clients"),
+        settings.get("callsPerClient"),
+        (Long) d.get("rows"));
+    List<Map<String, Object>> first = (List<Map<String, Object>>) d.get("pages");
+    pageTable(out, first, settings.get("clients"));
+    List<Map<String, Object>> grown = (List<Map<String, Object>>) d.get("grownPages");
+    if (grown != null) {
+      out.printf(
+          Locale.ROOT,
+          "  pages at %s x the data (%,d rows: the history copied into the years before it):%n",
+          settings.get("growth"),
+          (Long) d.get("grownRows"));
+      pageTable(out, grown, settings.get("clients"));
+      out.printf(
+          Locale.ROOT,
+          "  %-12s %21s %21s   (p50 at %s x the data over p50 at 1 x; target <= 1.20)%n",
+          "flat cost",
+          "GraphQL",
+          "direct",
+          settings.get("growth"));
+      for (int i = 0; i < first.size(); i++) {
+        out.printf(
+            Locale.ROOT,
+            "  %-12s %21s %21s%n",
+            first.get(i).get("page"),
+            growth(first.get(i), grown.get(i), "oneClientGraphql"),
+            growth(first.get(i), grown.get(i), "oneClientDirect"));
+      }
+      List<?> changed = (List<?>) d.get("answersChangedByGrowth");
+      out.println(
+          "  answers changed by the growth: "
+              + (changed.isEmpty() ? "none" : String.join(", ", (List<String>) changed)));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void pageTable(PrintWriter out, List<Map<String, Object>> rows, Object clients) {
+    out.printf(
+        Locale.ROOT,
+        "  %-12s %4s | %-31s %6s | %-45s %6s%n",
+        "page",
+        "SQL",
+        "1 client: GraphQL / direct",
+        "p99 x",
+        clients + " clients: GraphQL / direct",
+        "p99 x");
+    for (Map<String, Object> r : rows) {
+      Map<String, Object> g1 = (Map<String, Object>) r.get("oneClientGraphql");
+      Map<String, Object> d1 = (Map<String, Object>) r.get("oneClientDirect");
+      Map<String, Object> gn = (Map<String, Object>) r.get("manyClientsGraphql");
+      Map<String, Object> dn = (Map<String, Object>) r.get("manyClientsDirect");
+      out.printf(
+          Locale.ROOT,
+          "  %-12s %4d | %6.1f %6.1f / %6.1f %6.1f  %5.2f | %6.1f %6.1f %5.0f/s / %6.1f %6.1f"
+              + " %5.0f/s %5.2f%n",
+          r.get("page"),
+          (Integer) r.get("sqlStatements"),
+          (Double) g1.get("p50Ms"),
+          (Double) g1.get("p99Ms"),
+          (Double) d1.get("p50Ms"),
+          (Double) d1.get("p99Ms"),
+          (Double) g1.get("p99Ms") / Math.max(1e-9, (Double) d1.get("p99Ms")),
+          (Double) gn.get("p50Ms"),
+          (Double) gn.get("p99Ms"),
+          (Double) gn.get("perSecond"),
+          (Double) dn.get("p50Ms"),
+          (Double) dn.get("p99Ms"),
+          (Double) dn.get("perSecond"),
+          (Double) gn.get("p99Ms") / Math.max(1e-9, (Double) dn.get("p99Ms")));
+    }
+    out.println(
+        "  (each: p50 p99 ms [calls/s]; p99 x: GraphQL p99 over direct p99, target <= 1.30)");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String growth(Map<String, Object> first, Map<String, Object> grown, String key) {
+    double a = (Double) ((Map<String, Object>) first.get(key)).get("p50Ms");
+    double b = (Double) ((Map<String, Object>) grown.get(key)).get("p50Ms");
+    return String.format(Locale.ROOT, "%6.1f -> %6.1f %5.2f", a, b, b / Math.max(1e-9, a));
+  }
+
+  /** A figure per event, or "-" for a phase that moves no events (the pages phase). */
+  private static String perEvent(PhaseResult p, String format, Object value) {
+    return p.events() == 0 ? "-" : String.format(Locale.ROOT, format, value);
   }
 
   private static void fact(List<String> facts, Map<String, Object> d, String key, String what) {

@@ -112,7 +112,7 @@ final class FreshnessPhase {
     List<Double> samples = new ArrayList<>();
     Producer producer = new Producer(bootstrap, topic, simulator, tenant, s.rate());
     try (ApiServer.Running api =
-        server.start(target.url(), target.user(), target.password(), target.database())) {
+        server.start(target.url(), target.user(), target.password(), target.database(), Map.of())) {
       String token = api.sreToken(tenant);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       producer.start();

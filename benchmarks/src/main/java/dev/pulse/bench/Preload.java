@@ -119,7 +119,8 @@ final class Preload {
       Duration progressEvery,
       PrintWriter progress) {
     createTopics(bootstrap, topics, partitions);
-    long target = simulation.maxEvents();
+    // A simulation bounded by its duration only has no count known in advance.
+    long target = simulation.maxEvents() > 0 ? simulation.maxEvents() : ProgressWatch.UNKNOWN;
     Map<TopicPartition, Long> start = endOffsets(bootstrap, topics.values());
     Map<String, String> renamed = new HashMap<>();
     topics.forEach((domain, topic) -> renamed.put(domain.topic().name(), topic));
@@ -130,7 +131,9 @@ final class Preload {
         new ProgressWatch(
             "preload",
             target,
-            ProgressWatch.timeoutFor(target),
+            target == ProgressWatch.UNKNOWN
+                ? Duration.ofHours(2)
+                : ProgressWatch.timeoutFor(target),
             Duration.ofSeconds(60),
             progressEvery,
             progress);
@@ -163,7 +166,7 @@ final class Preload {
     perDomain.forEach((domain, n) -> details.put(domain.cliName() + "Events", n));
     PhaseResult result = watch.result(sent, usage, details);
     Loaded loaded = new Loaded(topics, start, end, perDomain, perMinute, maxEventTime, result);
-    if (sent != target || loaded.records() != target) {
+    if ((target != ProgressWatch.UNKNOWN && sent != target) || loaded.records() != sent) {
       throw new BenchException(
           String.format(
               Locale.ROOT,
@@ -171,7 +174,7 @@ final class Preload {
               sent,
               topics.values(),
               loaded.records(),
-              target));
+              target == ProgressWatch.UNKNOWN ? sent : target));
     }
     return loaded;
   }

@@ -12,6 +12,9 @@ import java.util.Map;
  */
 final class ProgressWatch {
 
+  /** The target of a phase whose count is not known in advance: progress lines show the count. */
+  static final long UNKNOWN = Long.MAX_VALUE;
+
   private final String phase;
   private final long target;
   private final long timeoutNanos;
@@ -62,7 +65,12 @@ final class ProgressWatch {
     }
     if (now - lastPrintNanos >= printEveryNanos) {
       double rate = (count - lastPrintCount) / ((now - lastPrintNanos) / 1e9);
-      out.printf(Locale.ROOT, "[bench] %-8s %,13d / %,d  (%,.0f/s)%n", phase, count, target, rate);
+      if (target == UNKNOWN) {
+        out.printf(Locale.ROOT, "[bench] %-8s %,13d  (%,.0f/s)%n", phase, count, rate);
+      } else {
+        out.printf(
+            Locale.ROOT, "[bench] %-8s %,13d / %,d  (%,.0f/s)%n", phase, count, target, rate);
+      }
       out.flush();
       lastPrintNanos = now;
       lastPrintCount = count;

@@ -5,7 +5,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.commons.io.FileUtils;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -17,15 +19,20 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class BenchApiServer implements ApiServer {
 
   @Override
-  public Running start(String clickhouseUrl, String user, String password, String database)
+  public Running start(
+      String clickhouseUrl,
+      String user,
+      String password,
+      String database,
+      Map<String, String> properties)
       throws Exception {
     Path dir = Files.createTempDirectory("pulse-bench-identity-");
     DemoIdentity identity = DemoIdentity.create(dir, Duration.ofHours(6));
+    Map<String, String> all = new LinkedHashMap<>(identity.apiProperties());
+    all.putAll(properties);
     ConfigurableApplicationContext api;
     try {
-      api =
-          PulseStack.startApi(
-              clickhouseUrl, user, password, database, "127.0.0.1", 0, identity.apiProperties());
+      api = PulseStack.startApi(clickhouseUrl, user, password, database, "127.0.0.1", 0, all);
     } catch (RuntimeException e) {
       FileUtils.deleteQuietly(dir.toFile());
       throw e;
@@ -39,10 +46,8 @@ public final class BenchApiServer implements ApiServer {
       }
 
       @Override
-      public String sreToken(String tenant) {
-        return identity.token(
-            new DemoIdentity.Person(
-                "bench-sre@" + tenant, "Bench SRE", tenant, List.of("sre"), List.of()));
+      public String token(String subject, String tenant, List<String> roles, List<String> courses) {
+        return identity.token(new DemoIdentity.Person(subject, subject, tenant, roles, courses));
       }
 
       @Override
