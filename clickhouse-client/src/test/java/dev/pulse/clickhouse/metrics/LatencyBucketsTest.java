@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +92,37 @@ class LatencyBucketsTest {
     assertThat(LatencyBuckets.nearestRank(0.95, 20)).isEqualTo(19);
     assertThat(LatencyBuckets.nearestRank(0.951, 20)).isEqualTo(20);
     assertThat(LatencyBuckets.nearestRank(0.0, 20)).isEqualTo(1);
+  }
+
+  @Test
+  void quantilesInOnePassAreEachTheBucketOfItsNearestRankAmongTheSortedValues() {
+    Random random = new Random(7);
+    double[] qs = {0.875, 0.0, 0.5, 1.0, 0.25, 0.5};
+    for (int trial = 0; trial < 500; trial++) {
+      int n = 1 + random.nextInt(20);
+      int[] buckets = new int[n];
+      long[] counts = new long[n];
+      List<Integer> values = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        buckets[i] = random.nextInt(60); // repeats allowed, in any order
+        counts[i] = random.nextInt(4); // zero counts allowed
+        for (int k = 0; k < counts[i]; k++) {
+          values.add(buckets[i]);
+        }
+      }
+      double[] got = LatencyBuckets.quantiles(buckets, counts, qs);
+      Collections.sort(values);
+      for (int j = 0; j < qs.length; j++) {
+        if (values.isEmpty()) {
+          assertThat(got[j]).isNaN();
+          continue;
+        }
+        int rank = Math.max(1, (int) Math.ceil(qs[j] * values.size()));
+        assertThat(got[j])
+            .as("trial %d, q %s", trial, qs[j])
+            .isEqualTo(LatencyBuckets.bucketValue(values.get(rank - 1)));
+      }
+    }
   }
 
   @Test

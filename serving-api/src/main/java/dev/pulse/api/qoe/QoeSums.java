@@ -3,7 +3,9 @@ package dev.pulse.api.qoe;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pulse.clickhouse.metrics.LatencyBuckets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -126,6 +128,7 @@ final class QoeSums {
   QoeMetrics metrics(long spanMs) {
     long ended = values[VIEWS_ENDED];
     long viewMs = values[VIEW_MS];
+    Double[] startupMs = startupQuantiles();
     return new QoeMetrics(
         values[VIEWS_STARTED],
         ended,
@@ -139,9 +142,9 @@ final class QoeSums {
         ratio(values[START_FAILURES] + values[PLAYBACK_FAILURES], ended),
         values[STARTUPS],
         ratio(values[STARTUP_MS_SUM], values[STARTUPS]),
-        startupQuantile(0.50),
-        startupQuantile(0.95),
-        startupQuantile(0.99),
+        startupMs[0],
+        startupMs[1],
+        startupMs[2],
         values[REBUFFERS],
         values[REBUFFER_MS],
         viewMs == 0 ? null : 100.0 * values[REBUFFER_MS] / viewMs,
@@ -168,16 +171,26 @@ final class QoeSums {
     return denominator == 0 ? null : (double) numerator / denominator;
   }
 
-  private Double startupQuantile(double q) {
+  /** Startup time's p50, p95 and p99 (null without startups), the buckets walked once. */
+  private Double[] startupQuantiles() {
     // Corrections subtract a view's old bucket where they add its new one, so a bucket's net
     // count is never negative; a zero one (a moved startup) is left out.
-    int[] buckets =
-        startup.entrySet().stream()
-            .filter(e -> e.getValue() > 0)
-            .mapToInt(e -> e.getKey())
-            .toArray();
-    long[] counts = startup.values().stream().filter(c -> c > 0).mapToLong(c -> c).toArray();
-    double v = LatencyBuckets.quantile(buckets, counts, q);
-    return Double.isNaN(v) ? null : v;
+    int n = 0;
+    int[] buckets = new int[startup.size()];
+    long[] counts = new long[startup.size()];
+    for (Map.Entry<Integer, Long> e : startup.entrySet()) {
+      if (e.getValue() > 0) {
+        buckets[n] = e.getKey();
+        counts[n++] = e.getValue();
+      }
+    }
+    double[] v =
+        LatencyBuckets.quantiles(
+            Arrays.copyOf(buckets, n), Arrays.copyOf(counts, n), 0.50, 0.95, 0.99);
+    Double[] out = new Double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Double.isNaN(v[i]) ? null : v[i];
+    }
+    return out;
   }
 }

@@ -286,15 +286,16 @@ public class ServiceMetricsRepository {
       buckets[i] = b.get(i).asInt();
       counts[i] = c.get(i).asLong();
     }
+    double[] p = LatencyBuckets.quantiles(buckets, counts, 0.50, 0.95, 0.99);
     return new ServiceMetricsPoint(
         time,
         requests,
         errors5xx,
         errors4xx,
         requests == 0 ? 0.0 : (double) errors5xx / requests,
-        millis(LatencyBuckets.quantile(buckets, counts, 0.50)),
-        millis(LatencyBuckets.quantile(buckets, counts, 0.95)),
-        millis(LatencyBuckets.quantile(buckets, counts, 0.99)),
+        millis(p[0]),
+        millis(p[1]),
+        millis(p[2]),
         row.get("latency_max_us").asLong() / 1000.0);
   }
 
