@@ -94,7 +94,7 @@ final class PagesPhase {
   record Measured(
       String page,
       int requests,
-      int statements,
+      List<String> statements,
       Stats graphqlOne,
       Stats directOne,
       Stats graphqlMany,
@@ -105,7 +105,8 @@ final class PagesPhase {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("page", page);
       m.put("graphqlRequests", requests);
-      m.put("sqlStatements", statements);
+      m.put("sqlStatements", statements.size());
+      m.put("sql", statements);
       m.put("oneClientGraphql", graphqlOne.toMap());
       m.put("oneClientDirect", directOne.toMap());
       m.put("manyClientsGraphql", graphqlMany.toMap());
@@ -234,6 +235,7 @@ final class PagesPhase {
       settle(admin, progress);
       PageQueries.Choice choice =
           choose(admin, HISTORY_START.plus(Duration.ofDays(settings.days())));
+      details.put("database", target.database());
       details.put("choice", choice.toString());
       List<PageQueries.Page> pages = PageQueries.pages(choice);
       List<String> tables = copiedTables(admin);
@@ -577,7 +579,7 @@ final class PagesPhase {
     return new Measured(
         page.name(),
         page.requests().size(),
-        sqls.size(),
+        sqls,
         Stats.of(graphql, 0),
         Stats.of(straight, 0),
         Stats.of(manyGraphql, graphqlWall),
