@@ -64,6 +64,7 @@ class AnalystsCommandIT {
           "playback_views",
           "playback_events_late",
           "slo_status",
+          "slo_status_latest",
           "slo_alerts",
           "probe_minutes",
           "probe_results_late");

@@ -25,10 +25,11 @@ import org.springframework.stereotype.Repository;
 /**
  * The SLO tables (docs/slo.md) as the GraphQL API reads them for one tenant: {@code slo_status}
  * (one evaluation per SLO and minute, read with FINAL: a copy written again after a restore
- * replaces the earlier one) and {@code slo_alerts} (one row per alert state change, FINAL). Every
- * statement starts with the caller's tenant; every value is rendered by {@link
- * dev.pulse.clickhouse.SqlLiteral}. Unlike {@link SloStatusRepository} (every tenant, for the
- * metrics and the notifier), nothing here reads another tenant's rows.
+ * replaces the earlier one), {@code slo_status_latest} (each SLO's latest evaluation, FINAL) and
+ * {@code slo_alerts} (one row per alert state change, FINAL). Every statement starts with the
+ * caller's tenant; every value is rendered by {@link dev.pulse.clickhouse.SqlLiteral}. Unlike
+ * {@link SloStatusRepository} (every tenant, for the metrics and the notifier), nothing here reads
+ * another tenant's rows.
  */
 @Repository
 public class SloQueries {
@@ -58,14 +59,13 @@ public class SloQueries {
   List<Slo> latest(Tenant tenant, String name, Operation operation) {
     String where =
         "tenant_id = " + string(tenant.id()) + (name == null ? "" : " AND slo = " + string(name));
+    // One row per SLO, whatever the months kept: slo_status_latest (migration 0030).
     String sql =
         "SELECT "
             + STATUS_COLUMNS
-            + " FROM slo_status FINAL WHERE "
+            + " FROM slo_status_latest FINAL WHERE "
             + where
-            + " AND (slo, minute) IN (SELECT slo, max(minute) FROM slo_status WHERE "
-            + where
-            + " GROUP BY slo) ORDER BY remaining, slo";
+            + " ORDER BY remaining, slo";
     List<Slo> out = new ArrayList<>();
     for (JsonNode r : query(sql, operation)) {
       List<BurnRate> burns = new ArrayList<>();
