@@ -16,6 +16,7 @@ import dev.pulse.api.engagement.Engagement.SessionMinute;
 import dev.pulse.api.security.CourseScope;
 import dev.pulse.api.security.Operation;
 import dev.pulse.clickhouse.ClickHouse;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -53,6 +54,36 @@ public class EngagementRepository {
     return "tenant_id = " + string(scope.tenant()) + " AND course_id IN " + inList(scope.courses());
   }
 
+  /**
+   * {@code AND <column> >= <a week before the courses' first ended session's day>}, or nothing when
+   * none has ended yet. A course's rows lie in the months from its first session on: bounded so, a
+   * statement by session or learner skips the partitions of earlier months (earlier terms'
+   * courses), where ClickHouse would otherwise read a granule of each part that the sorting key
+   * cannot rule out; at ten times the history that made these pages 3-4x slower (benchmarks README,
+   * "Pages"). The week covers a session still running since before that day.
+   */
+  private String sinceFirstDay(CourseScope scope, String column, Operation operation) {
+    return since(column, firstDay(scope, operation));
+  }
+
+  /** The bound of {@link #sinceFirstDay}, or null when no session of the courses has ended. */
+  private Instant firstDay(CourseScope scope, Operation operation) {
+    JsonNode r =
+        query(
+                "SELECT count() AS n, toUInt32(toDateTime(min(day), 'UTC')) AS first"
+                    + " FROM classroom_course_days WHERE "
+                    + where(scope),
+                operation)
+            .get(0);
+    return r.get("n").asLong() == 0
+        ? null
+        : Instant.ofEpochSecond(r.get("first").asLong()).minus(Duration.ofDays(7));
+  }
+
+  private static String since(String column, Instant first) {
+    return first == null ? "" : " AND " + column + " >= " + dateTime(first);
+  }
+
   /** {@code ('a', 'b')}: the values as an IN list of string literals. */
   private static String inList(List<String> values) {
     return "(" + String.join(", ", values.stream().map(v -> string(v)).toList()) + ")";
@@ -69,6 +100,7 @@ public class EngagementRepository {
             "SELECT course_id, count() AS sessions, max(session_start_ms) AS last_start"
                 + " FROM classroom_sessions WHERE "
                 + where(scope)
+                + sinceFirstDay(scope, "session_start", operation)
                 + " GROUP BY course_id",
             operation)) {
       Object[] c = byCourse.get(r.get("course_id").asText());
@@ -164,21 +196,28 @@ public class EngagementRepository {
 
   ClassSession session(CourseScope scope, String session, Operation operation) {
     String filter = where(scope) + " AND session_id = " + string(session);
-    List<SessionMinute> minutes = minutes(filter + " ORDER BY minute LIMIT 1000", operation);
+    Instant first = firstDay(scope, operation);
+    String since = since("session_start", first);
+    List<SessionMinute> minutes =
+        minutes(filter + since("minute", first) + " ORDER BY minute LIMIT 1000", operation);
     List<LearnerSession> learners =
-        learnerSessions(filter + " ORDER BY user_id LIMIT 10000", operation);
+        learnerSessions(filter + since + " ORDER BY user_id LIMIT 10000", operation);
     return new ClassSession(
-        scope.course(), session, !ended(scope, session, operation), minutes, learners);
+        scope.course(), session, !ended(filter + since, operation), minutes, learners);
   }
 
   /** Whether the session has ended: its row in {@code classroom_sessions} is written. */
   boolean ended(CourseScope scope, String session, Operation operation) {
-    return query(
-                "SELECT count() AS n FROM classroom_sessions WHERE "
-                    + where(scope)
-                    + " AND session_id = "
-                    + string(session),
-                operation)
+    return ended(
+        where(scope)
+            + " AND session_id = "
+            + string(session)
+            + sinceFirstDay(scope, "session_start", operation),
+        operation);
+  }
+
+  private boolean ended(String filter, Operation operation) {
+    return query("SELECT count() AS n FROM classroom_sessions WHERE " + filter, operation)
             .get(0)
             .get("n")
             .asLong()
@@ -188,7 +227,11 @@ public class EngagementRepository {
   /** The session's newest stored minute (none or one): where a live subscription starts. */
   List<SessionMinute> latestMinute(CourseScope scope, String session, Operation operation) {
     return minutes(
-        where(scope) + " AND session_id = " + string(session) + " ORDER BY minute DESC LIMIT 1",
+        where(scope)
+            + " AND session_id = "
+            + string(session)
+            + sinceFirstDay(scope, "minute", operation)
+            + " ORDER BY minute DESC LIMIT 1",
         operation);
   }
 
@@ -235,6 +278,7 @@ public class EngagementRepository {
         where(scope)
             + " AND user_id = "
             + string(learner)
+            + sinceFirstDay(scope, "session_start", operation)
             + " ORDER BY session_start_ms DESC, session_id LIMIT 100",
         operation);
   }
@@ -245,10 +289,12 @@ public class EngagementRepository {
    */
   List<AtRiskLearner> atRisk(CourseScope scope, Operation operation) {
     List<String> latest = new ArrayList<>();
+    String since = sinceFirstDay(scope, "session_start", operation);
     for (JsonNode r :
         query(
             "SELECT session_id FROM classroom_sessions WHERE "
                 + where(scope)
+                + since
                 + " ORDER BY session_start_ms DESC, session_id LIMIT "
                 + KNOWN_LEARNER_SESSIONS,
             operation)) {
@@ -261,7 +307,8 @@ public class EngagementRepository {
     Map<String, Map<String, LearnerSession>> byLearner = new TreeMap<>();
     for (LearnerSession l :
         learnerSessions(
-            where(scope) + " AND session_id IN " + inList(latest) + " LIMIT 100000", operation)) {
+            where(scope) + since + " AND session_id IN " + inList(latest) + " LIMIT 100000",
+            operation)) {
       byLearner.computeIfAbsent(l.learner(), k -> new LinkedHashMap<>()).put(l.session(), l);
     }
     List<AtRiskLearner> risks = new ArrayList<>();
