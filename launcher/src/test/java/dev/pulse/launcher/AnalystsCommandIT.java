@@ -66,6 +66,7 @@ class AnalystsCommandIT {
           "slo_status",
           "slo_status_latest",
           "slo_alerts",
+          "slo_alerts_latest",
           "probe_minutes",
           "probe_results_late");
 

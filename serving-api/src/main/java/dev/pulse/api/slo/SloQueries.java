@@ -25,11 +25,11 @@ import org.springframework.stereotype.Repository;
 /**
  * The SLO tables (docs/slo.md) as the GraphQL API reads them for one tenant: {@code slo_status}
  * (one evaluation per SLO and minute, read with FINAL: a copy written again after a restore
- * replaces the earlier one), {@code slo_status_latest} (each SLO's latest evaluation, FINAL) and
- * {@code slo_alerts} (one row per alert state change, FINAL). Every statement starts with the
- * caller's tenant; every value is rendered by {@link dev.pulse.clickhouse.SqlLiteral}. Unlike
- * {@link SloStatusRepository} (every tenant, for the metrics and the notifier), nothing here reads
- * another tenant's rows.
+ * replaces the earlier one), {@code slo_status_latest} (each SLO's latest evaluation, FINAL),
+ * {@code slo_alerts} (one row per alert state change, FINAL) and {@code slo_alerts_latest} (each
+ * alert row's latest change, FINAL). Every statement starts with the caller's tenant; every value
+ * is rendered by {@link dev.pulse.clickhouse.SqlLiteral}. Unlike {@link SloStatusRepository} (every
+ * tenant, for the metrics and the notifier), nothing here reads another tenant's rows.
  */
 @Repository
 public class SloQueries {
@@ -95,17 +95,17 @@ public class SloQueries {
    * whose latest change is "firing", as that change; by SLO, then row.
    */
   Map<String, List<AlertChange>> firing(Tenant tenant, String name, Operation operation) {
+    // One row per alert row, whatever the months kept: slo_alerts_latest (migration 0031). The
+    // state is tested outside FINAL: a filter inside could be applied before the newest change
+    // wins.
     String sql =
-        "SELECT slo, alert_row, argMax(severity, at) AS severity, argMax(state, at) AS last_state,"
-            + " toUnixTimestamp(max(at)) AS at_s, toUnixTimestamp(argMax(since, at)) AS since_s,"
-            + " argMax(threshold, at) AS threshold,"
-            + " argMax(long_window_minutes, at) AS long_window_minutes,"
-            + " argMax(short_window_minutes, at) AS short_window_minutes,"
-            + " argMax(burn_long, at) AS burn_long, argMax(burn_short, at) AS burn_short"
-            + " FROM slo_alerts FINAL WHERE tenant_id = "
+        "SELECT * FROM (SELECT slo, alert_row, severity, state AS last_state,"
+            + " toUnixTimestamp(at) AS at_s, toUnixTimestamp(since) AS since_s, threshold,"
+            + " long_window_minutes, short_window_minutes, burn_long, burn_short"
+            + " FROM slo_alerts_latest FINAL WHERE tenant_id = "
             + string(tenant.id())
             + (name == null ? "" : " AND slo = " + string(name))
-            + " GROUP BY slo, alert_row HAVING last_state = 'firing' ORDER BY slo, alert_row";
+            + ") WHERE last_state = 'firing' ORDER BY slo, alert_row";
     Map<String, List<AlertChange>> out = new LinkedHashMap<>();
     for (JsonNode r : query(sql, operation)) {
       out.computeIfAbsent(r.get("slo").asText(), k -> new ArrayList<>())
