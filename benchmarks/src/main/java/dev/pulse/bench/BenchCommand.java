@@ -371,22 +371,26 @@ public final class BenchCommand implements Callable<Integer> {
               clickhouseUrl == null ? "-" : describe(clickhouseUrl, password, localClickHouse));
 
       // Topics of its own per run: every phase, Pulse's job included, reads exactly the preload.
-      topics = topics(run);
-      progress.printf(
-          Locale.ROOT,
-          "[bench] preloading %,d %s into %s%n",
-          events,
-          traffic.description(),
-          String.join(", ", topics.values()));
-      Preload.Loaded input =
-          Preload.run(
-              bootstrap,
-              topics,
-              partitions,
-              traffic.simulation(events, eventsPerMinute, seed),
-              progressEvery,
-              progress);
-      report.add(input.result());
+      // Only the consumer, loader and pulse phases read the preload.
+      Preload.Loaded input = null;
+      if (!skip.containsAll(EnumSet.of(Phase.consumer, Phase.loader, Phase.pulse))) {
+        topics = topics(run);
+        progress.printf(
+            Locale.ROOT,
+            "[bench] preloading %,d %s into %s%n",
+            events,
+            traffic.description(),
+            String.join(", ", topics.values()));
+        input =
+            Preload.run(
+                bootstrap,
+                topics,
+                partitions,
+                traffic.simulation(events, eventsPerMinute, seed),
+                progressEvery,
+                progress);
+        report.add(input.result());
+      }
 
       if (!skip.contains(Phase.consumer)) {
         progress.println("[bench] phase consumer: a bare Kafka consumer drains the topic");
@@ -535,9 +539,9 @@ public final class BenchCommand implements Callable<Integer> {
       if (!keepData && clickhouseUrl != null && localClickHouse == null) {
         dropDatabases(clickhouseUrl, password, databases);
       }
-      if (!keepData && servers.kafka() != null && topics != null) {
+      if (!keepData && servers.kafka() != null) {
         try {
-          List<String> all = new ArrayList<>(topics.values());
+          List<String> all = new ArrayList<>(topics == null ? List.of() : topics.values());
           all.addAll(freshTopics);
           all.addAll(historyTopics);
           Preload.deleteTopics(servers.kafka(), all);

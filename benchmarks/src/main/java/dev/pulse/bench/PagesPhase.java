@@ -188,7 +188,7 @@ final class PagesPhase {
         "[bench] pages: backfilling %,d events with the four jobs, bounded, into %s%n",
         input.records(),
         target.database());
-    PhaseResult jobs4 =
+    PhaseResult bounded =
         PulsePhase.run(
             bootstrap,
             "pulse-bench-" + run + "-backfill",
@@ -200,18 +200,18 @@ final class PagesPhase {
             clickhousePid,
             progressEvery,
             progress);
-    Map<String, Object> backfillDetails = new LinkedHashMap<>(jobs4.details());
+    Map<String, Object> backfillDetails = new LinkedHashMap<>(bounded.details());
     backfillDetails.put("historyDays", settings.days());
     backfillDetails.put("simulatedSeconds", input.result().elapsedSeconds());
     PhaseResult backfill =
         new PhaseResult(
             "backfill",
-            jobs4.events(),
-            jobs4.startupSeconds(),
-            jobs4.elapsedSeconds(),
-            jobs4.steadyRate(),
-            jobs4.overallRate(),
-            jobs4.usage(),
+            bounded.events(),
+            bounded.startupSeconds(),
+            bounded.elapsedSeconds(),
+            bounded.steadyRate(),
+            bounded.overallRate(),
+            bounded.usage(),
             backfillDetails);
 
     ResourceMeter meter = ResourceMeter.start(clickhousePid);

@@ -45,7 +45,7 @@ class BenchFreshnessIT {
         cli.execute(
             "bench",
             "--skip",
-            "consumer,loader,pulse",
+            "consumer,loader,pulse,pages,memory",
             "--events",
             "100",
             "--freshness-rate",

@@ -194,8 +194,9 @@ public final class HoldingProxy implements AutoCloseable {
             Armed a = armed.getAndSet(null);
             if (a != null) {
               mine = a;
-              held.incrementAndGet();
+              // The head first: whoever sees the count sees the request it counts.
               heldRequestHead = new String(buf, 0, Math.min(n, 512), StandardCharsets.ISO_8859_1);
+              held.incrementAndGet();
               if (a.hold() == Hold.REQUEST_TAIL) {
                 client.setSoTimeout(300);
               }
