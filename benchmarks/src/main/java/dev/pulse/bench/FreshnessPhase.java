@@ -205,9 +205,9 @@ final class FreshnessPhase {
     ResourceMeter.Usage usage = meter.stop();
     samples.sort(Comparator.naturalOrder());
     details.put("samples", samples.size());
-    details.put("p50Seconds", percentile(samples, 50));
-    details.put("p95Seconds", percentile(samples, 95));
-    details.put("p99Seconds", percentile(samples, 99));
+    details.put("p50Seconds", PhaseResult.percentile(samples, 50));
+    details.put("p95Seconds", PhaseResult.percentile(samples, 95));
+    details.put("p99Seconds", PhaseResult.percentile(samples, 99));
     details.put("maxSeconds", samples.get(samples.size() - 1));
     details.put("sentRate", producer.rate());
     details.put("pollResolutionSeconds", s.poll().toMillis() * s.series() / 1000.0);
@@ -218,12 +218,6 @@ final class FreshnessPhase {
     long sent = producer.sent.get();
     return new PhaseResult(
         "freshness", sent, 0, producer.seconds(), producer.rate(), producer.rate(), usage, details);
-  }
-
-  /** Nearest-rank percentile of sorted {@code values}. */
-  static double percentile(List<Double> values, double p) {
-    int rank = (int) Math.ceil(p / 100.0 * values.size());
-    return values.get(Math.max(0, Math.min(values.size() - 1, rank - 1)));
   }
 
   private static JsonNode points(

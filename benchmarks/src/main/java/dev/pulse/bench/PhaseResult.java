@@ -1,5 +1,6 @@
 package dev.pulse.bench;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,4 +25,11 @@ record PhaseResult(
     double steadyRate,
     double overallRate,
     ResourceMeter.Usage usage,
-    Map<String, Object> details) {}
+    Map<String, Object> details) {
+
+  /** Nearest-rank percentile {@code p} (0..100) of sorted, non-empty {@code values}. */
+  static double percentile(List<Double> values, double p) {
+    int rank = (int) Math.ceil(p / 100.0 * values.size());
+    return values.get(Math.max(0, Math.min(values.size() - 1, rank - 1)));
+  }
+}

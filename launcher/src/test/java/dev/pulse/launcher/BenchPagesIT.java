@@ -118,6 +118,7 @@ class BenchPagesIT {
             .isPositive();
       }
     }
+    assertThat(details.get("rows").asLong()).isPositive();
     assertThat(details.get("grownRows").asLong())
         .as("twice the rows: one copy of every table the jobs write")
         .isEqualTo(2 * details.get("rows").asLong());
