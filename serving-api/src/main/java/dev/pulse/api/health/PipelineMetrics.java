@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -139,7 +140,10 @@ public class PipelineMetrics implements DisposableBean {
   }
 
   private void refreshCheckpoints(double now) {
-    List<MultiGauge.Row<?>> ages = new ArrayList<>();
+    // By job name: two running jobs of one name (a resubmission while the old one still runs)
+    // would be two rows with the same labels, which the Prometheus scrape refuses with a 500.
+    // The staler checkpoint is the one to alert on.
+    Map<String, Double> byName = new TreeMap<>();
     try {
       JsonNode overview = json(flink.get().uri("/jobs/overview").retrieve().body(String.class));
       for (JsonNode job : overview.path("jobs")) {
@@ -155,12 +159,14 @@ public class PipelineMetrics implements DisposableBean {
                     .body(String.class));
         JsonNode completed = checkpoints.path("latest").path("completed");
         if (completed.has("latest_ack_timestamp")) {
-          ages.add(
-              MultiGauge.Row.of(
-                  Tags.of("job", job.path("name").asText()),
-                  now - completed.get("latest_ack_timestamp").asLong() / 1000.0));
+          byName.merge(
+              job.path("name").asText(),
+              now - completed.get("latest_ack_timestamp").asLong() / 1000.0,
+              Math::max);
         }
       }
+      List<MultiGauge.Row<?>> ages = new ArrayList<>();
+      byName.forEach((name, age) -> ages.add(MultiGauge.Row.of(Tags.of("job", name), age)));
       checkpointAge.register(ages, true);
       recovered("flink");
     } catch (RuntimeException e) {
