@@ -12,6 +12,7 @@ import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.sink.SinkCounters;
 import dev.pulse.flink.slo.SloSettings;
 import dev.pulse.flink.testing.ApiFactTables;
+import dev.pulse.flink.testing.RetainedCounters;
 import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.oracle.ApiOracle;
@@ -46,7 +47,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
@@ -244,9 +244,7 @@ class ApiMetricsFailoverIT {
 
   /** The sum of every committer subtask's clickhouseReplayedCommits, over all attempts. */
   private static long replayedCommits(JobID id) {
-    return METRICS.findMetrics(id, SinkCounters.REPLAYED_COMMITS).values().stream()
-        .mapToLong(m -> ((Counter) m).getCount())
-        .sum();
+    return RetainedCounters.sum(METRICS, id, SinkCounters.REPLAYED_COMMITS);
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.pulse.flink.common.config.DedupStateLayout;
 import dev.pulse.flink.common.config.KafkaSettings;
 import dev.pulse.flink.common.config.StreamSemantics;
 import dev.pulse.flink.testing.ApiEvents;
+import dev.pulse.flink.testing.RetainedCounters;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.KafkaExtension;
@@ -34,7 +35,6 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -304,9 +304,6 @@ class DedupAfterLongDowntimeIT {
 
   /** A counter of the dedup operator, summed over its subtasks. */
   private static long counter(JobID id, String name) {
-    return METRICS.findMetrics(id, name).values().stream()
-        .filter(m -> m instanceof Counter)
-        .mapToLong(m -> ((Counter) m).getCount())
-        .sum();
+    return RetainedCounters.sum(METRICS, id, name);
   }
 }

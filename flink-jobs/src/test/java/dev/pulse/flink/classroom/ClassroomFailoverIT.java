@@ -8,6 +8,7 @@ import dev.pulse.flink.common.Decoded;
 import dev.pulse.flink.common.config.ClickHouseSettings;
 import dev.pulse.flink.sink.SinkCounters;
 import dev.pulse.flink.testing.ClassroomFactTables;
+import dev.pulse.flink.testing.RetainedCounters;
 import dev.pulse.flink.testing.SimulatedApiTopic;
 import dev.pulse.flink.testing.SimulatedClassroomTopic;
 import dev.pulse.flink.testing.SmallBufferMiniCluster;
@@ -35,7 +36,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
@@ -162,10 +162,7 @@ class ClassroomFailoverIT {
       cluster.startTaskManager();
       job.getJobExecutionResult().get(JOB_LIMIT.toSeconds(), TimeUnit.SECONDS);
       finished = cluster.getArchivedExecutionGraph(id).get(10, TimeUnit.SECONDS);
-      replayedCommits =
-          METRICS.findMetrics(id, SinkCounters.REPLAYED_COMMITS).values().stream()
-              .mapToLong(m -> ((Counter) m).getCount())
-              .sum();
+      replayedCommits = RetainedCounters.sum(METRICS, id, SinkCounters.REPLAYED_COMMITS);
       System.out.printf(
           "[classroom-failover-it] %d records (%d unique valid, %d malformed), %d sessions;"
               + " killed at %d ms (%s), done at %d ms; restored %s; replayed commits %d%n",
