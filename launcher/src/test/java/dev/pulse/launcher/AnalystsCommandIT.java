@@ -53,6 +53,7 @@ class AnalystsCommandIT {
           "api_request_hours",
           "api_request_days",
           "api_requests_late",
+          "api_endpoints",
           "classroom_session_minutes",
           "classroom_learner_sessions",
           "classroom_sessions",

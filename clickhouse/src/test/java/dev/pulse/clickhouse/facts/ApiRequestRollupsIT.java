@@ -141,9 +141,57 @@ class ApiRequestRollupsIT {
   }
 
   @Test
+  void theEndpointDirectoryHoldsEachEndpointAndMethodOnceWithTheLastDayItServed() {
+    db.insertJsonEachRow(
+        "api_request_minutes",
+        List.of(
+            endpointRow("t-dir", "/a", "GET", "2024-01-10 23:59:00"),
+            endpointRow("t-dir", "/a", "POST", "2024-02-01 00:00:00"),
+            endpointRow("t-dir", "/a", "GET", "2024-01-09 12:00:00")));
+    // Later days of /a GET in a second insert, an earlier one in a third; another tenant's /a.
+    db.insertJsonEachRow(
+        "api_request_minutes",
+        List.of(
+            endpointRow("t-dir", "/a", "GET", "2024-03-02 00:01:00"),
+            endpointRow("t-dir", "/b", "GET", "2024-01-10 08:00:00")));
+    db.insertJsonEachRow(
+        "api_request_minutes",
+        List.of(
+            endpointRow("t-dir", "/a", "GET", "2024-02-20 10:00:00"),
+            endpointRow("t-dir-other", "/a", "PUT", "2024-05-01 10:00:00")));
+
+    String expected = "/a\tGET\t2024-03-02\n/a\tPOST\t2024-02-01\n/b\tGET\t2024-01-10\n";
+    assertThat(endpoints("FINAL")).isEqualTo(expected);
+    db.execute("OPTIMIZE TABLE api_endpoints FINAL");
+    // The merge kept one row per endpoint and method, the latest day's.
+    assertThat(endpoints("")).isEqualTo(expected);
+  }
+
+  private static String endpointRow(String tenant, String endpoint, String method, String minute) {
+    return "{\"tenant_id\":\""
+        + tenant
+        + "\",\"service\":\"courses\",\"endpoint\":\""
+        + endpoint
+        + "\",\"method\":\""
+        + method
+        + "\",\"region\":\"eu-west\",\"minute\":\""
+        + minute
+        + "\",\"requests\":1,\"batch_id\":\"dir\"}";
+  }
+
+  private static String endpoints(String fin) {
+    return db.queryText(
+        "SELECT endpoint, method, toString(last_day) FROM api_endpoints "
+            + fin
+            + " WHERE tenant_id = 't-dir' AND service = 'courses' ORDER BY endpoint, method"
+            + " FORMAT TabSeparated");
+  }
+
+  @Test
   void eachRollupViewSelectsExactlyItsTargetTablesColumns() {
     assertThat(columns("api_request_hours_mv")).isEqualTo(columns("api_request_hours"));
     assertThat(columns("api_request_days_mv")).isEqualTo(columns("api_request_days"));
+    assertThat(columns("api_endpoints_mv")).isEqualTo(columns("api_endpoints"));
     // And the rollups carry every key column of the minute table.
     assertThat(columns("api_request_hours"))
         .containsKeys("tenant_id", "service", "endpoint", "method", "region");

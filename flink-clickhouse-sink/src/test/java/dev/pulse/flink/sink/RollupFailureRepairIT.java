@@ -19,8 +19,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * transactional with their source, and it pushes them in name order, stopping at the failing one).
  * A rollup's table refuses inserts for a while, during a real commit: the next commit of the batch
  * (the retry, or the commit after the restore) finds it stored and completes exactly the rollups
- * whose view had not run, from the rollup ledger, with the figures worked out by hand. For a batch
- * the ledger cannot vouch for, {@link RollupCheck} finds every short key and bucket and repairs it.
+ * whose view had not run (the endpoint directory's included), from the rollup ledger, with the
+ * figures worked out by hand. For a batch the ledger cannot vouch for, {@link RollupCheck} finds
+ * every short key and bucket and repairs it.
  */
 @ExtendWith(ClickHouseExtension.class)
 @Timeout(120)
@@ -126,6 +127,27 @@ class RollupFailureRepairIT {
   }
 
   @Test
+  void whenTheEndpointsViewFailedTheNextCommitCompletesTheEndpointsAndBothRollupsOnce()
+      throws Exception {
+    ClickHouseSink<Minute> sink = sink();
+    ClickHouseCommittable c = batch(sink, "/endpoints-failed", "2024-07-29");
+    commitFailsAfterTheMinutePartWhileRefusing("api_endpoints", sink, c);
+    // api_endpoints_mv runs first of the three views: none has the batch.
+    assertThat(sum("minutes", "/endpoints-failed")).isEqualTo(12);
+    assertThat(endpoints("/endpoints-failed")).isEmpty();
+    assertThat(sum("days", "/endpoints-failed")).isZero();
+    assertThat(sum("hours", "/endpoints-failed")).isZero();
+
+    SinkCounters counters = SinkCounters.unregistered();
+    try (ClickHouseCommitter committer = new ClickHouseCommitter(sink.config(), counters)) {
+      assertThat(committer.commitOne(c)).isEqualTo(ClickHouseCommitter.Result.ALREADY_STORED);
+    }
+    assertThat(counters.rollupRepairs().getCount()).isEqualTo(3);
+    assertThat(endpoints("/endpoints-failed")).isEqualTo("t1\tcourses\tGET\t2024-07-29\n");
+    assertTheRollupsHoldTheBatchOnce("/endpoints-failed", "2024-07-29");
+  }
+
+  @Test
   void aRepairThatArrivesAfterALaterAttemptFencedCopiesNothing() throws Exception {
     ClickHouseSink<Minute> sink = sink();
     ClickHouseCommittable c = batch(sink, "/stale-repair", "2024-07-22");
@@ -217,6 +239,14 @@ class RollupFailureRepairIT {
                     + endpoint
                     + "' GROUP BY hour ORDER BY hour FORMAT TabSeparated"))
         .isEqualTo(day + " 09:00:00\t5\t1\n" + day + " 10:00:00\t7\t2\n");
+  }
+
+  /** The rows of api_endpoints for {@code endpoint} as stored (no FINAL): one per repair. */
+  private static String endpoints(String endpoint) {
+    return db.queryText(
+        "SELECT tenant_id, service, method, last_day FROM api_endpoints WHERE endpoint = '"
+            + endpoint
+            + "' FORMAT TabSeparated");
   }
 
   private static long sum(String grain, String endpoint) {

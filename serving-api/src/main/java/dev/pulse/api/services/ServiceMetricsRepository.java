@@ -167,14 +167,15 @@ public class ServiceMetricsRepository {
   }
 
   /**
-   * The tenant's services with their endpoints and methods, by name. Read from the day rollup: its
-   * size grows with days, not with requests.
+   * The tenant's services with their endpoints and methods, by name. Read from {@code
+   * api_endpoints} (one row per endpoint and method, however many days are kept; a repeated row
+   * changes nothing here, so no FINAL).
    */
   public List<Service> services(Tenant tenant, Operation operation) {
     String sql =
         """
         SELECT service, endpoint, groupUniqArray(method) AS methods
-        FROM api_request_days
+        FROM api_endpoints
         WHERE tenant_id = %s
         GROUP BY service, endpoint
         ORDER BY service, endpoint

@@ -12,8 +12,8 @@ import org.springframework.stereotype.Repository;
 
 /**
  * The SLO tables the evaluation writes (docs/slo.md): each SLO's latest evaluation ({@code
- * slo_status}) and each alert row's latest state ({@code slo_alerts}), for every tenant: what the
- * Prometheus metrics and the Alertmanager notifier publish.
+ * slo_status_latest}) and each alert row's latest change ({@code slo_alerts_latest}), for every
+ * tenant: what the Prometheus metrics and the Alertmanager notifier publish.
  */
 @Repository
 public class SloStatusRepository {
@@ -55,17 +55,15 @@ public class SloStatusRepository {
 
   /** Every SLO of every tenant evaluated in the last {@code within}, at its latest evaluation. */
   public List<Latest> latest(Duration within, Instant now) {
-    StringBuilder burns = new StringBuilder();
-    for (String w : WINDOWS) {
-      burns.append(", argMax(burn_").append(w).append(", minute) AS burn_").append(w);
-    }
+    // One row per SLO, whatever the months kept: slo_status_latest (migration 0030); the time
+    // condition is tested outside FINAL, after the newest evaluation won.
     String sql =
-        "SELECT tenant_id, slo, any(service) AS service, toUnixTimestamp(max(minute)) AS evaluated,"
-            + " argMax(objective, minute) AS objective, argMax(remaining, minute) AS remaining"
-            + burns
-            + " FROM slo_status FINAL WHERE minute >= "
+        "SELECT * FROM (SELECT tenant_id, slo, service, toUnixTimestamp(minute) AS evaluated,"
+            + " objective, remaining, "
+            + String.join(", ", WINDOWS.stream().map(w -> "burn_" + w).toList())
+            + " FROM slo_status_latest FINAL) WHERE evaluated >= toUnixTimestamp("
             + SqlLiteral.dateTime(now.minus(within).truncatedTo(ChronoUnit.SECONDS))
-            + " GROUP BY tenant_id, slo ORDER BY tenant_id, slo";
+            + ") ORDER BY tenant_id, slo";
     return clickHouse.query(sql, queryId()).stream().map(SloStatusRepository::latest).toList();
   }
 
@@ -74,18 +72,13 @@ public class SloStatusRepository {
    * resolvedWithin}.
    */
   public List<AlertState> alerts(Duration resolvedWithin, Instant now) {
+    // One row per alert row: slo_alerts_latest (migration 0031), filtered outside FINAL.
     String sql =
-        "SELECT tenant_id, slo, alert_row, any(service) AS service, any(severity) AS severity,"
-            + " argMax(state, at) AS last_state,"
-            + " toUnixTimestamp(max(at)) AS changed_at,"
-            + " toUnixTimestamp(argMax(since, at)) AS since_at,"
-            + " argMax(threshold, at) AS threshold,"
-            + " argMax(long_window_minutes, at) AS long_window_minutes,"
-            + " argMax(short_window_minutes, at) AS short_window_minutes,"
-            + " argMax(burn_long, at) AS burn_long,"
-            + " argMax(burn_short, at) AS burn_short"
-            + " FROM slo_alerts FINAL GROUP BY tenant_id, slo, alert_row"
-            + " HAVING last_state = 'firing' OR changed_at >= toUnixTimestamp("
+        "SELECT * FROM (SELECT tenant_id, slo, alert_row, service, severity, state AS last_state,"
+            + " toUnixTimestamp(at) AS changed_at, toUnixTimestamp(since) AS since_at, threshold,"
+            + " long_window_minutes, short_window_minutes, burn_long, burn_short"
+            + " FROM slo_alerts_latest FINAL) WHERE last_state = 'firing' OR changed_at >="
+            + " toUnixTimestamp("
             + SqlLiteral.dateTime(now.minus(resolvedWithin).truncatedTo(ChronoUnit.SECONDS))
             + ") ORDER BY tenant_id, slo, alert_row";
     return clickHouse.query(sql, queryId()).stream().map(SloStatusRepository::alert).toList();
