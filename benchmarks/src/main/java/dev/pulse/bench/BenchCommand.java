@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
       "  pages      days of history backfilled by the four jobs, then every dashboard page",
       "             through GraphQL and its SQL straight to ClickHouse, at 1 and many",
       "             clients (p50/p99, calls/s); again at 10x the data",
-      "  memory     heap and checkpoint bytes of the dedup state per million ids",
+      "  memory     heap and checkpoint bytes of the dedup state per million ids, and of",
+      "             each job's keyed state per thousand live keys",
       "Starts its own Kafka broker (in this JVM) and ClickHouse server unless given",
       "--kafka / --clickhouse. Give the JVM room: PULSE_JAVA_OPTS=-Xmx4g ./pulse bench",
       "The ClickHouse password is read from PULSE_CLICKHOUSE_PASSWORD."
@@ -312,6 +313,16 @@ public final class BenchCommand implements Callable<Integer> {
   long memoryIds;
 
   @Option(
+      names = "--memory-live-keys",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description =
+          "Memory: live API minute windows the API job holds when its keyed state is measured;"
+              + " the playback job holds N/10 open views, the classroom job N/200 live sessions"
+              + " (default: ${DEFAULT-VALUE}).")
+  long memoryLiveKeys;
+
+  @Option(
       names = "--seed",
       paramLabel = "N",
       defaultValue = "42",
@@ -524,9 +535,10 @@ public final class BenchCommand implements Callable<Integer> {
       if (!skip.contains(Phase.memory)) {
         progress.printf(
             Locale.ROOT,
-            "[bench] phase memory: %,d remembered ids in the dedup tables%n",
-            memoryIds);
-        report.add(MemoryPhase.run(memoryIds, seed));
+            "[bench] phase memory: %,d remembered ids in the dedup tables, then %,d live keys%n",
+            memoryIds,
+            memoryLiveKeys);
+        report.add(MemoryPhase.run(memoryIds, seed, memoryLiveKeys, parallelism, progress));
       }
       report.print(out);
       out.flush();
@@ -578,6 +590,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (memoryIds <= 0) {
       throw new ParameterException(
           spec.commandLine(), "Invalid --memory-ids " + memoryIds + ": must be > 0");
+    }
+    if (memoryLiveKeys < 1_000 || memoryLiveKeys > 5_000_000) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "Invalid --memory-live-keys " + memoryLiveKeys + ": must be within 1000 .. 5000000");
     }
     if (loaderDecoders <= 0) {
       throw new ParameterException(

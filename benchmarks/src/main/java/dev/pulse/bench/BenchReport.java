@@ -231,6 +231,12 @@ final class BenchReport {
           (Integer) d.get("buckets"),
           (Double) d.get("heapBytesPerMillionIds") / (1 << 20),
           (Double) d.get("checkpointBytesPerMillionIds") / (1 << 20));
+      d.forEach(
+          (name, value) -> {
+            if (name.startsWith("liveKeys.") && value instanceof Map<?, ?> live) {
+              printLiveKeys(out, name.substring("liveKeys.".length()), live);
+            }
+          });
     }
     out.println();
     for (var e : ratios().entrySet()) {
@@ -248,6 +254,28 @@ final class BenchReport {
   }
 
   @SuppressWarnings("unchecked")
+  /** One domain's live keys: heap, then checkpoint bytes by operator, per thousand keys. */
+  private static void printLiveKeys(PrintWriter out, String domain, Map<?, ?> live) {
+    Map<?, ?> checkpoint = (Map<?, ?>) live.get("checkpointBytesPerThousandKeys");
+    out.printf(
+        Locale.ROOT,
+        "  live keys, %s job: per thousand of %s (%s; %,d keys): %,.0f KiB of heap,"
+            + " %,.0f KiB of checkpoint%n",
+        domain,
+        live.get("key"),
+        live.get("events"),
+        ((Number) live.get("keys")).longValue(),
+        ((Number) live.get("heapBytesPerThousandKeys")).doubleValue() / 1024,
+        checkpoint.values().stream().mapToDouble(v -> ((Number) v).doubleValue()).sum() / 1024);
+    checkpoint.forEach(
+        (operator, bytes) ->
+            out.printf(
+                Locale.ROOT,
+                "      %,10.0f KiB  %s%n",
+                ((Number) bytes).doubleValue() / 1024,
+                operator));
+  }
+
   private static void printPages(PrintWriter out, Map<String, Object> d, PhaseResult backfill) {
     Map<String, Object> settings = (Map<String, Object>) d.get("settings");
     if (backfill != null) {

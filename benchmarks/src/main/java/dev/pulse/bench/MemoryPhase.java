@@ -15,13 +15,14 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * the dedup operator keeps them) filled with {@code ids} remembered ids, their retained heap (used
  * heap after full collections, before and after) and their checkpoint form (the serializer's
  * bytes), per million ids. Random ids, all within the horizon: the worst case, where nothing is
- * forgotten yet.
+ * forgotten yet. Then the jobs' keyed state per thousand live keys ({@link LiveKeys}).
  */
 final class MemoryPhase {
 
   private MemoryPhase() {}
 
-  static PhaseResult run(long ids, long seed) {
+  static PhaseResult run(
+      long ids, long seed, long liveKeys, int parallelism, java.io.PrintWriter progress) {
     ResourceMeter meter = ResourceMeter.start(OptionalLong.empty());
     long start = System.nanoTime();
     long before = usedHeapAfterGc();
@@ -59,11 +60,14 @@ final class MemoryPhase {
     details.put("heapBytesPerMillionIds", (after - before) * 1e6 / held);
     details.put("checkpointBytes", serialized);
     details.put("checkpointBytesPerMillionIds", serialized * 1e6 / held);
+    // The tables are garbage from here: the live-keys runs measure their heap without them.
+    buckets = null;
+    details.putAll(LiveKeys.measure(liveKeys, parallelism, progress));
     return new PhaseResult(
         "memory", held, 0, elapsed, held / elapsed, held / elapsed, meter.stop(), details);
   }
 
-  private static long usedHeapAfterGc() {
+  static long usedHeapAfterGc() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {

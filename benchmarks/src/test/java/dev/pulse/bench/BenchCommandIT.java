@@ -83,6 +83,23 @@ class BenchCommandIT {
     assertThat(phases.get("consumer").get("events").asLong()).isEqualTo(EVENTS);
     assertThat(phases.get("consumer").get("details").get("valueBytes").asLong())
         .isEqualTo(expected.valueBytes);
+    // Each job held its live keys (N, N/10 views, N/200 sessions) in its keyed operator's state.
+    JsonNode memory = phases.get("memory").get("details");
+    for (String[] live :
+        new String[][] {
+          {"api", "1000", "api-minute-facts"},
+          {"playback", "100", "playback-views"},
+          {"classroom", "5", "classroom-engagement"}
+        }) {
+      JsonNode d = memory.get("liveKeys." + live[0]);
+      assertThat(d.get("keys").asLong()).as(live[0]).isEqualTo(Long.parseLong(live[1]));
+      assertThat(d.get("checkpointBytes").asLong()).as(live[0]).isPositive();
+      assertThat(d.get("checkpointBytesPerThousandKeys").fieldNames())
+          .toIterable()
+          .as(live[0])
+          .anyMatch(operator -> operator.startsWith(live[2]));
+    }
+    assertThat(report).contains("live keys, playback job: per thousand of open view");
 
     String loaderDb = phases.get("loader").get("details").get("database").asText();
     String pulseDb = phases.get("pulse").get("details").get("database").asText();
@@ -357,6 +374,8 @@ class BenchCommandIT {
             "1",
             "--memory-ids",
             "100000",
+            "--memory-live-keys",
+            "1000",
             "--keep-data",
             "--json",
             dir.resolve("bench.json").toString()));
