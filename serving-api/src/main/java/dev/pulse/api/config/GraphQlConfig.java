@@ -1,14 +1,13 @@
 package dev.pulse.api.config;
 
 import dev.pulse.api.limits.QueryCost;
+import dev.pulse.api.limits.QueryLimits;
 import dev.pulse.api.security.ForbiddenException;
 import dev.pulse.api.support.InvalidArgumentException;
 import dev.pulse.clickhouse.ClickHouseException;
 import graphql.GraphQLContext;
 import graphql.GraphQLError;
 import graphql.GraphqlErrorBuilder;
-import graphql.analysis.MaxQueryComplexityInstrumentation;
-import graphql.analysis.MaxQueryDepthInstrumentation;
 import graphql.execution.CoercedVariables;
 import graphql.execution.instrumentation.Instrumentation;
 import graphql.introspection.Introspection;
@@ -144,21 +143,17 @@ public class GraphQlConfig {
     };
   }
 
-  /** Refuses, before anything is fetched, a query nested deeper than the configured limit. */
-  @Bean
-  Instrumentation maxQueryDepth(PulseApiProperties properties) {
-    return new MaxQueryDepthInstrumentation(properties.limits().maxQueryDepth());
-  }
-
   /**
-   * Refuses, before anything is fetched, a query costing more than the configured limit: a field
-   * costs 1 plus its schema {@code @cost} weight ({@link QueryCost}), so aliased series, each a
-   * ClickHouse query, are bounded by what they cost the store.
+   * Refuses, before anything is fetched, a query nested deeper than the configured limit or costing
+   * more than it: a field costs 1 plus its schema {@code @cost} weight ({@link QueryCost}), so
+   * aliased series, each a ClickHouse query, are bounded by what they cost the store. The schema's
+   * only instrumentation ({@link QueryLimits}; the GraphQL observation auto-configuration is
+   * excluded in application.yaml).
    */
   @Bean
-  Instrumentation maxQueryComplexity(PulseApiProperties properties) {
-    return new MaxQueryComplexityInstrumentation(
-        properties.limits().maxQueryComplexity(), new QueryCost());
+  Instrumentation queryLimits(PulseApiProperties properties) {
+    return new QueryLimits(
+        properties.limits().maxQueryDepth(), properties.limits().maxQueryComplexity());
   }
 
   /**

@@ -5,10 +5,12 @@ import static dev.pulse.api.it.MinuteFacts.repeat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pulse.api.limits.QueryLimits;
 import dev.pulse.api.testing.TestIdentity;
 import dev.pulse.clickhouse.ClickHouse;
 import dev.pulse.testing.ClickHouseExtension;
 import dev.pulse.testing.TestClickHouse;
+import graphql.execution.instrumentation.ChainedInstrumentation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +27,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.graphql.test.autoconfigure.tester.AutoConfigureHttpGraphQlTester;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.graphql.execution.GraphQlSource;
 import org.springframework.graphql.test.tester.GraphQlTester;
 import org.springframework.graphql.test.tester.HttpGraphQlTester;
 import org.springframework.graphql.test.tester.WebSocketGraphQlTester;
@@ -145,6 +148,8 @@ class ServiceMetricsIT {
   }
 
   @Autowired private HttpGraphQlTester anonymous;
+
+  @Autowired private GraphQlSource graphQlSource;
 
   @LocalServerPort private int port;
 
@@ -351,6 +356,18 @@ class ServiceMetricsIT {
                     "2026-03-04T00:00:00Z",
                     null)))
         .isEmpty();
+  }
+
+  @Test
+  void theQueryLimitsAreTheSchemasOnlyInstrumentation() {
+    // Spring chains every instrumentation bean; each one more costs every field a turn.
+    assertThat(graphQlSource.graphQl().getInstrumentation())
+        .isInstanceOfSatisfying(
+            ChainedInstrumentation.class,
+            chain ->
+                assertThat(chain.getInstrumentations())
+                    .singleElement()
+                    .isInstanceOf(QueryLimits.class));
   }
 
   @Test

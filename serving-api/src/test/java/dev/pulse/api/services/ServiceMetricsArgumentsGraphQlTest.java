@@ -390,6 +390,66 @@ class ServiceMetricsArgumentsGraphQlTest {
                     .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
   }
 
+  /** The same, each series after the first included only when {@code $all}. */
+  private static String conditionalSeries(int n) {
+    return "query($all: Boolean!) "
+        + aliasedSeries(n)
+            .replaceAll("(s[1-9]\\d*: serviceMetrics\\([^)]*\\))", "$1 @include(if: \\$all)");
+  }
+
+  @Test
+  void aDocumentWhoseCostDependsOnItsVariablesIsCheckedOnEveryRequest() {
+    String document = conditionalSeries(6);
+    assertThat(document).contains("s5: serviceMetrics(").contains("@include(if: $all)");
+    // One series (52) runs and reaches the unreachable store; then the same document with all six
+    // (312 > 300) is refused: its earlier pass is not taken for this one's.
+    tester
+        .document(document)
+        .variable("all", false)
+        .execute()
+        .errors()
+        .satisfy(errors -> assertThat(errors).singleElement().satisfies(internalError()));
+    tester
+        .document(document)
+        .variable("all", true)
+        .execute()
+        .errors()
+        .satisfy(
+            errors ->
+                assertThat(errors)
+                    .singleElement()
+                    .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+  }
+
+  @Test
+  void theCheapOperationOfADocumentPassingDoesNotLetItsCostlyOneThrough() {
+    String document = "query cheap " + aliasedSeries(1) + " query costly " + aliasedSeries(6);
+    for (int i = 0; i < 2; i++) {
+      tester
+          .document(document)
+          .operationName("cheap")
+          .execute()
+          .errors()
+          .satisfy(errors -> assertThat(errors).singleElement().satisfies(internalError()));
+      tester
+          .document(document)
+          .operationName("costly")
+          .execute()
+          .errors()
+          .satisfy(
+              errors ->
+                  assertThat(errors)
+                      .singleElement()
+                      .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+    }
+  }
+
+  private static Consumer<ResponseError> internalError() {
+    return e ->
+        assertThat(e.getErrorType())
+            .isEqualTo(org.springframework.graphql.execution.ErrorType.INTERNAL_ERROR);
+  }
+
   @Test
   void anEducatorIsForbiddenServiceMetricsButMayAskWhoTheyAre() {
     GraphQlTester educator =
