@@ -6,10 +6,8 @@ import com.clickhouse.client.api.query.QuerySettings;
 import com.clickhouse.data.ClickHouseFormat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +47,7 @@ public final class ClickHouse implements AutoCloseable {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final byte[] SERVER_ERROR_PREFIX = "Code: ".getBytes(StandardCharsets.US_ASCII);
   private static final Pattern TRAILING_FORMAT =
       Pattern.compile("(?is).*\\bFORMAT\\s+[A-Za-z]+\\s*;?\\s*$");
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -193,27 +192,30 @@ public final class ClickHouse implements AutoCloseable {
     List<JsonNode> rows = new ArrayList<>();
     QuerySettings named = queryId == null ? null : new QuerySettings().setQueryId(queryId);
     try (QueryResponse response =
-            await(
-                () -> named == null ? client.query(full) : client.query(full, named),
-                full,
-                queryId);
-        BufferedReader reader =
-            new BufferedReader(
-                new InputStreamReader(response.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (line.startsWith("Code: ")) {
+        await(
+            () -> named == null ? client.query(full) : client.query(full, named), full, queryId)) {
+      // Each row parsed from the body's bytes where it lies (Jackson's UTF-8 parser), not decoded
+      // into a String line first: a page's rows are most of what serving a page parses.
+      byte[] body = response.getInputStream().readAllBytes();
+      for (int start = 0, end; start < body.length; start = end + 1) {
+        end = start;
+        while (end < body.length && body[end] != '\n') {
+          end++;
+        }
+        if (end == start) {
+          continue;
+        }
+        if (startsWith(body, start, SERVER_ERROR_PREFIX)) {
           // The server stopped the query after the answer had begun (a limit, a timeout): 18.16
           // writes its error into the body, where a row would be.
+          String line = new String(body, start, end - start, StandardCharsets.UTF_8);
           java.util.regex.Matcher m = SERVER_ERROR_CODE.matcher(line);
           throw new ClickHouseException(
               "ClickHouse at " + httpUrl + " stopped " + abbreviate(sql) + ": " + line,
               m.lookingAt() ? Integer.parseInt(m.group(1)) : 0,
               null);
         }
-        if (!line.isEmpty()) {
-          rows.add(JSON.readTree(line));
-        }
+        rows.add(JSON.readTree(body, start, end - start));
       }
     } catch (ClickHouseException e) {
       throw e;
@@ -373,5 +375,17 @@ public final class ClickHouse implements AutoCloseable {
   static String abbreviate(String sql) {
     String oneLine = sql.replaceAll("\\s+", " ").trim();
     return "'" + (oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine) + "'";
+  }
+
+  private static boolean startsWith(byte[] body, int at, byte[] prefix) {
+    if (body.length - at < prefix.length) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (body[at + i] != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
   }
 }

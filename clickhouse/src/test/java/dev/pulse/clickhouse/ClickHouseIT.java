@@ -101,6 +101,21 @@ class ClickHouseIT {
   }
 
   @Test
+  void aQueryStoppedAfterItsAnswerBeganThrowsTheServersErrorNotTheRowsBeforeIt() {
+    // 850,000-odd rows (16 MB) are on their way when the row 900,000 throws: 18.16 writes its
+    // error into the body of a 200 answer, after them.
+    assertThatThrownBy(
+            () ->
+                client.query(
+                    "SELECT number FROM numbers(1000000) WHERE throwIf(number = 900000) = 0"))
+        .isInstanceOf(ClickHouseException.class)
+        .hasMessageContaining("stopped")
+        .hasMessageContaining("throwIf")
+        .satisfies(
+            e -> assertThat(((ClickHouseException) e).code()).as(e.getMessage()).isEqualTo(395));
+  }
+
+  @Test
   void queryRefusesSqlThatNamesItsOwnFormat() {
     assertThatThrownBy(() -> client.query("SELECT 1 FORMAT TabSeparated"))
         .isInstanceOf(IllegalArgumentException.class)
