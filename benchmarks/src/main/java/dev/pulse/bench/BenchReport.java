@@ -306,21 +306,32 @@ final class BenchReport {
           settings.get("growth"),
           (Long) d.get("grownRows"));
       pageTable(out, grown, settings.get("clients"));
+      List<Map<String, Object>> flat = (List<Map<String, Object>>) d.get("flatCost");
       out.printf(
           Locale.ROOT,
-          "  %-12s %21s %21s   (p50 at %s x the data over p50 at 1 x; target <= 1.20)%n",
+          "  %-12s %21s %21s %21s   (p50 at %s x the data over p50 at 1 x; target <= 1.20)%n",
           "flat cost",
           "GraphQL",
           "direct",
+          "direct, side by side",
           settings.get("growth"));
       for (int i = 0; i < first.size(); i++) {
+        Map<String, Object> f = flat.get(i);
+        double a = (Double) f.get("p50Ms");
+        double b = (Double) f.get("grownP50Ms");
         out.printf(
             Locale.ROOT,
-            "  %-12s %21s %21s%n",
+            "  %-12s %21s %21s %6.1f -> %6.1f %5.2f%n",
             first.get(i).get("page"),
             growth(first.get(i), grown.get(i), "oneClientGraphql"),
-            growth(first.get(i), grown.get(i), "oneClientDirect"));
+            growth(first.get(i), grown.get(i), "oneClientDirect"),
+            a,
+            b,
+            b / Math.max(1e-9, a));
       }
+      out.println(
+          "  (GraphQL and direct: each size's own run, minutes apart; side by side: both sizes' SQL"
+              + " interleaved, the figure to judge by)");
       List<?> changed = (List<?>) d.get("answersChangedByGrowth");
       out.println(
           "  answers changed by the growth: "

@@ -3,6 +3,7 @@ package dev.pulse.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pulse.clickhouse.ClickHouse;
+import dev.pulse.clickhouse.MigrationRunner;
 import dev.pulse.clickhouse.SqlLiteral;
 import dev.pulse.clickhouse.TenantDatabases;
 import dev.pulse.simulator.Domain;
@@ -247,37 +248,50 @@ final class PagesPhase {
               "pulse.limits.requests-per-second", "100000",
               "pulse.limits.request-burst", "100000",
               "pulse.limits.concurrent-requests", "10000");
-      try (ApiServer.Running api =
-          server.start(
-              target.url(), target.user(), target.password(), target.database(), unlimited)) {
-        Caller caller = new Caller(api, choice);
+      progress.printf(
+          Locale.ROOT,
+          "[bench] pages: %d pages over %,d rows, GraphQL and direct, 1 and %d clients (after"
+              + " a warm-up of every page)%n",
+          pages.size(),
+          rows1,
+          settings.clients());
+      List<Measured> first =
+          measureOver(
+              server,
+              target,
+              target.database(),
+              unlimited,
+              admin,
+              direct,
+              choice,
+              pages,
+              settings,
+              progress);
+      details.put("pages", first.stream().map(Measured::toMap).toList());
+      if (settings.growth() > 1) {
+        // A database of its own, so that both sizes stay to be measured side by side.
+        String grownDb = target.database() + "_grown";
         progress.printf(
             Locale.ROOT,
-            "[bench] pages: %d pages over %,d rows, GraphQL and direct, 1 and %d clients (after"
-                + " a warm-up of every page)%n",
-            pages.size(),
-            rows1,
-            settings.clients());
-        // A serving process runs for days: the JIT has compiled every page's path before the
-        // first one is measured, not only the pages measured after it.
-        HttpClient http = Caller.http();
-        for (PageQueries.Page page : pages) {
-          String token = caller.token(page, 0);
-          for (int i = 0; i < settings.calls(); i++) {
-            caller.load(http, token, page);
-          }
-        }
-        List<Measured> first = measureAll(pages, caller, admin, direct, choice, settings, progress);
-        details.put("pages", first.stream().map(Measured::toMap).toList());
-        if (settings.growth() > 1) {
-          progress.printf(
-              Locale.ROOT,
-              "[bench] pages: copying the history into the %d years before it (%d x the rows)%n",
-              settings.growth() - 1,
-              settings.growth());
-          grow(admin, tables, settings.growth() - 1);
-          settle(admin, progress);
-          long rowsN = rows(admin, tables);
+            "[bench] pages: copying the history and %d copies of it in the years before into %s"
+                + " (%d x the rows)%n",
+            settings.growth() - 1,
+            grownDb,
+            settings.growth());
+        new MigrationRunner(admin, grownDb).migrate();
+        try (ClickHouse adminN = admin.withDatabase(grownDb);
+            ClickHouse directN =
+                ClickHouse.connect(
+                    target.url(),
+                    target.user(),
+                    target.password(),
+                    grownDb,
+                    ClickHouse.DEFAULT_TIMEOUT,
+                    Map.of("log_queries", "1"))) {
+          grow(adminN, target.database(), tables, settings.growth());
+          settle(adminN, progress);
+          long rowsN = rows(adminN, tables);
+          details.put("grownDatabase", grownDb);
           details.put("grownRows", rowsN);
           progress.printf(
               Locale.ROOT,
@@ -286,7 +300,9 @@ final class PagesPhase {
               rowsN,
               rowsN / (double) Math.max(1, rows1));
           List<Measured> grown =
-              measureAll(pages, caller, admin, direct, choice, settings, progress);
+              measureOver(
+                  server, target, grownDb, unlimited, adminN, directN, choice, pages, settings,
+                  progress);
           details.put("grownPages", grown.stream().map(Measured::toMap).toList());
           List<String> changed = new ArrayList<>();
           for (int i = 0; i < first.size(); i++) {
@@ -295,6 +311,7 @@ final class PagesPhase {
             }
           }
           details.put("answersChangedByGrowth", changed);
+          details.put("flatCost", flatCost(first, grown, direct, directN, settings, progress));
         }
       }
     }
@@ -445,12 +462,13 @@ final class PagesPhase {
   }
 
   /**
-   * Adds {@code copies} copies of every table's rows, the k-th moved back k x {@link #COPY_SHIFT}:
-   * every DateTime and Date column, and every epoch-millisecond column (an integer column named
-   * {@code *_ms} whose value is an instant), so each copy is a whole earlier history in partitions
-   * of its own, with the ids of {@link #RENAMED} suffixed {@code ~k}.
+   * Fills {@code db}'s tables with {@code copies} copies of {@code source}'s rows, the k-th (from
+   * 0) moved back k x {@link #COPY_SHIFT}: every DateTime and Date column, and every
+   * epoch-millisecond column (an integer column named {@code *_ms} whose value is an instant), so
+   * each copy after the first is a whole earlier history in partitions of its own, with the ids of
+   * {@link #RENAMED} suffixed {@code ~k}.
    */
-  private static void grow(ClickHouse db, List<String> tables, int copies) {
+  private static void grow(ClickHouse db, String source, List<String> tables, int copies) {
     long shiftSeconds = COPY_SHIFT.toSeconds();
     for (String table : tables) {
       List<String> names = new ArrayList<>();
@@ -488,14 +506,13 @@ final class PagesPhase {
                   + id
                   + ")";
         } else if (RENAMED.contains(name) && type.equals("String")) {
-          expr = "concat(" + id + ", '~', toString(_copy))";
+          expr = "if(_copy = 0, " + id + ", concat(" + id + ", '~', toString(_copy)))";
         } else {
           expr = id;
         }
         names.add(id);
         exprs.add("CAST(" + expr + " AS " + type + ")");
       }
-      // One statement a table: it reads the parts that exist when it starts, the originals.
       db.execute(
           "INSERT INTO "
               + SqlLiteral.identifier(table)
@@ -504,11 +521,92 @@ final class PagesPhase {
               + ") SELECT "
               + String.join(", ", exprs)
               + " FROM "
+              + SqlLiteral.identifier(source)
+              + "."
               + SqlLiteral.identifier(table)
-              + " ARRAY JOIN arrayMap(i -> i + 1, range("
+              + " ARRAY JOIN range("
               + copies
-              + ")) AS _copy");
+              + ") AS _copy");
     }
+  }
+
+  /** Every page over {@code database}, through a serving-api of its own and straight. */
+  private static List<Measured> measureOver(
+      ApiServer server,
+      LoaderPhase.Target target,
+      String database,
+      Map<String, String> unlimited,
+      ClickHouse admin,
+      ClickHouse direct,
+      PageQueries.Choice choice,
+      List<PageQueries.Page> pages,
+      Settings settings,
+      PrintWriter progress)
+      throws Exception {
+    try (ApiServer.Running api =
+        server.start(target.url(), target.user(), target.password(), database, unlimited)) {
+      Caller caller = new Caller(api, choice);
+      // A serving process runs for days: the JIT has compiled every page's path before the
+      // first one is measured, not only the pages measured after it.
+      HttpClient http = Caller.http();
+      for (PageQueries.Page page : pages) {
+        String token = caller.token(page, 0);
+        for (int i = 0; i < settings.calls(); i++) {
+          caller.load(http, token, page);
+        }
+      }
+      return measureAll(pages, caller, admin, direct, choice, settings, progress);
+    }
+  }
+
+  /**
+   * Each page's SQL at both sizes, interleaved as GraphQL and direct are ({@code calls} loads of
+   * each), so a change of the machine's speed between the two sizes' runs does not show as growth:
+   * the p50 at N x over the p50 at 1 x.
+   */
+  private static List<Map<String, Object>> flatCost(
+      List<Measured> first,
+      List<Measured> grown,
+      ClickHouse one,
+      ClickHouse many,
+      Settings settings,
+      PrintWriter progress) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int p = 0; p < first.size(); p++) {
+      List<String> small = first.get(p).statements();
+      List<String> large = grown.get(p).statements();
+      for (int i = 0; i < Math.max(5, settings.calls() / 4); i++) {
+        runDirect(one, small);
+        runDirect(many, large);
+      }
+      long[] at1 = new long[settings.calls()];
+      long[] atN = new long[settings.calls()];
+      for (int i = 0; i < settings.calls(); i++) {
+        if (i % 2 == 0) {
+          at1[i] = timed(() -> runDirect(one, small));
+          atN[i] = timed(() -> runDirect(many, large));
+        } else {
+          atN[i] = timed(() -> runDirect(many, large));
+          at1[i] = timed(() -> runDirect(one, small));
+        }
+      }
+      Stats s1 = Stats.of(at1, 0);
+      Stats sN = Stats.of(atN, 0);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("page", first.get(p).page());
+      m.put("p50Ms", s1.p50Ms());
+      m.put("grownP50Ms", sN.p50Ms());
+      m.put("ratio", sN.p50Ms() / s1.p50Ms());
+      progress.printf(
+          Locale.ROOT,
+          "[bench] pages: %-12s direct p50 %6.1f ms at 1 x, %6.1f ms at %d x, side by side%n",
+          first.get(p).page(),
+          s1.p50Ms(),
+          sN.p50Ms(),
+          settings.growth());
+      out.add(m);
+    }
+    return out;
   }
 
   private static List<Measured> measureAll(

@@ -122,15 +122,25 @@ class BenchPagesIT {
     assertThat(details.get("grownRows").asLong())
         .as("twice the rows: one copy of every table the jobs write")
         .isEqualTo(2 * details.get("rows").asLong());
-    assertThat(
-            count(clickHouse, database, "api_requests_raw", "event_time < '2026-01-01 00:00:00'"))
-        .as("the copy lies in the year before the history")
-        .isEqualTo(
-            count(clickHouse, database, "api_requests_raw", "event_time >= '2026-01-01 00:00:00'"));
+    String grown = details.get("grownDatabase").asText();
+    long history = count(clickHouse, database, "api_requests_raw", "1");
+    assertThat(count(clickHouse, grown, "api_requests_raw", "event_time >= '2026-01-01 00:00:00'"))
+        .as("the grown database holds the history as it is")
+        .isEqualTo(history);
+    assertThat(count(clickHouse, grown, "api_requests_raw", "event_time < '2026-01-01 00:00:00'"))
+        .as("and its copy, in the year before")
+        .isEqualTo(history);
     assertThat(details.get("answersChangedByGrowth"))
         .as("every page asks about the history only, so the copy changes no answer")
         .isEmpty();
+    JsonNode flat = details.get("flatCost");
+    assertThat(flat).hasSize(PAGES.size());
+    for (int i = 0; i < PAGES.size(); i++) {
+      assertThat(flat.get(i).get("page").asText()).isEqualTo(PAGES.get(i));
+      assertThat(flat.get(i).get("grownP50Ms").asDouble()).as(PAGES.get(i)).isPositive();
+    }
     clickHouse.execute("DROP DATABASE IF EXISTS " + database);
+    clickHouse.execute("DROP DATABASE IF EXISTS " + grown);
   }
 
   private static long count(TestClickHouse ch, String database, String table, String where) {
