@@ -213,7 +213,14 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
             + qualified(config.table())
             + " LIMIT 0",
         null);
-    connection.insert(StageTables.stageName(c, attempt), c.columns(), c.bodyStream());
+    try {
+      connection.insert(StageTables.stageName(c, attempt), c.columns(), c.bodyStream());
+    } catch (IOException | RuntimeException e) {
+      if (stageGone(e, c, attempt)) {
+        throw stagingAgain(e, attempt);
+      }
+      throw e;
+    }
     try {
       connection.execute(
           "INSERT INTO "
@@ -245,10 +252,34 @@ final class ClickHouseCommitter implements Committer<ClickHouseCommittable> {
             config.qualifiedTable(),
             e.getMessage());
       }
+      if (stageGone(e, c, attempt)) {
+        throw stagingAgain(e, attempt);
+      }
       throw e;
     }
     // Only this attempt's own write ever reads this stage, and it has finished.
     connection.execute("DROP TABLE IF EXISTS " + stage, null);
+  }
+
+  /**
+   * Whether {@code e} says this attempt's stage does not exist (dropped by another committer while
+   * it was being created, or by an operator): then the next attempt stages the batch again, under
+   * its own fence.
+   */
+  private static boolean stageGone(Exception e, ClickHouseCommittable c, long attempt) {
+    return ClickHouseErrors.codeOf(e) == ClickHouseErrors.UNKNOWN_TABLE
+        && String.valueOf(e.getMessage()).contains(StageTables.stageName(c, attempt));
+  }
+
+  /**
+   * A transient failure (no server code: {@link RetryPolicy#isTransient}) in place of {@code e}.
+   */
+  private static IOException stagingAgain(Exception e, long attempt) {
+    return new IOException(
+        "the stage of attempt "
+            + attempt
+            + " is gone; the next attempt stages again: "
+            + e.getMessage());
   }
 
   /**

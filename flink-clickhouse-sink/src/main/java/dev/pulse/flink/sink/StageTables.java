@@ -82,6 +82,9 @@ final class StageTables {
         + " AND startsWith(name, "
         + SqlLiteral.string(PREFIX)
         + ") AND metadata_modification_time < now() - "
-        + ABANDONED_AFTER.toSeconds();
+        + ABANDONED_AFTER.toSeconds()
+        // 18.16 lists a table being created before its metadata file is in place, with time 0:
+        // a stage of an attempt that is writing now.
+        + " AND toUInt32(metadata_modification_time) > 0";
   }
 }
