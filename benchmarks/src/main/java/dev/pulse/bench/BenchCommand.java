@@ -505,6 +505,7 @@ public final class BenchCommand implements Callable<Integer> {
           LoaderPhase.Target target =
               freshDatabase(clickhouseUrl, password, databasePrefix + "_" + run + "_pages");
           databases.add(target.database());
+          databases.add(PagesPhase.grownDatabase(target.database()));
           progress.println(
               "[bench] phase pages: a backfilled history, then every dashboard page through"
                   + " GraphQL and direct, over "

@@ -138,6 +138,11 @@ final class PagesPhase {
 
   private PagesPhase() {}
 
+  /** The database the phase copies {@code database}'s history into, N times. */
+  static String grownDatabase(String database) {
+    return database + "_grown";
+  }
+
   /** The four domains' topics of this run's history. */
   static Map<Domain, String> topics(String run) {
     Map<Domain, String> topics = new EnumMap<>(Domain.class);
@@ -270,7 +275,7 @@ final class PagesPhase {
       details.put("pages", first.stream().map(Measured::toMap).toList());
       if (settings.growth() > 1) {
         // A database of its own, so that both sizes stay to be measured side by side.
-        String grownDb = target.database() + "_grown";
+        String grownDb = grownDatabase(target.database());
         progress.printf(
             Locale.ROOT,
             "[bench] pages: copying the history and %d copies of it in the years before into %s"
