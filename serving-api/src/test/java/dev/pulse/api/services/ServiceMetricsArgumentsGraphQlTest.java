@@ -350,15 +350,7 @@ class ServiceMetricsArgumentsGraphQlTest {
     // 300 fields: within a field-count limit of 300, but 150 store queries. The schema weights
     // serviceMetrics at 50, so this costs 150 * 52 and is refused before execution (the
     // unreachable store is never asked: that would be INTERNAL_ERROR).
-    tester
-        .document(aliasedSeries(150))
-        .execute()
-        .errors()
-        .satisfy(
-            errors ->
-                assertThat(errors)
-                    .singleElement()
-                    .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+    tester.document(aliasedSeries(150)).execute().errors().satisfy(refusedForItsCost());
   }
 
   @Test
@@ -379,15 +371,7 @@ class ServiceMetricsArgumentsGraphQlTest {
                                 .isEqualTo(
                                     org.springframework.graphql.execution.ErrorType
                                         .INTERNAL_ERROR)));
-    tester
-        .document(aliasedSeries(6))
-        .execute()
-        .errors()
-        .satisfy(
-            errors ->
-                assertThat(errors)
-                    .singleElement()
-                    .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+    tester.document(aliasedSeries(6)).execute().errors().satisfy(refusedForItsCost());
   }
 
   /** The same, each series after the first included only when {@code $all}. */
@@ -409,16 +393,7 @@ class ServiceMetricsArgumentsGraphQlTest {
         .execute()
         .errors()
         .satisfy(errors -> assertThat(errors).singleElement().satisfies(internalError()));
-    tester
-        .document(document)
-        .variable("all", true)
-        .execute()
-        .errors()
-        .satisfy(
-            errors ->
-                assertThat(errors)
-                    .singleElement()
-                    .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+    tester.document(document).variable("all", true).execute().errors().satisfy(refusedForItsCost());
   }
 
   @Test
@@ -436,12 +411,16 @@ class ServiceMetricsArgumentsGraphQlTest {
           .operationName("costly")
           .execute()
           .errors()
-          .satisfy(
-              errors ->
-                  assertThat(errors)
-                      .singleElement()
-                      .satisfies(e -> assertThat(e.getMessage()).contains("complexity")));
+          .satisfy(refusedForItsCost());
     }
+  }
+
+  /** One error, the cost limit's: nothing was fetched. */
+  private static Consumer<List<ResponseError>> refusedForItsCost() {
+    return errors ->
+        assertThat(errors)
+            .singleElement()
+            .satisfies(e -> assertThat(e.getMessage()).contains("complexity"));
   }
 
   private static Consumer<ResponseError> internalError() {
